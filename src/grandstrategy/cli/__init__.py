@@ -1,0 +1,1 @@
+"""The ``grandstrategy`` command: one group per capability."""

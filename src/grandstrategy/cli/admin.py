@@ -1,0 +1,294 @@
+"""Administration: database, users, audit log, first-run setup, the web server."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import datetime
+
+import typer
+from sqlalchemy import func, select
+
+from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core import audit, db
+from grandstrategy.core.authz import Principal
+from grandstrategy.core.errors import Invalid
+from grandstrategy.core.models import User
+from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
+
+db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts, roles, clearances.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
+    """Migrate the database to the latest schema.
+
+    Example: grandstrategy --db postgresql://gs@localhost/gs db upgrade
+    """
+    url = state(ctx).settings.database_url
+    db.upgrade(url, revision)
+    console.print(f"database at revision {db.current_revision(url)}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Show the database's schema revision and the latest one.
+
+    Example: grandstrategy db current --json
+    """
+    url = state(ctx).settings.database_url
+    cur, head = db.current_revision(url), db.head_revision(url)
+    if as_json:
+        print_json({"current": cur, "head": head, "up_to_date": cur == head})
+    else:
+        note = "up to date" if cur == head else "run 'grandstrategy db upgrade'"
+        console.print(f"current: {cur or '(empty)'}  head: {head}  ({note})")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        pw = sys.stdin.readline().rstrip("\n")
+        if not pw:
+            raise Invalid("no password on standard input")
+        return pw
+    if not sys.stdin.isatty():
+        raise Invalid("no terminal to ask for a password: use --password-stdin")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Login name: lower-case letters, digits, . _ -"),
+    role: str = typer.Option(..., "--role", help="admin, pen-holder, drafter, analyst, ..."),
+    clearance: str = typer.Option("UNCLASSIFIED", "--clearance", help="Highest level readable."),
+    compartment: list[str] = typer.Option([], "--compartment", help="Repeat for several."),
+    display_name: str = typer.Option("", "--display-name"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Add a user.
+
+    Example: echo 'a long secret' | grandstrategy users add anna --role analyst
+    --clearance SECRET --compartment NATO --password-stdin
+    """
+    st = state(ctx)
+    password = _read_password(password_stdin)
+    with st.session() as s:
+        u = add_user(
+            s, actor=st.principal(s), username=name, password=password, role=role,
+            clearance=clearance, compartments=compartment, display_name=display_name,
+        )
+    if as_json:
+        print_json(u)
+    else:
+        console.print(f"added {u.username} ({u.role}, {u.clearance})")
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """List users.
+
+    Example: grandstrategy users list --json
+    """
+    st = state(ctx)
+    with st.session() as s:
+        users = list_users(s, actor=st.principal(s))
+    if as_json:
+        print_json(users)
+        return
+    rows = [
+        (u.username, u.role, u.clearance, ",".join(u.compartments), "yes" if u.active else "no")
+        for u in users
+    ]
+    print_table(rows, ["user", "role", "clearance", "compartments", "active"])
+
+
+@users_app.command("disable")
+def users_disable(ctx: typer.Context, name: str) -> None:
+    """Disable a user: they can no longer log in; their sessions and tokens end.
+
+    Example: grandstrategy users disable anna
+    """
+    st = state(ctx)
+    with st.session() as s:
+        set_user(s, actor=st.principal(s), username=name, active=False)
+    console.print(f"disabled {name}")
+
+
+@users_app.command("enable")
+def users_enable(ctx: typer.Context, name: str) -> None:
+    """Enable a disabled user again.
+
+    Example: grandstrategy users enable anna
+    """
+    st = state(ctx)
+    with st.session() as s:
+        set_user(s, actor=st.principal(s), username=name, active=True)
+    console.print(f"enabled {name}")
+
+
+@users_app.command("set")
+def users_set(
+    ctx: typer.Context,
+    name: str,
+    role: str = typer.Option(None, "--role"),
+    clearance: str = typer.Option(None, "--clearance"),
+    compartment: list[str] = typer.Option(
+        None, "--compartment", help="Replaces the user's compartments; repeat for several."
+    ),
+    no_compartments: bool = typer.Option(False, "--no-compartments", help="Remove them all."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Set a new password."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Change a user's role, clearance, compartments or password.
+
+    Example: grandstrategy users set anna --clearance CONFIDENTIAL --compartment EU
+    """
+    st = state(ctx)
+    comps = [] if no_compartments else (compartment or None)
+    password = _read_password(True) if password_stdin else None
+    with st.session() as s:
+        u = set_user(
+            s, actor=st.principal(s), username=name, role=role, clearance=clearance,
+            compartments=comps, password=password,
+        )
+    if as_json:
+        print_json(u)
+    else:
+        console.print(
+            f"{u.username}: {u.role}, {u.clearance}, compartments: "
+            f"{', '.join(u.compartments) or 'none'}"
+        )
+
+
+@users_app.command("revoke-tokens")
+def users_revoke(ctx: typer.Context, name: str) -> None:
+    """End every web session and API token of a user.
+
+    Example: grandstrategy users revoke-tokens anna
+    """
+    st = state(ctx)
+    with st.session() as s:
+        n = revoke_all(s, actor=st.principal(s), username=name)
+    console.print(f"revoked {n} session(s) and token(s) of {name}")
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Check the hash chain; exit 1 naming the first bad entry.
+
+    Example: grandstrategy audit verify
+    """
+    st = state(ctx)
+    with st.session() as s:
+        v = audit.verify(s)
+    if as_json:
+        print_json(v)
+    elif v.ok:
+        console.print(f"audit chain intact: {v.entries} entries")
+    else:
+        console.print(
+            f"[bold red]audit chain broken[/] at entry seq={v.first_bad_seq} "
+            f"(row id {v.first_bad_id}): {v.reason}"
+        )
+    if not v.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("list")
+def audit_list(
+    ctx: typer.Context,
+    actor: str = typer.Option(None, "--actor"),
+    action: str = typer.Option(None, "--action", help="Prefix, e.g. 'strategy.' or 'auth.'"),
+    since: datetime = typer.Option(None, "--since", help="e.g. 2026-11-01 or 2026-11-01T08:00"),
+    limit: int = typer.Option(50, "--limit", min=1, max=10000),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Show audit entries, newest first.
+
+    Example: grandstrategy audit list --action strategy. --since 2026-11-01
+    """
+    st = state(ctx)
+    with st.session() as s:
+        rows = audit.list_events(
+            s, user=st.principal(s), actor=actor, action=action,
+            since=since.astimezone() if since else None, limit=limit,
+        )
+        data = [
+            {
+                "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+                "object_type": e.object_type, "object_id": e.object_id,
+                "marking": str(e.marking), "request_id": e.request_id,
+            }
+            for e in rows
+        ]
+    if as_json:
+        print_json(data)
+        return
+    print_table(
+        [(d["seq"], d["at"][:19], d["actor"], d["action"], f"{d['object_type']} {d['object_id']}",
+          d["marking"]) for d in data],
+        ["seq", "time (UTC)", "actor", "action", "object", "marking"],
+    )
+
+
+def setup(
+    ctx: typer.Context,
+    example: bool = typer.Option(True, "--example/--no-example", help="Load the example."),
+) -> None:
+    """First-run setup: migrate, create 'admin' (password printed once), load the example.
+
+    Example: grandstrategy setup
+    """
+    from grandstrategy.strategy.example import load_example
+
+    st = state(ctx)
+    db.upgrade(st.settings.database_url)
+    st.settings.ensure_secret()
+    with st.session() as s:
+        operator = Principal.operator("setup")
+        if s.execute(select(func.count()).select_from(User)).scalar_one() == 0:
+            password = secrets.token_urlsafe(12)
+            add_user(
+                s, actor=operator, username="admin", password=password, role="admin",
+                clearance="SECRET", compartments=["NATO", "EU", "NATIONAL-ONLY"],
+                display_name="Administrator",
+            )
+            console.print(
+                f"created user [bold]admin[/] with password [bold]{password}[/] "
+                "(shown once; change it with 'grandstrategy users set admin --password-stdin')"
+            )
+        if example:
+            from grandstrategy.strategy.models import Strategy
+
+            if s.execute(select(func.count()).select_from(Strategy)).scalar_one() == 0:
+                report = load_example(s, user=operator)
+                console.print(f"loaded the illustrative example (version {report.version})")
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option(None, "--host", envvar="HOST"),
+    port: int = typer.Option(None, "--port", envvar="PORT"),
+) -> None:
+    """Serve the web app.
+
+    Example: grandstrategy serve --host 0.0.0.0 --port 8080
+    """
+    import uvicorn
+
+    from grandstrategy.web.app import create_app
+
+    st = state(ctx)
+    settings = st.settings
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    settings.ensure_secret()
+    app = create_app(settings)
+    console.print(f"grandstrategy at http://{settings.host}:{settings.port}/")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

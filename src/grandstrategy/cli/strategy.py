@@ -1,0 +1,313 @@
+"""``grandstrategy strategy``: import, export, lint, trace, diff, history, freeze."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core.errors import Invalid
+from grandstrategy.strategy import publish, service, versions
+from grandstrategy.strategy import trace as trace_mod
+from grandstrategy.strategy.example import example_package, load_example
+from grandstrategy.strategy.lint import summary
+from grandstrategy.strategy.package import read_package
+
+strategy_app = typer.Typer(help="The National Security Strategy.", no_args_is_help=True)
+example_app = typer.Typer(help="The illustrative Belgian example.", no_args_is_help=True)
+KEY_OPT = typer.Option(None, "--strategy", help="Strategy id (default: the current one).")
+
+
+@example_app.command("load")
+def example_load(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Load (or refresh) the illustrative Belgian strategy.
+
+    Example: grandstrategy example load
+    """
+    st = state(ctx)
+    with st.session() as s:
+        report = load_example(s, user=st.principal(s))
+    if as_json:
+        print_json(report)
+    else:
+        console.print(
+            f"example {report.key}: version {report.version}; {report.created} created, "
+            f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted"
+        )
+
+
+@example_app.command("path")
+def example_path_cmd() -> None:
+    """Print where the example package's YAML files are.
+
+    Example: ls $(grandstrategy example path)
+    """
+    from grandstrategy.strategy.example import example_path
+
+    example_package()
+    typer.echo(str(example_path()))
+
+
+@strategy_app.command("import")
+def strategy_import(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A strategy package folder (YAML files)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Import a strategy package; an existing strategy with the same id is brought in line.
+
+    Example: grandstrategy strategy import ./my-strategy/
+    """
+    st = state(ctx)
+    pkg = read_package(path)
+    with st.session() as s:
+        report = service.import_package(s, user=st.principal(s), package=pkg)
+    if as_json:
+        print_json(report)
+    else:
+        console.print(
+            f"imported {report.key}: version {report.version}; {report.created} created, "
+            f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted"
+        )
+
+
+@strategy_app.command("export")
+def strategy_export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("yaml", "--format", help="yaml, json, md, html, pdf or docx"),
+    max_marking: str = typer.Option(
+        None, "--max-marking", help="Leave out records above this marking (public edition)."
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="File (or folder for yaml). Default: standard output / ./<id>/"
+    ),
+    key: str = KEY_OPT,
+) -> None:
+    """Export the strategy as a package or a typeset edition.
+
+    Example: grandstrategy strategy export --format pdf --max-marking UNCLASSIFIED --out nss.pdf
+    """
+    st = state(ctx)
+    with st.session() as s:
+        result = publish.export(
+            s, user=st.principal(s), fmt=fmt, max_marking=max_marking, key=key
+        )
+    if fmt == "yaml":
+        folder = out or Path(result.filename.removesuffix(".zip"))
+        for name, text in result.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, "utf-8")
+        where = str(folder)
+    elif out is None:
+        if fmt in ("pdf", "docx") and sys.stdout.isatty():
+            raise Invalid(f"{fmt} is binary: give --out FILE")
+        sys.stdout.buffer.write(result.content)
+        return
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(result.content)
+        where = str(out)
+    note = f"; {result.withheld} record(s) above {max_marking} left out" if max_marking else ""
+    console.print(f"wrote {where} (marking {result.marking}){note}")
+
+
+@strategy_app.command("lint")
+def strategy_lint(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_OPT) -> None:
+    """Check the strategy is complete, consistent, short and sharp; exit 1 on errors.
+
+    Example: grandstrategy strategy lint --json
+    """
+    st = state(ctx)
+    with st.session() as s:
+        findings = service.lint_strategy(s, user=st.principal(s), key=key)
+    counts = summary(findings)
+    if as_json:
+        print_json({"summary": counts, "findings": findings})
+    elif not findings:
+        console.print("no findings: the strategy is complete and consistent")
+    else:
+        print_table(
+            [(f.severity, f.rule, f"{f.component}/{f.record_id}" if f.record_id else f.component,
+              f.message, f.fix) for f in findings],
+            ["severity", "rule", "record", "problem", "how to fix"],
+        )
+        console.print(f"{counts['errors']} error(s), {counts['warnings']} warning(s)")
+    if counts["errors"]:
+        raise typer.Exit(1)
+
+
+@strategy_app.command("trace")
+def strategy_trace(
+    ctx: typer.Context,
+    key: str = KEY_OPT,
+    as_json: bool = JSON_OPT,
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV."),
+) -> None:
+    """The chain threat → interest → objective → owner → capability → budget, with breaks.
+
+    Example: grandstrategy strategy trace --csv > trace.csv
+    """
+    st = state(ctx)
+    with st.session() as s:
+        report = service.trace_strategy(s, user=st.principal(s), key=key)
+    if as_json:
+        print_json(trace_mod.to_json(report))
+        return
+    if as_csv:
+        sys.stdout.write(trace_mod.to_csv(report))
+        return
+    print_table(
+        [(r.threat_id, r.interest_id, r.objective_id or "—", r.owner_id or "—",
+          r.capability_id or "—", f"{r.budget:,.0f} {r.currency}" if r.budget else "—")
+         for r in report.rows],
+        ["threat", "interest", "objective", "owner", "capability", "budget"],
+        title="Traceability",
+    )
+    if report.breaks:
+        print_table(
+            [(b.stage, f"{b.component}/{b.record_id}", b.message) for b in report.breaks],
+            ["break", "record", "what is missing"], title="Breaks in the chain",
+        )
+    else:
+        console.print("no breaks: every threat traces to a funded capability")
+
+
+@strategy_app.command("diff")
+def strategy_diff(
+    ctx: typer.Context,
+    v1: int = typer.Argument(..., help="Older version."),
+    v2: int = typer.Argument(None, help="Newer version (default: current)."),
+    key: str = KEY_OPT,
+    as_json: bool = JSON_OPT,
+) -> None:
+    """What changed between two versions, field by field.
+
+    Example: grandstrategy strategy diff 1 3
+    """
+    st = state(ctx)
+    with st.session() as s:
+        strat = service.current(s, st.principal(s), key)
+        diffs = versions.diff(
+            s, user=st.principal(s), strategy=strat, v1=v1, v2=strat.version if v2 is None else v2
+        )
+    if as_json:
+        print_json(diffs)
+        return
+    if not diffs:
+        console.print("no differences")
+        return
+    rows = []
+    for d in diffs:
+        for c in d.changes or []:
+            if c.field in ("id",) and d.change == "changed":
+                continue
+            rows.append((d.change, f"{d.component}/{d.key}", c.field, _short(c.before),
+                         _short(c.after)))
+    print_table(rows, ["change", "record", "field", "before", "after"])
+
+
+def _short(value: object, width: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@strategy_app.command("history")
+def strategy_history(
+    ctx: typer.Context,
+    record: str = typer.Argument(None, help="component/id, e.g. objectives/defence-budget"),
+    key: str = KEY_OPT,
+    limit: int = typer.Option(50, "--limit"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """The change history, newest first, of the strategy or one record.
+
+    Example: grandstrategy strategy history objectives/resilience-review
+    """
+    st = state(ctx)
+    comp, rid = (record.split("/", 1) + [None])[:2] if record else (None, None)
+    with st.session() as s:
+        strat = service.current(s, st.principal(s), key)
+        revs = versions.history(
+            s, user=st.principal(s), strategy=strat, component=comp, key=rid, limit=limit
+        )
+    if as_json:
+        print_json(revs)
+        return
+    print_table(
+        [(r.version, r.at.strftime("%Y-%m-%d %H:%M"), r.actor, r.op, f"{r.component}/{r.key}",
+          ", ".join(c.field for c in r.changes)) for r in revs],
+        ["version", "when", "who", "change", "record", "fields"],
+    )
+
+
+@strategy_app.command("freeze")
+def strategy_freeze(
+    ctx: typer.Context,
+    status: str = typer.Argument(..., help="approved or published"),
+    note: str = typer.Option("", "--note"),
+    key: str = KEY_OPT,
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Freeze the current version as an approved or published edition.
+
+    Example: grandstrategy strategy freeze approved --note "NSC meeting of 3 March"
+    """
+    st = state(ctx)
+    with st.session() as s:
+        strat = service.current(s, st.principal(s), key)
+        ed = versions.freeze(s, user=st.principal(s), strategy=strat, status=status, note=note)
+    if as_json:
+        print_json(ed)
+    else:
+        console.print(f"version {ed.version} is now {ed.status}")
+
+
+@strategy_app.command("show")
+def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_OPT) -> None:
+    """The strategy at a glance: its five components and lint status.
+
+    Example: grandstrategy strategy show
+    """
+    st = state(ctx)
+    with st.session() as s:
+        pkg = service.load_package(s, user=st.principal(s), key=key)
+        findings = service.lint_strategy(s, user=st.principal(s), key=key)
+        strat = service.current(s, st.principal(s), key)
+        version = strat.version
+    counts = summary(findings)
+    if as_json:
+        print_json({"strategy": pkg.strategy, "version": version, "lint": counts,
+                    "counts": {c: len(getattr(pkg, c)) for c, _ in _COMPONENT_NAMES}})
+        return
+    console.print(f"[bold]{pkg.strategy.title}[/] — {pkg.strategy.status}, version {version}")
+    print_table(
+        [(label, len(getattr(pkg, c))) for c, label in _COMPONENT_NAMES],
+        ["component", "records"],
+    )
+    console.print(f"lint: {counts['errors']} error(s), {counts['warnings']} warning(s)")
+
+
+@strategy_app.command("schema")
+def strategy_schema(out: Path = typer.Option(..., "--out", help="Folder to write to.")) -> None:
+    """Write the JSON Schemas of the package files, for editors.
+
+    Example: grandstrategy strategy schema --out ./schema
+    """
+    from grandstrategy.strategy.package import json_schemas
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in json_schemas().items():
+        (out / name).write_text(text, "utf-8")
+    console.print(f"wrote {len(json_schemas())} schema files to {out}")
+
+
+_COMPONENT_NAMES = [
+    ("interests", "1 vital interests"),
+    ("threats", "2 threats and challenges"),
+    ("roles", "3 roles"),
+    ("objectives", "4 objectives"),
+    ("capabilities", "5 capabilities"),
+    ("actors", "actors"),
+]

@@ -1,0 +1,1 @@
+"""Cross-cutting parts: configuration, database, markings, authorisation, audit, errors."""

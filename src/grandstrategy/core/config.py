@@ -1,0 +1,65 @@
+"""Settings from the environment (``GRANDSTRATEGY_*``) and CLI options.
+
+Nothing is read at import time: call :func:`load_settings` where the program starts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("grandstrategy", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything the system needs to know about where it runs."""
+
+    model_config = SettingsConfigDict(env_prefix="GRANDSTRATEGY_", extra="ignore")
+
+    db: str = Field(default="", description="SQLAlchemy URL; default: SQLite in data_dir")
+    data_dir: Path = Field(default_factory=default_data_dir)
+    secret_key: str = Field(default="", description="signs cookies; default: data_dir/secret.key")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_hours: int = 12
+    session_hours: int = 8
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+    failure_window_minutes: int = 15
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_priorities: int = 10
+    # When the app is served over https the session cookie is marked Secure.
+    https: bool = False
+
+    @property
+    def database_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{self.data_dir / 'grandstrategy.db'}"
+
+    def ensure_secret(self) -> str:
+        """The cookie-signing key: from settings, else a random one kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, with explicit overrides (CLI options) on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)

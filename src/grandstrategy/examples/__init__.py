@@ -1,0 +1,1 @@
+"""Illustrative material written for grandstrategy (not official documents)."""

@@ -1,0 +1,8 @@
+"""Imports every capability's tables so that the metadata is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    import grandstrategy.core.models
+    import grandstrategy.strategy.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""The National Security Strategy as structured, linked, versioned data."""

@@ -1,0 +1,212 @@
+"""The strategy package: a folder of YAML files, one per component, plus JSON Schemas.
+
+Layout::
+
+    strategy.yaml      the strategy itself (a mapping)
+    actors.yaml        lists of records, in the order of the strategy's components
+    interests.yaml
+    threats.yaml
+    roles.yaml
+    objectives.yaml
+    capabilities.yaml
+    schema/            JSON Schema of each file, for editors (yaml-language-server)
+
+Reading keeps the line of every node, so a bad package is reported as ``file:line: field:
+problem``. Writing is deterministic (schema field order, defaults left out, ``id`` and
+``marking`` always written), so import → export → import → export gives identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from grandstrategy.core.errors import Invalid
+from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta
+
+FILES = ["strategy", *COMPONENTS]
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class _Located:
+    """YAML data plus the line (1-based) of every path inside it."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+
+    def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                key = knode.value
+                out[key] = self.build(vnode, (*path, key))
+                self.lines[(*path, key)] = knode.start_mark.line + 1  # the key's line
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(n, (*path, i)) for i, n in enumerate(node.value)]
+        return yaml.safe_load(yaml.serialize(node))
+
+    def line(self, path: tuple[Any, ...]) -> int:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def _read_yaml(path: Path) -> tuple[Any, _Located]:
+    loc = _Located()
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise Invalid(f"{path.name}: file too large (over {MAX_FILE_BYTES // 1024 // 1024} MB)")
+    try:
+        text = path.read_text("utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except UnicodeDecodeError:
+        raise Invalid(f"{path.name}: not UTF-8 text") from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise Invalid(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None
+    if node is None:
+        return None, loc
+    return loc.build(node, ()), loc
+
+
+def read_package(folder: Path) -> Package:
+    """Read and validate a package folder; every problem names file, line and field."""
+    if not folder.is_dir():
+        raise Invalid(f"{folder}: not a folder (a strategy package is a folder of YAML files)")
+    problems: list[str] = []
+    data: dict[str, Any] = {}
+    for name in FILES:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            if name == "strategy":
+                problems.append("strategy.yaml: missing (the strategy's title, country, period)")
+            continue
+        try:
+            value, loc = _read_yaml(path)
+        except Invalid as exc:
+            problems.append(exc.message)
+            continue
+        if name == "strategy":
+            if not isinstance(value, dict):
+                problems.append(f"strategy.yaml:{loc.line(())}: expected a mapping of fields")
+                continue
+            problems += _check(path.name, loc, StrategyMeta, value, ())
+            data["strategy"] = value
+            continue
+        value = value or []
+        if not isinstance(value, list):
+            problems.append(f"{path.name}:{loc.line(())}: expected a list of records")
+            continue
+        schema = COMPONENTS[name]
+        seen: dict[str, int] = {}
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                problems.append(f"{path.name}:{loc.line((i,))}: item {i + 1} is not a mapping")
+                continue
+            problems += _check(path.name, loc, schema, item, (i,))
+            rid = item.get("id")
+            if isinstance(rid, str):
+                if rid in seen:
+                    problems.append(
+                        f"{path.name}:{loc.line((i, 'id'))}: id: duplicate {rid!r} "
+                        f"(first at line {seen[rid]})"
+                    )
+                else:
+                    seen[rid] = loc.line((i, "id"))
+        data[name] = value
+    if problems:
+        raise Invalid(f"{folder}: the package has {len(problems)} problem(s)", details=problems)
+    return Package.model_validate(data)
+
+
+def _check(
+    fname: str, loc: _Located, schema: type[BaseModel], value: dict[str, Any], base: tuple[Any, ...]
+) -> list[str]:
+    try:
+        schema.model_validate(value)
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            path = (*base, *err["loc"])
+            field = ".".join(str(p) for p in err["loc"]) or "(record)"
+            rid = value.get("id")
+            where = f" (record {rid})" if isinstance(rid, str) else ""
+            out.append(f"{fname}:{loc.line(path)}: {field}{where}: {err['msg']}")
+        return out
+    return []
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _str_presenter(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def _compact(record: BaseModel) -> dict[str, Any]:
+    full = record.model_dump(mode="json")
+    lean = record.model_dump(mode="json", exclude_defaults=True)
+    return {k: full[k] for k in full if k in lean or k in ("id", "marking")}
+
+
+def to_yaml(value: Any) -> str:
+    return yaml.dump(
+        value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+
+
+def package_files(pkg: Package) -> dict[str, str]:
+    """File name → text of each YAML file of the package."""
+    out = {}
+    for name in FILES:
+        header = f"# yaml-language-server: $schema=schema/{name}.schema.json\n"
+        if name == "strategy":
+            body = to_yaml(_compact(pkg.strategy))
+        else:
+            records = [_compact(r) for r in getattr(pkg, name)]
+            body = to_yaml(records) if records else "[]\n"
+        out[f"{name}.yaml"] = header + body
+    return out
+
+
+def json_schemas() -> dict[str, str]:
+    """File name → JSON Schema text for each package file."""
+    out = {}
+    for name in FILES:
+        if name == "strategy":
+            schema = StrategyMeta.model_json_schema()
+        else:
+            schema = {
+                "type": "array",
+                "title": f"{name}.yaml",
+                "items": COMPONENTS[name].model_json_schema(),
+            }
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return out
+
+
+def write_package(pkg: Package, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "schema").mkdir(exist_ok=True)
+    written = []
+    for fname, text in package_files(pkg).items():
+        (folder / fname).write_text(text, "utf-8")
+        written.append(folder / fname)
+    for fname, text in json_schemas().items():
+        (folder / "schema" / fname).write_text(text, "utf-8")
+        written.append(folder / "schema" / fname)
+    return written

@@ -1,0 +1,300 @@
+"""Input/output models of the strategy: one per component, plus the whole package.
+
+The same models describe the YAML strategy package (one file per component), the JSON API
+and what the pure modules (lint, trace, render) work on. Component records are identified by
+a short ``id`` slug, unique within the strategy; links between components are lists of ids.
+
+Scales (documented here because users and the published edition rely on them):
+
+* likelihood, 1–5: 1 rare (under 5 % over the horizon), 2 unlikely (5–20 %), 3 possible
+  (20–50 %), 4 likely (50–80 %), 5 almost certain (over 80 %).
+* impact, 1–5: 1 minor (local, absorbed by normal services), 2 moderate (one sector disrupted
+  for days), 3 serious (several sectors or regions, weeks), 4 severe (national crisis, a vital
+  interest damaged), 5 catastrophic (lasting damage to several vital interests).
+* posture dimensions, 1–5: 1 is fully the first pole, 5 fully the second, 3 balanced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from grandstrategy.core.markings import Marking
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="short id")]
+Scale = Annotated[int, Field(ge=1, le=5)]
+
+LIKELIHOOD = {
+    1: "rare: under 5 % over the horizon",
+    2: "unlikely: 5–20 %",
+    3: "possible: 20–50 %",
+    4: "likely: 50–80 %",
+    5: "almost certain: over 80 %",
+}
+IMPACT = {
+    1: "minor: local, absorbed by normal services",
+    2: "moderate: one sector disrupted for days",
+    3: "serious: several sectors or regions disrupted for weeks",
+    4: "severe: national crisis, a vital interest damaged",
+    5: "catastrophic: lasting damage to several vital interests",
+}
+POSTURE = {
+    "ally_independent": ("faithful ally", "independent player"),
+    "bridge_antagonist": ("bridge-builder", "antagonist"),
+    "values_transactional": ("value-based", "transactional"),
+    "defensive_assertive": ("defensive and resilient", "assertive and proactive"),
+}
+
+# Threat categories until the horizon taxonomy (issue 4) is the source of truth.
+THREAT_CATEGORIES = (
+    "subversion", "coercion", "aggression", "cyber", "terrorism", "armed-conflict", "hybrid",
+    "disinformation", "migration", "climate", "health", "economic", "resources",
+    "crime-extremism", "nuclear", "none",
+)  # fmt: skip
+
+
+class StrategyStatus(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    published = "published"
+    superseded = "superseded"
+
+
+class ThreatKind(StrEnum):
+    threat = "threat"  # has an author
+    challenge = "challenge"  # has none: climate, epidemics, economic crisis, shortages
+
+
+class ActorKind(StrEnum):
+    council = "council"
+    committee = "committee"
+    ministry = "ministry"
+    agency = "agency"
+    region = "region"
+    community = "community"
+    international_organisation = "international-organisation"
+    partner_state = "partner-state"
+    foreign_state = "foreign-state"
+    non_state_group = "non-state-group"
+    think_tank = "think-tank"
+    other = "other"
+
+
+class CapabilityKind(StrEnum):
+    diplomatic = "diplomatic"
+    military = "military"
+    intelligence = "intelligence"
+    police = "police"
+    civil_protection = "civil-protection"
+    development = "development"
+    economic = "economic"
+    cyber = "cyber"
+    other = "other"
+
+
+class ObjectiveStatus(StrEnum):
+    planned = "planned"
+    on_track = "on-track"
+    at_risk = "at-risk"
+    off_track = "off-track"
+    achieved = "achieved"
+    dropped = "dropped"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Record(_Strict):
+    """Fields every component record has."""
+
+    id: Slug
+    marking: str = "UNCLASSIFIED"
+
+    @field_validator("marking")
+    @classmethod
+    def _marking(cls, v: str) -> str:
+        return str(Marking.parse(v))
+
+
+class Member(_Strict):
+    actor: Slug
+    role: str = Field(default="member", max_length=80)
+
+
+class Actor(_Record):
+    name: str = Field(min_length=1, max_length=200)
+    kind: ActorKind
+    parent: Slug | None = None
+    description: str = Field(default="", max_length=4000)
+    members: list[Member] = Field(default_factory=list)
+
+
+class VitalInterest(_Record):
+    title: str = Field(min_length=1, max_length=200)
+    statement: str = Field(min_length=1, max_length=4000)
+
+
+class Threat(_Record):
+    title: str = Field(min_length=1, max_length=200)
+    kind: ThreatKind
+    category: str
+    description: str = Field(default="", max_length=6000)
+    authors: list[Slug] = Field(default_factory=list)
+    horizon_years: int = Field(ge=1, le=20)
+    likelihood: Scale | None = None
+    impact: Scale | None = None
+    black_swan: bool = False
+    vulnerability: str | None = Field(default=None, max_length=2000)
+    interests: list[Slug] = Field(default_factory=list)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        if v not in THREAT_CATEGORIES:
+            raise ValueError(f"unknown category {v!r}; known: {', '.join(THREAT_CATEGORIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _author_rule(self) -> Threat:
+        if self.kind is ThreatKind.challenge and self.authors:
+            raise ValueError("a challenge has no author; make it a threat or drop the authors")
+        return self
+
+
+class Posture(_Strict):
+    ally_independent: Scale | None = None
+    bridge_antagonist: Scale | None = None
+    values_transactional: Scale | None = None
+    defensive_assertive: Scale | None = None
+
+
+class Role(_Record):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    posture: Posture = Field(default_factory=Posture)
+
+
+class Indicator(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    unit: str = Field(default="", max_length=40)
+    baseline: float | None = None
+    target: float | None = None
+    due: dt.date | None = None
+
+
+class Objective(_Record):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=6000)
+    horizon: int
+    owner: Slug | None = None
+    contributors: list[Slug] = Field(default_factory=list)
+    deadline: dt.date | None = None
+    priority: bool = False
+    status: ObjectiveStatus = ObjectiveStatus.planned
+    parent: Slug | None = None
+    indicators: list[Indicator] = Field(default_factory=list)
+    interests: list[Slug] = Field(default_factory=list)
+    threats: list[Slug] = Field(default_factory=list)
+    roles: list[Slug] = Field(default_factory=list)
+
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: int) -> int:
+        if v not in (5, 10):
+            raise ValueError("horizon must be 5 or 10 (years)")
+        return v
+
+
+class BudgetLine(_Strict):
+    year: int = Field(ge=1990, le=2100)
+    amount: float = Field(ge=0)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    source: str = Field(default="", max_length=200)
+
+
+class Personnel(_Strict):
+    year: int = Field(ge=1990, le=2100)
+    fte: float = Field(ge=0)
+
+
+class Capability(_Record):
+    name: str = Field(min_length=1, max_length=200)
+    kind: CapabilityKind
+    owner: Slug | None = None
+    description: str = Field(default="", max_length=6000)
+    budget: list[BudgetLine] = Field(default_factory=list)
+    personnel: list[Personnel] = Field(default_factory=list)
+    objectives: list[Slug] = Field(default_factory=list)
+
+
+class Period(_Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError("period end must come after its start")
+        return self
+
+
+class StrategyMeta(_Strict):
+    """``strategy.yaml``: the strategy itself."""
+
+    id: Slug
+    title: str = Field(min_length=1, max_length=300)
+    country: str = Field(min_length=1, max_length=100)
+    edition: str = Field(default="", max_length=100)
+    period: Period
+    status: StrategyStatus = StrategyStatus.draft
+    marking: str = "UNCLASSIFIED"
+    summary: str = Field(default="", max_length=8000)
+    notice: str = Field(default="", max_length=2000, description="e.g. 'illustrative, not official'")
+    max_priorities: int = Field(default=10, ge=1, le=100)
+
+    _marking = field_validator("marking")(_Record._marking.__func__)  # type: ignore[attr-defined]
+
+
+# The component files of a package, in the order of the strategy's five components.
+COMPONENTS: dict[str, type[_Record]] = {
+    "actors": Actor,
+    "interests": VitalInterest,
+    "threats": Threat,
+    "roles": Role,
+    "objectives": Objective,
+    "capabilities": Capability,
+}
+
+
+class Package(_Strict):
+    """A whole strategy: what lint, trace and render work on."""
+
+    strategy: StrategyMeta
+    actors: list[Actor] = Field(default_factory=list)
+    interests: list[VitalInterest] = Field(default_factory=list)
+    threats: list[Threat] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)
+    capabilities: list[Capability] = Field(default_factory=list)
+    # Set on filtered editions: how many records were left out above the edition's marking.
+    withheld: int = 0
+    max_marking: str | None = None
+
+    def records(self) -> list[tuple[str, _Record]]:
+        out: list[tuple[str, _Record]] = []
+        for comp in COMPONENTS:
+            out.extend((comp, r) for r in getattr(self, comp))
+        return out
+
+    def by_id(self, component: str) -> dict[str, Any]:
+        return {r.id: r for r in getattr(self, component)}
+
+    def highest_marking(self) -> Marking:
+        m = Marking.parse(self.strategy.marking)
+        for _, r in self.records():
+            m = m.join(Marking.parse(r.marking))
+        return m

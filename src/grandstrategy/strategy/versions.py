@@ -1,0 +1,247 @@
+"""History, diffs and editions.
+
+Every change set bumps ``Strategy.version``; every record it touches gets a revision holding
+the record before and after. The state at version V is, for each record, the ``after`` of
+its last revision at or below V (absent if that revision is a delete). Diffs compare two such
+states field by field. Freezing copies the current state into an edition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.errors import Invalid, NotFound
+from grandstrategy.core.markings import Marking
+from grandstrategy.strategy.models import Edition, Revision, Strategy
+from grandstrategy.strategy.records import dump, meta_of
+
+TRANSITIONS = {"approved": {"draft"}, "published": {"approved"}}
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class RevisionRead(BaseModel):
+    version: int
+    component: str
+    key: str
+    op: str
+    actor: str
+    at: dt.datetime
+    marking: str
+    changes: list[FieldChange]
+
+
+class RecordDiff(BaseModel):
+    component: str
+    key: str
+    label: str
+    change: str  # added, removed, changed
+    changes: list[FieldChange]
+
+
+class EditionRead(BaseModel):
+    version: int
+    status: str
+    note: str
+    created_by: str
+    created_at: dt.datetime
+    marking: str
+
+
+def _marking_of(data: dict[str, Any] | None) -> Marking:
+    return Marking.parse(data.get("marking")) if data else Marking()
+
+
+def bump(s: Strategy) -> int:
+    s.version += 1
+    return s.version
+
+
+def revise(
+    session: Session,
+    s: Strategy,
+    version: int,
+    component: str,
+    key: str,
+    op: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    user: Principal,
+) -> None:
+    rev = Revision(
+        strategy_id=s.id,
+        version=version,
+        component=component,
+        key=key,
+        op=op,
+        before=before,
+        after=after,
+        actor=user.username,
+    )
+    rev.marking = _marking_of(before).join(_marking_of(after))
+    session.add(rev)
+
+
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
+    b, a = before or {}, after or {}
+    out = []
+    for name in list(dict.fromkeys([*b, *a])):
+        if b.get(name) != a.get(name):
+            out.append(FieldChange(field=name, before=b.get(name), after=a.get(name)))
+    return out
+
+
+def history(
+    session: Session,
+    *,
+    user: Principal,
+    strategy: Strategy,
+    component: str | None = None,
+    key: str | None = None,
+    limit: int = 500,
+) -> list[RevisionRead]:
+    """Revisions newest first, only those whose marking the user may read."""
+    require(user, "strategy.read")
+    q = restrict(select(Revision).where(Revision.strategy_id == strategy.id), user)
+    if component:
+        q = q.where(Revision.component == component)
+    if key:
+        q = q.where(Revision.key == key)
+    q = q.order_by(Revision.version.desc(), Revision.id.desc()).limit(limit)
+    return [
+        RevisionRead(
+            version=r.version,
+            component=r.component,
+            key=r.key,
+            op=r.op,
+            actor=r.actor,
+            at=r.at,
+            marking=str(r.marking),
+            changes=field_changes(r.before, r.after),
+        )
+        for r in session.execute(q).scalars()
+    ]
+
+
+def state_at(session: Session, strategy: Strategy, version: int) -> dict[tuple[str, str], Any]:
+    """(component, key) → record data as it stood at ``version`` (all markings)."""
+    q = (
+        select(Revision)
+        .where(Revision.strategy_id == strategy.id, Revision.version <= version)
+        .order_by(Revision.version, Revision.id)
+    )
+    state: dict[tuple[str, str], Any] = {}
+    for r in session.execute(q).scalars():
+        if r.op == "delete":
+            state.pop((r.component, r.key), None)
+        else:
+            state[(r.component, r.key)] = r.after
+    return state
+
+
+def _label(data: dict[str, Any]) -> str:
+    return str(data.get("title") or data.get("name") or data.get("id") or "")
+
+
+def diff(
+    session: Session, *, user: Principal, strategy: Strategy, v1: int, v2: int
+) -> list[RecordDiff]:
+    """What changed between two versions, for the records the user may read."""
+    require(user, "strategy.read")
+    for v in (v1, v2):
+        if v < 0 or v > strategy.version:
+            raise NotFound(f"version {v} not found; versions run from 1 to {strategy.version}")
+    a, b = state_at(session, strategy, v1), state_at(session, strategy, v2)
+    out = []
+    for ck in list(dict.fromkeys([*a, *b])):
+        before, after = a.get(ck), b.get(ck)
+        if before == after:
+            continue
+        if not user.can_read(_marking_of(before).join(_marking_of(after))):
+            continue
+        change = "added" if before is None else "removed" if after is None else "changed"
+        out.append(
+            RecordDiff(
+                component=ck[0],
+                key=ck[1],
+                label=_label(after or before or {}),
+                change=change,
+                changes=field_changes(before, after),
+            )
+        )
+    return out
+
+
+def freeze(
+    session: Session, *, user: Principal, strategy: Strategy, status: str, note: str = ""
+) -> EditionRead:
+    """Freeze the current version as an approved or published edition.
+
+    A draft is approved, an approved version is published; publishing supersedes earlier
+    published editions. Any later edit reopens the strategy as a draft.
+    """
+    require(user, "strategy.publish")
+    if status not in TRANSITIONS:
+        raise Invalid(f"status must be one of {', '.join(TRANSITIONS)}")
+    if strategy.status not in TRANSITIONS[status]:
+        raise Invalid(
+            f"cannot make a {strategy.status} strategy {status}; "
+            f"it must be {' or '.join(sorted(TRANSITIONS[status]))} first"
+        )
+    from grandstrategy.strategy.service import full_package
+
+    if status == "published":
+        for old in session.execute(
+            select(Edition).where(Edition.strategy_id == strategy.id, Edition.status == "published")
+        ).scalars():
+            old.status = "superseded"
+    before = dump(meta_of(strategy))
+    strategy.status = status
+    pkg = full_package(session, strategy)
+    ed = Edition(
+        strategy_id=strategy.id,
+        version=strategy.version,
+        status=status,
+        note=note,
+        snapshot=pkg.model_dump(mode="json"),
+        created_by=user.username,
+    )
+    ed.marking = pkg.highest_marking()
+    session.add(ed)
+    revise(
+        session, strategy, strategy.version, "strategy", strategy.key, "update", before,
+        dump(meta_of(strategy)), user,
+    )
+    session.flush()
+    audit.record(
+        session, actor=user, action=f"strategy.{status}", object_type="strategy",
+        object_id=strategy.key, marking=ed.marking, before=before, after={"status": status,
+        "version": strategy.version, "note": note},
+    )
+    return EditionRead(
+        version=ed.version, status=ed.status, note=note, created_by=user.username,
+        created_at=ed.created_at, marking=str(ed.marking),
+    )
+
+
+def editions(session: Session, *, user: Principal, strategy: Strategy) -> list[EditionRead]:
+    require(user, "strategy.read")
+    q = restrict(select(Edition).where(Edition.strategy_id == strategy.id), user)
+    return [
+        EditionRead(
+            version=e.version, status=e.status, note=e.note, created_by=e.created_by,
+            created_at=e.created_at, marking=str(e.marking),
+        )
+        for e in session.execute(q.order_by(Edition.id)).scalars()
+    ]

@@ -1,0 +1,1 @@
+"""The web adapter: a JSON API under /api and server-rendered pages."""

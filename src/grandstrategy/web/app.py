@@ -1,0 +1,141 @@
+"""``create_app(settings)``: the FastAPI application (JSON API + pages)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from grandstrategy import __version__
+from grandstrategy.core.audit import request_id_var
+from grandstrategy.core.config import Settings
+from grandstrategy.core.db import make_engine, make_sessionmaker
+from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
+from grandstrategy.web.api import auth as api_auth
+from grandstrategy.web.api import strategy as api_strategy
+from grandstrategy.web.api import system as api_system
+from grandstrategy.web.deps import PRE_COOKIE, LoginRequired, cookie_args, ensure_pre_token
+from grandstrategy.web.pages import main as pages_main
+from grandstrategy.web.pages import strategy as pages_strategy
+from grandstrategy.web.render import render_error
+
+log = logging.getLogger("grandstrategy.web")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    settings.ensure_secret()
+    engine = make_engine(settings.database_url)
+    app = FastAPI(
+        title="grandstrategy",
+        version=__version__,
+        description="National Security Strategy: strategy, foresight, resilience, delivery, "
+        "drafting. Authenticate with POST /api/auth/token, then send the bearer token.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.factory = make_sessionmaker(engine)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        token = request_id_var.set(rid)
+        had_pre = PRE_COOKIE in request.cookies
+        pre = ensure_pre_token(request)
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
+            response: Response = JSONResponse(
+                {"detail": f"request too large (limit {settings.max_upload_bytes} bytes)"},
+                status_code=413,
+            )
+        else:
+            try:
+                response = await call_next(request)
+            finally:
+                request_id_var.reset(token)
+        response.headers["X-Request-ID"] = rid
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if not had_pre and not _is_api(request):
+            response.set_cookie(PRE_COOKIE, pre, **cookie_args(request))
+        return response
+
+    @app.exception_handler(GrandStrategyError)
+    async def library_error(request: Request, exc: GrandStrategyError) -> Response:
+        if _is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+            return JSONResponse(
+                {"detail": exc.message, "errors": exc.details},
+                status_code=exc.http_status,
+                headers=headers,
+            )
+        if isinstance(exc, Unauthenticated):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return render_error(request, exc.http_status, exc.message, exc.details)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse({"detail": "invalid request", "errors": details}, status_code=422)
+        return render_error(request, 422, "The request is not valid.", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        message = "Page not found." if exc.status_code == 404 else str(exc.detail)
+        return render_error(request, exc.status_code, message, [])
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": "internal error; the request id is in X-Request-ID"}, status_code=500
+            )
+        return render_error(request, 500, "Something went wrong on our side.", [])
+
+    static_dir = resources.files("grandstrategy.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    app.include_router(api_system.router)
+    app.include_router(api_auth.router)
+    app.include_router(api_strategy.router)
+    app.include_router(pages_main.router)
+    app.include_router(pages_strategy.router)
+    return app
+
+

@@ -1,0 +1,118 @@
+"""Login, logout, home, help and the audit page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, registry, require
+from grandstrategy.core.errors import TooManyAttempts, Unauthenticated
+from grandstrategy.core.markings import Marking, scheme
+from grandstrategy.core.users import authenticate, issue_token, revoke_token
+from grandstrategy.strategy.lint import RULES
+from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
+from grandstrategy.web.deps import (
+    SESSION_COOKIE,
+    check_csrf,
+    client_address,
+    cookie_args,
+    get_session,
+    optional_page_user,
+    page_user,
+    settings_of,
+)
+from grandstrategy.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a user off the site after login."""
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/strategy"
+    return target
+
+
+@router.get("/")
+def home(user: Principal | None = Depends(optional_page_user)) -> Response:
+    return RedirectResponse("/strategy" if user else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(
+    request: Request, next: str = "/strategy", user: Principal | None = Depends(optional_page_user)
+) -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return page(request, "login.html", user=None, next=_safe_next(next), error="")
+
+
+@router.post("/login", dependencies=[Depends(check_csrf)])
+def login(
+    request: Request,
+    username: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=1000),
+    next: str = Form("/strategy"),
+    session: Session = Depends(get_session),
+) -> Response:
+    settings = settings_of(request)
+    try:
+        user = authenticate(
+            session, settings, username=username.strip(), password=password,
+            address=client_address(request),
+        )
+    except (Unauthenticated, TooManyAttempts) as exc:
+        session.commit()
+        return page(
+            request, "login.html", user=None, next=_safe_next(next), error=exc.message,
+            status_code=exc.http_status,
+        )
+    raw, _ = issue_token(session, user, kind="web", hours=settings.session_hours)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_hours * 3600,
+                        **cookie_args(request))
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        revoke_token(session, raw, kind="web")
+    response = RedirectResponse("/login?flash=You+are+logged+out.", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/help")
+def help_page(request: Request, user: Principal = Depends(page_user)) -> Response:
+    reg = registry()
+    roles = {name: sorted(reg.role_actions(name)) for name in reg.roles}
+    return page(
+        request, "help.html", user=user, registry=reg, roles=roles, scheme=scheme(),
+        rules=RULES, likelihood=LIKELIHOOD, impact=IMPACT, posture=POSTURE,
+    )
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    actor: str = "",
+    action: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    require(user, "audit.read")
+    events = audit.list_events(
+        session, user=user, actor=actor or None, action=action or None, limit=300
+    )
+    verification = audit.verify(session)
+    return page(
+        request, "audit.html", user=user, events=events, verification=verification,
+        actor=actor, action=action, markings=[e.marking for e in events] or [Marking()],
+    )

@@ -1,0 +1,300 @@
+"""Strategy pages: overview, component lists, record pages and forms, trace, history."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal, allowed, require
+from grandstrategy.core.errors import Conflict, Invalid
+from grandstrategy.core.markings import Marking, scheme
+from grandstrategy.strategy import publish, service, versions
+from grandstrategy.strategy.charts import risk_matrix_svg
+from grandstrategy.strategy.lint import summary
+from grandstrategy.strategy.records import LINKS, SINGULAR, check_component, link_targets
+from grandstrategy.strategy.schemas import COMPONENTS, IMPACT, LIKELIHOOD, POSTURE, Package
+from grandstrategy.web import forms
+from grandstrategy.web.deps import check_csrf, get_session, page_user
+from grandstrategy.web.render import page
+
+router = APIRouter(prefix="/strategy", include_in_schema=False)
+
+TITLES = {
+    "interests": "Vital interests",
+    "threats": "Threats and challenges",
+    "roles": "Roles",
+    "objectives": "Objectives",
+    "capabilities": "Capabilities",
+    "actors": "Actors",
+}
+
+
+def _markings(pkg: Package) -> list[Marking]:
+    return [pkg.highest_marking()]
+
+
+def _labels(pkg: Package) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for comp in COMPONENTS:
+        out[comp] = {
+            r.id: str(getattr(r, "title", None) or getattr(r, "name", None) or r.id)
+            for r in getattr(pkg, comp)
+        }
+    return out
+
+
+@router.get("")
+def overview(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    pkg = service.load_package(session, user=user)
+    strat = service.current(session, user)
+    findings = service.lint_strategy(session, user=user)
+    threats = [t for t in pkg.threats if t.likelihood and t.impact]
+    return page(
+        request, "strategy/overview.html", user=user, markings=_markings(pkg), pkg=pkg,
+        version=strat.version, findings=findings, counts=summary(findings), titles=TITLES,
+        labels=_labels(pkg), chart=risk_matrix_svg(threats) if threats else "",
+        can_edit=allowed(user, "strategy.edit"), can_publish=allowed(user, "strategy.publish"),
+        can_export=allowed(user, "strategy.export"),
+    )
+
+
+@router.get("/trace")
+def trace_page(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    from grandstrategy.strategy.trace import build
+
+    pkg = service.load_package(session, user=user)
+    report = build(pkg)
+    matrix = report.matrix()
+    threats = [t for t in pkg.threats if t.likelihood and t.impact]
+    return page(
+        request, "strategy/trace.html", user=user, markings=_markings(pkg), pkg=pkg,
+        report=report, matrix=matrix, labels=_labels(pkg),
+        chart=risk_matrix_svg(threats) if threats else "", likelihood=LIKELIHOOD, impact=IMPACT,
+    )
+
+
+@router.get("/history")
+def history_page(
+    request: Request,
+    v1: int | None = None,
+    v2: int | None = None,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    strat = service.current(session, user)
+    revs = versions.history(session, user=user, strategy=strat, limit=300)
+    diffs = None
+    if v1 is not None:
+        diffs = versions.diff(
+            session, user=user, strategy=strat, v1=v1, v2=strat.version if v2 is None else v2
+        )
+    eds = versions.editions(session, user=user, strategy=strat)
+    marks = [Marking.parse(r.marking) for r in revs] + [strat.marking]
+    return page(
+        request, "strategy/history.html", user=user, markings=marks, revisions=revs,
+        diffs=diffs, v1=v1, v2=v2 if v2 is not None else strat.version, strategy=strat,
+        editions=eds, can_publish=allowed(user, "strategy.publish"),
+    )
+
+
+@router.post("/freeze", dependencies=[Depends(check_csrf)])
+async def freeze(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    form = await request.form()
+    strat = service.current(session, user)
+    ed = versions.freeze(
+        session, user=user, strategy=strat, status=str(form.get("status", "")),
+        note=str(form.get("note", ""))[:400],
+    )
+    return RedirectResponse(
+        f"/strategy/history?flash=Version+{ed.version}+is+now+{ed.status}.", status_code=303
+    )
+
+
+@router.get("/export")
+def export_page(
+    format: str = "pdf",
+    max_marking: str | None = None,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    result = publish.export(
+        session, user=user, fmt=format, max_marking=max_marking or None
+    )
+    return Response(
+        result.content, media_type=result.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"',
+                 "X-Marking": str(result.marking)},
+    )
+
+
+@router.get("/{component}")
+def list_page(
+    request: Request,
+    component: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    pkg = service.load_package(session, user=user)
+    records = getattr(pkg, component)
+    return page(
+        request, "strategy/list.html", user=user,
+        markings=[Marking.parse(r.marking) for r in records] + [Marking.parse(pkg.strategy.marking)],
+        component=component, title=TITLES[component], records=records, labels=_labels(pkg),
+        singular=SINGULAR[component], can_edit=allowed(user, "strategy.edit"),
+    )
+
+
+def _form_context(
+    session: Session, user: Principal, component: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    pkg = service.load_package(session, user=user)
+    options = {
+        target: [(r.id, lbl) for r, lbl in zip(
+            getattr(pkg, target), _labels(pkg)[target].values(), strict=True)]
+        for target in set(LINKS[component].values())
+    }
+    comps = sorted(c for c in user.compartments if c != "*")
+    if "*" in user.compartments:
+        comps = [c.name for c in scheme().compartments]
+    return {
+        "fields": forms.FIELDS[component], "values": values, "options": options,
+        "levels": forms.levels_for(user.clearance), "compartments": comps, "posture": POSTURE, "lines_text": forms.lines_text,
+        "version": service.current(session, user).version,
+        "component": component, "singular": SINGULAR[component], "title": TITLES[component],
+    }
+
+
+@router.get("/{component}/new")
+def new_form(
+    request: Request,
+    component: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    require(user, "strategy.edit")
+    ctx = _form_context(session, user, component, {"marking": "UNCLASSIFIED"})
+    return page(request, "strategy/edit.html", user=user, creating=True, error=None, **ctx)
+
+
+@router.post("/{component}/new", dependencies=[Depends(check_csrf)])
+async def create(
+    request: Request,
+    component: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    form = await request.form()
+    data: dict[str, Any] = {}
+    try:
+        data = forms.parse(component, form)
+        data["id"] = str(form.get("id", "")).strip()
+        rec = service.create_record(session, user=user, component=component, data=data)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        ctx = _form_context(session, user, component, data or {"marking": "UNCLASSIFIED"})
+        return page(request, "strategy/edit.html", user=user, creating=True, error=exc,
+                    status_code=exc.http_status, **ctx)
+    return RedirectResponse(
+        f"/strategy/{component}/{rec.id}?flash={quote(SINGULAR[component])}+created.",
+        status_code=303,
+    )
+
+
+@router.get("/{component}/{rid}")
+def detail(
+    request: Request,
+    component: str,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    rec = service.get_record(session, user=user, component=component, rid=rid)
+    pkg = service.load_package(session, user=user)
+    data = rec.model_dump(mode="json")
+    inbound = []  # (component, id, label, field): records that link here
+    labels = _labels(pkg)
+    for comp in COMPONENTS:
+        for other in getattr(pkg, comp):
+            for fld, target, tid in link_targets(comp, other.model_dump(mode="json")):
+                if target == component and tid == rid:
+                    inbound.append((comp, other.id, labels[comp][other.id], fld))
+    strat = service.current(session, user)
+    revs = versions.history(session, user=user, strategy=strat, component=component, key=rid,
+                            limit=50)
+    return page(
+        request, "strategy/detail.html", user=user, markings=[Marking.parse(rec.marking)],
+        component=component, rec=rec, data=data, fields=forms.FIELDS[component],
+        labels=labels, links=LINKS[component], inbound=inbound, titles=TITLES,
+        singular=SINGULAR[component], revisions=revs, posture=POSTURE,
+        can_edit=allowed(user, "strategy.edit"),
+    )
+
+
+@router.get("/{component}/{rid}/edit")
+def edit_form(
+    request: Request,
+    component: str,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    require(user, "strategy.edit")
+    rec = service.get_record(session, user=user, component=component, rid=rid)
+    ctx = _form_context(session, user, component, rec.model_dump(mode="json"))
+    return page(request, "strategy/edit.html", user=user, markings=[Marking.parse(rec.marking)],
+                creating=False, rid=rid, error=None, **ctx)
+
+
+@router.post("/{component}/{rid}/edit", dependencies=[Depends(check_csrf)])
+async def update(
+    request: Request,
+    component: str,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    form = await request.form()
+    data: dict[str, Any] = {}
+    try:
+        data = forms.parse(component, form)
+        base = str(form.get("base_version", ""))
+        service.update_record(
+            session, user=user, component=component, rid=rid, changes=data,
+            base_version=int(base) if base.isdigit() else None,
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        ctx = _form_context(session, user, component, {**data, "id": rid})
+        return page(request, "strategy/edit.html", user=user, creating=False, rid=rid,
+                    error=exc, status_code=exc.http_status, **ctx)
+    return RedirectResponse(f"/strategy/{component}/{rid}?flash=Saved.", status_code=303)
+
+
+@router.post("/{component}/{rid}/delete", dependencies=[Depends(check_csrf)])
+def delete(
+    component: str,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    check_component(component)
+    service.delete_record(session, user=user, component=component, rid=rid)
+    return RedirectResponse(f"/strategy/{component}?flash=Deleted+{quote(rid)}.", status_code=303)
+
+

@@ -1,0 +1,67 @@
+"""Page rendering: Jinja2 templates with the marking banner and the user in context."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from grandstrategy import __version__
+from grandstrategy.core.authz import Principal
+from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.web.deps import csrf_token
+
+NAV = [
+    ("strategy", "Strategy", "/strategy"),
+    ("horizon", "Horizon", None),
+    ("resilience", "Resilience", None),
+    ("delivery", "Delivery", None),
+    ("drafting", "Drafting", None),
+]
+
+
+@cache
+def env() -> Environment:
+    e = Environment(
+        loader=PackageLoader("grandstrategy.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    e.globals["version"] = __version__
+    e.globals["nav"] = NAV
+    return e
+
+
+def page(
+    request: Request,
+    template: str,
+    *,
+    user: Principal | None,
+    markings: list[Marking] | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page; its banner shows the highest marking of what it contains."""
+    marking = combine(markings or [UNCLASSIFIED])
+    html = env().get_template(template).render(
+        request=request,
+        user=user,
+        marking=marking,
+        csrf=csrf_token(request),
+        flash=request.query_params.get("flash", ""),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def render_error(request: Request, status: int, message: str, details: list[str]) -> HTMLResponse:
+    titles = {403: "Not allowed", 404: "Not found", 422: "Not valid", 429: "Too many attempts",
+              409: "Conflict", 500: "Error"}
+    return page(
+        request, "error.html", user=getattr(request.state, "user", None), status_code=status,
+        status=status, title=titles.get(status, "Error"), message=message, details=details,
+    )
