@@ -3,6 +3,7 @@
 import pytest
 
 from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.strategy import service, versions
 from tests.helpers import NATO_TITLE, SECRET_TITLE, make_user, small_package
@@ -42,7 +43,7 @@ def test_compartment_is_needed_on_top_of_clearance(session, strat):
 def test_confidential_read_is_audited(session, strat):
     council = make_user(session, "c3", "council-member", "SECRET")
     service.get_record(session, user=council, component="objectives", rid="counter-intel")
-    reads = audit.list_events(session, user=council, action="read", actor="c3")
+    reads = audit.list_events(session, user=Principal.operator(), action="read", actor="c3")
     assert reads and reads[0].object_id == "counter-intel"
 
 
@@ -58,7 +59,7 @@ def test_edit_is_versioned_diffed_and_audited(session, strat):
     diffs = versions.diff(session, user=drafter, strategy=s, v1=1, v2=2)
     assert [(d.key, [c.field for c in d.changes]) for d in diffs] == [("deter", ["deadline"])]
     assert diffs[0].changes[0].before == "2035-06-30"
-    events = audit.list_events(session, user=drafter, action="strategy.update")
+    events = audit.list_events(session, user=Principal.operator(), action="strategy.update")
     assert events[0].object_id == "deter" and events[0].actor == "d1"
 
 
@@ -143,3 +144,17 @@ def test_public_edition_counts_what_it_leaves_out(session, strat):
     pkg = service.load_package(session, user=pen, max_marking="UNCLASSIFIED")
     assert pkg.withheld == 2 and pkg.max_marking == "UNCLASSIFIED"
     assert SECRET_TITLE not in pkg.model_dump_json()
+
+
+def test_links_to_hidden_records_are_neither_shown_nor_lost(session, strat, operator):
+    drafter = make_user(session, "d7", "drafter", "SECRET")  # no NATO compartment
+    seen = service.get_record(session, user=drafter, component="objectives", rid="deter")
+    assert "early-warning" not in seen.threats
+    service.update_record(session, user=drafter, component="objectives", rid="deter",
+                          changes={"title": "Deterrence that convinces"})
+    full = service.get_record(session, user=operator, component="objectives", rid="deter")
+    assert "early-warning" in full.threats and full.title == "Deterrence that convinces"
+    hist = versions.history(session, user=drafter, strategy=service.current(session, drafter),
+                            component="objectives", key="deter")
+    assert "early-warning" not in hist[0].model_dump_json()
+    assert "early-warning" not in hist[-1].model_dump_json()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date
+from sqlalchemy import Date, select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal, restrict
 
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
@@ -121,3 +124,52 @@ def apply_meta(s: Strategy, meta: StrategyMeta) -> None:
     s.summary = meta.summary
     s.notice = meta.notice
     s.max_priorities = meta.max_priorities
+
+
+def redact(component: str, data: dict[str, Any], keep: dict[str, set[str]]) -> dict[str, Any]:
+    """Drop links to records outside ``keep`` (hidden from the reader, or withheld).
+
+    A link's target id is itself information: a reader must not learn that a record they may
+    not see exists, so the ids go, not only the records.
+    """
+    out = dict(data)
+    for fld, target in LINKS[component].items():
+        value = out.get(fld)
+        if value is None:
+            continue
+        if fld == "members":
+            out[fld] = [m for m in value if m["actor"] in keep[target]]
+        elif isinstance(value, list):
+            out[fld] = [v for v in value if v in keep[target]]
+        elif value not in keep[target]:
+            out[fld] = None
+    return out
+
+
+def restore_hidden(
+    component: str, full: dict[str, Any], edited: dict[str, Any], keep: dict[str, set[str]]
+) -> dict[str, Any]:
+    """Put back the links to hidden records that an editor could not see, hence not keep."""
+    out = dict(edited)
+    for fld, target in LINKS[component].items():
+        old = full.get(fld)
+        if old is None:
+            continue
+        if fld == "members":
+            hidden_members = [m for m in old if m["actor"] not in keep[target]]
+            out[fld] = list(out.get(fld) or []) + hidden_members
+        elif isinstance(old, list):
+            hidden = [v for v in old if v not in keep[target]]
+            out[fld] = list(out.get(fld) or []) + hidden
+        elif old not in keep[target] and out.get(fld) is None:
+            out[fld] = old
+    return out
+
+
+def visible_keys(session: Session, strategy: Strategy, user: Principal) -> dict[str, set[str]]:
+    """Ids of every record of the strategy the user may see, per component."""
+    out: dict[str, set[str]] = {}
+    for comp, model in ROWS.items():
+        q = restrict(select(model.key).where(model.strategy_id == strategy.id), user, model)
+        out[comp] = set(session.execute(q).scalars())
+    return out

@@ -31,7 +31,10 @@ from grandstrategy.strategy.records import (
     link_targets,
     meta_of,
     new_row,
+    redact,
+    restore_hidden,
     to_record,
+    visible_keys,
 )
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
 from grandstrategy.strategy.versions import bump, revise
@@ -115,13 +118,20 @@ def _visible_row(
     return row
 
 
+def _present(component: str, row: Component, keep: dict[str, set[str]]) -> _Record:
+    """The record as this reader may see it: links to hidden records removed."""
+    data = redact(component, dump(to_record(component, row)), keep)
+    return COMPONENTS[component].model_validate(data)
+
+
 def list_records(
     session: Session, *, user: Principal, component: str, key: str | None = None
 ) -> list[_Record]:
     require(user, "strategy.read")
     check_component(component)
     s = current(session, user, key)
-    return [to_record(component, r) for r in _rows(session, s, component, user)]
+    keep = visible_keys(session, s, user)
+    return [_present(component, r, keep) for r in _rows(session, s, component, user)]
 
 
 def get_record(
@@ -132,7 +142,7 @@ def get_record(
     s = current(session, user, key)
     row = _visible_row(session, user, s, component, rid)
     audit.record_read(session, user, row, SINGULAR[component], rid)
-    return to_record(component, row)
+    return _present(component, row, visible_keys(session, s, user))
 
 
 def _validate(component: str, data: dict[str, Any]) -> _Record:
@@ -228,12 +238,14 @@ def update_record(
     old = to_record(component, row)
     if "id" in changes and changes["id"] != rid:
         raise Invalid("id cannot be changed; create a new record and delete this one")
-    merged = {**dump(old), **changes}
-    rec = _validate(component, merged)
-    _check_marking(user, rec.marking)
-    _check_links(session, user, s, component, rec)
+    keep = visible_keys(session, s, user)
+    seen = redact(component, dump(old), keep)
+    edited = _validate(component, {**seen, **changes})
+    _check_marking(user, edited.marking)
+    _check_links(session, user, s, component, edited)
+    rec = _validate(component, restore_hidden(component, dump(old), dump(edited), keep))
     if dump(rec) == dump(old):
-        return old
+        return edited
     before_marking = row.marking
     apply_record(row, rec)
     version = _touch(session, s, user)
@@ -243,7 +255,7 @@ def update_record(
         session, actor=user, action="strategy.update", object_type=SINGULAR[component],
         object_id=rid, marking=before_marking.join(row.marking), before=dump(old), after=dump(rec),
     )
-    return rec
+    return edited
 
 
 def delete_record(
@@ -402,14 +414,17 @@ def load_package(
         raise Invalid(f"the strategy itself is marked {s.marking}, above {cap}")
     data: dict[str, Any] = {"strategy": meta_of(s)}
     withheld = 0
+    included: dict[str, list[Component]] = {}
     for comp in COMPONENTS:
-        keep = []
+        included[comp] = []
         for row in _rows(session, s, comp, user):
             if cap is not None and not (row.marking <= cap):
                 withheld += 1
                 continue
-            keep.append(to_record(comp, row))
-        data[comp] = keep
+            included[comp].append(row)
+    keep = {c: {r.key for r in rows} for c, rows in included.items()}
+    for comp, rows in included.items():
+        data[comp] = [redact(comp, dump(to_record(comp, r)), keep) for r in rows]
     pkg = Package.model_validate(data)
     pkg.withheld = withheld
     pkg.max_marking = str(cap) if cap is not None else None

@@ -20,7 +20,7 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import Edition, Revision, Strategy
-from grandstrategy.strategy.records import dump, meta_of
+from grandstrategy.strategy.records import dump, meta_of, redact, visible_keys
 
 TRANSITIONS = {"approved": {"draft"}, "published": {"approved"}}
 
@@ -93,6 +93,15 @@ def revise(
     session.add(rev)
 
 
+def _shown(
+    component: str, data: dict[str, Any] | None, keep: dict[str, set[str]]
+) -> dict[str, Any] | None:
+    """A revision's data without links to records the reader cannot see now."""
+    if data is None or component == "strategy":
+        return data
+    return redact(component, data, keep)
+
+
 def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
     b, a = before or {}, after or {}
     out = []
@@ -119,6 +128,7 @@ def history(
     if key:
         q = q.where(Revision.key == key)
     q = q.order_by(Revision.version.desc(), Revision.id.desc()).limit(limit)
+    keep = visible_keys(session, strategy, user)
     return [
         RevisionRead(
             version=r.version,
@@ -128,7 +138,9 @@ def history(
             actor=r.actor,
             at=r.at,
             marking=str(r.marking),
-            changes=field_changes(r.before, r.after),
+            changes=field_changes(
+                _shown(r.component, r.before, keep), _shown(r.component, r.after, keep)
+            ),
         )
         for r in session.execute(q).scalars()
     ]
@@ -163,12 +175,13 @@ def diff(
         if v < 0 or v > strategy.version:
             raise NotFound(f"version {v} not found; versions run from 1 to {strategy.version}")
     a, b = state_at(session, strategy, v1), state_at(session, strategy, v2)
+    keep = visible_keys(session, strategy, user)
     out = []
     for ck in list(dict.fromkeys([*a, *b])):
-        before, after = a.get(ck), b.get(ck)
-        if before == after:
+        if not user.can_read(_marking_of(a.get(ck)).join(_marking_of(b.get(ck)))):
             continue
-        if not user.can_read(_marking_of(before).join(_marking_of(after))):
+        before, after = _shown(ck[0], a.get(ck), keep), _shown(ck[0], b.get(ck), keep)
+        if before == after:
             continue
         change = "added" if before is None else "removed" if after is None else "changed"
         out.append(

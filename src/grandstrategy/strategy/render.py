@@ -1,0 +1,360 @@
+"""The published edition of a strategy: Markdown, HTML, PDF and DOCX from one document model.
+
+:func:`document` turns a :class:`Package` into sections of simple blocks (headings,
+paragraphs, tables, lists, figures) once; each format only writes those blocks. That way the
+four formats cannot drift apart: they say the same things in the same order, resolve ids to
+titles the same way and carry the same marking banner and withheld-records notice.
+
+Ids are always resolved to titles or names. An id that does not resolve (a record withheld
+from this edition, or a dangling link that lint reports) is left out rather than printed raw,
+so a public edition never hints at what was withheld.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+
+from grandstrategy.core.markings import Marking
+from grandstrategy.strategy import trace
+from grandstrategy.strategy.charts import budget_bars_svg, money, risk_matrix_svg
+from grandstrategy.strategy.schemas import POSTURE, ActorKind, Package
+
+
+@dataclass
+class Block:
+    """One unit of content. ``items`` depends on ``kind``:
+
+    heading/para/title: none; fields: (label, value); list: str; table: rows of str (with
+    ``head``); toc: (anchor, text); posture: (pole, pole, 1–5, words); figure: [caption],
+    with the SVG in ``text`` (HTML and PDF only: Markdown and DOCX leave figures out).
+    """
+
+    kind: str
+    text: str = ""
+    mark: str = ""
+    cls: str = ""
+    items: list[Any] = field(default_factory=list)
+    head: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    anchor: str
+    heading: str  # "" for the cover
+    blocks: list[Block]
+
+
+@dataclass
+class Document:
+    title: str
+    banner: str
+    colour: str
+    limit: str
+    sections: list[Section]
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "—"
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}".replace(",", " ") if float(x).is_integer() else f"{x:g}"
+
+
+def _mark(marking: str) -> str:
+    """The record's marking when it is above UNCLASSIFIED (shown discreetly after titles)."""
+    return "" if Marking.parse(marking).level == 0 and "//" not in marking else marking
+
+
+def limit_sentence(pkg: Package) -> str:
+    if pkg.withheld <= 0:
+        return ""
+    n = pkg.withheld
+    are = "records above that marking are" if n != 1 else "record above that marking is"
+    return f"This edition is limited to {pkg.max_marking or 'its marking'}; {n} {are} left out."
+
+
+def posture_words(value: int, poles: tuple[str, str]) -> str:
+    a, b = poles
+    return {
+        1: f"firmly {a}", 2: f"leans towards {a}", 3: f"balanced between {a} and {b}",
+        4: f"leans towards {b}", 5: f"firmly {b}",
+    }[value]  # fmt: skip
+
+
+def posture_gauge(value: int, poles: tuple[str, str]) -> str:
+    """``faithful ally ◀─●───▶ independent player``: the position as a text scale."""
+    slots = ["─"] * 5
+    slots[value - 1] = "●"
+    return f"{poles[0]} ◀{''.join(slots)}▶ {poles[1]}"
+
+
+class _Names:
+    """Id → title/name lookups; unknown ids vanish (see the module docstring)."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.by = {c: pkg.by_id(c) for c in ("actors", "interests", "threats", "roles")}
+        self.by["objectives"] = pkg.by_id("objectives")
+
+    def one(self, comp: str, rid: str | None) -> str:
+        rec = self.by[comp].get(rid) if rid else None
+        return "" if rec is None else str(getattr(rec, "title", None) or rec.name)
+
+    def many(self, comp: str, ids: list[str]) -> list[str]:
+        return [n for n in (self.one(comp, i) for i in ids) if n]
+
+
+def _fields(*pairs: tuple[str, str | list[str]]) -> Block:
+    items = [(k, "; ".join(v) if isinstance(v, list) else v) for k, v in pairs]
+    return Block("fields", items=[(k, v) for k, v in items if v])
+
+
+def _interests(pkg: Package, nm: _Names) -> list[Block]:
+    out: list[Block] = []
+    for vi in pkg.interests:
+        out += [Block("heading", vi.title, _mark(vi.marking)), Block("para", vi.statement)]
+    return out or [Block("para", "No vital interests in this edition.")]
+
+
+def _threats(pkg: Package, nm: _Names) -> list[Block]:
+    rows = [
+        [t.id, t.title, t.kind.value, t.category, f"{t.horizon_years} y",
+         str(t.likelihood or "—"), str(t.impact or "—"), "yes" if t.black_swan else ""]
+        for t in pkg.threats
+    ]  # fmt: skip
+    head = ["Id", "Threat or challenge", "Kind", "Category", "Horizon", "L", "I", "Black swan"]
+    out = [
+        Block("para", "Threats have an author; challenges (such as climate change or an "
+              "epidemic) have none. L is likelihood and I impact, both on a scale of 1 to 5."),
+        Block("table", items=rows, head=head, cls="threats"),
+    ]  # fmt: skip
+    if any(t.likelihood and t.impact for t in pkg.threats):
+        caption = "Risk matrix: likelihood over the horizon against impact, by threat id."
+        out.append(Block("figure", risk_matrix_svg(pkg.threats), items=[caption]))
+    for t in pkg.threats:
+        out += [Block("heading", t.title, _mark(t.marking)), Block("para", t.description)]
+        out.append(
+            _fields(
+                ("Vulnerability", t.vulnerability or ""),
+                ("Endangers", nm.many("interests", t.interests)),
+                ("Authors", nm.many("actors", t.authors)),
+            )
+        )
+    return [b for b in out if b.text or b.items or b.kind == "heading"]
+
+
+def _roles(pkg: Package, nm: _Names) -> list[Block]:
+    out: list[Block] = []
+    for r in pkg.roles:
+        out += [Block("heading", r.name, _mark(r.marking)), Block("para", r.description)]
+        scale = [
+            (*POSTURE[dim], v, posture_words(v, POSTURE[dim]))
+            for dim, v in r.posture.model_dump().items()
+            if v is not None
+        ]
+        if scale:
+            out.append(Block("posture", items=scale))
+    return [b for b in out if b.text or b.items] or [Block("para", "No roles in this edition.")]
+
+
+def _indicator(i: Any) -> str:
+    unit = f" {i.unit}" if i.unit and i.unit != "count" else ""
+    parts = [i.name]
+    if i.baseline is not None:
+        parts.append(f"from {_num(i.baseline)}{unit}")
+    if i.target is not None:
+        parts.append(f"to {_num(i.target)}{unit}")
+    if i.due:
+        parts.append(f"by {_day(i.due)}")
+    return " ".join(parts)
+
+
+def _objectives(pkg: Package, nm: _Names) -> list[Block]:
+    rows = [
+        [o.title, nm.one("actors", o.owner) or "—", f"{o.horizon} years", _day(o.deadline),
+         o.status.value.replace("-", " ")]
+        for o in pkg.objectives
+    ]  # fmt: skip
+    out = [Block("table", items=rows, head=["Objective", "Owner", "Horizon", "Deadline", "Status"])]
+    for o in pkg.objectives:
+        title = o.title + (" — priority" if o.priority else "")
+        out += [Block("heading", title, _mark(o.marking)), Block("para", o.description)]
+        out.append(
+            _fields(
+                ("Owner", nm.one("actors", o.owner)),
+                ("With", nm.many("actors", o.contributors)),
+                ("Part of", nm.one("objectives", o.parent)),
+                ("Serves", nm.many("interests", o.interests)),
+                ("Counters", nm.many("threats", o.threats)),
+                ("Roles", nm.many("roles", o.roles)),
+            )
+        )
+        if o.indicators:
+            out.append(Block("list", "Indicators", items=[_indicator(i) for i in o.indicators]))
+    return [b for b in out if b.text or b.items]
+
+
+def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
+    chart = budget_bars_svg(pkg.capabilities)
+    out = [Block("figure", chart, items=["Budget by capability, earliest year."])] if chart else []
+    for c in pkg.capabilities:
+        out += [Block("heading", c.name, _mark(c.marking)), Block("para", c.description)]
+        staff = ", ".join(f"{_num(p.fte)} FTE in {p.year}" for p in c.personnel)
+        kind = c.kind.value.replace("-", " ")
+        out.append(_fields(("Kind", kind), ("Owner", nm.one("actors", c.owner)),
+                           ("Personnel", staff), ("Serves", nm.many("objectives", c.objectives))))  # fmt: skip
+        rows = [[str(b.year), money(b.amount), b.currency, b.source] for b in c.budget]
+        if rows:
+            out.append(Block("table", items=rows, head=["Year", "Amount", "Currency", "Source"]))
+    return [b for b in out if b.text or b.items] or [Block("para", "No capabilities listed.")]
+
+
+def _trace(pkg: Package, nm: _Names) -> list[Block]:
+    report = trace.build(pkg)
+    rows, last = [], ("", "")
+    for r in report.rows:
+        key = (r.threat_title, r.interest_title)
+        budget = f"{r.currency} {money(r.budget)}" if r.budget is not None else "—"
+        rows.append(
+            [r.threat_title if key[0] != last[0] else "", r.interest_title if key != last else "",
+             r.objective_title or "—", r.owner_name or "—", r.capability_name or "—", budget]
+        )  # fmt: skip
+        last = key
+    head = ["Threat", "Interest", "Objective", "Owner", "Capability", "Budget (all years)"]
+    out = [
+        Block("para", "Each row follows one threat to the interest it endangers, the objective "
+              "that counters it, the objective's owner, the capability that delivers it and "
+              "that capability's budget. A dash marks where the chain stops."),
+        Block("table", items=rows, head=head, cls="trace") if rows else Block("para", "No rows."),
+        Block("heading", "Breaks in the chain"),
+    ]  # fmt: skip
+    breaks = [f"{b.stage}: {b.message}" for b in report.breaks]
+    out.append(Block("list", items=breaks) if breaks else Block("para", "No breaks."))
+    return out
+
+
+def _actors(pkg: Package, nm: _Names) -> list[Block]:
+    bodies = (ActorKind.council, ActorKind.committee)
+    out: list[Block] = []
+    for a in (a for a in pkg.actors if a.kind in bodies):
+        out += [Block("heading", a.name, _mark(a.marking)), Block("para", a.description)]
+        out.append(_fields(("Reports to", nm.one("actors", a.parent))))
+        rows = [[nm.one("actors", m.actor), m.role] for m in a.members if nm.one("actors", m.actor)]
+        if rows:
+            out.append(Block("table", items=rows, head=["Member", "Role"]))
+    others = [
+        [a.name + (f" ({a.marking})" if _mark(a.marking) else ""),
+         a.kind.value.replace("-", " "), nm.one("actors", a.parent)]
+        for a in pkg.actors if a.kind not in bodies
+    ]  # fmt: skip
+    if others:
+        out += [Block("heading", "Other actors"), Block("table", items=others,
+                head=["Actor", "Kind", "Part of"])]  # fmt: skip
+    return [b for b in out if b.text or b.items]
+
+
+def document(pkg: Package) -> Document:
+    """The edition as sections of blocks, in the order every format follows."""
+    s, nm = pkg.strategy, _Names(pkg)
+    banner = pkg.highest_marking()
+    limit = limit_sentence(pkg)
+    cover = [
+        Block("para", s.country, cls="country"),
+        Block("title", s.title),
+        _fields(("Edition", s.edition), ("Period", f"{_day(s.period.start)} – "
+                f"{_day(s.period.end)}"), ("Status", s.status.value.capitalize())),
+        Block("para", s.notice, cls="notice"),
+        Block("para", limit, cls="limit"),
+        Block("para", f"Marking: {banner}", cls="marking"),
+    ]  # fmt: skip
+    parts = [
+        ("interests", "1 Vital interests", _interests),
+        ("environment", "2 The security environment", _threats),
+        ("roles", f"3 {s.country}'s role", _roles),
+        ("objectives", "4 Objectives", _objectives),
+        ("capabilities", "5 Capabilities", _capabilities),
+        ("annex-a", "Annex A: Traceability", _trace),
+        ("annex-b", "Annex B: Actors and governance", _actors),
+    ]
+    toc = [Block("toc", items=[(a, h) for a, h, _ in parts]), Block("para", limit, cls="limit")]
+    if s.summary:
+        toc += [Block("heading", "Summary"), Block("para", s.summary)]
+    sections = [Section("cover", "", cover), Section("contents", "Contents", toc)]
+    sections += [Section(a, h, fn(pkg, nm)) for a, h, fn in parts]
+    for sec in sections:
+        sec.blocks = [b for b in sec.blocks if b.text or b.items or b.kind == "heading"]
+    return Document(s.title, str(banner), banner.colour, limit, sections)
+
+
+def render_markdown(pkg: Package) -> str:
+    doc = document(pkg)
+    out = [f"**{doc.banner}**", ""]
+    for sec in doc.sections:
+        if sec.heading:
+            out += [f"## {sec.heading}", ""]
+        for b in sec.blocks:
+            out += [*_md(b), ""]
+    return "\n".join([*out, f"**{doc.banner}**", ""])
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md(b: Block) -> list[str]:
+    mark = f" ({b.mark})" if b.mark else ""
+    if b.kind == "title":
+        return [f"# {b.text}"]
+    if b.kind == "heading":
+        return [f"### {b.text}{mark}"]
+    if b.kind == "para":
+        return [f"> {b.text}" if b.cls in ("notice", "limit") else b.text]
+    if b.kind == "fields":
+        return [f"**{k}:** {v}  " for k, v in b.items]
+    if b.kind == "list":
+        return ([f"**{b.text}:**", ""] if b.text else []) + [f"- {i}" for i in b.items]
+    if b.kind == "toc":
+        return [f"- [{text}](#{anchor})" for anchor, text in b.items]
+    if b.kind == "posture":
+        return [f"- {posture_gauge(v, (p, q))} — {w}" for p, q, v, w in b.items]
+    if b.kind == "table":
+        rows = [b.head, ["---"] * len(b.head), *b.items]
+        return ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    return []  # figures are HTML/PDF only
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("grandstrategy.strategy", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["marking_colour"] = lambda m: Marking.parse(m).colour
+    return env
+
+
+def render_html(pkg: Package) -> str:
+    return _env().get_template("edition.html.j2").render(doc=document(pkg))
+
+
+def render_pdf(pkg: Package) -> bytes:
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=render_html(pkg)).write_pdf()
+    return pdf
+
+
+def render_docx(pkg: Package) -> bytes:
+    from grandstrategy.strategy.render_docx import write
+
+    buf = io.BytesIO()
+    write(document(pkg), buf)
+    return buf.getvalue()
