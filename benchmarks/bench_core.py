@@ -38,15 +38,21 @@ def main() -> None:
     op = Principal.operator("bench")
 
     with factory() as s:
-        strat = Strategy(key=f"bench-{rng.randrange(10**9)}", title="Bench", country="X",
-                         period_start=datetime.date(2026, 1, 1),
-                         period_end=datetime.date(2035, 1, 1), version=0)
+        strat = Strategy(
+            key=f"bench-{rng.randrange(10**9)}",
+            title="Bench",
+            country="X",
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2035, 1, 1),
+            version=0,
+        )
         s.add(strat)
         s.flush()
         t0 = time.perf_counter()
         for i in range(args.records):
-            row = ObjectiveRow(strategy_id=strat.id, key=f"o{i}", title=f"Objective {i}",
-                               horizon=5, position=i)
+            row = ObjectiveRow(
+                strategy_id=strat.id, key=f"o{i}", title=f"Objective {i}", horizon=5, position=i
+            )
             row.marking = Marking.parse(rng.choice(LEVELS) + rng.choice(COMPS))
             s.add(row)
         s.commit()
@@ -70,8 +76,9 @@ def main() -> None:
     with factory() as s:
         t0 = time.perf_counter()
         for i in range(args.events):
-            audit.record(s, actor=op, action="bench.write", object_type="x", object_id=i,
-                         after={"i": i})
+            audit.record(
+                s, actor=op, action="bench.write", object_type="x", object_id=i, after={"i": i}
+            )
             if i % 500 == 499:
                 s.commit()
         s.commit()
@@ -80,7 +87,9 @@ def main() -> None:
         t0 = time.perf_counter()
         v = audit.verify(s)
         dt = time.perf_counter() - t0
-        print(f"audit verify: {v.entries} entries in {dt:.2f} s ({v.entries / dt:,.0f}/s), ok={v.ok}")
+        print(
+            f"audit verify: {v.entries} entries in {dt:.2f} s ({v.entries / dt:,.0f}/s), ok={v.ok}"
+        )
 
 
 if __name__ == "__main__":

@@ -65,15 +65,37 @@ def pg_url() -> Iterator[str | None]:
         shutil.chown(tmp, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
     subprocess.run(
-        [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "gs", "--auth=trust",
-         "-E", "UTF8", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "gs",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(tmp / "log"),
-         "-w", "start"],
-        check=True, capture_output=True,
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(tmp / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         url = f"postgresql+psycopg://gs@127.0.0.1:{port}/postgres"
@@ -170,8 +192,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if SKIPPED:
         terminalreporter.write_line(
             "!!! SKIPPED SUITES: " + "; ".join(SKIPPED) + " — install them or run .ci/run !!!",
-            red=True, bold=True,
+            red=True,
+            bold=True,
         )
 
 
-__all__ = ["unavailable", "time"]
+__all__ = ["time", "unavailable"]

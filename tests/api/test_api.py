@@ -42,8 +42,9 @@ def test_invalid_input_names_the_field_and_keeps_the_record(client, loaded, toke
 
 def test_stale_edit_is_refused(client, loaded, token_for):
     h = token_for("drafter")
-    r = client.patch("/api/strategy/roles/ally", params={"base_version": 0},
-                     json={"description": "x"}, headers=h)
+    r = client.patch(
+        "/api/strategy/roles/ally", params={"base_version": 0}, json={"description": "x"}, headers=h
+    )
     assert r.status_code == 409
 
 
@@ -59,8 +60,9 @@ def test_export_carries_its_marking(client, loaded, token_for):
     h = token_for("council-member", "SECRET", ["NATO"])
     full = client.get("/api/strategy/export", params={"format": "md"}, headers=h)
     assert full.headers["x-marking"] == "CONFIDENTIAL//NATO"
-    public = client.get("/api/strategy/export", params={"format": "md",
-                        "max_marking": "UNCLASSIFIED"}, headers=h)
+    public = client.get(
+        "/api/strategy/export", params={"format": "md", "max_marking": "UNCLASSIFIED"}, headers=h
+    )
     assert public.headers["x-marking"] == "UNCLASSIFIED"
 
 
@@ -68,8 +70,9 @@ def test_unknown_component_and_oversized_request(client, loaded, token_for, sett
     h = token_for("reader")
     assert client.get("/api/strategy/weapons", headers=h).status_code == 422
     big = "x" * (settings.max_upload_bytes + 1)
-    r = client.post("/api/strategy/import", content=big, headers={**h,
-                    "Content-Type": "application/json"})
+    r = client.post(
+        "/api/strategy/import", content=big, headers={**h, "Content-Type": "application/json"}
+    )
     assert r.status_code == 413
 
 

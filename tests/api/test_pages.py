@@ -13,8 +13,11 @@ def csrf(html: str) -> str:
 
 def login(client, name: str) -> None:
     page = client.get("/login")
-    r = client.post("/login", data={"username": name, "password": PASSWORD,
-                                    "csrf_token": csrf(page.text)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
 
 
@@ -31,8 +34,11 @@ def test_pages_redirect_to_login_and_session_cookie_is_strict(client, session, l
     make_user(session, "mona", "reader")
     session.commit()
     page = client.get("/login")
-    r = client.post("/login", data={"username": "mona", "password": PASSWORD,
-                                    "csrf_token": csrf(page.text)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "mona", "password": PASSWORD, "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
 
@@ -62,12 +68,21 @@ def test_drafter_edits_through_the_form(client, session, loaded):
     login(client, "pia")
     form = client.get("/strategy/objectives/deter/edit").text
     assert 'name="deadline"' in form
-    data = {"csrf_token": csrf(form), "title": "Credible deterrence", "horizon": "10",
-            "owner": "defence", "deadline": "2034-03-01", "status": "on-track",
-            "indicators": "readiness | % | 60 | 90", "interests": "safety",
-            "threats": ["invasion", "pandemic"], "roles": "ally", "priority": "on",
-            "marking_level": "UNCLASSIFIED", "base_version": form.split(
-                'name="base_version" value="')[1].split('"')[0]}
+    data = {
+        "csrf_token": csrf(form),
+        "title": "Credible deterrence",
+        "horizon": "10",
+        "owner": "defence",
+        "deadline": "2034-03-01",
+        "status": "on-track",
+        "indicators": "readiness | % | 60 | 90",
+        "interests": "safety",
+        "threats": ["invasion", "pandemic"],
+        "roles": "ally",
+        "priority": "on",
+        "marking_level": "UNCLASSIFIED",
+        "base_version": form.split('name="base_version" value="')[1].split('"')[0],
+    }
     r = client.post("/strategy/objectives/deter/edit", data=data, follow_redirects=True)
     assert r.status_code == 200 and "2034-03-01" in r.text
     assert "deadline" in client.get("/strategy/history").text
@@ -78,9 +93,15 @@ def test_form_error_is_shown_and_nothing_is_lost(client, session, loaded):
     session.commit()
     login(client, "quin")
     form = client.get("/strategy/interests/safety/edit").text
-    r = client.post("/strategy/interests/safety/edit", data={
-        "csrf_token": csrf(form), "title": "", "statement": "x",
-        "marking_level": "UNCLASSIFIED"})
+    r = client.post(
+        "/strategy/interests/safety/edit",
+        data={
+            "csrf_token": csrf(form),
+            "title": "",
+            "statement": "x",
+            "marking_level": "UNCLASSIFIED",
+        },
+    )
     assert r.status_code == 422 and "title" in r.text
     assert "Safety of citizens" in client.get("/strategy/interests/safety").text
 

@@ -39,8 +39,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         op = Principal.operator("browser-test")
         load_example(s, user=op)
         for name, role, clearance, comps in USERS:
-            add_user(s, actor=op, username=name, password=PASSWORD, role=role,
-                     clearance=clearance, compartments=comps)
+            add_user(
+                s,
+                actor=op,
+                username=name,
+                password=PASSWORD,
+                role=role,
+                clearance=clearance,
+                compartments=comps,
+            )
         s.commit()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -65,9 +72,16 @@ def browser() -> Iterator[object]:
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()

@@ -75,7 +75,7 @@ def test_drafter_edits_a_deadline_seen_in_history_and_audit(page, browser, live_
 
 def test_reader_cannot_edit_nor_see_confidential(page):
     comp, rec = confidential_record()
-    title = str(getattr(rec, "title", None) or getattr(rec, "name"))
+    title = str(getattr(rec, "title", None) or rec.name)
     login(page, "reader")
     page.wait_for_url(re.compile(r"/strategy$"))
     assert title not in page.content()

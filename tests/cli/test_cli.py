@@ -30,14 +30,25 @@ def gs(tmp_path, capsys, monkeypatch):
 
 
 def test_help_lists_groups(gs):
-    code, out, _ = gs("--help")
+    _, out, _ = gs("--help")
     for group in ("strategy", "users", "audit", "db", "example", "serve"):
         assert group in out
 
 
 def test_users_lifecycle(gs):
-    code, out, err = gs("users", "add", "anna", "--role", "analyst", "--clearance", "SECRET",
-                        "--compartment", "NATO", "--password-stdin", stdin="a long password\n")
+    code, out, err = gs(
+        "users",
+        "add",
+        "anna",
+        "--role",
+        "analyst",
+        "--clearance",
+        "SECRET",
+        "--compartment",
+        "NATO",
+        "--password-stdin",
+        stdin="a long password\n",
+    )
     assert code == 0, err
     code, out, _ = gs("users", "list", "--json")
     assert json.loads(out)[0]["compartments"] == ["NATO"]
@@ -48,8 +59,9 @@ def test_users_lifecycle(gs):
 
 
 def test_errors_are_one_line_without_traceback(gs):
-    code, out, err = gs("users", "add", "x", "--role", "emperor", "--password-stdin",
-                        stdin="a long password\n")
+    code, out, err = gs(
+        "users", "add", "xavier", "--role", "emperor", "--password-stdin", stdin="a long password\n"
+    )
     assert code == 1 and "unknown role" in err and "Traceback" not in err + out
     code, _, err = gs("strategy", "lint")
     assert code == 1 and "no strategy yet" in err
@@ -61,8 +73,16 @@ def test_example_lint_trace_diff_export(gs, tmp_path):
     assert code == 0 and json.loads(out)["summary"]["errors"] == 0
     code, out, _ = gs("strategy", "trace", "--csv")
     assert code == 0 and out.splitlines()[0].startswith("threat")
-    code, out, _ = gs("strategy", "export", "--format", "md", "--max-marking", "UNCLASSIFIED",
-                      "--out", str(tmp_path / "nss.md"))
+    code, out, _ = gs(
+        "strategy",
+        "export",
+        "--format",
+        "md",
+        "--max-marking",
+        "UNCLASSIFIED",
+        "--out",
+        str(tmp_path / "nss.md"),
+    )
     assert code == 0 and "left out" in out
     from grandstrategy.strategy.example import example_package
 
@@ -90,9 +110,11 @@ def test_bad_package_names_file_line_and_field(gs, tmp_path):
     pkg = tmp_path / "bad"
     pkg.mkdir()
     (pkg / "strategy.yaml").write_text(
-        "id: x\ntitle: T\ncountry: C\nperiod: {start: 2026-01-01, end: 2030-01-01}\n")
+        "id: x\ntitle: T\ncountry: C\nperiod: {start: 2026-01-01, end: 2030-01-01}\n"
+    )
     (pkg / "objectives.yaml").write_text(
-        "- id: a\n  title: A\n  horizon: 7\n- id: a\n  title: B\n  horizon: 5\n  colour: red\n")
+        "- id: a\n  title: A\n  horizon: 7\n- id: a\n  title: B\n  horizon: 5\n  colour: red\n"
+    )
     code, _, err = gs("strategy", "import", str(pkg))
     assert code == 1
     assert "objectives.yaml:3: horizon" in err

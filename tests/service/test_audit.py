@@ -12,8 +12,15 @@ from grandstrategy.core.markings import Marking
 def chain(session):
     actor = Principal.operator("auditor-test")
     for i in range(5):
-        audit.record(session, actor=actor, action="test.write", object_type="thing",
-                     object_id=i, marking=Marking(), after={"n": i})
+        audit.record(
+            session,
+            actor=actor,
+            action="test.write",
+            object_type="thing",
+            object_id=i,
+            marking=Marking(),
+            after={"n": i},
+        )
     session.flush()
     assert audit.verify(session).ok
     return session
@@ -45,12 +52,14 @@ def test_deleted_newest_entry_is_caught(chain):
 def test_inserted_entry_is_caught(chain):
     chain.execute(text("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 4"))
     chain.execute(text("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1000"))
-    chain.execute(text(
-        "INSERT INTO audit_events (seq, at, actor, request_id, action, object_type, object_id,"
-        " marking_level, marking_compartments, before, after, prev_hash, hash) VALUES"
-        " (4, '2026-01-01T00:00:00+00:00', 'mallory', '', 'test.write', 'thing', 'x', 0, '|',"
-        " 'null', 'null', 'x', 'y')"
-    ))
+    chain.execute(
+        text(
+            "INSERT INTO audit_events (seq, at, actor, request_id, action, object_type, object_id,"
+            " marking_level, marking_compartments, before, after, prev_hash, hash) VALUES"
+            " (4, '2026-01-01T00:00:00+00:00', 'mallory', '', 'test.write', 'thing', 'x', 0, '|',"
+            " 'null', 'null', 'x', 'y')"
+        )
+    )
     v = audit.verify(chain)
     assert not v.ok and v.first_bad_seq == 4
 

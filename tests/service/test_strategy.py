@@ -50,7 +50,10 @@ def test_confidential_read_is_audited(session, strat):
 def test_edit_is_versioned_diffed_and_audited(session, strat):
     drafter = make_user(session, "d1", "drafter", "RESTRICTED")
     rec = service.update_record(
-        session, user=drafter, component="objectives", rid="deter",
+        session,
+        user=drafter,
+        component="objectives",
+        rid="deter",
         changes={"deadline": "2034-12-31"},
     )
     assert str(rec.deadline) == "2034-12-31"
@@ -66,48 +69,76 @@ def test_edit_is_versioned_diffed_and_audited(session, strat):
 def test_reader_cannot_edit_and_bad_edits_lose_nothing(session, strat):
     reader = make_user(session, "r2", "reader")
     with pytest.raises(Forbidden):
-        service.update_record(session, user=reader, component="objectives", rid="deter",
-                              changes={"title": "x"})
+        service.update_record(
+            session, user=reader, component="objectives", rid="deter", changes={"title": "x"}
+        )
     drafter = make_user(session, "d2", "drafter")
     with pytest.raises(Invalid) as exc:
-        service.update_record(session, user=drafter, component="objectives", rid="deter",
-                              changes={"horizon": 7, "deadline": "not a date"})
+        service.update_record(
+            session,
+            user=drafter,
+            component="objectives",
+            rid="deter",
+            changes={"horizon": 7, "deadline": "not a date"},
+        )
     assert "horizon" in str(exc.value) and "deadline" in str(exc.value)
     with pytest.raises(Invalid, match="owner: no actor"):
-        service.update_record(session, user=drafter, component="objectives", rid="deter",
-                              changes={"owner": "nobody"})
-    assert service.get_record(session, user=drafter, component="objectives",
-                              rid="deter").title == "Credible deterrence"
+        service.update_record(
+            session, user=drafter, component="objectives", rid="deter", changes={"owner": "nobody"}
+        )
+    assert (
+        service.get_record(session, user=drafter, component="objectives", rid="deter").title
+        == "Credible deterrence"
+    )
 
 
 def test_cannot_link_to_a_record_one_cannot_see(session, strat):
     drafter = make_user(session, "d3", "drafter")
     with pytest.raises(Invalid, match="no objective"):
-        service.update_record(session, user=drafter, component="capabilities", rid="analysts",
-                              changes={"objectives": ["counter-intel"]})
+        service.update_record(
+            session,
+            user=drafter,
+            component="capabilities",
+            rid="analysts",
+            changes={"objectives": ["counter-intel"]},
+        )
 
 
 def test_cannot_mark_above_own_clearance(session, strat):
     drafter = make_user(session, "d4", "drafter", "RESTRICTED")
     with pytest.raises(Invalid, match="above your own clearance"):
-        service.update_record(session, user=drafter, component="roles", rid="ally",
-                              changes={"marking": "SECRET"})
+        service.update_record(
+            session, user=drafter, component="roles", rid="ally", changes={"marking": "SECRET"}
+        )
 
 
 def test_create_and_delete_with_links_guarded(session, strat):
     drafter = make_user(session, "d5", "drafter")
-    service.create_record(session, user=drafter, component="interests",
-                          data={"id": "prosperity", "title": "Prosperity", "statement": "Jobs."})
+    service.create_record(
+        session,
+        user=drafter,
+        component="interests",
+        data={"id": "prosperity", "title": "Prosperity", "statement": "Jobs."},
+    )
     with pytest.raises(Conflict):
-        service.create_record(session, user=drafter, component="interests",
-                              data={"id": "prosperity", "title": "Again", "statement": "x"})
+        service.create_record(
+            session,
+            user=drafter,
+            component="interests",
+            data={"id": "prosperity", "title": "Again", "statement": "x"},
+        )
     with pytest.raises(Conflict, match="still linked"):
         service.delete_record(session, user=drafter, component="interests", rid="safety")
     service.delete_record(session, user=drafter, component="interests", rid="prosperity")
     with pytest.raises(NotFound):
         service.get_record(session, user=drafter, component="interests", rid="prosperity")
-    hist = versions.history(session, user=drafter, strategy=service.current(session, drafter),
-                            component="interests", key="prosperity")
+    hist = versions.history(
+        session,
+        user=drafter,
+        strategy=service.current(session, drafter),
+        component="interests",
+        key="prosperity",
+    )
     assert [h.op for h in hist] == ["delete", "create"]
 
 
@@ -120,9 +151,12 @@ def test_freeze_approve_then_publish_then_edit_reopens(session, strat):
     versions.freeze(session, user=pen, strategy=s, status="published")
     assert s.status == "published"
     assert [e.status for e in versions.editions(session, user=pen, strategy=s)] == [
-        "approved", "published"]
-    service.update_record(session, user=pen, component="roles", rid="ally",
-                          changes={"description": "Does more."})
+        "approved",
+        "published",
+    ]
+    service.update_record(
+        session, user=pen, component="roles", rid="ally", changes={"description": "Does more."}
+    )
     assert s.status == "draft"
     drafter = make_user(session, "d6", "drafter")
     with pytest.raises(Forbidden):
@@ -150,11 +184,21 @@ def test_links_to_hidden_records_are_neither_shown_nor_lost(session, strat, oper
     drafter = make_user(session, "d7", "drafter", "SECRET")  # no NATO compartment
     seen = service.get_record(session, user=drafter, component="objectives", rid="deter")
     assert "early-warning" not in seen.threats
-    service.update_record(session, user=drafter, component="objectives", rid="deter",
-                          changes={"title": "Deterrence that convinces"})
+    service.update_record(
+        session,
+        user=drafter,
+        component="objectives",
+        rid="deter",
+        changes={"title": "Deterrence that convinces"},
+    )
     full = service.get_record(session, user=operator, component="objectives", rid="deter")
     assert "early-warning" in full.threats and full.title == "Deterrence that convinces"
-    hist = versions.history(session, user=drafter, strategy=service.current(session, drafter),
-                            component="objectives", key="deter")
+    hist = versions.history(
+        session,
+        user=drafter,
+        strategy=service.current(session, drafter),
+        component="objectives",
+        key="deter",
+    )
     assert "early-warning" not in hist[0].model_dump_json()
     assert "early-warning" not in hist[-1].model_dump_json()

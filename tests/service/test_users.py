@@ -26,7 +26,9 @@ def test_password_is_hashed_with_argon2(session):
 
     make_user(session, "bob", "reader")
     u = find(session, "bob")
-    assert u is not None and u.password_hash.startswith("$argon2") and PASSWORD not in u.password_hash
+    assert (
+        u is not None and u.password_hash.startswith("$argon2") and PASSWORD not in u.password_hash
+    )
 
 
 def test_bad_inputs_are_named(session, operator):

@@ -8,8 +8,16 @@ from grandstrategy.core.markings import Marking
 
 def test_every_role_names_known_actions_and_the_eight_roles_exist():
     reg = registry()
-    for role in ["admin", "pen-holder", "drafter", "analyst", "resilience-officer",
-                 "contributor", "council-member", "reader"]:
+    for role in [
+        "admin",
+        "pen-holder",
+        "drafter",
+        "analyst",
+        "resilience-officer",
+        "contributor",
+        "council-member",
+        "reader",
+    ]:
         assert role in reg.roles
     assert reg.role_actions("admin") == frozenset(reg.actions)
     assert "strategy.edit" not in reg.role_actions("reader")

@@ -78,8 +78,14 @@ def users_add(
     password = _read_password(password_stdin)
     with st.session() as s:
         u = add_user(
-            s, actor=st.principal(s), username=name, password=password, role=role,
-            clearance=clearance, compartments=compartment, display_name=display_name,
+            s,
+            actor=st.principal(s),
+            username=name,
+            password=password,
+            role=role,
+            clearance=clearance,
+            compartments=compartment,
+            display_name=display_name,
         )
     if as_json:
         print_json(u)
@@ -152,8 +158,13 @@ def users_set(
     password = _read_password(True) if password_stdin else None
     with st.session() as s:
         u = set_user(
-            s, actor=st.principal(s), username=name, role=role, clearance=clearance,
-            compartments=comps, password=password,
+            s,
+            actor=st.principal(s),
+            username=name,
+            role=role,
+            clearance=clearance,
+            compartments=comps,
+            password=password,
         )
     if as_json:
         print_json(u)
@@ -214,14 +225,23 @@ def audit_list(
     st = state(ctx)
     with st.session() as s:
         rows = audit.list_events(
-            s, user=st.principal(s), actor=actor, action=action,
-            since=since.astimezone() if since else None, limit=limit,
+            s,
+            user=st.principal(s),
+            actor=actor,
+            action=action,
+            since=since.astimezone() if since else None,
+            limit=limit,
         )
-        data = [
+        data: list[dict[str, str | int]] = [
             {
-                "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
-                "object_type": e.object_type, "object_id": e.object_id,
-                "marking": str(e.marking), "request_id": e.request_id,
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "marking": str(e.marking),
+                "request_id": e.request_id,
             }
             for e in rows
         ]
@@ -229,8 +249,17 @@ def audit_list(
         print_json(data)
         return
     print_table(
-        [(d["seq"], d["at"][:19], d["actor"], d["action"], f"{d['object_type']} {d['object_id']}",
-          d["marking"]) for d in data],
+        [
+            (
+                d["seq"],
+                str(d["at"])[:19],
+                d["actor"],
+                d["action"],
+                f"{d['object_type']} {d['object_id']}",
+                d["marking"],
+            )
+            for d in data
+        ],
         ["seq", "time (UTC)", "actor", "action", "object", "marking"],
     )
 
@@ -253,8 +282,13 @@ def setup(
         if s.execute(select(func.count()).select_from(User)).scalar_one() == 0:
             password = secrets.token_urlsafe(12)
             add_user(
-                s, actor=operator, username="admin", password=password, role="admin",
-                clearance="SECRET", compartments=["NATO", "EU", "NATIONAL-ONLY"],
+                s,
+                actor=operator,
+                username="admin",
+                password=password,
+                role="admin",
+                clearance="SECRET",
+                compartments=["NATO", "EU", "NATIONAL-ONLY"],
                 display_name="Administrator",
             )
             console.print(

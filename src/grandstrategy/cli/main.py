@@ -34,7 +34,10 @@ def root(
         None, "--db", metavar="URL", help="Database URL (default: GRANDSTRATEGY_DB or SQLite)."
     ),
     as_user: str = typer.Option(
-        None, "--as", metavar="USER", envvar="GRANDSTRATEGY_USER",
+        None,
+        "--as",
+        metavar="USER",
+        envvar="GRANDSTRATEGY_USER",
         help="Act as this user, with their role and clearance (default: local operator).",
     ),
 ) -> None:

@@ -91,9 +91,7 @@ def strategy_export(
     """
     st = state(ctx)
     with st.session() as s:
-        result = publish.export(
-            s, user=st.principal(s), fmt=fmt, max_marking=max_marking, key=key
-        )
+        result = publish.export(s, user=st.principal(s), fmt=fmt, max_marking=max_marking, key=key)
     if fmt == "yaml":
         folder = out or Path(result.filename.removesuffix(".zip"))
         for name, text in result.files.items():
@@ -129,8 +127,16 @@ def strategy_lint(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         console.print("no findings: the strategy is complete and consistent")
     else:
         print_table(
-            [(f.severity, f.rule, f"{f.component}/{f.record_id}" if f.record_id else f.component,
-              f.message, f.fix) for f in findings],
+            [
+                (
+                    f.severity,
+                    f.rule,
+                    f"{f.component}/{f.record_id}" if f.record_id else f.component,
+                    f.message,
+                    f.fix,
+                )
+                for f in findings
+            ],
             ["severity", "rule", "record", "problem", "how to fix"],
         )
         console.print(f"{counts['errors']} error(s), {counts['warnings']} warning(s)")
@@ -159,16 +165,25 @@ def strategy_trace(
         sys.stdout.write(trace_mod.to_csv(report))
         return
     print_table(
-        [(r.threat_id, r.interest_id, r.objective_id or "—", r.owner_id or "—",
-          r.capability_id or "—", f"{r.budget:,.0f} {r.currency}" if r.budget else "—")
-         for r in report.rows],
+        [
+            (
+                r.threat_id,
+                r.interest_id,
+                r.objective_id or "—",
+                r.owner_id or "—",
+                r.capability_id or "—",
+                f"{r.budget:,.0f} {r.currency}" if r.budget else "—",
+            )
+            for r in report.rows
+        ],
         ["threat", "interest", "objective", "owner", "capability", "budget"],
         title="Traceability",
     )
     if report.breaks:
         print_table(
             [(b.stage, f"{b.component}/{b.record_id}", b.message) for b in report.breaks],
-            ["break", "record", "what is missing"], title="Breaks in the chain",
+            ["break", "record", "what is missing"],
+            title="Breaks in the chain",
         )
     else:
         console.print("no breaks: every threat traces to a funded capability")
@@ -203,8 +218,9 @@ def strategy_diff(
         for c in d.changes or []:
             if c.field in ("id",) and d.change == "changed":
                 continue
-            rows.append((d.change, f"{d.component}/{d.key}", c.field, _short(c.before),
-                         _short(c.after)))
+            rows.append(
+                (d.change, f"{d.component}/{d.key}", c.field, _short(c.before), _short(c.after))
+            )
     print_table(rows, ["change", "record", "field", "before", "after"])
 
 
@@ -226,18 +242,32 @@ def strategy_history(
     Example: grandstrategy strategy history objectives/resilience-review
     """
     st = state(ctx)
-    comp, rid = (record.split("/", 1) + [None])[:2] if record else (None, None)
+    comp, _, rid = (record or "").partition("/")
     with st.session() as s:
         strat = service.current(s, st.principal(s), key)
         revs = versions.history(
-            s, user=st.principal(s), strategy=strat, component=comp, key=rid, limit=limit
+            s,
+            user=st.principal(s),
+            strategy=strat,
+            component=comp or None,
+            key=rid or None,
+            limit=limit,
         )
     if as_json:
         print_json(revs)
         return
     print_table(
-        [(r.version, r.at.strftime("%Y-%m-%d %H:%M"), r.actor, r.op, f"{r.component}/{r.key}",
-          ", ".join(c.field for c in r.changes)) for r in revs],
+        [
+            (
+                r.version,
+                r.at.strftime("%Y-%m-%d %H:%M"),
+                r.actor,
+                r.op,
+                f"{r.component}/{r.key}",
+                ", ".join(c.field for c in r.changes),
+            )
+            for r in revs
+        ],
         ["version", "when", "who", "change", "record", "fields"],
     )
 
@@ -278,8 +308,14 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         version = strat.version
     counts = summary(findings)
     if as_json:
-        print_json({"strategy": pkg.strategy, "version": version, "lint": counts,
-                    "counts": {c: len(getattr(pkg, c)) for c, _ in _COMPONENT_NAMES}})
+        print_json(
+            {
+                "strategy": pkg.strategy,
+                "version": version,
+                "lint": counts,
+                "counts": {c: len(getattr(pkg, c)) for c, _ in _COMPONENT_NAMES},
+            }
+        )
         return
     console.print(f"[bold]{pkg.strategy.title}[/] — {pkg.strategy.status}, version {version}")
     print_table(

@@ -136,7 +136,11 @@ def verify(session: Session) -> Verification:
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != expected_seq - 1 or head_hash != prev:
         return Verification(
-            False, count, expected_seq, None, f"chain ends at {expected_seq - 1}, head at {head_seq}"
+            False,
+            count,
+            expected_seq,
+            None,
+            f"chain ends at {expected_seq - 1}, head at {head_seq}",
         )
     return Verification(True, count)
 

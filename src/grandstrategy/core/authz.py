@@ -141,7 +141,7 @@ def visible_clause(user: Principal, level_col: Any, comps_col: Any) -> ColumnEle
     Compartments are stored as ``|A|B|``; replacing each held ``|C|`` by ``|`` leaves ``|``
     exactly when the record's compartments are a subset of the user's.
     """
-    level_ok = level_col <= user.clearance
+    level_ok: ColumnElement[bool] = level_col <= user.clearance
     if "*" in user.compartments:
         return level_ok
     stripped: Any = comps_col
@@ -165,9 +165,7 @@ def restrict(query: S, user: Principal, model: type[Marked] | None = None) -> S:
         if entity is None or not issubclass(entity, Marked):
             raise TypeError("restrict() needs a query over a marked table, or model=")
         model = entity
-    return query.where(
-        visible_clause(user, model.marking_level, model.marking_compartments)  # type: ignore[attr-defined]
-    )
+    return query.where(visible_clause(user, model.marking_level, model.marking_compartments))
 
 
 def get_visible(session: Session, user: Principal, model: type[M], pk: Any, what: str) -> M:

@@ -49,7 +49,7 @@ class UserRead(BaseModel):
 
 class TokenRead(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth token type, not a password)
     expires_at: datetime
 
 
@@ -116,7 +116,11 @@ def add_user(
     session.add(u)
     session.flush()
     audit.record(
-        session, actor=actor, action="users.add", object_type="user", object_id=username,
+        session,
+        actor=actor,
+        action="users.add",
+        object_type="user",
+        object_id=username,
         after=_snapshot(u),
     )
     return UserRead.of(u)
@@ -155,8 +159,13 @@ def set_user(
         _revoke_tokens(session, u)  # a change of rights ends sessions: log in again
     session.flush()
     audit.record(
-        session, actor=actor, action="users.set", object_type="user", object_id=username,
-        before=before, after=_snapshot(u),
+        session,
+        actor=actor,
+        action="users.set",
+        object_type="user",
+        object_id=username,
+        before=before,
+        after=_snapshot(u),
     )
     return UserRead.of(u)
 
@@ -176,7 +185,11 @@ def revoke_all(session: Session, *, actor: Principal, username: str) -> int:
     u = _get(session, username)
     n = _revoke_tokens(session, u)
     audit.record(
-        session, actor=actor, action="auth.revoke", object_type="user", object_id=username,
+        session,
+        actor=actor,
+        action="auth.revoke",
+        object_type="user",
+        object_id=username,
         after={"revoked": n},
     )
     return n
@@ -216,8 +229,12 @@ def authenticate(
     if not ok:
         session.add(LoginFailure(username=username[:64], address=address[:64]))
         audit.record(
-            session, actor=username[:100] or "?", action="auth.login_failed",
-            object_type="user", object_id=username[:100], after={"address": address},
+            session,
+            actor=username[:100] or "?",
+            action="auth.login_failed",
+            object_type="user",
+            object_id=username[:100],
+            after={"address": address},
         )
         session.flush()
         raise Unauthenticated("wrong username or password")
@@ -246,8 +263,12 @@ def issue_token(
     session.add(tok)
     session.flush()
     audit.record(
-        session, actor=user.username, action="auth.login" if kind == "web" else "auth.token",
-        object_type="token", object_id=tok.id, after={"kind": kind, "label": label},
+        session,
+        actor=user.username,
+        action="auth.login" if kind == "web" else "auth.token",
+        object_type="token",
+        object_id=tok.id,
+        after={"kind": kind, "label": label},
     )
     return raw, tok
 
@@ -282,7 +303,9 @@ def revoke_token(session: Session, raw: str, *, kind: str) -> None:
     tok.revoked_at = _now()
     user = session.get(User, tok.user_id)
     audit.record(
-        session, actor=user.username if user else "?",
+        session,
+        actor=user.username if user else "?",
         action="auth.logout" if kind == "web" else "auth.revoke",
-        object_type="token", object_id=tok.id,
+        object_type="token",
+        object_id=tok.id,
     )

@@ -36,7 +36,7 @@ def _figure(width: float, height: float) -> Iterator[Any]:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    rc = {
+    rc: dict[Any, Any] = {
         "svg.fonttype": "none",
         "svg.hashsalt": "grandstrategy",
         "font.family": "sans-serif",
@@ -120,11 +120,13 @@ def risk_matrix_svg(threats: Sequence[Threat]) -> str:
         ax.tick_params(length=0, labelsize=7)
         ax.set_xlabel("Likelihood over the horizon", fontsize=8)
         ax.set_ylabel("Impact", fontsize=8)
-        handles: list[Any] = [Patch(facecolor=c, edgecolor="#999999", label=lab) for _, c, lab in BANDS]
+        handles: list[Any] = [
+            Patch(facecolor=c, edgecolor="#999999", label=lab) for _, c, lab in BANDS
+        ]
+        hollow: dict[str, Any] = {"markerfacecolor": "white", "markeredgecolor": INK}
         handles += [
             Line2D([], [], marker="o", ls="", color=INK, markersize=4.5, label="threat"),
-            Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor=INK,
-                   markersize=4.5, label="challenge"),  # fmt: skip
+            Line2D([], [], marker="o", ls="", markersize=4.5, label="challenge", **hollow),
             Line2D([], [], marker="*", ls="", color="#7a1f1f", markersize=8, label="black swan"),
         ]
         fig.legend(

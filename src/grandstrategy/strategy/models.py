@@ -151,7 +151,9 @@ class Revision(Marked, Base):
     __tablename__ = "strategy_revisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategies.id"), nullable=False, index=True)
+    strategy_id: Mapped[int] = mapped_column(
+        ForeignKey("strategies.id"), nullable=False, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
     component: Mapped[str] = mapped_column(String(20), nullable=False)
     key: Mapped[str] = mapped_column(String(80), nullable=False)
@@ -169,7 +171,9 @@ class Edition(Marked, Base):
     __tablename__ = "strategy_editions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategies.id"), nullable=False, index=True)
+    strategy_id: Mapped[int] = mapped_column(
+        ForeignKey("strategies.id"), nullable=False, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     note: Mapped[str] = mapped_column(String(400), nullable=False, default="")

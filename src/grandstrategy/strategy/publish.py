@@ -77,11 +77,19 @@ def export(
         content = render.render_docx(pkg)
     media, ext = FORMATS[fmt]
     audit.record(
-        session, actor=user, action="strategy.export", object_type="strategy",
-        object_id=pkg.strategy.id, marking=marking,
+        session,
+        actor=user,
+        action="strategy.export",
+        object_type="strategy",
+        object_id=pkg.strategy.id,
+        marking=marking,
         after={"format": fmt, "max_marking": max_marking, "withheld": pkg.withheld},
     )
     return Export(
-        content=content, media_type=media, filename=f"{pkg.strategy.id}.{ext}", marking=marking,
-        files=files, withheld=pkg.withheld,
+        content=content,
+        media_type=media,
+        filename=f"{pkg.strategy.id}.{ext}",
+        marking=marking,
+        files=files,
+        withheld=pkg.withheld,
     )

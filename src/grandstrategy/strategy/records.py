@@ -8,10 +8,9 @@ from sqlalchemy import Date, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, restrict
-
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
-from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, _Record
+from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, StrategyStatus, _Record
 
 # field -> component it points to; "members" holds {"actor": id, "role": ...} items.
 LINKS: dict[str, dict[str, str]] = {
@@ -104,7 +103,7 @@ def meta_of(s: Strategy) -> StrategyMeta:
         country=s.country,
         edition=s.edition,
         period=Period(start=s.period_start, end=s.period_end),
-        status=s.status,  # type: ignore[arg-type]
+        status=StrategyStatus(s.status),
         marking=str(s.marking),
         summary=s.summary,
         notice=s.notice,

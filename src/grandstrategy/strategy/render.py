@@ -16,7 +16,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader
 
@@ -55,7 +55,6 @@ class Document:
     title: str
     banner: str
     colour: str
-    limit: str
     sections: list[Section]
 
 
@@ -69,7 +68,7 @@ def _num(x: float) -> str:
 
 def _mark(marking: str) -> str:
     """The record's marking when it is above UNCLASSIFIED (shown discreetly after titles)."""
-    return "" if Marking.parse(marking).level == 0 and "//" not in marking else marking
+    return "" if marking == "UNCLASSIFIED" else marking
 
 
 def limit_sentence(pkg: Package) -> str:
@@ -99,8 +98,9 @@ class _Names:
     """Id → title/name lookups; unknown ids vanish (see the module docstring)."""
 
     def __init__(self, pkg: Package) -> None:
-        self.by = {c: pkg.by_id(c) for c in ("actors", "interests", "threats", "roles")}
-        self.by["objectives"] = pkg.by_id("objectives")
+        self.by = {
+            c: pkg.by_id(c) for c in ("actors", "interests", "threats", "roles", "objectives")
+        }
 
     def one(self, comp: str, rid: str | None) -> str:
         rec = self.by[comp].get(rid) if rid else None
@@ -119,7 +119,7 @@ def _interests(pkg: Package, nm: _Names) -> list[Block]:
     out: list[Block] = []
     for vi in pkg.interests:
         out += [Block("heading", vi.title, _mark(vi.marking)), Block("para", vi.statement)]
-    return out or [Block("para", "No vital interests in this edition.")]
+    return out
 
 
 def _threats(pkg: Package, nm: _Names) -> list[Block]:
@@ -146,7 +146,7 @@ def _threats(pkg: Package, nm: _Names) -> list[Block]:
                 ("Authors", nm.many("actors", t.authors)),
             )
         )
-    return [b for b in out if b.text or b.items or b.kind == "heading"]
+    return out
 
 
 def _roles(pkg: Package, nm: _Names) -> list[Block]:
@@ -160,19 +160,15 @@ def _roles(pkg: Package, nm: _Names) -> list[Block]:
         ]
         if scale:
             out.append(Block("posture", items=scale))
-    return [b for b in out if b.text or b.items] or [Block("para", "No roles in this edition.")]
+    return out
 
 
 def _indicator(i: Any) -> str:
+    """``Gaps with a funded plan from 0 % to 100 % by 31 December 2028``."""
     unit = f" {i.unit}" if i.unit and i.unit != "count" else ""
-    parts = [i.name]
-    if i.baseline is not None:
-        parts.append(f"from {_num(i.baseline)}{unit}")
-    if i.target is not None:
-        parts.append(f"to {_num(i.target)}{unit}")
-    if i.due:
-        parts.append(f"by {_day(i.due)}")
-    return " ".join(parts)
+    values = [(w, v) for w, v in (("from", i.baseline), ("to", i.target)) if v is not None]
+    parts = [i.name, *(f"{w} {_num(v)}{unit}" for w, v in values)]
+    return " ".join(parts + ([f"by {_day(i.due)}"] if i.due else []))
 
 
 def _objectives(pkg: Package, nm: _Names) -> list[Block]:
@@ -197,7 +193,7 @@ def _objectives(pkg: Package, nm: _Names) -> list[Block]:
         )
         if o.indicators:
             out.append(Block("list", "Indicators", items=[_indicator(i) for i in o.indicators]))
-    return [b for b in out if b.text or b.items]
+    return out
 
 
 def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
@@ -206,18 +202,21 @@ def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
     for c in pkg.capabilities:
         out += [Block("heading", c.name, _mark(c.marking)), Block("para", c.description)]
         staff = ", ".join(f"{_num(p.fte)} FTE in {p.year}" for p in c.personnel)
+        owner, serves = nm.one("actors", c.owner), nm.many("objectives", c.objectives)
         kind = c.kind.value.replace("-", " ")
-        out.append(_fields(("Kind", kind), ("Owner", nm.one("actors", c.owner)),
-                           ("Personnel", staff), ("Serves", nm.many("objectives", c.objectives))))  # fmt: skip
+        out.append(
+            _fields(("Kind", kind), ("Owner", owner), ("Personnel", staff), ("Serves", serves))
+        )
         rows = [[str(b.year), money(b.amount), b.currency, b.source] for b in c.budget]
         if rows:
             out.append(Block("table", items=rows, head=["Year", "Amount", "Currency", "Source"]))
-    return [b for b in out if b.text or b.items] or [Block("para", "No capabilities listed.")]
+    return out
 
 
 def _trace(pkg: Package, nm: _Names) -> list[Block]:
     report = trace.build(pkg)
-    rows, last = [], ("", "")
+    rows: list[list[str]] = []
+    last = ("", "")
     for r in report.rows:
         key = (r.threat_title, r.interest_title)
         budget = f"{r.currency} {money(r.budget)}" if r.budget is not None else "—"
@@ -256,7 +255,7 @@ def _actors(pkg: Package, nm: _Names) -> list[Block]:
     if others:
         out += [Block("heading", "Other actors"), Block("table", items=others,
                 head=["Actor", "Kind", "Part of"])]  # fmt: skip
-    return [b for b in out if b.text or b.items]
+    return out
 
 
 def document(pkg: Package) -> Document:
@@ -289,7 +288,8 @@ def document(pkg: Package) -> Document:
     sections += [Section(a, h, fn(pkg, nm)) for a, h, fn in parts]
     for sec in sections:
         sec.blocks = [b for b in sec.blocks if b.text or b.items or b.kind == "heading"]
-    return Document(s.title, str(banner), banner.colour, limit, sections)
+        sec.blocks = sec.blocks or [Block("para", "Nothing in this edition.")]
+    return Document(s.title, str(banner), banner.colour, sections)
 
 
 def render_markdown(pkg: Package) -> str:
@@ -353,8 +353,78 @@ def render_pdf(pkg: Package) -> bytes:
 
 
 def render_docx(pkg: Package) -> bytes:
-    from grandstrategy.strategy.render_docx import write
+    """Word edition: the banner sits in the section header and footer, so on every page."""
+    from docx import Document as Docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor
 
+    doc, d = document(pkg), cast(Any, Docx())
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.left_margin = sec.right_margin = Mm(24)
+    d.styles["Normal"].font.name, d.styles["Normal"].font.size = "Times New Roman", Pt(11)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        d.styles[name].font.color.rgb = RGBColor(0x1F, 0x2A, 0x36)
+    colour = RGBColor.from_string(doc.colour.lstrip("#").upper())
+    for part in (sec.header, sec.footer):
+        par = part.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = par.add_run(doc.banner)
+        run.bold, run.font.color.rgb, run.font.size = True, colour, Pt(9)
+    pages = sec.footer.add_paragraph("Page ")
+    pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for code in ("PAGE", " of ", "NUMPAGES"):
+        _field(pages, code) if code.isupper() else pages.add_run(code)
+    for i, section in enumerate(doc.sections):
+        if section.heading:
+            d.add_heading(section.heading, 1).paragraph_format.page_break_before = i > 1
+        for b in section.blocks:
+            _docx(d, b)
+        if i == 0:
+            d.add_page_break()
     buf = io.BytesIO()
-    write(document(pkg), buf)
+    d.save(buf)
     return buf.getvalue()
+
+
+def _field(par: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    xml = f'<w:fldSimple {nsdecls("w")} w:instr="{code}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+    par._p.append(parse_xml(xml))
+
+
+def _docx(d: Any, b: Block) -> None:
+    from docx.shared import Pt
+
+    if b.kind == "title":
+        d.add_heading(b.text, 0)
+    elif b.kind == "heading":
+        d.add_heading(b.text + (f" ({b.mark})" if b.mark else ""), 2)
+    elif b.kind == "para":
+        par = d.add_paragraph(b.text, style="Intense Quote" if b.cls == "notice" else None)
+        par.runs[0].italic = b.cls == "limit" or None
+    elif b.kind == "fields":
+        for k, v in b.items:
+            par = d.add_paragraph()
+            par.add_run(f"{k}: ").bold = True
+            par.add_run(v)
+    elif b.kind in ("list", "toc", "posture"):
+        if b.text:
+            d.add_paragraph().add_run(b.text).bold = True
+        for item in b.items:
+            text = item[1] if b.kind == "toc" else item
+            if b.kind == "posture":
+                text = f"{posture_gauge(item[2], item[:2])} — {item[3]}"
+            d.add_paragraph(text, style="List Bullet")
+    elif b.kind == "table":
+        table = d.add_table(rows=1, cols=len(b.head), style="Light Shading")
+        for row in [b.head, *b.items]:
+            cells = table.rows[0].cells if row is b.head else table.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = value
+                for run in cell.paragraphs[0].runs:
+                    run.font.size = Pt(8 if b.cls == "trace" else 9)
+        d.add_paragraph()

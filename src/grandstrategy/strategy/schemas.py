@@ -253,7 +253,9 @@ class StrategyMeta(_Strict):
     status: StrategyStatus = StrategyStatus.draft
     marking: str = "UNCLASSIFIED"
     summary: str = Field(default="", max_length=8000)
-    notice: str = Field(default="", max_length=2000, description="e.g. 'illustrative, not official'")
+    notice: str = Field(
+        default="", max_length=2000, description="e.g. 'illustrative, not official'"
+    )
     max_priorities: int = Field(default=10, ge=1, le=100)
 
     _marking = field_validator("marking")(_Record._marking.__func__)  # type: ignore[attr-defined]

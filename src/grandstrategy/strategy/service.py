@@ -149,9 +149,7 @@ def _validate(component: str, data: dict[str, Any]) -> _Record:
     try:
         return COMPONENTS[component].model_validate(data)
     except ValidationError as exc:
-        raise Invalid(
-            f"invalid {SINGULAR[component]}", details=validation_message(exc)
-        ) from None
+        raise Invalid(f"invalid {SINGULAR[component]}", details=validation_message(exc)) from None
 
 
 def _check_links(
@@ -164,7 +162,9 @@ def _check_links(
         if row is None or not user.can_read(row.marking):
             problems.append(f"{fld}: no {SINGULAR[target]} with id {rid!r}")
     if problems:
-        raise Invalid(f"{SINGULAR[component]} {rec.id!r} links to unknown records", details=problems)
+        raise Invalid(
+            f"{SINGULAR[component]} {rec.id!r} links to unknown records", details=problems
+        )
 
 
 def _check_marking(user: Principal, marking: str) -> Marking:
@@ -209,8 +209,13 @@ def create_record(
     revise(session, s, version, component, rec.id, "create", None, dump(rec), user)
     session.flush()
     audit.record(
-        session, actor=user, action="strategy.create", object_type=SINGULAR[component],
-        object_id=rec.id, marking=row.marking, after=dump(rec),
+        session,
+        actor=user,
+        action="strategy.create",
+        object_type=SINGULAR[component],
+        object_id=rec.id,
+        marking=row.marking,
+        after=dump(rec),
     )
     return rec
 
@@ -252,8 +257,14 @@ def update_record(
     revise(session, s, version, component, rid, "update", dump(old), dump(rec), user)
     session.flush()
     audit.record(
-        session, actor=user, action="strategy.update", object_type=SINGULAR[component],
-        object_id=rid, marking=before_marking.join(row.marking), before=dump(old), after=dump(rec),
+        session,
+        actor=user,
+        action="strategy.update",
+        object_type=SINGULAR[component],
+        object_id=rid,
+        marking=before_marking.join(row.marking),
+        before=dump(old),
+        after=dump(rec),
     )
     return edited
 
@@ -282,8 +293,13 @@ def delete_record(
     revise(session, s, version, component, rid, "delete", dump(old), None, user)
     session.flush()
     audit.record(
-        session, actor=user, action="strategy.delete", object_type=SINGULAR[component],
-        object_id=rid, marking=row.marking, before=dump(old),
+        session,
+        actor=user,
+        action="strategy.delete",
+        object_type=SINGULAR[component],
+        object_id=rid,
+        marking=row.marking,
+        before=dump(old),
     )
 
 
@@ -308,8 +324,14 @@ def update_meta(
     version = _touch(session, s, user)
     revise(session, s, version, "strategy", s.key, "update", dump(old), dump(meta_of(s)), user)
     audit.record(
-        session, actor=user, action="strategy.update", object_type="strategy", object_id=s.key,
-        marking=s.marking, before=dump(old), after=dump(meta_of(s)),
+        session,
+        actor=user,
+        action="strategy.update",
+        object_type="strategy",
+        object_id=s.key,
+        marking=s.marking,
+        before=dump(old),
+        after=dump(meta_of(s)),
     )
     return meta_of(s)
 
@@ -322,7 +344,7 @@ def import_package(session: Session, *, user: Principal, package: Package) -> Im
     """
     require(user, "strategy.edit")
     _check_marking(user, package.strategy.marking)
-    for comp, rec in package.records():
+    for _comp, rec in package.records():
         _check_marking(user, rec.marking)
     s = session.execute(select(Strategy).where(Strategy.key == package.strategy.id)).scalar()
     if s is not None and not user.can_read(s.marking):
@@ -341,7 +363,9 @@ def import_package(session: Session, *, user: Principal, package: Package) -> Im
     elif dump(meta_of(s)) != dump(package.strategy):
         before = dump(meta_of(s))
         apply_meta(s, package.strategy)
-        revise(session, s, version, "strategy", s.key, "update", before, dump(package.strategy), user)
+        revise(
+            session, s, version, "strategy", s.key, "update", before, dump(package.strategy), user
+        )
         changed = True
     for comp in COMPONENTS:
         incoming: list[_Record] = getattr(package, comp)
@@ -388,7 +412,11 @@ def import_package(session: Session, *, user: Principal, package: Package) -> Im
     report.version = s.version
     session.flush()
     audit.record(
-        session, actor=user, action="strategy.import", object_type="strategy", object_id=s.key,
+        session,
+        actor=user,
+        action="strategy.import",
+        object_type="strategy",
+        object_id=s.key,
         marking=package.highest_marking(),
         after={k: v for k, v in report.__dict__.items() if k != "per_component"},
     )

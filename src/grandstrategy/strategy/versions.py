@@ -233,18 +233,34 @@ def freeze(
     ed.marking = pkg.highest_marking()
     session.add(ed)
     revise(
-        session, strategy, strategy.version, "strategy", strategy.key, "update", before,
-        dump(meta_of(strategy)), user,
+        session,
+        strategy,
+        strategy.version,
+        "strategy",
+        strategy.key,
+        "update",
+        before,
+        dump(meta_of(strategy)),
+        user,
     )
     session.flush()
     audit.record(
-        session, actor=user, action=f"strategy.{status}", object_type="strategy",
-        object_id=strategy.key, marking=ed.marking, before=before, after={"status": status,
-        "version": strategy.version, "note": note},
+        session,
+        actor=user,
+        action=f"strategy.{status}",
+        object_type="strategy",
+        object_id=strategy.key,
+        marking=ed.marking,
+        before=before,
+        after={"status": status, "version": strategy.version, "note": note},
     )
     return EditionRead(
-        version=ed.version, status=ed.status, note=note, created_by=user.username,
-        created_at=ed.created_at, marking=str(ed.marking),
+        version=ed.version,
+        status=ed.status,
+        note=note,
+        created_by=user.username,
+        created_at=ed.created_at,
+        marking=str(ed.marking),
     )
 
 
@@ -253,8 +269,12 @@ def editions(session: Session, *, user: Principal, strategy: Strategy) -> list[E
     q = restrict(select(Edition).where(Edition.strategy_id == strategy.id), user)
     return [
         EditionRead(
-            version=e.version, status=e.status, note=e.note, created_by=e.created_by,
-            created_at=e.created_at, marking=str(e.marking),
+            version=e.version,
+            status=e.status,
+            note=e.note,
+            created_by=e.created_by,
+            created_at=e.created_at,
+            marking=str(e.marking),
         )
         for e in session.execute(q.order_by(Edition.id)).scalars()
     ]

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from importlib import resources
 
-
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -106,9 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        details = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        ]
+        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         if _is_api(request):
             return JSONResponse({"detail": "invalid request", "errors": details}, status_code=422)
         return render_error(request, 422, "The request is not valid.", details)
@@ -137,5 +134,3 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_main.router)
     app.include_router(pages_strategy.router)
     return app
-
-

@@ -45,8 +45,13 @@ FIELDS: dict[str, list[Field]] = {
     ],
     "threats": [
         Field("title", "Title", "text"),
-        Field("kind", "Kind", "select", _enum(ThreatKind),
-              help="A threat has an author; a challenge (climate, epidemics) has none."),
+        Field(
+            "kind",
+            "Kind",
+            "select",
+            _enum(ThreatKind),
+            help="A threat has an author; a challenge (climate, epidemics) has none.",
+        ),
         Field("category", "Category", "select", THREAT_CATEGORIES),
         Field("description", "Description", "textarea"),
         Field("authors", "Authors", "links", target="actors"),
@@ -72,8 +77,12 @@ FIELDS: dict[str, list[Field]] = {
         Field("priority", "Priority", "bool"),
         Field("status", "Status", "select", _enum(ObjectiveStatus)),
         Field("parent", "Refines objective", "link", target="objectives"),
-        Field("indicators", "Indicators", "lines",
-              columns=("name", "unit", "baseline", "target", "due")),
+        Field(
+            "indicators",
+            "Indicators",
+            "lines",
+            columns=("name", "unit", "baseline", "target", "due"),
+        ),
         Field("interests", "Interests it serves", "links", target="interests"),
         Field("threats", "Threats it addresses", "links", target="threats"),
         Field("roles", "Roles it serves", "links", target="roles"),
@@ -114,7 +123,9 @@ def _parse_lines(text: str, columns: tuple[str, ...], label: str) -> list[dict[s
             continue
         cells = [c.strip() for c in line.split("|")]
         if len(cells) > len(columns):
-            raise Invalid(f"{label}, line {n}: at most {len(columns)} columns ({' | '.join(columns)})")
+            raise Invalid(
+                f"{label}, line {n}: at most {len(columns)} columns ({' | '.join(columns)})"
+            )
         items.append({c: v for c, v in zip(columns, cells, strict=False) if v != ""})
     return items
 

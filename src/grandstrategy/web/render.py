@@ -47,21 +47,37 @@ def page(
 ) -> HTMLResponse:
     """Render a page; its banner shows the highest marking of what it contains."""
     marking = combine(markings or [UNCLASSIFIED])
-    html = env().get_template(template).render(
-        request=request,
-        user=user,
-        marking=marking,
-        csrf=csrf_token(request),
-        flash=request.query_params.get("flash", ""),
-        **context,
+    html = (
+        env()
+        .get_template(template)
+        .render(
+            request=request,
+            user=user,
+            marking=marking,
+            csrf=csrf_token(request),
+            flash=request.query_params.get("flash", ""),
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)
 
 
 def render_error(request: Request, status: int, message: str, details: list[str]) -> HTMLResponse:
-    titles = {403: "Not allowed", 404: "Not found", 422: "Not valid", 429: "Too many attempts",
-              409: "Conflict", 500: "Error"}
+    titles = {
+        403: "Not allowed",
+        404: "Not found",
+        422: "Not valid",
+        429: "Too many attempts",
+        409: "Conflict",
+        500: "Error",
+    }
     return page(
-        request, "error.html", user=getattr(request.state, "user", None), status_code=status,
-        status=status, title=titles.get(status, "Error"), message=message, details=details,
+        request,
+        "error.html",
+        user=getattr(request.state, "user", None),
+        status_code=status,
+        status=status,
+        title=titles.get(status, "Error"),
+        message=message,
+        details=details,
     )

@@ -26,13 +26,17 @@ def create_token(
     """Exchange a username and password for a bearer token."""
     try:
         return login_token(
-            session, settings_of(request), username=body.username, password=body.password,
+            session,
+            settings_of(request),
+            username=body.username,
+            password=body.password,
             address=client_address(request),
         )
     except Unauthenticated as exc:
         session.commit()  # the failure must be remembered for throttling and audit
         return JSONResponse(
-            {"detail": exc.message, "errors": []}, status_code=401,
+            {"detail": exc.message, "errors": []},
+            status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
         )
 

@@ -37,9 +37,7 @@ def update_strategy(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Change the strategy's own fields (title, period, summary...)."""
-    return service.update_meta(session, user=user, changes=changes, key=key).model_dump(
-        mode="json"
-    )
+    return service.update_meta(session, user=user, changes=changes, key=key).model_dump(mode="json")
 
 
 @router.get("/all", **needs("strategy.read"))
@@ -205,7 +203,12 @@ def update_record(
 ) -> dict[str, Any]:
     """Change some fields of a record."""
     rec = service.update_record(
-        session, user=user, component=component.value, rid=rid, changes=changes, key=key,
+        session,
+        user=user,
+        component=component.value,
+        rid=rid,
+        changes=changes,
+        key=key,
         base_version=base_version,
     )
     return rec.model_dump(mode="json")

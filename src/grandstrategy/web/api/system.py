@@ -41,8 +41,10 @@ def roles(user: Principal = Depends(api_user)) -> dict[str, Any]:
     reg = registry()
     return {
         "actions": reg.actions,
-        "roles": {k: {"description": v.description, "actions": sorted(reg.role_actions(k))}
-                  for k, v in reg.roles.items()},
+        "roles": {
+            k: {"description": v.description, "actions": sorted(reg.role_actions(k))}
+            for k, v in reg.roles.items()
+        },
     }
 
 
@@ -61,8 +63,13 @@ def audit_list(
     )
     return [
         {
-            "seq": e.seq, "at": e.at, "actor": e.actor, "request_id": e.request_id,
-            "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
+            "seq": e.seq,
+            "at": e.at,
+            "actor": e.actor,
+            "request_id": e.request_id,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
             "marking": str(e.marking),
         }
         for e in events
@@ -76,5 +83,4 @@ def audit_verify(
     """Walk the hash chain (needs audit.read)."""
     require(user, "audit.read")
     v = audit.verify(session)
-    return {"ok": v.ok, "entries": v.entries, "first_bad_seq": v.first_bad_seq,
-            "reason": v.reason}
+    return {"ok": v.ok, "entries": v.entries, "first_bad_seq": v.first_bad_seq, "reason": v.reason}

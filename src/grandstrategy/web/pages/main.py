@@ -63,19 +63,27 @@ def login(
     settings = settings_of(request)
     try:
         user = authenticate(
-            session, settings, username=username.strip(), password=password,
+            session,
+            settings,
+            username=username.strip(),
+            password=password,
             address=client_address(request),
         )
     except (Unauthenticated, TooManyAttempts) as exc:
         session.commit()
         return page(
-            request, "login.html", user=None, next=_safe_next(next), error=exc.message,
+            request,
+            "login.html",
+            user=None,
+            next=_safe_next(next),
+            error=exc.message,
             status_code=exc.http_status,
         )
     raw, _ = issue_token(session, user, kind="web", hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, raw, max_age=settings.session_hours * 3600,
-                        **cookie_args(request))
+    response.set_cookie(
+        SESSION_COOKIE, raw, max_age=settings.session_hours * 3600, **cookie_args(request)
+    )
     return response
 
 
@@ -94,8 +102,16 @@ def help_page(request: Request, user: Principal = Depends(page_user)) -> Respons
     reg = registry()
     roles = {name: sorted(reg.role_actions(name)) for name in reg.roles}
     return page(
-        request, "help.html", user=user, registry=reg, roles=roles, scheme=scheme(),
-        rules=RULES, likelihood=LIKELIHOOD, impact=IMPACT, posture=POSTURE,
+        request,
+        "help.html",
+        user=user,
+        registry=reg,
+        roles=roles,
+        scheme=scheme(),
+        rules=RULES,
+        likelihood=LIKELIHOOD,
+        impact=IMPACT,
+        posture=POSTURE,
     )
 
 
@@ -113,6 +129,12 @@ def audit_page(
     )
     verification = audit.verify(session)
     return page(
-        request, "audit.html", user=user, events=events, verification=verification,
-        actor=actor, action=action, markings=[e.marking for e in events] or [Marking()],
+        request,
+        "audit.html",
+        user=user,
+        events=events,
+        verification=verification,
+        actor=actor,
+        action=action,
+        markings=[e.marking for e in events] or [Marking()],
     )

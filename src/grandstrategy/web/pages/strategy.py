@@ -56,10 +56,19 @@ def overview(
     findings = service.lint_strategy(session, user=user)
     threats = [t for t in pkg.threats if t.likelihood and t.impact]
     return page(
-        request, "strategy/overview.html", user=user, markings=_markings(pkg), pkg=pkg,
-        version=strat.version, findings=findings, counts=summary(findings), titles=TITLES,
-        labels=_labels(pkg), chart=risk_matrix_svg(threats) if threats else "",
-        can_edit=allowed(user, "strategy.edit"), can_publish=allowed(user, "strategy.publish"),
+        request,
+        "strategy/overview.html",
+        user=user,
+        markings=_markings(pkg),
+        pkg=pkg,
+        version=strat.version,
+        findings=findings,
+        counts=summary(findings),
+        titles=TITLES,
+        labels=_labels(pkg),
+        chart=risk_matrix_svg(threats) if threats else "",
+        can_edit=allowed(user, "strategy.edit"),
+        can_publish=allowed(user, "strategy.publish"),
         can_export=allowed(user, "strategy.export"),
     )
 
@@ -75,9 +84,17 @@ def trace_page(
     matrix = report.matrix()
     threats = [t for t in pkg.threats if t.likelihood and t.impact]
     return page(
-        request, "strategy/trace.html", user=user, markings=_markings(pkg), pkg=pkg,
-        report=report, matrix=matrix, labels=_labels(pkg),
-        chart=risk_matrix_svg(threats) if threats else "", likelihood=LIKELIHOOD, impact=IMPACT,
+        request,
+        "strategy/trace.html",
+        user=user,
+        markings=_markings(pkg),
+        pkg=pkg,
+        report=report,
+        matrix=matrix,
+        labels=_labels(pkg),
+        chart=risk_matrix_svg(threats) if threats else "",
+        likelihood=LIKELIHOOD,
+        impact=IMPACT,
     )
 
 
@@ -99,9 +116,17 @@ def history_page(
     eds = versions.editions(session, user=user, strategy=strat)
     marks = [Marking.parse(r.marking) for r in revs] + [strat.marking]
     return page(
-        request, "strategy/history.html", user=user, markings=marks, revisions=revs,
-        diffs=diffs, v1=v1, v2=v2 if v2 is not None else strat.version, strategy=strat,
-        editions=eds, can_publish=allowed(user, "strategy.publish"),
+        request,
+        "strategy/history.html",
+        user=user,
+        markings=marks,
+        revisions=revs,
+        diffs=diffs,
+        v1=v1,
+        v2=v2 if v2 is not None else strat.version,
+        strategy=strat,
+        editions=eds,
+        can_publish=allowed(user, "strategy.publish"),
     )
 
 
@@ -112,7 +137,10 @@ async def freeze(
     form = await request.form()
     strat = service.current(session, user)
     ed = versions.freeze(
-        session, user=user, strategy=strat, status=str(form.get("status", "")),
+        session,
+        user=user,
+        strategy=strat,
+        status=str(form.get("status", "")),
         note=str(form.get("note", ""))[:400],
     )
     return RedirectResponse(
@@ -127,13 +155,14 @@ def export_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    result = publish.export(
-        session, user=user, fmt=format, max_marking=max_marking or None
-    )
+    result = publish.export(session, user=user, fmt=format, max_marking=max_marking or None)
     return Response(
-        result.content, media_type=result.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{result.filename}"',
-                 "X-Marking": str(result.marking)},
+        result.content,
+        media_type=result.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{result.filename}"',
+            "X-Marking": str(result.marking),
+        },
     )
 
 
@@ -148,10 +177,17 @@ def list_page(
     pkg = service.load_package(session, user=user)
     records = getattr(pkg, component)
     return page(
-        request, "strategy/list.html", user=user,
-        markings=[Marking.parse(r.marking) for r in records] + [Marking.parse(pkg.strategy.marking)],
-        component=component, title=TITLES[component], records=records, labels=_labels(pkg),
-        singular=SINGULAR[component], can_edit=allowed(user, "strategy.edit"),
+        request,
+        "strategy/list.html",
+        user=user,
+        markings=[Marking.parse(r.marking) for r in records]
+        + [Marking.parse(pkg.strategy.marking)],
+        component=component,
+        title=TITLES[component],
+        records=records,
+        labels=_labels(pkg),
+        singular=SINGULAR[component],
+        can_edit=allowed(user, "strategy.edit"),
     )
 
 
@@ -160,18 +196,27 @@ def _form_context(
 ) -> dict[str, Any]:
     pkg = service.load_package(session, user=user)
     options = {
-        target: [(r.id, lbl) for r, lbl in zip(
-            getattr(pkg, target), _labels(pkg)[target].values(), strict=True)]
+        target: [
+            (r.id, lbl)
+            for r, lbl in zip(getattr(pkg, target), _labels(pkg)[target].values(), strict=True)
+        ]
         for target in set(LINKS[component].values())
     }
     comps = sorted(c for c in user.compartments if c != "*")
     if "*" in user.compartments:
         comps = [c.name for c in scheme().compartments]
     return {
-        "fields": forms.FIELDS[component], "values": values, "options": options,
-        "levels": forms.levels_for(user.clearance), "compartments": comps, "posture": POSTURE, "lines_text": forms.lines_text,
+        "fields": forms.FIELDS[component],
+        "values": values,
+        "options": options,
+        "levels": forms.levels_for(user.clearance),
+        "compartments": comps,
+        "posture": POSTURE,
+        "lines_text": forms.lines_text,
         "version": service.current(session, user).version,
-        "component": component, "singular": SINGULAR[component], "title": TITLES[component],
+        "component": component,
+        "singular": SINGULAR[component],
+        "title": TITLES[component],
     }
 
 
@@ -205,8 +250,15 @@ async def create(
     except (Invalid, Conflict) as exc:
         session.rollback()
         ctx = _form_context(session, user, component, data or {"marking": "UNCLASSIFIED"})
-        return page(request, "strategy/edit.html", user=user, creating=True, error=exc,
-                    status_code=exc.http_status, **ctx)
+        return page(
+            request,
+            "strategy/edit.html",
+            user=user,
+            creating=True,
+            error=exc,
+            status_code=exc.http_status,
+            **ctx,
+        )
     return RedirectResponse(
         f"/strategy/{component}/{rec.id}?flash={quote(SINGULAR[component])}+created.",
         status_code=303,
@@ -233,13 +285,25 @@ def detail(
                 if target == component and tid == rid:
                     inbound.append((comp, other.id, labels[comp][other.id], fld))
     strat = service.current(session, user)
-    revs = versions.history(session, user=user, strategy=strat, component=component, key=rid,
-                            limit=50)
+    revs = versions.history(
+        session, user=user, strategy=strat, component=component, key=rid, limit=50
+    )
     return page(
-        request, "strategy/detail.html", user=user, markings=[Marking.parse(rec.marking)],
-        component=component, rec=rec, data=data, fields=forms.FIELDS[component],
-        labels=labels, links=LINKS[component], inbound=inbound, titles=TITLES,
-        singular=SINGULAR[component], revisions=revs, posture=POSTURE,
+        request,
+        "strategy/detail.html",
+        user=user,
+        markings=[Marking.parse(rec.marking)],
+        component=component,
+        rec=rec,
+        data=data,
+        fields=forms.FIELDS[component],
+        labels=labels,
+        links=LINKS[component],
+        inbound=inbound,
+        titles=TITLES,
+        singular=SINGULAR[component],
+        revisions=revs,
+        posture=POSTURE,
         can_edit=allowed(user, "strategy.edit"),
     )
 
@@ -256,8 +320,16 @@ def edit_form(
     require(user, "strategy.edit")
     rec = service.get_record(session, user=user, component=component, rid=rid)
     ctx = _form_context(session, user, component, rec.model_dump(mode="json"))
-    return page(request, "strategy/edit.html", user=user, markings=[Marking.parse(rec.marking)],
-                creating=False, rid=rid, error=None, **ctx)
+    return page(
+        request,
+        "strategy/edit.html",
+        user=user,
+        markings=[Marking.parse(rec.marking)],
+        creating=False,
+        rid=rid,
+        error=None,
+        **ctx,
+    )
 
 
 @router.post("/{component}/{rid}/edit", dependencies=[Depends(check_csrf)])
@@ -275,14 +347,26 @@ async def update(
         data = forms.parse(component, form)
         base = str(form.get("base_version", ""))
         service.update_record(
-            session, user=user, component=component, rid=rid, changes=data,
+            session,
+            user=user,
+            component=component,
+            rid=rid,
+            changes=data,
             base_version=int(base) if base.isdigit() else None,
         )
     except (Invalid, Conflict) as exc:
         session.rollback()
         ctx = _form_context(session, user, component, {**data, "id": rid})
-        return page(request, "strategy/edit.html", user=user, creating=False, rid=rid,
-                    error=exc, status_code=exc.http_status, **ctx)
+        return page(
+            request,
+            "strategy/edit.html",
+            user=user,
+            creating=False,
+            rid=rid,
+            error=exc,
+            status_code=exc.http_status,
+            **ctx,
+        )
     return RedirectResponse(f"/strategy/{component}/{rid}?flash=Saved.", status_code=303)
 
 
@@ -296,5 +380,3 @@ def delete(
     check_component(component)
     service.delete_record(session, user=user, component=component, rid=rid)
     return RedirectResponse(f"/strategy/{component}?flash=Deleted+{quote(rid)}.", status_code=303)
-
-
