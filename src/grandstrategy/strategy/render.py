@@ -13,10 +13,10 @@ so a public edition never hints at what was withheld.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
@@ -72,19 +72,17 @@ def _mark(marking: str) -> str:
 
 
 def limit_sentence(pkg: Package) -> str:
-    if pkg.withheld <= 0:
-        return ""
-    n = pkg.withheld
+    """What a filtered edition must say on its cover and contents page ("" when complete)."""
+    n, cap = pkg.withheld, pkg.max_marking or "its marking"
     are = "records above that marking are" if n != 1 else "record above that marking is"
-    return f"This edition is limited to {pkg.max_marking or 'its marking'}; {n} {are} left out."
+    return f"This edition is limited to {cap}; {n} {are} left out." if n > 0 else ""
 
 
 def posture_words(value: int, poles: tuple[str, str]) -> str:
-    a, b = poles
-    return {
-        1: f"firmly {a}", 2: f"leans towards {a}", 3: f"balanced between {a} and {b}",
-        4: f"leans towards {b}", 5: f"firmly {b}",
-    }[value]  # fmt: skip
+    """``leans towards faithful ally``: the position in words, for readers and screen readers."""
+    if value == 3:
+        return f"balanced between {poles[0]} and {poles[1]}"
+    return f"{'firmly' if value in (1, 5) else 'leans towards'} {poles[value > 3]}"
 
 
 def posture_gauge(value: int, poles: tuple[str, str]) -> str:
@@ -116,10 +114,11 @@ def _fields(*pairs: tuple[str, str | list[str]]) -> Block:
 
 
 def _interests(pkg: Package, nm: _Names) -> list[Block]:
-    out: list[Block] = []
-    for vi in pkg.interests:
-        out += [Block("heading", vi.title, _mark(vi.marking)), Block("para", vi.statement)]
-    return out
+    pairs = [
+        (Block("heading", v.title, _mark(v.marking)), Block("para", v.statement))
+        for v in pkg.interests
+    ]
+    return [b for pair in pairs for b in pair]
 
 
 def _threats(pkg: Package, nm: _Names) -> list[Block]:
@@ -225,11 +224,11 @@ def _trace(pkg: Package, nm: _Names) -> list[Block]:
              r.objective_title or "—", r.owner_name or "—", r.capability_name or "—", budget]
         )  # fmt: skip
         last = key
-    head = ["Threat", "Interest", "Objective", "Owner", "Capability", "Budget (all years)"]
+    head = ["Threat", "Interest", "Objective", "Owner", "Capability", "Budget"]
     out = [
         Block("para", "Each row follows one threat to the interest it endangers, the objective "
               "that counters it, the objective's owner, the capability that delivers it and "
-              "that capability's budget. A dash marks where the chain stops."),
+              "that capability's budget over all years. A dash marks where the chain stops."),
         Block("table", items=rows, head=head, cls="trace") if rows else Block("para", "No rows."),
         Block("heading", "Breaks in the chain"),
     ]  # fmt: skip
@@ -303,6 +302,11 @@ def render_markdown(pkg: Package) -> str:
     return "\n".join([*out, f"**{doc.banner}**", ""])
 
 
+def _slug(heading: str) -> str:
+    """The anchor Markdown renderers (GitHub, markdown-it plugins) give a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -320,7 +324,7 @@ def _md(b: Block) -> list[str]:
     if b.kind == "list":
         return ([f"**{b.text}:**", ""] if b.text else []) + [f"- {i}" for i in b.items]
     if b.kind == "toc":
-        return [f"- [{text}](#{anchor})" for anchor, text in b.items]
+        return [f"- [{text}](#{_slug(text)})" for _, text in b.items]
     if b.kind == "posture":
         return [f"- {posture_gauge(v, (p, q))} — {w}" for p, q, v, w in b.items]
     if b.kind == "table":
@@ -331,18 +335,13 @@ def _md(b: Block) -> list[str]:
 
 @cache
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("grandstrategy.strategy", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["marking_colour"] = lambda m: Marking.parse(m).colour
-    return env
+    loader = PackageLoader("grandstrategy.strategy", "templates")
+    return Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def render_html(pkg: Package) -> str:
-    return _env().get_template("edition.html.j2").render(doc=document(pkg))
+    template = _env().get_template("edition.html.j2")
+    return template.render(doc=document(pkg), marking_colour=lambda m: Marking.parse(m).colour)
 
 
 def render_pdf(pkg: Package) -> bytes:
@@ -353,78 +352,7 @@ def render_pdf(pkg: Package) -> bytes:
 
 
 def render_docx(pkg: Package) -> bytes:
-    """Word edition: the banner sits in the section header and footer, so on every page."""
-    from docx import Document as Docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt, RGBColor
+    """Word edition (see ``render_docx.py``)."""
+    from grandstrategy.strategy.render_docx import write_docx
 
-    doc, d = document(pkg), cast(Any, Docx())
-    sec = d.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.left_margin = sec.right_margin = Mm(24)
-    d.styles["Normal"].font.name, d.styles["Normal"].font.size = "Times New Roman", Pt(11)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        d.styles[name].font.color.rgb = RGBColor(0x1F, 0x2A, 0x36)
-    colour = RGBColor.from_string(doc.colour.lstrip("#").upper())
-    for part in (sec.header, sec.footer):
-        par = part.paragraphs[0]
-        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = par.add_run(doc.banner)
-        run.bold, run.font.color.rgb, run.font.size = True, colour, Pt(9)
-    pages = sec.footer.add_paragraph("Page ")
-    pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for code in ("PAGE", " of ", "NUMPAGES"):
-        _field(pages, code) if code.isupper() else pages.add_run(code)
-    for i, section in enumerate(doc.sections):
-        if section.heading:
-            d.add_heading(section.heading, 1).paragraph_format.page_break_before = i > 1
-        for b in section.blocks:
-            _docx(d, b)
-        if i == 0:
-            d.add_page_break()
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def _field(par: Any, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    xml = f'<w:fldSimple {nsdecls("w")} w:instr="{code}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-    par._p.append(parse_xml(xml))
-
-
-def _docx(d: Any, b: Block) -> None:
-    from docx.shared import Pt
-
-    if b.kind == "title":
-        d.add_heading(b.text, 0)
-    elif b.kind == "heading":
-        d.add_heading(b.text + (f" ({b.mark})" if b.mark else ""), 2)
-    elif b.kind == "para":
-        par = d.add_paragraph(b.text, style="Intense Quote" if b.cls == "notice" else None)
-        par.runs[0].italic = b.cls == "limit" or None
-    elif b.kind == "fields":
-        for k, v in b.items:
-            par = d.add_paragraph()
-            par.add_run(f"{k}: ").bold = True
-            par.add_run(v)
-    elif b.kind in ("list", "toc", "posture"):
-        if b.text:
-            d.add_paragraph().add_run(b.text).bold = True
-        for item in b.items:
-            text = item[1] if b.kind == "toc" else item
-            if b.kind == "posture":
-                text = f"{posture_gauge(item[2], item[:2])} — {item[3]}"
-            d.add_paragraph(text, style="List Bullet")
-    elif b.kind == "table":
-        table = d.add_table(rows=1, cols=len(b.head), style="Light Shading")
-        for row in [b.head, *b.items]:
-            cells = table.rows[0].cells if row is b.head else table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = value
-                for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(8 if b.cls == "trace" else 9)
-        d.add_paragraph()
+    return write_docx(pkg)
