@@ -78,4 +78,7 @@ def test_unknown_component_and_oversized_request(client, loaded, token_for, sett
 
 def test_health_and_docs(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "/static-api/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text  # no network at run time
+    assert client.get("/static-api/swagger-ui-bundle.js").status_code == 200

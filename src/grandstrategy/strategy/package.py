@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.markings import Marking, combine
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta
 
 FILES = ["strategy", *COMPONENTS]
@@ -172,12 +173,17 @@ def package_files(pkg: Package) -> dict[str, str]:
     """File name → text of each YAML file of the package."""
     out = {}
     for name in FILES:
-        header = f"# yaml-language-server: $schema=schema/{name}.schema.json\n"
         if name == "strategy":
+            marking = Marking.parse(pkg.strategy.marking)
             body = to_yaml(_compact(pkg.strategy))
         else:
-            records = [_compact(r) for r in getattr(pkg, name)]
-            body = to_yaml(records) if records else "[]\n"
+            records = getattr(pkg, name)
+            marking = combine(Marking.parse(r.marking) for r in records)
+            body = to_yaml([_compact(r) for r in records]) if records else "[]\n"
+        header = (
+            f"# yaml-language-server: $schema=schema/{name}.schema.json\n"
+            f"# {marking}: the highest marking of what this file holds\n"
+        )
         out[f"{name}.yaml"] = header + body
     return out
 

@@ -9,9 +9,11 @@ from importlib import resources
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from grandstrategy import __version__
 from grandstrategy.core.audit import request_id_var
@@ -51,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="National Security Strategy: strategy, foresight, resilience, delivery, "
         "drafting. Authenticate with POST /api/auth/token, then send the bearer token.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -128,6 +130,24 @@ def create_app(settings: Settings) -> FastAPI:
 
     static_dir = resources.files("grandstrategy.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    app.mount("/static-api", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        """Swagger UI from the swagger-ui-bundle package: no CDN, works offline."""
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="grandstrategy API",
+            swagger_js_url="/static-api/swagger-ui-bundle.js",
+            swagger_css_url="/static-api/swagger-ui.css",
+            swagger_favicon_url="/static-api/favicon-32x32.png",
+        )
+        # The page boots Swagger UI with one inline script.
+        page.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        )
+        return page
     app.include_router(api_system.router)
     app.include_router(api_auth.router)
     app.include_router(api_strategy.router)
