@@ -86,7 +86,7 @@ def package_data() -> dict[str, Any]:
                 "interests": ["democracy"],
             },
             {
-                "id": "early-warning",
+                "id": "nato-tripwire",
                 "title": NATO_TITLE,
                 "kind": "threat",
                 "category": "hybrid",
@@ -127,7 +127,7 @@ def package_data() -> dict[str, Any]:
                 "priority": True,
                 "indicators": [{"name": "readiness", "unit": "%", "baseline": 60, "target": 90}],
                 "interests": ["safety"],
-                "threats": ["invasion", "pandemic", "early-warning"],
+                "threats": ["invasion", "pandemic", "nato-tripwire"],
                 "roles": ["ally"],
             },
             {
@@ -142,7 +142,7 @@ def package_data() -> dict[str, Any]:
                 "roles": ["ally"],
             },
             {
-                "id": "counter-intel",
+                "id": "zebra-cell",
                 "title": SECRET_TITLE,
                 "horizon": 5,
                 "owner": "intel",

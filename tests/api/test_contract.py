@@ -13,7 +13,7 @@ import pytest
 from grandstrategy.core.authz import registry
 from tests.helpers import NATO_TITLE, SECRET_TITLE, small_package
 
-HIDDEN = [SECRET_TITLE, "counter-intel", NATO_TITLE, "early-warning"]
+HIDDEN = [SECRET_TITLE, "zebra-cell", NATO_TITLE, "nato-tripwire"]
 ALL_COMPARTMENTS = ["NATO", "EU", "NATIONAL-ONLY"]
 
 
@@ -87,7 +87,7 @@ def test_hidden_record_is_404_never_403(client, loaded, token_for):
     for method, path, op in operations(client):
         if "{rid}" not in path:
             continue
-        for rid in ("counter-intel", "no-such-record"):
+        for rid in ("zebra-cell", "no-such-record"):
             r = client.request(
                 method,
                 fill(path, rid),
@@ -96,7 +96,7 @@ def test_hidden_record_is_404_never_403(client, loaded, token_for):
                 params=required_query(op),
             )
             assert r.status_code == 404, f"{method} {path} {rid}: {r.status_code}"
-    r = client.get("/api/strategy/threats/early-warning", headers=low)
+    r = client.get("/api/strategy/threats/nato-tripwire", headers=low)
     assert r.status_code == 404
 
 
@@ -131,5 +131,5 @@ def _unzip(data: bytes) -> str:
 @pytest.mark.parametrize("cleared", [True, False])
 def test_the_cleared_see_what_the_others_do_not(client, loaded, token_for, cleared):
     headers = token_for("reader", "SECRET" if cleared else "UNCLASSIFIED", ALL_COMPARTMENTS)
-    r = client.get("/api/strategy/objectives/counter-intel", headers=headers)
+    r = client.get("/api/strategy/objectives/zebra-cell", headers=headers)
     assert r.status_code == (200 if cleared else 404)

@@ -50,7 +50,7 @@ def test_overview_shows_banner_and_hides_what_reader_may_not_see(client, session
     html = client.get("/strategy").text
     assert html.count('data-testid="banner-') == 2 and ">UNCLASSIFIED<" in html
     assert SECRET_TITLE not in html
-    assert client.get("/strategy/objectives/counter-intel").status_code == 404
+    assert client.get("/strategy/objectives/zebra-cell").status_code == 404
     assert "Edit" not in client.get("/strategy/objectives/deter").text
 
 
@@ -58,7 +58,7 @@ def test_cleared_user_sees_the_highest_marking_in_the_banner(client, session, lo
     make_user(session, "omar", "council-member", "SECRET", ["NATO"])
     session.commit()
     login(client, "omar")
-    html = client.get("/strategy/objectives/counter-intel").text
+    html = client.get("/strategy/objectives/zebra-cell").text
     assert SECRET_TITLE in html and ">CONFIDENTIAL<" in html
 
 

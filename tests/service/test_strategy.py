@@ -26,7 +26,7 @@ def test_reader_never_sees_records_above_clearance(session, strat):
     titles = [o.title for o in service.list_records(session, user=reader, component="objectives")]
     assert SECRET_TITLE not in titles and "Credible deterrence" in titles
     with pytest.raises(NotFound):
-        service.get_record(session, user=reader, component="objectives", rid="counter-intel")
+        service.get_record(session, user=reader, component="objectives", rid="zebra-cell")
     pkg = service.load_package(session, user=reader)
     assert SECRET_TITLE not in pkg.model_dump_json()
     assert NATO_TITLE not in pkg.model_dump_json()
@@ -36,15 +36,15 @@ def test_compartment_is_needed_on_top_of_clearance(session, strat):
     no_nato = make_user(session, "c1", "council-member", "SECRET")
     nato = make_user(session, "c2", "council-member", "RESTRICTED", ["NATO"])
     ids = lambda u: {t.id for t in service.list_records(session, user=u, component="threats")}  # noqa: E731
-    assert "early-warning" not in ids(no_nato)
-    assert "early-warning" in ids(nato)
+    assert "nato-tripwire" not in ids(no_nato)
+    assert "nato-tripwire" in ids(nato)
 
 
 def test_confidential_read_is_audited(session, strat):
     council = make_user(session, "c3", "council-member", "SECRET")
-    service.get_record(session, user=council, component="objectives", rid="counter-intel")
+    service.get_record(session, user=council, component="objectives", rid="zebra-cell")
     reads = audit.list_events(session, user=Principal.operator(), action="read", actor="c3")
-    assert reads and reads[0].object_id == "counter-intel"
+    assert reads and reads[0].object_id == "zebra-cell"
 
 
 def test_edit_is_versioned_diffed_and_audited(session, strat):
@@ -100,7 +100,7 @@ def test_cannot_link_to_a_record_one_cannot_see(session, strat):
             user=drafter,
             component="capabilities",
             rid="analysts",
-            changes={"objectives": ["counter-intel"]},
+            changes={"objectives": ["zebra-cell"]},
         )
 
 
@@ -168,9 +168,9 @@ def test_lint_hides_findings_on_invisible_records(session, operator):
     pkg.objectives[2].indicators = []  # the CONFIDENTIAL objective: a warning only insiders see
     service.import_package(session, user=operator, package=pkg)
     reader = make_user(session, "r3", "reader")
-    assert all(f.record_id != "counter-intel" for f in service.lint_strategy(session, user=reader))
+    assert all(f.record_id != "zebra-cell" for f in service.lint_strategy(session, user=reader))
     rules = {(f.rule, f.record_id) for f in service.lint_strategy(session, user=operator)}
-    assert ("objective-no-indicator", "counter-intel") in rules
+    assert ("objective-no-indicator", "zebra-cell") in rules
 
 
 def test_public_edition_counts_what_it_leaves_out(session, strat):
@@ -183,7 +183,7 @@ def test_public_edition_counts_what_it_leaves_out(session, strat):
 def test_links_to_hidden_records_are_neither_shown_nor_lost(session, strat, operator):
     drafter = make_user(session, "d7", "drafter", "SECRET")  # no NATO compartment
     seen = service.get_record(session, user=drafter, component="objectives", rid="deter")
-    assert "early-warning" not in seen.threats
+    assert "nato-tripwire" not in seen.threats
     service.update_record(
         session,
         user=drafter,
@@ -192,7 +192,7 @@ def test_links_to_hidden_records_are_neither_shown_nor_lost(session, strat, oper
         changes={"title": "Deterrence that convinces"},
     )
     full = service.get_record(session, user=operator, component="objectives", rid="deter")
-    assert "early-warning" in full.threats and full.title == "Deterrence that convinces"
+    assert "nato-tripwire" in full.threats and full.title == "Deterrence that convinces"
     hist = versions.history(
         session,
         user=drafter,
@@ -200,5 +200,5 @@ def test_links_to_hidden_records_are_neither_shown_nor_lost(session, strat, oper
         component="objectives",
         key="deter",
     )
-    assert "early-warning" not in hist[0].model_dump_json()
-    assert "early-warning" not in hist[-1].model_dump_json()
+    assert "nato-tripwire" not in hist[0].model_dump_json()
+    assert "nato-tripwire" not in hist[-1].model_dump_json()

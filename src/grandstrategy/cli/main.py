@@ -9,7 +9,7 @@ import click
 import typer
 from rich.text import Text
 
-from grandstrategy.cli import admin, strategy
+from grandstrategy.cli import admin, horizon, strategy
 from grandstrategy.cli.common import State, err_console
 from grandstrategy.core.config import load_settings
 from grandstrategy.core.errors import GrandStrategyError
@@ -50,6 +50,7 @@ app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.audit_app, name="audit")
 app.add_typer(strategy.strategy_app, name="strategy")
 app.add_typer(strategy.example_app, name="example")
+app.add_typer(horizon.horizon_app, name="horizon")
 app.command("setup")(admin.setup)
 app.command("serve")(admin.serve)
 

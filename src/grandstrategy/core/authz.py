@@ -151,7 +151,7 @@ def visible_clause(user: Principal, level_col: Any, comps_col: Any) -> ColumnEle
 
 
 M = TypeVar("M", bound=Marked)
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 def restrict(query: S, user: Principal, model: type[Marked] | None = None) -> S:

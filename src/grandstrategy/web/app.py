@@ -21,9 +21,11 @@ from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
 from grandstrategy.web.api import auth as api_auth
+from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import strategy as api_strategy
 from grandstrategy.web.api import system as api_system
 from grandstrategy.web.deps import PRE_COOKIE, LoginRequired, cookie_args, ensure_pre_token
+from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import strategy as pages_strategy
 from grandstrategy.web.render import render_error
@@ -148,9 +150,12 @@ def create_app(settings: Settings) -> FastAPI:
             "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
         )
         return page
+
     app.include_router(api_system.router)
     app.include_router(api_auth.router)
     app.include_router(api_strategy.router)
+    app.include_router(api_horizon.router)
     app.include_router(pages_main.router)
     app.include_router(pages_strategy.router)
+    app.include_router(pages_horizon.router)
     return app

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from grandstrategy.core.authz import Principal
+from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Forbidden, Unauthenticated
 from grandstrategy.core.users import resolve_token
@@ -103,9 +103,18 @@ def cookie_args(request: Request) -> dict[str, Any]:
 
 
 def needs(action: str) -> dict[str, Any]:
-    """Route metadata: the action a route requires, published in the OpenAPI document.
+    """The action a route requires: checked before anything else, and published in OpenAPI.
 
     ``public`` needs no login, ``authenticated`` any valid token; anything else is an action
-    from the registry. The authorisation contract tests walk the routes by this field.
+    from the registry, refused with 403 before the request body is even validated. The
+    authorisation contract tests walk the routes by the ``x-action`` field.
     """
-    return {"openapi_extra": {"x-action": action}}
+    extra: dict[str, Any] = {"openapi_extra": {"x-action": action}}
+    if action == "public":
+        return extra
+
+    def gate(user: Principal = Depends(api_user)) -> None:
+        if action != "authenticated":
+            require(user, action)
+
+    return {**extra, "dependencies": [Depends(gate)]}

@@ -16,7 +16,7 @@ from grandstrategy.web.deps import csrf_token
 
 NAV = [
     ("strategy", "Strategy", "/strategy"),
-    ("horizon", "Horizon", None),
+    ("horizon", "Horizon", "/horizon"),
     ("resilience", "Resilience", None),
     ("delivery", "Delivery", None),
     ("drafting", "Drafting", None),

@@ -1,0 +1,280 @@
+"""``grandstrategy horizon``: ingest, search, show, label, train, eval, stats, taxonomy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core.errors import Invalid
+from grandstrategy.horizon import engine, evaluate, pipeline, search, service
+from grandstrategy.horizon.ingest.readers import FORMATS, RawDocument, ReadFailure, read_path
+from grandstrategy.horizon.taxonomy import load_taxonomy
+
+horizon_app = typer.Typer(
+    help="Strategic foresight: documents, threats, actors, search.", no_args_is_help=True
+)
+
+
+@horizon_app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(
+        ..., help="Files or folders (txt, md, html, pdf, docx, jsonl, RSS/Atom)."
+    ),
+    source: str = typer.Option("files", "--source", help="Source name recorded on documents."),
+    marking: str = typer.Option(None, "--marking", help="Marking for these documents."),
+    fmt: str = typer.Option("auto", "--format", help="auto, jsonl, feed, txt, md, html, pdf, docx"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Ingest documents; safe to run again after an interruption (it resumes).
+
+    Example: grandstrategy horizon ingest ./news/ --source "press review" --marking RESTRICTED
+    """
+    if fmt not in FORMATS:
+        raise Invalid(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    st = state(ctx)
+    max_bytes = st.settings.max_upload_bytes
+
+    def items() -> Iterator[RawDocument | ReadFailure]:
+        for p in paths:
+            yield from read_path(p, fmt=fmt, max_bytes=max_bytes)
+
+    with st.session() as s:
+        user = st.principal(s)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=as_json,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("reading…", total=None)
+
+        def show(r: pipeline.IngestReport) -> None:
+            bar.update(
+                task,
+                description=(
+                    f"{r.ingested} ingested, {r.duplicates} duplicates, {len(r.failed)} failed · "
+                    f"{r.docs_per_second:,.0f} docs/s"
+                ),
+            )
+
+        report = pipeline.ingest(
+            st.factory, user=user, items=items(), source=source, marking=marking, progress=show
+        )
+    if as_json:
+        print_json(
+            {
+                "ingested": report.ingested,
+                "duplicates": report.duplicates,
+                "passages": report.passages,
+                "failed": report.failed,
+                "seconds": round(report.seconds, 3),
+                "docs_per_second": round(report.docs_per_second, 1),
+            }
+        )
+        return
+    console.print(
+        f"ingested {report.ingested} document(s) ({report.passages} passages), "
+        f"{report.duplicates} duplicate(s), {len(report.failed)} failed, in "
+        f"{report.seconds:.1f} s ({report.docs_per_second:,.0f} docs/s)"
+    )
+    if report.failed:
+        print_table(report.failed, ["file", "why it failed"], title="Failed")
+
+
+@horizon_app.command("search")
+def search_cmd(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help='Words, "a phrase", prefix*, OR, -exclude'),
+    category: str = typer.Option(None, "--category"),
+    actor: str = typer.Option(None, "--actor", help="Entity id, e.g. state:RU or org:nato"),
+    language: str = typer.Option(None, "--language"),
+    source: str = typer.Option(None, "--source"),
+    since: dt.datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"]),
+    until: dt.datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"]),
+    limit: int = typer.Option(10, "--limit", min=1, max=500),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Search the institutional memory; every hit cites document, passage and offsets.
+
+    Example: grandstrategy horizon search "undersea cable" --category hybrid --since 2025-01-01
+    """
+    st = state(ctx)
+    filters = search.Filters(
+        category,
+        actor,
+        language,
+        source,
+        since.date() if since else None,
+        until.date() if until else None,
+    )
+    with st.session() as s:
+        result = search.search(s, user=st.principal(s), query=query, filters=filters, limit=limit)
+    if as_json:
+        print_json(
+            {
+                "query": result.query,
+                "total": result.total,
+                "took_ms": round(result.took_ms, 1),
+                "marking": str(result.marking),
+                "facets": result.facets,
+                "hits": [
+                    {**h.__dict__, "citation": h.citation, "why": h.why(filters)}
+                    for h in result.hits
+                ],
+            }
+        )
+        return
+    console.print(
+        f"{result.total} passage(s) match · {result.took_ms:.0f} ms · marking {result.marking}"
+    )
+    for h in result.hits:
+        snippet = re.sub(r"</?mark>", "**", h.snippet)
+        console.print(
+            f"[bold]{h.document_title}[/] — {h.citation} · {', '.join(h.categories)}",
+            highlight=False,
+        )
+        console.print(f"   {snippet}", highlight=False, markup=False)
+
+
+@horizon_app.command("show")
+def show(ctx: typer.Context, doc_id: int, as_json: bool = JSON_OPT) -> None:
+    """A document with its passages, labels and actors.
+
+    Example: grandstrategy horizon show 42
+    """
+    st = state(ctx)
+    with st.session() as s:
+        view = service.get_document(s, user=st.principal(s), doc_id=doc_id)
+    if as_json:
+        print_json(view)
+        return
+    sm = view.summary
+    console.print(
+        f"[bold]{sm.title}[/] ({sm.marking}) · {sm.source} · {sm.published or ''} · {sm.language}",
+        highlight=False,
+    )
+    console.print("actors: " + ", ".join(f"{n} ×{c}" for _, n, c in sm.actors))
+    for p in view.passages:
+        cats = ", ".join(
+            f"{lb['category']} {lb['score'] or ''}"
+            + (f" [{lb['verdict']}]" if lb["verdict"] else "")
+            for lb in p.labels
+        )
+        console.print(
+            f"\n¶{p.seq + 1} (passage {p.id}, [{p.start}:{p.end}]) {cats}",
+            highlight=False,
+            markup=False,
+        )
+        console.print(p.text, highlight=False, markup=False)
+
+
+@horizon_app.command("label")
+def label(
+    ctx: typer.Context,
+    passage_id: int = typer.Argument(..., help="Passage id (see 'horizon show')."),
+    category: str = typer.Argument(...),
+    verdict: str = typer.Option("confirm", "--verdict", help="confirm or reject"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Confirm or reject a category on a passage; used at the next training.
+
+    Example: grandstrategy horizon label 118 hybrid --verdict reject --note "an accident"
+    """
+    st = state(ctx)
+    with st.session() as s:
+        service.give_verdict(
+            s,
+            user=st.principal(s),
+            passage_id=passage_id,
+            category=category,
+            verdict=verdict,
+            note=note,
+        )
+    console.print(f"passage {passage_id}: {category} {verdict}ed")
+
+
+@horizon_app.command("train")
+def train(
+    ctx: typer.Context, seed: int = typer.Option(0, "--seed"), as_json: bool = JSON_OPT
+) -> None:
+    """Train the classifier on the starter set plus every analyst verdict.
+
+    Example: grandstrategy horizon train
+    """
+    st = state(ctx)
+    with console.status("training…"), st.session() as s:
+        report = engine.train(s, user=st.principal(s), seed=seed)
+    if as_json:
+        print_json(report)
+    else:
+        console.print(
+            f"model {report.model_id}: {report.n_examples} examples ({report.n_feedback} from "
+            f"verdicts); starter test split macro-F1 {report.macro_f1:.3f}, micro-F1 "
+            f"{report.micro_f1:.3f}; embeddings {'on' if report.embeddings else 'off'}"
+        )
+
+
+@horizon_app.command("eval")
+def eval_cmd(
+    ctx: typer.Context,
+    labels: Path = typer.Argument(..., help="JSONL: text, labels, optional language"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Classify labelled passages with the current classifier and score it (trains nothing).
+
+    Example: grandstrategy horizon eval my-labels.jsonl --json
+    """
+    st = state(ctx)
+    with st.session() as s:
+        report = engine.evaluate_file(s, user=st.principal(s), path=labels)
+    if as_json:
+        print_json(report)
+    else:
+        console.print(evaluate.format_report(report), highlight=False, markup=False)
+
+
+@horizon_app.command("stats")
+def stats(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """What the institutional memory holds (within your clearance).
+
+    Example: grandstrategy horizon stats
+    """
+    st = state(ctx)
+    with st.session() as s:
+        data = service.stats(s, user=st.principal(s))
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"{data['documents']} documents, {data['passages']} passages; model "
+        f"{data['model'] or 'none (rules only)'}"
+    )
+    print_table(
+        sorted(data["categories"].items(), key=lambda kv: -kv[1]), ["category", "documents"]
+    )
+    print_table(data["actors"], ["actor", "name", "documents"])
+
+
+@horizon_app.command("taxonomy")
+def taxonomy(as_json: bool = JSON_OPT) -> None:
+    """The threat taxonomy: categories, the interests they endanger, their rules.
+
+    Example: grandstrategy horizon taxonomy --json
+    """
+    tax = load_taxonomy()
+    if as_json:
+        print_json(tax)
+        return
+    print_table(
+        [(c.id, c.name, ", ".join(c.interests), len(c.rules), c.threshold) for c in tax.categories],
+        ["id", "name", "endangers", "rules", "threshold"],
+    )

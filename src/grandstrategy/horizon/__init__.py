@@ -1,0 +1,2 @@
+"""Strategic foresight: documents in, passages classified against a threat taxonomy, actors
+found, everything searchable with citations."""

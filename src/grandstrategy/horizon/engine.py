@@ -1,0 +1,168 @@
+"""The classifier in use: taxonomy rules plus the latest trained model, loaded once per model.
+
+Training takes the starter labelled set and every analyst verdict stored so far, so a
+correction made today changes tomorrow's model. The trained model (and, when the sentence
+encoder is installed, the vectors of its examples) is stored in the database so that every
+worker classifies with the same one.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import joblib  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, require
+from grandstrategy.horizon import embed, evaluate, learn
+from grandstrategy.horizon.classify import Classifier
+from grandstrategy.horizon.models import Feedback, Label, Passage, TrainedModel
+from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy
+
+_lock = threading.Lock()
+_cache: dict[int | None, Classifier] = {}
+
+
+def latest_model_id(session: Session) -> int | None:
+    return session.execute(
+        select(TrainedModel.id).order_by(TrainedModel.id.desc()).limit(1)
+    ).scalar()
+
+
+def classifier(session: Session, *, use_embeddings: bool | None = None) -> Classifier:
+    """The classifier for the latest stored model (rules only before the first training)."""
+    mid = latest_model_id(session)
+    want_embed = embed.available() if use_embeddings is None else use_embeddings
+    key = mid if not want_embed else (-(mid or 0) - 1)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        taxonomy = load_taxonomy()
+        model, index = None, None
+        if mid is not None:
+            blob = session.get(TrainedModel, mid)
+            assert blob is not None
+            model, index = joblib.load(io.BytesIO(blob.blob))
+        clf = Classifier(
+            taxonomy,
+            model=model,
+            index=index if want_embed else None,
+            use_embeddings=want_embed and index is not None,
+        )
+        _cache.clear()
+        _cache[key] = clf
+        return clf
+
+
+@dataclass
+class TrainReport:
+    model_id: int
+    n_examples: int
+    n_feedback: int
+    macro_f1: float
+    micro_f1: float
+    embeddings: bool
+
+
+def feedback_examples(session: Session) -> tuple[list[learn.Example], int]:
+    """Passages with analyst verdicts, labelled by automatic labels corrected by the verdicts.
+
+    The latest verdict per (passage, category) counts: confirm adds the category, reject
+    removes it.
+    """
+    verdicts: dict[int, dict[str, str]] = {}
+    for fb in session.execute(select(Feedback).order_by(Feedback.id)).scalars():
+        verdicts.setdefault(fb.passage_id, {})[fb.category] = fb.verdict
+    if not verdicts:
+        return [], 0
+    auto: dict[int, set[str]] = {}
+    for pid, cat in session.execute(
+        select(Label.passage_id, Label.category).where(Label.passage_id.in_(list(verdicts)))
+    ).all():
+        auto.setdefault(pid, set()).add(cat)
+    out = []
+    for p in session.execute(select(Passage).where(Passage.id.in_(list(verdicts)))).scalars():
+        labels = set(auto.get(p.id, set()))
+        for cat, verdict in verdicts[p.id].items():
+            if verdict == "confirm":
+                labels.add(cat)
+            else:
+                labels.discard(cat)
+        if len(labels) > 1:
+            labels.discard("none")
+        out.append(learn.Example(p.text, frozenset(labels or {"none"}), p.language))
+    return out, len(verdicts)
+
+
+def train(session: Session, *, user: Principal, seed: int = 0) -> TrainReport:
+    """Train on the starter set's train split plus all feedback; score on its test split."""
+    require(user, "horizon.label")
+    taxonomy: Taxonomy = load_taxonomy()
+    categories = taxonomy.ids()
+    examples = evaluate.load_starter("train")
+    extra, n_feedback = feedback_examples(session)
+    examples = examples + extra
+    model = learn.train(examples, categories, seed=seed)
+    index = None
+    if embed.available():
+        vectors = embed.encode([e.text for e in examples])
+        index = embed.ExampleIndex(
+            [e.text for e in examples], [e.labels for e in examples], vectors, categories
+        )
+    clf = Classifier(taxonomy, model=model, index=index, use_embeddings=index is not None)
+    test = evaluate.load_starter("test")
+    predicted = [
+        frozenset(lb.category for lb in labels)
+        for labels in clf.classify(
+            [e.text for e in test], [e.language for e in test], explain=False
+        )
+    ]
+    report = evaluate.score(
+        [e.labels for e in test], predicted, categories, [e.language or "other" for e in test]
+    )
+    buf = io.BytesIO()
+    joblib.dump((model, index), buf, compress=3)
+    row = TrainedModel(
+        trained_by=user.username,
+        n_examples=len(examples),
+        n_feedback=n_feedback,
+        blob=buf.getvalue(),
+        metrics={"macro_f1": report.macro_f1, "micro_f1": report.micro_f1, "test_n": report.n},
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="horizon.train",
+        object_type="model",
+        object_id=row.id,
+        after={"examples": len(examples), "feedback": n_feedback, "macro_f1": report.macro_f1},
+    )
+    return TrainReport(
+        row.id, len(examples), n_feedback, report.macro_f1, report.micro_f1, index is not None
+    )
+
+
+def evaluate_file(session: Session, *, user: Principal, path: Any) -> evaluate.Report:
+    """Classify the passages of a labelled JSONL file with the current classifier and score."""
+    require(user, "horizon.read")
+    examples = evaluate.read_labelled(path)
+    clf = classifier(session)
+    predicted = [
+        frozenset(lb.category for lb in labels)
+        for labels in clf.classify(
+            [e.text for e in examples], [e.language for e in examples], explain=False
+        )
+    ]
+    return evaluate.score(
+        [e.labels for e in examples],
+        predicted,
+        load_taxonomy().ids(),
+        [e.language or "other" for e in examples],
+    )

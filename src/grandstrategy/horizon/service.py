@@ -1,0 +1,294 @@
+"""The foresight service: documents, passages, labels and verdicts, statistics.
+
+Ingestion is in ``pipeline.py``, training in ``engine.py``, search in ``search.py``; like
+them, every function here checks the action and reads through ``restrict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, get_visible, require, restrict
+from grandstrategy.core.errors import Invalid, NotFound
+from grandstrategy.core.markings import Marking
+from grandstrategy.horizon import engine
+from grandstrategy.horizon.entities import default_finder
+from grandstrategy.horizon.models import Document, Feedback, Label, Mention, Passage, Source
+from grandstrategy.horizon.taxonomy import load_taxonomy
+
+VERDICTS = ("confirm", "reject")
+
+
+@dataclass
+class DocumentSummary:
+    id: int
+    title: str
+    source: str
+    published: dt.date | None
+    language: str
+    marking: str
+    categories: list[tuple[str, float]]
+    actors: list[tuple[str, str, int]]  # (entity id, name, count)
+    ingested_at: dt.datetime
+
+
+@dataclass
+class PassageView:
+    id: int
+    seq: int
+    start: int
+    end: int
+    text: str
+    labels: list[dict[str, Any]]  # category, score, rule_score, model_prob, terms, verdict
+    mentions: list[tuple[str, str, int, int]]  # entity id, name, start, end (passage offsets)
+
+
+@dataclass
+class DocumentView:
+    summary: DocumentSummary
+    url: str
+    origin: str
+    given_labels: list[str]
+    passages: list[PassageView] = field(default_factory=list)
+
+
+def _names() -> dict[str, str]:
+    return {k: e.name for k, e in default_finder().entities().items()}
+
+
+def _summary(doc: Document, source: str, names: dict[str, str]) -> DocumentSummary:
+    cats = sorted(doc.categories.items(), key=lambda kv: -kv[1])
+    return DocumentSummary(
+        id=doc.id,
+        title=doc.title,
+        source=source,
+        published=doc.published,
+        language=doc.language,
+        marking=str(doc.marking),
+        categories=[(c, round(float(s), 3)) for c, s in cats],
+        actors=[(str(a), names.get(str(a), str(a)), int(n)) for a, n in doc.actors[:8]],  # type: ignore[call-overload]
+        ingested_at=doc.ingested_at,
+    )
+
+
+def list_documents(
+    session: Session,
+    *,
+    user: Principal,
+    category: str | None = None,
+    actor: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[DocumentSummary], int]:
+    """The inbox: newest first, with categories and actors; and the total."""
+    require(user, "horizon.read")
+    q = restrict(
+        select(Document, Source.name).join(Source, Source.id == Document.source_id), user, Document
+    )
+    if category:
+        q = q.where(Document.id.in_(select(Label.document_id).where(Label.category == category)))
+    if actor:
+        q = q.where(Document.id.in_(select(Mention.document_id).where(Mention.entity_id == actor)))
+    if language:
+        q = q.where(Document.language == language)
+    if source:
+        q = q.where(Source.name == source)
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    rows = session.execute(q.order_by(Document.id.desc()).limit(limit).offset(offset)).all()
+    names = _names()
+    return [_summary(d, src, names) for d, src in rows], int(total)
+
+
+def get_document(session: Session, *, user: Principal, doc_id: int) -> DocumentView:
+    require(user, "horizon.read")
+    doc = get_visible(session, user, Document, doc_id, "document")
+    audit.record_read(session, user, doc, "document", doc_id)
+    src = session.get(Source, doc.source_id)
+    names = _names()
+    view = DocumentView(
+        summary=_summary(doc, src.name if src else "", names),
+        url=doc.url,
+        origin=doc.origin,
+        given_labels=list(doc.given_labels),
+    )
+    passages = list(
+        session.execute(
+            select(Passage).where(Passage.document_id == doc.id).order_by(Passage.seq)
+        ).scalars()
+    )
+    labels: dict[int, list[Label]] = {}
+    for lb in session.execute(select(Label).where(Label.document_id == doc.id)).scalars():
+        labels.setdefault(lb.passage_id, []).append(lb)
+    verdicts = _verdicts(session, [p.id for p in passages])
+    mentions: dict[int, list[Mention]] = {}
+    for m in session.execute(select(Mention).where(Mention.document_id == doc.id)).scalars():
+        mentions.setdefault(m.passage_id, []).append(m)
+    for p in passages:
+        view.passages.append(
+            PassageView(
+                id=p.id,
+                seq=p.seq,
+                start=p.start,
+                end=p.end,
+                text=p.text,
+                labels=[
+                    {
+                        "category": lb.category,
+                        "score": round(lb.score, 3),
+                        "rule_score": lb.rule_score,
+                        "model_prob": lb.model_prob,
+                        "terms": lb.terms,
+                        "verdict": verdicts.get((p.id, lb.category)),
+                    }
+                    for lb in sorted(labels.get(p.id, []), key=lambda x: -x.score)
+                ]
+                + [
+                    {
+                        "category": c,
+                        "score": None,
+                        "rule_score": 0.0,
+                        "model_prob": None,
+                        "terms": [],
+                        "verdict": v,
+                    }
+                    for (pid, c), v in verdicts.items()
+                    if pid == p.id and c not in {lb.category for lb in labels.get(p.id, [])}
+                ],
+                mentions=[
+                    (
+                        m.entity_id,
+                        names.get(m.entity_id, m.entity_id),
+                        m.start - p.start,
+                        m.end - p.start,
+                    )
+                    for m in mentions.get(p.id, [])
+                ],
+            )
+        )
+    return view
+
+
+def explain_passage(session: Session, *, user: Principal, passage_id: int) -> list[dict[str, Any]]:
+    """Why each category applies, computed now by the current classifier (on demand)."""
+    require(user, "horizon.read")
+    p = get_visible(session, user, Passage, passage_id, "passage")
+    labels = engine.classifier(session).classify([p.text], [p.language], explain=True)[0]
+    return [
+        {
+            "category": lb.category,
+            "score": round(float(lb.score), 3),
+            "explanation": lb.explanation,
+            "features": lb.features,
+            "examples": lb.examples,
+        }
+        for lb in labels
+    ]
+
+
+def _verdicts(session: Session, passage_ids: list[int]) -> dict[tuple[int, str], str]:
+    out: dict[tuple[int, str], str] = {}
+    if not passage_ids:
+        return out
+    for fb in session.execute(
+        select(Feedback).where(Feedback.passage_id.in_(passage_ids)).order_by(Feedback.id)
+    ).scalars():
+        out[(fb.passage_id, fb.category)] = fb.verdict
+    return out
+
+
+def give_verdict(
+    session: Session,
+    *,
+    user: Principal,
+    passage_id: int,
+    category: str,
+    verdict: str,
+    note: str = "",
+) -> None:
+    """An analyst confirms or rejects a category for a passage (kept, used at next training)."""
+    require(user, "horizon.label")
+    p = get_visible(session, user, Passage, passage_id, "passage")
+    if category not in load_taxonomy().ids():
+        raise Invalid(f"unknown category {category!r}")
+    if verdict not in VERDICTS:
+        raise Invalid(f"verdict must be one of {', '.join(VERDICTS)}")
+    session.add(
+        Feedback(
+            passage_id=p.id,
+            category=category,
+            verdict=verdict,
+            actor=user.username,
+            note=note[:500],
+        )
+    )
+    audit.record(
+        session,
+        actor=user,
+        action=f"horizon.label.{verdict}",
+        object_type="passage",
+        object_id=p.id,
+        marking=p.marking,
+        after={"category": category, "note": note[:500]},
+    )
+
+
+def stats(session: Session, *, user: Principal) -> dict[str, Any]:
+    """Counts the user may see: documents, passages, by language, category, source, actor."""
+    require(user, "horizon.read")
+    docs = restrict(select(Document.id, Document.language, Document.source_id), user, Document)
+    sub = docs.subquery()
+    n_docs = session.execute(select(func.count()).select_from(sub)).scalar_one()
+    n_pass = session.execute(
+        select(func.count()).select_from(restrict(select(Passage.id), user, Passage).subquery())
+    ).scalar_one()
+    by_lang = session.execute(select(sub.c.language, func.count()).group_by(sub.c.language)).all()
+    by_cat = session.execute(
+        select(Label.category, func.count(func.distinct(Label.document_id)))
+        .where(Label.document_id.in_(select(sub.c.id)))
+        .group_by(Label.category)
+    ).all()
+    by_src = session.execute(
+        select(Source.name, func.count())
+        .join(sub, sub.c.source_id == Source.id)
+        .group_by(Source.name)
+    ).all()
+    names = _names()
+    by_actor = session.execute(
+        select(Mention.entity_id, func.count(func.distinct(Mention.document_id)))
+        .where(Mention.document_id.in_(select(sub.c.id)))
+        .group_by(Mention.entity_id)
+        .order_by(func.count(func.distinct(Mention.document_id)).desc())
+        .limit(15)
+    ).all()
+    mid = engine.latest_model_id(session)
+    return {
+        "documents": n_docs,
+        "passages": n_pass,
+        "languages": dict(sorted(by_lang, key=lambda r: -r[1])),
+        "categories": dict(sorted(by_cat, key=lambda r: -r[1])),
+        "sources": dict(sorted(by_src, key=lambda r: -r[1])),
+        "actors": [(a, names.get(a, a), n) for a, n in by_actor],
+        "model": mid,
+    }
+
+
+def documents_marking(summaries: list[DocumentSummary]) -> Marking:
+    m = Marking()
+    for s in summaries:
+        m = m.join(Marking.parse(s.marking))
+    return m
+
+
+def require_document(session: Session, user: Principal, doc_id: int) -> Document:
+    doc = session.get(Document, doc_id)
+    if doc is None or not user.can_read(doc.marking):
+        raise NotFound(f"document {doc_id} not found")
+    return doc

@@ -1,0 +1,147 @@
+"""JSON API over the foresight service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal
+from grandstrategy.core.errors import Invalid
+from grandstrategy.horizon import pipeline, search, service
+from grandstrategy.horizon.ingest.readers import read_bytes
+from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.web.deps import api_user, get_session, needs, settings_of
+
+router = APIRouter(prefix="/api/horizon", tags=["horizon"])
+
+
+@router.get("/documents", **needs("horizon.read"))
+def list_documents(
+    category: str | None = None,
+    actor: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """The inbox: newest documents with categories and actors."""
+    docs, total = service.list_documents(
+        session,
+        user=user,
+        category=category,
+        actor=actor,
+        language=language,
+        source=source,
+        limit=limit,
+        offset=offset,
+    )
+    return {"total": total, "documents": [d.__dict__ for d in docs]}
+
+
+@router.post("/documents", status_code=201, **needs("horizon.ingest"))
+async def upload(
+    request: Request,
+    file: UploadFile = File(...),
+    source: str = Form("upload"),
+    marking: str | None = Form(None),
+    format: str = Form("auto"),
+    user: Principal = Depends(api_user),
+) -> dict[str, Any]:
+    """Upload one file (any supported format); same checks as the command line."""
+    limit = settings_of(request).max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(f"file too large (limit {limit} bytes)")
+    items = list(read_bytes(file.filename or "upload", data, fmt=format, max_bytes=limit))
+    report = pipeline.ingest(
+        request.app.state.factory, user=user, items=items, source=source, marking=marking
+    )
+    return {
+        "ingested": report.ingested,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "document_ids": report.document_ids,
+    }
+
+
+@router.get("/documents/{doc_id}", **needs("horizon.read"))
+def get_document(
+    doc_id: int, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    """A document with passages, labels (with matched terms), verdicts and actors."""
+    view = service.get_document(session, user=user, doc_id=doc_id)
+    return {
+        **view.__dict__,
+        "summary": view.summary.__dict__,
+        "passages": [p.__dict__ for p in view.passages],
+    }
+
+
+@router.get("/passages/{passage_id}/explain", **needs("horizon.read"))
+def explain(
+    passage_id: int, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> list[dict[str, Any]]:
+    """Why each category applies: matched terms, model features, similar examples."""
+    return service.explain_passage(session, user=user, passage_id=passage_id)
+
+
+@router.get("/search", **needs("horizon.read"))
+def search_passages(
+    q: str = Query(..., min_length=1, max_length=500),
+    category: str | None = None,
+    actor: str | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = Query(20, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Ranked passages with highlighted snippets, citations and facets."""
+    filters = search.Filters(category, actor, language, source, since, until)
+    r = search.search(session, user=user, query=q, filters=filters, limit=limit, offset=offset)
+    return {
+        "query": r.query,
+        "total": r.total,
+        "took_ms": round(r.took_ms, 1),
+        "marking": str(r.marking),
+        "facets": r.facets,
+        "hits": [{**h.__dict__, "citation": h.citation, "why": h.why(filters)} for h in r.hits],
+    }
+
+
+@router.post("/labels", status_code=201, **needs("horizon.label"))
+def give_verdict(
+    passage_id: int = Body(..., embed=True),
+    category: str = Body(..., embed=True),
+    verdict: str = Body("confirm", embed=True),
+    note: str = Body("", embed=True),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> dict[str, str]:
+    """Confirm or reject a category on a passage."""
+    service.give_verdict(
+        session, user=user, passage_id=passage_id, category=category, verdict=verdict, note=note
+    )
+    return {"status": "recorded"}
+
+
+@router.get("/taxonomy", **needs("horizon.read"))
+def taxonomy(user: Principal = Depends(api_user)) -> dict[str, Any]:
+    """The threat taxonomy with its rules."""
+    return load_taxonomy().model_dump(mode="json")
+
+
+@router.get("/stats", **needs("horizon.read"))
+def stats(
+    user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    """Counts within the user's clearance."""
+    return service.stats(session, user=user)

@@ -1,0 +1,261 @@
+"""Foresight pages: inbox, document, search, taxonomy, labelling queue, upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal, allowed, require, restrict
+from grandstrategy.core.errors import Invalid
+from grandstrategy.core.markings import Marking
+from grandstrategy.horizon import pipeline, search, service
+from grandstrategy.horizon.ingest.readers import read_bytes
+from grandstrategy.horizon.models import Feedback, Label, Passage
+from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
+from grandstrategy.web.render import page
+
+router = APIRouter(prefix="/horizon", include_in_schema=False)
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
+    """Escape the text and wrap each (start, end, css class) span in <mark>."""
+    out, pos = [], 0
+    for start, end, cls in sorted(set(spans)):
+        if start < pos or end > len(text):
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<mark class="{cls}">{html.escape(text[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return Markup("".join(out))  # noqa: S704 (every piece above is escaped)
+
+
+@router.get("")
+def inbox(
+    request: Request,
+    category: str = "",
+    actor: str = "",
+    language: str = "",
+    source: str = "",
+    offset: int = 0,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    docs, total = service.list_documents(
+        session,
+        user=user,
+        category=category or None,
+        actor=actor or None,
+        language=language or None,
+        source=source or None,
+        limit=50,
+        offset=offset,
+    )
+    return page(
+        request,
+        "horizon/inbox.html",
+        user=user,
+        markings=[service.documents_marking(docs)],
+        docs=docs,
+        total=total,
+        offset=offset,
+        category=category,
+        actor=actor,
+        language=language,
+        source=source,
+        categories=load_taxonomy().ids(),
+        can_ingest=allowed(user, "horizon.ingest"),
+        levels=_levels(user),
+        active="horizon",
+    )
+
+
+def _levels(user: Principal) -> list[str]:
+    from grandstrategy.web.forms import levels_for
+
+    return levels_for(user.clearance)
+
+
+@router.post("/upload", dependencies=[Depends(check_csrf)])
+async def upload(request: Request, user: Principal = Depends(page_user)) -> Response:
+    require(user, "horizon.ingest")
+    form = await request.form()
+    file = form.get("file")
+    if file is None or isinstance(file, str):
+        raise Invalid("choose a file to upload")
+    limit = settings_of(request).max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(f"file too large (limit {limit} bytes)")
+    items = list(read_bytes(file.filename or "upload", data, max_bytes=limit))
+    report = pipeline.ingest(
+        request.app.state.factory,
+        user=user,
+        items=items,
+        source=str(form.get("source") or "upload"),
+        marking=str(form.get("marking") or "") or None,
+    )
+    msg = f"{report.ingested} ingested, {report.duplicates} duplicate(s)"
+    if report.failed:
+        msg += "; failed: " + "; ".join(f"{o}: {r}" for o, r in report.failed)
+    target = f"/horizon/documents/{report.document_ids[0]}" if report.document_ids else "/horizon"
+    return RedirectResponse(f"{target}?flash={msg}", status_code=303)
+
+
+@router.get("/documents/{doc_id}")
+def document(
+    request: Request,
+    doc_id: int,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    view = service.get_document(session, user=user, doc_id=doc_id)
+    shown = []
+    for p in view.passages:
+        spans = [(int(t[1]), int(t[2]), "term") for lb in p.labels for t in lb["terms"]]
+        spans += [(s, e, "actor") for _, _, s, e in p.mentions]
+        shown.append((p, highlight(p.text, spans)))
+    return page(
+        request,
+        "horizon/document.html",
+        user=user,
+        markings=[Marking.parse(view.summary.marking)],
+        view=view,
+        passages=shown,
+        categories=load_taxonomy().ids(),
+        can_label=allowed(user, "horizon.label"),
+        active="horizon",
+    )
+
+
+@router.post("/passages/{passage_id}/verdict", dependencies=[Depends(check_csrf)])
+async def verdict(
+    request: Request,
+    passage_id: int,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    form = await request.form()
+    service.give_verdict(
+        session,
+        user=user,
+        passage_id=passage_id,
+        category=str(form.get("category", "")),
+        verdict=str(form.get("verdict", "")),
+        note=str(form.get("note", "")),
+    )
+    p = session.get(Passage, passage_id)
+    back = str(form.get("back") or (f"/horizon/documents/{p.document_id}" if p else "/horizon"))
+    if not back.startswith("/"):
+        back = "/horizon"
+    return RedirectResponse(
+        f"{back}{'&' if '?' in back else '?'}flash=Recorded.#p{passage_id}", status_code=303
+    )
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    q: str = "",
+    category: str = "",
+    actor: str = "",
+    language: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    require(user, "horizon.read")
+    result, error = None, ""
+    filters = search.Filters(
+        category or None,
+        actor or None,
+        language or None,
+        source or None,
+        _date(since),
+        _date(until),
+    )
+    if q.strip():
+        try:
+            result = search.search(session, user=user, query=q, filters=filters, limit=30)
+        except Invalid as exc:
+            error = exc.message
+    return page(
+        request,
+        "horizon/search.html",
+        user=user,
+        markings=[result.marking] if result else None,
+        q=q,
+        result=result,
+        error=error,
+        filters=filters,
+        categories=load_taxonomy().ids(),
+        active="horizon",
+        args={
+            "category": category,
+            "actor": actor,
+            "language": language,
+            "source": source,
+            "since": since,
+            "until": until,
+        },
+    )
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@router.get("/taxonomy")
+def taxonomy_page(request: Request, user: Principal = Depends(page_user)) -> Response:
+    require(user, "horizon.read")
+    return page(
+        request, "horizon/taxonomy.html", user=user, taxonomy=load_taxonomy(), active="horizon"
+    )
+
+
+@router.get("/label")
+def label_queue(
+    request: Request,
+    category: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Passages whose labels are least certain and have no verdict yet: review these first."""
+    require(user, "horizon.label")
+    reviewed = select(Feedback.passage_id)
+    q = (
+        select(Passage, Label)
+        .join(Label, Label.passage_id == Passage.id)
+        .where(Passage.id.not_in(reviewed))
+    )
+    if category:
+        q = q.where(Label.category == category)
+    q = restrict(q, user, Passage).order_by((Label.score - 0.5) * (Label.score - 0.5)).limit(25)
+    rows: list[Any] = list(session.execute(q).all())
+    items = [
+        (p, lb, highlight(p.text, [(int(t[1]), int(t[2]), "term") for t in lb.terms]))
+        for p, lb in rows
+    ]
+    return page(
+        request,
+        "horizon/label.html",
+        user=user,
+        markings=[p.marking for p, _ in rows],
+        items=items,
+        category=category,
+        categories=load_taxonomy().ids(),
+        active="horizon",
+    )

@@ -1,0 +1,186 @@
+"""Foresight service: ingestion, duplicates, resume, bad files, restriction of search."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from grandstrategy.core.authz import Principal
+from grandstrategy.horizon import pipeline, search, service
+from grandstrategy.horizon.ingest.readers import read_path
+from grandstrategy.horizon.models import Document, Passage
+from tests.helpers import make_user
+
+NEWS = {
+    "cable.txt": "Undersea cable cut near Zeebrugge\n\nA data cable on the seabed off the Belgian "
+    "coast was damaged on Tuesday. Investigators suspect sabotage by a vessel linked to Russia, "
+    "which had loitered above the cable for hours with its anchor down.",
+    "flood.md": "# Floods in Wallonia\n\nHeavy rain caused the Vesdre to burst its banks again. "
+    "Climate scientists warn that such floods will become more frequent as the planet warms.",
+    "cyber.html": "<html><head><title>Ransomware at hospital</title></head><body><nav>Home | "
+    "News</nav><article><h1>Ransomware at hospital</h1><p>A ransomware attack paralysed the "
+    "computer systems of a hospital in Antwerp. Hackers demanded a ransom in bitcoin and "
+    "patients were diverted to other hospitals.</p></article><footer>© paper</footer></body>"
+    "</html>",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name, text in NEWS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(factory, user, paths, **kw):
+    max_bytes = kw.pop("max_bytes", 10**7)
+    items = (it for p in paths for it in read_path(p, max_bytes=max_bytes))
+    return pipeline.ingest(factory, user=user, items=items, **kw)
+
+
+def count(session, model=Document):
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_ingest_folder_then_duplicates(factory, session, operator, corpus):
+    r1 = run(factory, operator, [corpus], source="press")
+    assert r1.ingested == 3 and r1.failed == [] and r1.passages >= 3
+    r2 = run(factory, operator, [corpus], source="press")
+    assert r2.ingested == 0 and r2.duplicates == 3
+    assert count(session) == 3
+    docs, total = service.list_documents(session, user=operator)
+    assert total == 3 and {d.source for d in docs} == {"press"}
+    cats = {c for d in docs for c, _ in d.categories}
+    assert {"hybrid", "cyber", "climate"} <= cats
+
+
+def test_passages_cite_offsets_into_immutable_text(factory, session, operator, corpus):
+    run(factory, operator, [corpus])
+    for doc in session.execute(select(Document)).scalars():
+        view = service.get_document(session, user=operator, doc_id=doc.id)
+        for p in view.passages:
+            assert doc.text[p.start : p.end] == p.text
+
+
+def test_actors_are_found(factory, session, operator, corpus):
+    run(factory, operator, [corpus])
+    docs, _ = service.list_documents(session, user=operator, actor="state:RU")
+    assert [d.title for d in docs] == ["Undersea cable cut near Zeebrugge"]
+
+
+def test_bad_files_fail_alone_and_leave_nothing_partial(factory, session, operator, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    (folder / "big.txt").write_text("word " * 5000)
+    (folder / "good.txt").write_text(
+        "Terrorists planned an attack on the Brussels metro, "
+        "police said after arrests in Molenbeek."
+    )
+    r = run(factory, operator, [folder], max_bytes=10_000)
+    assert r.ingested == 1
+    reasons = dict(r.failed)
+    assert len(reasons) == 4
+    assert any("empty" in v for v in reasons.values())
+    assert any("UTF-8" in v for v in reasons.values())
+    assert any("PDF" in v for v in reasons.values())
+    assert any("limit" in v for v in reasons.values())
+    assert count(session) == 1
+    orphans = session.execute(
+        select(func.count())
+        .select_from(Document)
+        .where(~Document.id.in_(select(Passage.document_id)))
+    ).scalar_one()
+    assert orphans == 0
+
+
+def test_interrupted_batch_resumes(factory, session, operator, tmp_path):
+    bulk = tmp_path / "bulk.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "title": f"Item {i}",
+                "text": f"Report number {i} on drug trafficking "
+                f"through the port of Antwerp by criminal gangs, seizure {i}.",
+            }
+        )
+        for i in range(30)
+    ]
+    bulk.write_text("\n".join(lines[:12]) + "\n")
+    assert run(factory, operator, [bulk]).ingested == 12  # the first run "stopped" here
+    bulk.write_text("\n".join(lines) + "\n")
+    again = run(factory, operator, [bulk])
+    assert again.ingested == 18 and again.duplicates == 12
+    assert count(session) == 30
+
+
+def test_marking_above_clearance_is_refused(factory, session):
+    analyst = make_user(session, "an1", "analyst", "RESTRICTED")
+    session.commit()
+    from grandstrategy.core.errors import Invalid
+
+    with pytest.raises(Invalid):
+        pipeline.ingest(factory, user=analyst, items=[], marking="SECRET")
+
+
+@pytest.fixture
+def marked(factory, session, operator, tmp_path):
+    files = {
+        ("open.txt", None): "Cyber attack on the port of Antwerp disrupted container traffic.",
+        ("nato.txt", "RESTRICTED//NATO"): "Cyber attack on NATO headquarters networks in "
+        "Brussels was contained by the alliance's response team.",
+        ("conf.txt", "CONFIDENTIAL"): "Cyber attack attributed to a hostile intelligence "
+        "service targeted the federal government's classified network.",
+    }
+    for (name, marking), text in files.items():
+        f = tmp_path / name
+        f.write_text(text)
+        run(factory, operator, [f], marking=marking, source=f"src-{name}")
+    return files
+
+
+@pytest.mark.parametrize(
+    ("clearance", "comps", "expected"),
+    [
+        ("UNCLASSIFIED", [], 1),
+        ("SECRET", [], 2),
+        ("RESTRICTED", ["NATO"], 2),
+        ("SECRET", ["NATO"], 3),
+    ],
+)
+def test_search_counts_and_facets_follow_clearance(session, marked, clearance, comps, expected):
+    user = make_user(session, f"u{clearance.lower()}{len(comps)}", "analyst", clearance, comps)
+    r = search.search(session, user=user, query="cyber attack")
+    assert r.total == expected and len(r.hits) == expected
+    assert sum(n for _, n in r.facets["source"]) == expected
+    assert sum(n for _, n in r.facets["language"]) == expected
+    _docs, total = service.list_documents(session, user=user)
+    assert total == expected
+    assert service.stats(session, user=user)["documents"] == expected
+    for h in r.hits:
+        assert "<mark>" in h.snippet and h.citation.startswith(f"doc {h.document_id}")
+
+
+def test_hidden_document_is_not_found(session, marked, operator):
+    low = make_user(session, "low1", "analyst")
+    conf = session.execute(select(Document).where(Document.marking_level == 2)).scalar_one()
+    from grandstrategy.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        service.get_document(session, user=low, doc_id=conf.id)
+    assert service.get_document(session, user=Principal.operator(), doc_id=conf.id)
+
+
+def test_query_syntax(session, marked, operator):
+    assert search.search(session, user=operator, query='"port of Antwerp"').total == 1
+    assert search.search(session, user=operator, query="cyber -antwerp").total == 2
+    assert search.search(session, user=operator, query="headquart*").total == 1
+    assert search.search(session, user=operator, query="antwerp OR brussels").total == 2
+    from grandstrategy.core.errors import Invalid
+
+    with pytest.raises(Invalid):
+        search.search(session, user=operator, query="-cyber")
