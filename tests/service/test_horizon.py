@@ -184,3 +184,64 @@ def test_query_syntax(session, marked, operator):
 
     with pytest.raises(Invalid):
         search.search(session, user=operator, query="-cyber")
+
+
+def test_verdicts_change_the_next_training(factory, session, operator, tmp_path):
+    """A confirmed label becomes a training example: the next model leans towards it."""
+    from grandstrategy.horizon import engine
+
+    text = (
+        "The municipal orchestra announced a new season of baroque concerts in the cathedral, "
+        "with tickets on sale from Monday at the town hall."
+    )
+    (tmp_path / "concert.txt").write_text(text)
+    run(factory, operator, [tmp_path / "concert.txt"], use_embeddings=False)
+    before = engine.train(session, user=operator, tune=False)
+    pid = session.execute(select(Passage.id)).scalars().first()
+    model = engine.classifier(session, use_embeddings=False).model
+    assert model is not None
+    col = model.categories.index("nuclear")
+    p_before = model.predict_proba([text])[0][col]
+
+    service.give_verdict(
+        session, user=operator, passage_id=pid, category="nuclear", verdict="confirm", note="test"
+    )
+    service.give_verdict(session, user=operator, passage_id=pid, category="none", verdict="reject")
+    examples, n = engine.feedback_examples(session)
+    assert n == 1 and examples[0].labels == frozenset({"nuclear"})
+    after = engine.train(session, user=operator, tune=False)
+    assert after.n_feedback == 1 and after.n_examples == before.n_examples + 1
+    model = engine.classifier(session, use_embeddings=False).model
+    assert model is not None
+    assert model.predict_proba([text])[0][col] > p_before + 0.05
+
+
+def test_semantic_search_finds_passages_without_shared_words(factory, session, operator, tmp_path):
+    from grandstrategy.horizon import embed, engine, semantic
+
+    if not embed.available():
+        pytest.skip("the sentence encoder is not installed")
+    engine.train(session, user=operator, tune=False)
+    session.commit()
+    semantic.clear_cache()
+    docs = {
+        "navy.txt": "Warships closed the harbour entrance and turned back every merchant vessel.",
+        "flood.txt": "Heavy rain flooded the valley and the river burst its banks overnight.",
+        "hack.txt": "Hackers encrypted the hospital's computers and demanded a ransom payment.",
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text)
+    run(factory, operator, [tmp_path], use_embeddings=True)
+    r = search.search(session, user=operator, query="naval blockade of the port")
+    assert r.hits, "a passage close in meaning is found though no word is shared"
+    assert "Warships" in r.hits[0].snippet
+    assert r.hits[0].cosine is not None and "close in meaning" in r.hits[0].why(search.Filters())
+    assert r.total == len(r.hits)
+    low = make_user(session, "low-sem", "analyst", "UNCLASSIFIED")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "s.txt").write_text("Frigates sealed off the estuary, stopping all shipping.")
+    run(factory, operator, [secret], use_embeddings=True, marking="CONFIDENTIAL")
+    seen = search.search(session, user=low, query="naval blockade of the port")
+    assert all("Frigates" not in h.snippet for h in seen.hits)
+    assert seen.total == r.total

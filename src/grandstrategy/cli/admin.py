@@ -8,6 +8,7 @@ from datetime import datetime
 
 import typer
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core import audit, db
@@ -301,6 +302,26 @@ def setup(
             if s.execute(select(func.count()).select_from(Strategy)).scalar_one() == 0:
                 report = load_example(s, user=operator)
                 console.print(f"loaded the illustrative example (version {report.version})")
+    _horizon_first_run(st.factory, example=example)
+
+
+def _horizon_first_run(factory: sessionmaker[Session], *, example: bool) -> None:
+    """Train the first threat classifier, then load the illustrative documents (once)."""
+    from grandstrategy.horizon.example import ensure_model, load_example_documents
+
+    operator = Principal.operator("setup")
+    with console.status("training the threat classifier on the starter set (once)…"):
+        trained = ensure_model(factory, user=operator)
+    if trained is not None:
+        console.print(
+            f"trained threat classifier (model {trained.model_id}; macro-F1 "
+            f"{trained.macro_f1:.2f} on the starter test split)"
+        )
+    if example:
+        with console.status("loading the illustrative documents…"):
+            loaded = load_example_documents(factory, user=operator)
+        if loaded is not None:
+            console.print(f"loaded {loaded.ingested} illustrative documents into horizon")
 
 
 def serve(

@@ -13,7 +13,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import engine, evaluate, pipeline, search, service
-from grandstrategy.horizon.ingest.readers import FORMATS, RawDocument, ReadFailure, read_path
+from grandstrategy.horizon.ingest.readers import (
+    FORMATS,
+    RawDocument,
+    ReadFailure,
+    read_feed_url,
+    read_path,
+)
 from grandstrategy.horizon.taxonomy import load_taxonomy
 
 horizon_app = typer.Typer(
@@ -24,12 +30,16 @@ horizon_app = typer.Typer(
 @horizon_app.command("ingest")
 def ingest(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(
-        ..., help="Files or folders (txt, md, html, pdf, docx, jsonl, RSS/Atom)."
+    paths: list[str] = typer.Argument(
+        ...,
+        help="Files or folders (txt, md, html, pdf, docx, jsonl, RSS/Atom), or feed URLs.",
     ),
     source: str = typer.Option("files", "--source", help="Source name recorded on documents."),
     marking: str = typer.Option(None, "--marking", help="Marking for these documents."),
     fmt: str = typer.Option("auto", "--format", help="auto, jsonl, feed, txt, md, html, pdf, docx"),
+    embeddings: bool = typer.Option(
+        True, "--embed/--no-embed", help="Use the sentence encoder when it is installed."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Ingest documents; safe to run again after an interruption (it resumes).
@@ -43,7 +53,10 @@ def ingest(
 
     def items() -> Iterator[RawDocument | ReadFailure]:
         for p in paths:
-            yield from read_path(p, fmt=fmt, max_bytes=max_bytes)
+            if re.match(r"(?i)https?://", p):
+                yield from read_feed_url(p, max_bytes=max_bytes)
+            else:
+                yield from read_path(Path(p), fmt=fmt, max_bytes=max_bytes)
 
     with st.session() as s:
         user = st.principal(s)
@@ -67,7 +80,13 @@ def ingest(
             )
 
         report = pipeline.ingest(
-            st.factory, user=user, items=items(), source=source, marking=marking, progress=show
+            st.factory,
+            user=user,
+            items=items(),
+            source=source,
+            marking=marking,
+            progress=show,
+            use_embeddings=None if embeddings and st.settings.embeddings else False,
         )
     if as_json:
         print_json(
@@ -204,7 +223,12 @@ def label(
 
 @horizon_app.command("train")
 def train(
-    ctx: typer.Context, seed: int = typer.Option(0, "--seed"), as_json: bool = JSON_OPT
+    ctx: typer.Context,
+    seed: int = typer.Option(0, "--seed"),
+    tune: bool = typer.Option(
+        True, "--tune/--no-tune", help="Choose weights and thresholds by cross-validation."
+    ),
+    as_json: bool = JSON_OPT,
 ) -> None:
     """Train the classifier on the starter set plus every analyst verdict.
 
@@ -212,7 +236,7 @@ def train(
     """
     st = state(ctx)
     with console.status("training…"), st.session() as s:
-        report = engine.train(s, user=st.principal(s), seed=seed)
+        report = engine.train(s, user=st.principal(s), seed=seed, tune=tune)
     if as_json:
         print_json(report)
     else:

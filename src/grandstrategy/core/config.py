@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     failure_window_minutes: int = 15
     max_upload_bytes: int = 20 * 1024 * 1024
     max_priorities: int = 10
+    embeddings: bool = Field(
+        default=True, description="classify with the sentence encoder when it is installed"
+    )
     # When the app is served over https the session cookie is marked Secure.
     https: bool = False
 

@@ -239,9 +239,12 @@ class Classifier:
         languages: list[str | None] | None = None,
         *,
         explain: bool = True,
+        vectors: np.ndarray | None = None,
     ) -> list[list[Label]]:
-        """Per passage, the labels given, best first; ``[none]`` when nothing qualifies."""
-        s = self.signals(texts, languages)
+        """Per passage, the labels given, best first; ``[none]`` when nothing qualifies.
+
+        ``vectors``: the passages' embeddings when the caller has them already."""
+        s = self.signals(texts, languages, vectors=vectors)
         scores = self.combine(s)
         given = self.decide(s, scores)
         out: list[list[Label]] = []

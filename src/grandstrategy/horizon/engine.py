@@ -99,8 +99,13 @@ def feedback_examples(session: Session) -> tuple[list[learn.Example], int]:
     return out, len(verdicts)
 
 
-def train(session: Session, *, user: Principal, seed: int = 0) -> TrainReport:
-    """Train on the starter set's train split plus all feedback; score on its test split."""
+def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True) -> TrainReport:
+    """Train on the starter set's train split plus all feedback; score on its test split.
+
+    With ``tune`` (the default), the weights of the signals and the thresholds are chosen by
+    cross-validation on the training examples (``evaluate.tune``, a few seconds); the test
+    split is never looked at until the final score.
+    """
     require(user, "horizon.label")
     taxonomy: Taxonomy = load_taxonomy()
     categories = taxonomy.ids()
@@ -108,6 +113,9 @@ def train(session: Session, *, user: Principal, seed: int = 0) -> TrainReport:
     extra, n_feedback = feedback_examples(session)
     examples = examples + extra
     model = learn.train(examples, categories, seed=seed)
+    if tune:
+        tuned = evaluate.tune(examples, taxonomy, seed=seed, use_embeddings=embed.available())
+        model.settings = {mode: t.settings() for mode, t in tuned.items()}
     index = None
     if embed.available():
         vectors = embed.encode([e.text for e in examples])

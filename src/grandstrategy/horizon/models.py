@@ -122,6 +122,17 @@ class Mention(Base):
     how: Mapped[str] = mapped_column(String(20), nullable=False)
 
 
+class PassageVector(Base):
+    """A passage's sentence-encoder vector (float16, L2-normalised), for semantic search.
+
+    Written at ingestion when the encoder is in use; absent otherwise."""
+
+    __tablename__ = "horizon_vectors"
+
+    passage_id: Mapped[int] = mapped_column(ForeignKey("horizon_passages.id"), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
 class TrainedModel(Base):
     """A learned classifier, stored in the database so every worker uses the same one."""
 

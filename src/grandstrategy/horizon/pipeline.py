@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +22,7 @@ from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.db import unit_of_work
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon import engine
+from grandstrategy.horizon import embed, engine
 from grandstrategy.horizon.classify import Label as PassageLabel
 from grandstrategy.horizon.classify import rollup
 from grandstrategy.horizon.entities import Mention as EntityMention
@@ -29,7 +30,14 @@ from grandstrategy.horizon.entities import default_finder
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.passages import split_passages
 from grandstrategy.horizon.ingest.readers import RawDocument, ReadFailure
-from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
+from grandstrategy.horizon.models import (
+    Document,
+    Label,
+    Mention,
+    Passage,
+    PassageVector,
+    Source,
+)
 
 LANGUAGES = ("en", "fr", "nl", "de")
 
@@ -41,6 +49,7 @@ class Prepared:
     language: str
     spans: list[tuple[int, int]]
     labels: list[list[PassageLabel]] = field(default_factory=list)
+    vectors: np.ndarray | None = None  # (passages, 512) float16, when the encoder is in use
     mentions: list[tuple[int, EntityMention]] = field(default_factory=list)  # (passage seq, m)
 
 
@@ -62,19 +71,27 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prepare(session: Session, docs: list[RawDocument]) -> list[Prepared]:
-    """Everything but storage, for a chunk of documents at once."""
+def prepare(
+    session: Session, docs: list[RawDocument], *, use_embeddings: bool | None = None
+) -> list[Prepared]:
+    """Everything but storage, for a chunk of documents at once.
+
+    ``use_embeddings``: None uses the sentence encoder when it is installed."""
     out = []
     for raw in docs:
         lang = (raw.language or "").lower()[:2] or detect_language(raw.text[:2000], LANGUAGES)
         out.append(Prepared(raw, content_hash(raw.text), lang, split_passages(raw.text)))
     texts = [raw.raw.text[s:e] for raw in out for s, e in raw.spans]
     langs: list[str | None] = [p.language for p in out for _ in p.spans]
-    labels = engine.classifier(session).classify(texts, langs, explain=False) if texts else []
+    clf = engine.classifier(session, use_embeddings=use_embeddings)
+    vectors = embed.encode(texts) if clf.index is not None and texts else None
+    labels = clf.classify(texts, langs, explain=False, vectors=vectors) if texts else []
     finder = default_finder()
     i = 0
     for p in out:
         p.labels = labels[i : i + len(p.spans)]
+        if vectors is not None:
+            p.vectors = vectors[i : i + len(p.spans)].astype(np.float16)
         i += len(p.spans)
         for seq, (s, e) in enumerate(p.spans):
             for m in finder.find(p.raw.text[s:e]):
@@ -146,6 +163,11 @@ def store(
                     terms=[[t.term, t.start, t.end] for t in lb.terms],
                 )
             )
+    if p.vectors is not None:
+        session.add_all(
+            PassageVector(passage_id=row.id, vector=p.vectors[k].tobytes())
+            for k, row in enumerate(passages)
+        )
     for seq, m in p.mentions:
         session.add(
             Mention(
@@ -178,6 +200,7 @@ def ingest(
     marking: str | None = None,
     chunk: int = 64,
     progress: Callable[[IngestReport], None] | None = None,
+    use_embeddings: bool | None = None,
 ) -> IngestReport:
     """Ingest documents; one transaction each; failures are reported, never fatal."""
     require(user, "horizon.ingest")
@@ -204,7 +227,7 @@ def ingest(
             )
             fresh = [d for d in docs if content_hash(d.text) not in known]
             report.duplicates += len(docs) - len(fresh)
-            prepared = prepare(s, fresh)
+            prepared = prepare(s, fresh, use_embeddings=use_embeddings)
         for p in prepared:
             try:
                 with unit_of_work(factory) as s:

@@ -33,11 +33,13 @@ from sqlalchemy.orm import Session
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
+from grandstrategy.horizon import semantic as semantic_search
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
 START, STOP = "\x02", "\x03"
 TOKEN = re.compile(r'(-?)"([^"]+)"|\b(OR)\b|(-?)([\w][\w\'-]*\*?)', re.UNICODE)
 MAX_QUERY = 500
+FUSION_DEPTH = 100  # keyword hits considered when fusing with semantic ones
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,21 @@ class Hit:
     published: dt.date | None
     source: str
     categories: list[str] = field(default_factory=list)
+    cosine: float | None = None  # closeness in meaning to the query, when semantic search ran
 
     @property
     def citation(self) -> str:
         return f"doc {self.document_id} ¶{self.seq + 1} [{self.start}:{self.end}]"
 
     def why(self, filters: Filters) -> str:
-        parts = [f"matched {', '.join(repr(m) for m in self.matched) or 'the query'}"]
-        parts.append(f"relevance {self.score:.2f}")
+        parts = []
+        if self.matched:
+            parts.append(f"matched {', '.join(repr(m) for m in self.matched)}")
+        if self.cosine is not None:
+            parts.append(f"close in meaning to the query (cosine {self.cosine:.2f})")
+        if not parts:
+            parts.append("matched the query")
+        parts.append(f"relevance {self.score:.3f}")
         parts += filters.describe()
         return "; ".join(parts)
 
@@ -219,25 +228,60 @@ def search(
     filters: Filters | None = None,
     limit: int = 20,
     offset: int = 0,
+    semantic: bool = True,
 ) -> Result:
-    """Ranked passages with snippets, the total, and facets, all within the user's clearance."""
+    """Ranked passages with snippets, the total, and facets, all within the user's clearance.
+
+    With ``semantic`` and passage vectors stored, the keyword ranking is fused with the
+    passages closest in meaning (reciprocal rank fusion, see ``horizon.semantic``); the
+    total and the facets count keyword matches plus the semantic hits not among them.
+    """
     require(user, "horizon.read")
     t0 = time.perf_counter()
     filters = filters or Filters()
     terms = parse(query)
     base, rank, snippet = _base(session, user, terms, filters)
+    close = _semantic(session, user, terms, filters) if semantic else []
+    depth = limit + offset if not close else max(FUSION_DEPTH, limit + offset)
     ids_q = base.add_columns(rank.label("rank"), snippet.label("snip"))
-    ids_q = ids_q.order_by(literal_column("rank"), Passage.id).limit(limit).offset(offset)
-    rows = session.execute(ids_q).all()
-    matched_ids = base.subquery()
-    total = session.execute(select(func.count()).select_from(matched_ids)).scalar_one()
+    ids_q = ids_q.order_by(literal_column("rank"), Passage.id).limit(depth)
+    keyword = session.execute(ids_q).all()
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    matched: Any = base
+    if close:
+        by_id = {r[0]: (r[0], r[1], r[2], None) for r in keyword}
+        cosine = dict(close)
+        fused = semantic_search.fuse([r[0] for r in keyword], [pid for pid, _ in close])
+        extra = [pid for pid, _ in close if pid not in by_id]
+        total += len(set(extra))
+        rows: list[Any] = [
+            (pid, -score, by_id[pid][2] if pid in by_id else None, cosine.get(pid))
+            for pid, score in fused[offset : offset + limit]
+        ]
+        if extra:
+            matched = base.union(select(Passage.id).where(Passage.id.in_(extra)))
+    else:
+        rows = [(r[0], r[1], r[2], None) for r in keyword[offset : offset + limit]]
     hits = _hits(session, rows)
-    facets = _facets(session, matched_ids)
+    facets = _facets(session, matched.subquery())
     marking = Marking()
     for h in hits:
         marking = marking.join(Marking.parse(h.marking))
     took = (time.perf_counter() - t0) * 1000
     return Result(query, total, hits, facets, took, marking)
+
+
+def _semantic(
+    session: Session, user: Principal, terms: list[Term], filters: Filters
+) -> list[tuple[int, float]]:
+    """Passages close in meaning to the query's positive terms, within clearance and filters."""
+    text = " ".join(" ".join(t.words) for t in terms if not t.negated)
+
+    def visible(ids: list[int]) -> set[int]:
+        q = restrict(select(Passage.id).where(Passage.id.in_(ids)), user, Passage)
+        return set(session.execute(_filtered(q, filters)).scalars())
+
+    return semantic_search.nearest(session, text, visible)
 
 
 def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
@@ -259,7 +303,7 @@ def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
     ).all():
         cats.setdefault(pid, []).append(cat)
     out = []
-    for pid, rank, snip in rows:
+    for pid, rank, snip, cosine in rows:
         p, title, pub, src = found[pid]
         snippet, matched = _render_snippet(snip or p.text[:300])
         out.append(
@@ -278,6 +322,7 @@ def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
                 published=pub,
                 source=src,
                 categories=cats.get(pid, []),
+                cosine=cosine,
             )
         )
     return out

@@ -189,6 +189,17 @@ def upgrade() -> None:
             "ix_horizon_mentions_entity_doc", ["entity_id", "document_id"], unique=False
         )
 
+    op.create_table(
+        "horizon_vectors",
+        sa.Column("passage_id", sa.Integer(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["passage_id"],
+            ["horizon_passages.id"],
+            name=op.f("fk_horizon_vectors_passage_id_horizon_passages"),
+        ),
+        sa.PrimaryKeyConstraint("passage_id", name=op.f("pk_horizon_vectors")),
+    )
     # ### end Alembic commands ###
     _full_text_up()
 
@@ -228,6 +239,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_horizon_mentions_entity_doc")
         batch_op.drop_index(batch_op.f("ix_horizon_mentions_document_id"))
 
+    op.drop_table("horizon_vectors")
     op.drop_table("horizon_mentions")
     with op.batch_alter_table("horizon_labels", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_horizon_labels_passage_id"))

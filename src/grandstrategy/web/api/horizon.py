@@ -59,7 +59,12 @@ async def upload(
         raise Invalid(f"file too large (limit {limit} bytes)")
     items = list(read_bytes(file.filename or "upload", data, fmt=format, max_bytes=limit))
     report = pipeline.ingest(
-        request.app.state.factory, user=user, items=items, source=source, marking=marking
+        request.app.state.factory,
+        user=user,
+        items=items,
+        source=source,
+        marking=marking,
+        use_embeddings=None if settings_of(request).embeddings else False,
     )
     return {
         "ingested": report.ingested,

@@ -102,6 +102,7 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
         items=items,
         source=str(form.get("source") or "upload"),
         marking=str(form.get("marking") or "") or None,
+        use_embeddings=None if settings_of(request).embeddings else False,
     )
     msg = f"{report.ingested} ingested, {report.duplicates} duplicate(s)"
     if report.failed:
