@@ -41,7 +41,8 @@ def test_public_edition_leaves_out_marked_records_in_every_format(session, opera
     assert "CONFIDENTIAL" not in public_text
     assert str(public.marking) == "UNCLASSIFIED" and public.withheld == 2
     if fmt in ("pdf", "docx", "md", "html"):
-        assert "left out" in public_text or "withheld" in public_text
+        flowing = " ".join(public_text.split())  # lines may break anywhere in a PDF
+        assert "left out" in flowing or "withheld" in flowing
         assert "CONFIDENTIAL//NATO" in full_text  # the banner of the full edition
 
 

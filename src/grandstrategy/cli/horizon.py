@@ -258,8 +258,13 @@ def eval_cmd(
     Example: grandstrategy horizon eval my-labels.jsonl --json
     """
     st = state(ctx)
-    with st.session() as s:
-        report = engine.evaluate_file(s, user=st.principal(s), path=labels)
+    try:
+        with st.session() as s:
+            report = engine.evaluate_file(s, user=st.principal(s), path=labels)
+    except OSError as exc:  # a missing or unreadable file is the user's to fix, not a crash
+        raise Invalid(f"cannot read {labels}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a bad line: the message names the file and the line
+        raise Invalid(str(exc)) from None
     if as_json:
         print_json(report)
     else:

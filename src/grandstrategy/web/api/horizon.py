@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import pipeline, search, service
-from grandstrategy.horizon.ingest.readers import read_bytes
+from grandstrategy.horizon.ingest.readers import FORMATS, read_bytes
 from grandstrategy.horizon.taxonomy import load_taxonomy
 from grandstrategy.web.deps import api_user, get_session, needs, settings_of
 
@@ -53,11 +53,14 @@ async def upload(
     user: Principal = Depends(api_user),
 ) -> dict[str, Any]:
     """Upload one file (any supported format); same checks as the command line."""
+    if format not in FORMATS:
+        raise Invalid(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     limit = settings_of(request).max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise Invalid(f"file too large (limit {limit} bytes)")
-    items = list(read_bytes(file.filename or "upload", data, fmt=format, max_bytes=limit))
+    name = file.filename or "upload"
+    items = list(read_bytes(name, data, fmt=format, max_bytes=limit))
     report = pipeline.ingest(
         request.app.state.factory,
         user=user,
@@ -66,6 +69,12 @@ async def upload(
         marking=marking,
         use_embeddings=None if settings_of(request).embeddings else False,
     )
+    if report.failed and not report.ingested and not report.duplicates:
+        # Nothing was created: a 201 would tell the client that the upload worked.
+        raise Invalid(
+            f"nothing could be read from {name}",
+            details=[f"{origin}: {why}" for origin, why in report.failed],
+        )
     return {
         "ingested": report.ingested,
         "duplicates": report.duplicates,

