@@ -26,7 +26,7 @@ from grandstrategy.resilience.matrix import (
 )
 from tests.conftest import unavailable
 
-DATA = Path(__file__).parents[3] / "shared/data/input-output"
+DATA = Path(__file__).parents[1] / "data/input-output"
 REFERENCE = DATA / "iim_reference_examples.json"
 
 

@@ -15,7 +15,7 @@ from grandstrategy.resilience.catalogue import load_catalogue, parse_catalogue
 from tests.conftest import unavailable
 
 PACKAGED = Path(__file__).parents[2] / "src/grandstrategy/resilience/requirements.yaml"
-BEL = Path(__file__).parents[3] / "shared/data/input-output/BEL2020ttl.csv"
+BEL = Path(__file__).parents[2] / "src/grandstrategy/examples/resilience/BEL2020ttl.csv"
 SEVEN = {
     "government": "Continuity of government and critical government services",
     "energy": "energy supplies",

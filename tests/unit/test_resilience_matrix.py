@@ -21,8 +21,8 @@ from grandstrategy.resilience.matrix import (
 )
 from tests.conftest import unavailable
 
-DATA = Path(__file__).parents[3] / "shared/data/input-output"
-BEL = DATA / "BEL2020ttl.csv"
+DATA = Path(__file__).parents[1] / "data/input-output"
+BEL = Path(__file__).parents[2] / "src/grandstrategy/examples/resilience/BEL2020ttl.csv"
 
 
 @pytest.fixture

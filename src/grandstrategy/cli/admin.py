@@ -302,6 +302,14 @@ def setup(
             if s.execute(select(func.count()).select_from(Strategy)).scalar_one() == 0:
                 report = load_example(s, user=operator)
                 console.print(f"loaded the illustrative example (version {report.version})")
+            from grandstrategy.resilience.example import load_example as load_resilience
+
+            loaded = load_resilience(s, user=operator)
+            if loaded is not None:
+                console.print(
+                    f"loaded the resilience example ({loaded.assessments} assessments, "
+                    f"{loaded.scenarios} scenarios, matrix {loaded.matrix})"
+                )
     _horizon_first_run(st.factory, example=example)
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 from rich.text import Text
 
-from grandstrategy.cli import admin, horizon, strategy
+from grandstrategy.cli import admin, horizon, resilience, strategy
 from grandstrategy.cli.common import State, err_console
 from grandstrategy.core.config import load_settings
 from grandstrategy.core.errors import GrandStrategyError
+
+try:  # typer >= 0.20 vendors click as typer._click and raises its exceptions
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer runs on click itself
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 app = typer.Typer(
     name="grandstrategy",
@@ -51,6 +55,7 @@ app.add_typer(admin.audit_app, name="audit")
 app.add_typer(strategy.strategy_app, name="strategy")
 app.add_typer(strategy.example_app, name="example")
 app.add_typer(horizon.horizon_app, name="horizon")
+app.add_typer(resilience.resilience_app, name="resilience")
 app.command("setup")(admin.setup)
 app.command("serve")(admin.serve)
 
@@ -64,10 +69,10 @@ def main(argv: list[str] | None = None) -> None:
         for d in exc.details:
             err_console.print(f"  - {d}", highlight=False, markup=False)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except click.ClickException as exc:
+    except ClickException as exc:  # usage errors (exit 2): the usage line and what was wrong
         exc.show()
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, BrokenPipeError):

@@ -170,13 +170,27 @@ class RankedGap(BaseModel):
     objectives: list[str]  # objective ids already created for this gap
 
 
+class SectorIndex(BaseModel):
+    """How exposed a sector is (dependency) and how far its failure spreads (influence)."""
+
+    sector: str
+    title: str
+    dependency: float
+    influence: float
+    overall_dependency: float
+    overall_influence: float
+
+
 class GapObjectiveCreate(_Strict):
     requirement: str
-    objective_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str | None = None
-    owner: str
+    objective_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)
+    title: str | None = Field(default=None, max_length=200)
+    owner: str = Field(min_length=1)
     deadline: dt.date
-    horizon: int = 5
+    horizon: Literal[5, 10] = 5
+    parent: str | None = None
     interests: list[str] = Field(default_factory=list)
     threats: list[str] = Field(default_factory=list)
     marking: str = "UNCLASSIFIED"
+
+    _m = field_validator("marking")(_marking)
