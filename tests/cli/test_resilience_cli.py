@@ -149,6 +149,12 @@ def test_assess_scenario_and_rank_through_the_database(cli, tmp_path):
     assert code == 0 and len(run["trajectory"]) == 31 and run["total_cumulative"] > 0
     code, out, _ = cli("resilience", "scenario", "run", "blackout")
     assert code == 0 and "inoperability-days" in out
+    code, out, _ = cli("resilience", "scenario", "run", "blackout", "--runs", "2000", "--json")
+    spread = json.loads(out)["uncertainty"]
+    energy = next(x for x in spread["sectors"] if x["sector"] == "energy")
+    assert energy["q"]["p5"] < energy["q"]["p50"] < energy["q"]["p95"]
+    assert energy["shock_low"] == pytest.approx(0.2) and energy["shock_high"] == pytest.approx(0.6)
+    assert spread["loss"]["p95"] > spread["loss"]["p5"] > 0  # the table has outputs
     code, _, err = cli("resilience", "scenario", "run", "nope")
     assert code == 1 and "not found" in err
     bad = tmp_path / "bad.yaml"

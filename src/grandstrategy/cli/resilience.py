@@ -364,16 +364,29 @@ def add_scenarios(
 def run_scenario(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Scenario name."),
+    runs: int = typer.Option(
+        None, "--runs", help="Also a Monte Carlo of N draws of the shocks (percentiles)."
+    ),
+    spread: float = typer.Option(
+        0.5, "--spread", help="With --runs: each shock varies ± this share of its value."
+    ),
+    seed: int = typer.Option(0, "--seed", help="With --runs: the random seed."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Run a scenario: each sector's equilibrium, peak and cumulative inoperability.
 
-    Example: grandstrategy resilience scenario run grid-cyber-attack
+    Example: grandstrategy resilience scenario run grid-cyber-attack --runs 10000
     """
     with state(ctx).session() as s:
-        run = service.run_scenario(s, user=state(ctx).principal(s), name=name)
+        user = state(ctx).principal(s)
+        run = service.run_scenario(s, user=user, name=name)
+        spread_run = (
+            service.uncertainty(s, user=user, name=name, runs=runs, spread=spread, seed=seed)
+            if runs
+            else None
+        )
     if as_json:
-        return print_json(run)
+        return print_json({**run.model_dump(mode="json"), "uncertainty": spread_run})
     rows = [
         (o.sector, f"{o.shock:.3f}", f"{o.static:.3f}", f"{o.peak:.3f}", f"{o.cumulative:.2f}")
         for o in sorted(run.outcomes, key=lambda o: -o.cumulative)
@@ -384,6 +397,15 @@ def run_scenario(
         title=f"{run.title} ({run.marking}; matrix {run.matrix})",
     )
     console.print(f"total inoperability-days over {run.steps - 1} days: {run.total_cumulative:.2f}")
+    if spread_run is not None:
+        print_table(
+            [(x.sector, f"{x.q['p5']:.3f}", f"{x.q['p50']:.3f}", f"{x.q['p95']:.3f}",
+              f"{x.failed_share:.1%}") for x in spread_run.sectors],
+            ["sector", "q p5", "q p50", "q p95", "runs failed"],
+            title=f"Equilibrium over {spread_run.runs:,} draws (shocks ± {spread:.0%})",
+        )  # fmt: skip
+        t = spread_run.total
+        console.print(f"Σq: p5 {t['p5']:.3f}, median {t['p50']:.3f}, p95 {t['p95']:.3f}")
 
 
 @scenario_app.command("compare")

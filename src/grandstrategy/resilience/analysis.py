@@ -32,7 +32,9 @@ from grandstrategy.resilience.schemas import (
     ScenarioCreate,
     ScenarioRead,
     ScenarioRun,
+    ScenarioUncertainty,
     SectorOutcome,
+    SectorSpread,
 )
 
 DEFAULT_RECOVERY_DAYS = 30.0  # a sector a scenario says nothing about falls to 1 % in a month
@@ -180,6 +182,62 @@ def run_scenario(session: Session, *, user: Principal, name: str) -> ScenarioRun
         trajectory=np.round(dyn.trajectory, 6).tolist(),
         total_cumulative=float(dyn.cumulative.sum()),
         marking=str(combine([row.marking, matrix.marking])),
+    )
+
+
+def uncertainty(
+    session: Session,
+    *,
+    user: Principal,
+    name: str,
+    runs: int = 10_000,
+    spread: float = 0.5,
+    seed: int = 0,
+) -> ScenarioUncertainty:
+    """How sure is the equilibrium? Each shock drawn from a triangular distribution around
+    its value (± ``spread`` of it), ``runs`` draws solved at once, seeded, percentiles."""
+    if not 1 <= runs <= 1_000_000:
+        raise Invalid(f"runs must be between 1 and 1,000,000; got {runs}")
+    if not 0 <= spread <= 1:
+        raise Invalid(f"spread must be between 0 and 1; got {spread}")
+    run = run_scenario(session, user=user, name=name)
+    matrix = matrix_row(session, user, run.matrix)
+    m = sector_matrix(matrix)
+    bounds: dict[int, tuple[float, float]] = {}
+    shocks: dict[int, iim.Distribution] = {}
+    for sector, value in _scenario_row(session, user, name).shocks.items():
+        i = m.index(sector)
+        low, high = value * (1 - spread), min(1.0, value * (1 + spread))
+        bounds[i] = (low, high)
+        shocks[i] = iim.Distribution.triangular(low, value, high)
+    pct = (5.0, 50.0, 95.0)
+    mc = iim.monte_carlo_static(
+        m.values, shocks, runs=runs, seed=seed, output=m.output, percentiles=pct
+    )
+    keys = [f"p{int(p)}" for p in pct]
+    draws = iim.draw_shocks(len(m.names), shocks, runs, np.random.default_rng(seed))
+    totals = np.minimum(np.linalg.solve(np.eye(len(m.names)) - m.values, draws), 1.0).sum(axis=0)
+    return ScenarioUncertainty(
+        scenario=name,
+        matrix=run.matrix,
+        runs=runs,
+        spread=spread,
+        seed=seed,
+        sectors=[
+            SectorSpread(
+                sector=s,
+                shock_low=bounds.get(i, (0.0, 0.0))[0],
+                shock_high=bounds.get(i, (0.0, 0.0))[1],
+                q={k: float(mc.q[j, i]) for j, k in enumerate(keys)},
+                failed_share=float(mc.capped_share[i]),
+            )
+            for i, s in enumerate(m.names)
+        ],
+        total={k: float(v) for k, v in zip(keys, np.percentile(totals, pct), strict=True)},
+        loss=None
+        if mc.total_loss is None
+        else {k: float(v) for k, v in zip(keys, mc.total_loss, strict=True)},
+        marking=run.marking,
     )
 
 

@@ -194,3 +194,26 @@ class GapObjectiveCreate(_Strict):
     marking: str = "UNCLASSIFIED"
 
     _m = field_validator("marking")(_marking)
+
+
+class SectorSpread(BaseModel):
+    sector: str
+    shock_low: float
+    shock_high: float
+    q: dict[str, float]  # percentile ("p5", "p50", "p95") → equilibrium inoperability
+    failed_share: float  # share of runs in which the sector failed completely (q capped at 1)
+
+
+class ScenarioUncertainty(BaseModel):
+    """Monte Carlo over a scenario's shocks: each drawn from a triangular distribution
+    (low = c*(1 − spread), mode = c*, high = min(1, c*(1 + spread)))."""
+
+    scenario: str
+    matrix: str
+    runs: int
+    spread: float
+    seed: int
+    sectors: list[SectorSpread]
+    total: dict[str, float]  # percentiles of Σ q
+    loss: dict[str, float] | None  # percentiles of Σ x_i q_i, in the matrix's output units
+    marking: str

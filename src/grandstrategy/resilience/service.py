@@ -16,6 +16,7 @@ from grandstrategy.resilience.analysis import (
     rank,
     run_scenario,
     save_scenario,
+    uncertainty,
 )
 from grandstrategy.resilience.assess import (
     assessments,
@@ -53,4 +54,5 @@ __all__ = [
     "save_scenario",
     "sector_matrix",
     "set_autonomy",
+    "uncertainty",
 ]
