@@ -259,3 +259,10 @@ def test_example_aggregates_the_belgian_table_and_loads_everything(session, oper
     )
     assert all(r.total_cumulative > 0 for r in runs)
     assert all(r.assessed == len(r.criteria) for r in service.overview(session, user=operator))
+
+
+def test_an_unassessed_requirement_says_so(session, operator):
+    assess(session, operator, "energy", "stocks", 2, 4, None, marking="SECRET")
+    low = make_user(session, "low3", "analyst", "RESTRICTED")
+    energy = next(g for g in service.rank(session, user=low) if g.requirement == "energy")
+    assert energy.gap == 0 and "no assessment you can see" in energy.reason

@@ -272,7 +272,11 @@ def gap_objectives(session: Session, *, user: Principal) -> dict[str, list[str]]
     return out
 
 
-def _reason(title: str, gap: float, own: float, spill: float, hit: list[tuple[str, float]]) -> str:
+def _reason(
+    title: str, gap: float, own: float, spill: float, hit: list[tuple[str, float]], assessed: int
+) -> str:
+    if assessed == 0:
+        return f"{title} has no assessment you can see yet: its gap is unknown."
     if gap <= 0:
         return f"{title} meets its target on every assessed criterion: no gap to close."
     text = f"a gap of {gap:.1f} levels shocks {title} by {gap / 5:.0%}"
@@ -317,7 +321,7 @@ def rank(session: Session, *, user: Principal) -> list[RankedGap]:
                 spillover=total - own,
                 most_affected=hit,
                 score=total,
-                reason=_reason(st.title, gap, own, total - own, hit),
+                reason=_reason(st.title, gap, own, total - own, hit, st.assessed),
                 objectives=made.get(st.requirement, []),
             )
         )

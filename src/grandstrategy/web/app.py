@@ -22,11 +22,13 @@ from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
 from grandstrategy.web.api import auth as api_auth
 from grandstrategy.web.api import horizon as api_horizon
+from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
 from grandstrategy.web.api import system as api_system
 from grandstrategy.web.deps import PRE_COOKIE, LoginRequired, cookie_args, ensure_pre_token
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import main as pages_main
+from grandstrategy.web.pages import resilience as pages_resilience
 from grandstrategy.web.pages import strategy as pages_strategy
 from grandstrategy.web.render import render_error
 
@@ -155,7 +157,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_auth.router)
     app.include_router(api_strategy.router)
     app.include_router(api_horizon.router)
+    app.include_router(api_resilience.router)
     app.include_router(pages_main.router)
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon.router)
+    app.include_router(pages_resilience.router)
     return app

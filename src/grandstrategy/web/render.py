@@ -17,7 +17,7 @@ from grandstrategy.web.deps import csrf_token
 NAV = [
     ("strategy", "Strategy", "/strategy"),
     ("horizon", "Horizon", "/horizon"),
-    ("resilience", "Resilience", None),
+    ("resilience", "Resilience", "/resilience"),
     ("delivery", "Delivery", None),
     ("drafting", "Drafting", None),
 ]

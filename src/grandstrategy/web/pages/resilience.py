@@ -1,0 +1,405 @@
+"""Resilience pages: overview (heat map, trend, gaps, autonomy), a requirement's history and
+assessment form, the interdependency matrix, scenarios and their cascades, the ranked gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal, allowed, require
+from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
+from grandstrategy.core.markings import Marking, scheme
+from grandstrategy.resilience import charts, service
+from grandstrategy.resilience.catalogue import Sector, load_catalogue
+from grandstrategy.resilience.schemas import (
+    DIMENSIONS,
+    AssessmentCreate,
+    GapObjectiveCreate,
+    MatrixRead,
+    ScenarioRun,
+)
+from grandstrategy.web import forms
+from grandstrategy.web.deps import check_csrf, get_session, page_user
+from grandstrategy.web.render import page
+
+router = APIRouter(prefix="/resilience", include_in_schema=False)
+M = TypeVar("M", bound=BaseModel)
+
+INOPERABILITY = (
+    "Inoperability is the share of a sector's normal function that is lost, from 0 (working "
+    "normally) to 1 (completely out of action). A sector that depends on a failing one loses "
+    "part of its own function, which spreads to the sectors that depend on it in turn: the "
+    "cascade the model computes."
+)
+
+
+def _titles() -> dict[str, str]:
+    return {s.id: s.title for s in load_catalogue().sectors}
+
+
+def _requirement(rid: str) -> Sector:
+    for s in load_catalogue().requirements:
+        if s.id == rid:
+            return s
+    raise NotFound(f"baseline requirement {rid!r} not found")
+
+
+def _validated(model: type[M], data: dict[str, Any]) -> M:
+    """The model, or :class:`Invalid` naming each field that is wrong (as the API does)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise Invalid("the form is not valid", details=details) from None
+
+
+def _marks(records: list[Any]) -> list[Marking]:
+    return [Marking.parse(r.marking) for r in records]
+
+
+def _compartments(user: Principal) -> list[str]:
+    if "*" in user.compartments:
+        return [c.name for c in scheme().compartments]
+    return sorted(user.compartments)
+
+
+def _active_matrix(session: Session, user: Principal) -> MatrixRead | None:
+    try:
+        return service.get_matrix(session, user=user)
+    except NotFound:
+        return None
+
+
+@router.get("")
+def overview(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    states = service.overview(session, user=user)
+    history = service.assessments(session, user=user)
+    choices = service.autonomy(session, user=user)
+    cat = load_catalogue()
+    scale = [(lv.level, lv.name) for lv in cat.maturity_scale]
+    table = {(a.requirement, a.dimension): a for a in choices}
+    return page(
+        request,
+        "resilience/overview.html",
+        user=user,
+        markings=_marks(history) + _marks(choices),
+        active="resilience",
+        states=states,
+        heatmap=charts.maturity_heatmap_svg(states, scale),
+        trend=charts.trend_svg(states),
+        scale=cat.maturity_scale,
+        autonomy=table,
+        dimensions=DIMENSIONS,
+        inoperability=INOPERABILITY,
+        can_assess=allowed(user, "resilience.assess"),
+    )
+
+
+def _requirement_page(
+    request: Request,
+    session: Session,
+    user: Principal,
+    rid: str,
+    *,
+    error: Invalid | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    sector = _requirement(rid)
+    require(user, "resilience.read")
+    state = next(s for s in service.overview(session, user=user) if s.requirement == rid)
+    history = service.assessments(session, user=user, requirement=rid)
+    titles = {c.id: c.title for c in sector.criteria}
+    return page(
+        request,
+        "resilience/requirement.html",
+        user=user,
+        markings=_marks(history),
+        status_code=error.http_status if error else 200,
+        active="resilience",
+        sector=sector,
+        state=state,
+        history=history,
+        criterion_titles=titles,
+        criteria=list(zip(state.criteria, sector.criteria, strict=True)),
+        scale=load_catalogue().maturity_scale,
+        can_assess=allowed(user, "resilience.assess"),
+        levels=forms.levels_for(user.clearance),
+        compartments=_compartments(user),
+        today=dt.date.today().isoformat(),
+        error=error,
+        values=values or {},
+    )
+
+
+@router.get("/requirements/{rid}")
+def requirement(
+    request: Request,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _requirement_page(request, session, user, rid)
+
+
+@router.post("/requirements/{rid}/assess", dependencies=[Depends(check_csrf)])
+async def assess(
+    request: Request,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    _requirement(rid)
+    require(user, "resilience.assess")
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("criterion", "level", "target")}
+    values |= {k: str(form.get(k) or "") for k in ("evidence", "links", "assessed_on")}
+    try:
+        data = _validated(
+            AssessmentCreate,
+            {
+                "requirement": rid,
+                "criterion": values["criterion"],
+                "level": values["level"] or None,
+                "target": values["target"] or None,
+                "evidence": values["evidence"].strip(),
+                "links": [ln.strip() for ln in values["links"].splitlines() if ln.strip()],
+                "assessed_on": values["assessed_on"].strip() or None,
+                "marking": forms.marking_from_form(form),
+            },
+        )
+        service.record_assessment(session, user=user, data=data)
+    except Invalid as exc:
+        session.rollback()
+        return _requirement_page(request, session, user, rid, error=exc, values=values)
+    return RedirectResponse(
+        f"/resilience/requirements/{rid}?flash=Assessment+recorded.#history", status_code=303
+    )
+
+
+@router.get("/matrix")
+def matrix_page(
+    request: Request,
+    name: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    all_matrices = service.list_matrices(session, user=user)
+    matrix = service.get_matrix(session, user=user, name=name) if name else None
+    if matrix is None and all_matrices:
+        matrix = _active_matrix(session, user) or all_matrices[0]
+    network, index = "", []
+    if matrix is not None:
+        index = service.indices(session, user=user, matrix=matrix.name)
+        network = charts.network_svg(
+            matrix.sectors,
+            [ix.title for ix in index],
+            matrix.values,
+            [ix.overall_influence for ix in index],
+        )
+    provenance = dict(matrix.provenance) if matrix else {}
+    shown = ("method", "source", "source_sha256", "layout", "orientation", "built")
+    return page(
+        request,
+        "resilience/matrix.html",
+        user=user,
+        markings=[Marking.parse(matrix.marking)] if matrix else None,
+        active="resilience",
+        matrix=matrix,
+        matrices=all_matrices,
+        titles=_titles(),
+        index=index,
+        network=network,
+        provenance=provenance,
+        basics=[(k, provenance[k]) for k in shown if k in provenance],
+        others={
+            k: v
+            for k, v in provenance.items()
+            if k not in (*shown, "aggregation", "accounting", "warnings", "spectral_radius")
+        },
+        inoperability=INOPERABILITY,
+    )
+
+
+@router.get("/scenarios")
+def scenarios_page(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    items = service.list_scenarios(session, user=user)
+    return page(
+        request,
+        "resilience/scenarios.html",
+        user=user,
+        markings=_marks(items),
+        active="resilience",
+        scenarios=items,
+        titles=_titles(),
+        inoperability=INOPERABILITY,
+    )
+
+
+def _recovery_days(rate: float) -> float | None:
+    """The days to fall to 1 % of the starting inoperability (inverse of iim.recovery_rates)."""
+    return math.log(0.01) / math.log(1 - rate) if 0 < rate < 1 else None
+
+
+def _run_context(run: ScenarioRun, titles: dict[str, str]) -> dict[str, Any]:
+    return {
+        "run": run,
+        "recovery": {o.sector: _recovery_days(o.recovery_rate) for o in run.outcomes},
+        "chart": charts.cascade_svg(run, titles),
+        "outcomes": sorted(run.outcomes, key=lambda o: -o.cumulative),
+    }
+
+
+@router.get("/scenarios/{name}")
+def scenario_page(
+    request: Request,
+    name: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    scenario = service.get_scenario(session, user=user, name=name)
+    run = service.run_scenario(session, user=user, name=name)
+    titles = _titles()
+    others = [s for s in service.list_scenarios(session, user=user) if s.name != name]
+    return page(
+        request,
+        "resilience/scenario.html",
+        user=user,
+        markings=[Marking.parse(scenario.marking), Marking.parse(run.marking)],
+        active="resilience",
+        scenario=scenario,
+        titles=titles,
+        others=others,
+        inoperability=INOPERABILITY,
+        **_run_context(run, titles),
+    )
+
+
+@router.get("/compare")
+def compare_page(
+    request: Request,
+    names: list[str] = Query(default=[]),
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    wanted = [n.strip() for item in names for n in item.split(",") if n.strip()]
+    if len(wanted) < 2:
+        raise Invalid("choose at least two scenarios to compare")
+    runs = service.compare_scenarios(session, user=user, names=wanted)
+    titles = _titles()
+    sectors = list(dict.fromkeys(s for r in runs for s in r.sectors))
+    cells = {(r.scenario, o.sector): o for r in runs for o in r.outcomes}
+    return page(
+        request,
+        "resilience/compare.html",
+        user=user,
+        markings=[Marking.parse(r.marking) for r in runs],
+        active="resilience",
+        runs=[_run_context(r, titles) for r in runs],
+        sectors=sectors,
+        cells=cells,
+        titles=titles,
+        inoperability=INOPERABILITY,
+    )
+
+
+def _gaps_page(
+    request: Request,
+    session: Session,
+    user: Principal,
+    *,
+    error: Exception | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    gaps = service.rank(session, user=user)
+    history = service.assessments(session, user=user)
+    matrix = _active_matrix(session, user)
+    can_create = allowed(user, "strategy.edit")
+    owners: list[tuple[str, str]] = []
+    if can_create:
+        from grandstrategy.strategy import service as strategy
+
+        try:
+            actors = strategy.list_records(session, user=user, component="actors")
+            owners = [(a.id, str(getattr(a, "name", a.id))) for a in actors]
+        except (NotFound, Forbidden):
+            can_create = False
+    status = error.http_status if isinstance(error, Invalid | Conflict) else 200
+    return page(
+        request,
+        "resilience/gaps.html",
+        user=user,
+        markings=_marks(history) + ([Marking.parse(matrix.marking)] if matrix else []),
+        status_code=status,
+        active="resilience",
+        gaps=gaps,
+        chart=charts.gaps_svg(gaps),
+        formula=service.FORMULA,
+        matrix=matrix,
+        titles=_titles(),
+        can_create=can_create,
+        owners=owners,
+        levels=forms.levels_for(user.clearance),
+        compartments=_compartments(user),
+        default_deadline=dt.date(dt.date.today().year + 5, 12, 31).isoformat(),
+        error=error,
+        values=values or {},
+        inoperability=INOPERABILITY,
+    )
+
+
+@router.get("/gaps")
+def gaps_page(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    return _gaps_page(request, session, user)
+
+
+@router.post("/gaps/{rid}/objective", dependencies=[Depends(check_csrf)])
+async def create_objective(
+    request: Request,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    _requirement(rid)
+    form = await request.form()
+    values = {
+        k: str(form.get(k) or "").strip()
+        for k in ("objective_id", "title", "owner", "deadline", "horizon")
+    }
+    values["requirement"] = rid
+    try:
+        data = _validated(
+            GapObjectiveCreate,
+            {
+                "requirement": rid,
+                "objective_id": values["objective_id"],
+                "title": values["title"] or None,
+                "owner": values["owner"],
+                "deadline": values["deadline"] or None,
+                "horizon": int(values["horizon"]) if values["horizon"].isdigit() else 5,
+                "marking": forms.marking_from_form(form),
+            },
+        )
+        created = service.objective_from_gap(session, user=user, data=data)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return _gaps_page(request, session, user, error=exc, values=values)
+    oid = quote(str(created.get("id", values["objective_id"])))
+    return RedirectResponse(
+        f"/strategy/objectives/{oid}?flash=Objective+created+from+the+gap.", status_code=303
+    )

@@ -1,0 +1,166 @@
+"""The resilience pages in Chromium: the heat map, a scenario's cascade, the ranked gaps, the
+network, and an assessment recorded through the form."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from grandstrategy.core import db as core_db
+from grandstrategy.core.authz import Principal
+from grandstrategy.core.config import Settings
+from grandstrategy.core.users import add_user
+from grandstrategy.resilience.example import load_example as load_resilience
+from grandstrategy.strategy.example import load_example as load_strategy
+from grandstrategy.web.app import create_app
+from tests.browser.conftest import login
+from tests.browser.test_horizon_pages import watch_errors
+from tests.helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+USERS = [
+    ("officer", "resilience-officer", "RESTRICTED", []),
+    ("chief", "admin", "SECRET", ["NATO", "EU", "NATIONAL-ONLY"]),
+    ("visitor", "council-member", "UNCLASSIFIED", []),
+]
+
+
+@pytest.fixture(scope="module")
+def resilience_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Its own live server: the strategy and the resilience examples, and three users."""
+    folder: Path = tmp_path_factory.mktemp("resilience-live")
+    settings = Settings(db=f"sqlite:///{folder / 'live.db'}", data_dir=folder)
+    core_db.upgrade(settings.database_url)
+    app = create_app(settings)
+    with app.state.factory() as s:
+        op = Principal.operator("browser-test")
+        load_strategy(s, user=op)
+        load_resilience(s, user=op)
+        for name, role, clearance, comps in USERS:
+            add_user(
+                s,
+                actor=op,
+                username=name,
+                password=PASSWORD,
+                role=role,
+                clearance=clearance,
+                compartments=comps,
+            )
+        s.commit()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def rpage(browser, resilience_server):
+    context = browser.new_context(base_url=resilience_server)
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    yield p
+    context.close()
+
+
+def test_overview_shows_the_heat_map_with_unassessed_cells_and_the_scale(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.click("nav >> text=Resilience")
+    rpage.wait_for_url("**/resilience")
+    heat = rpage.locator('svg[aria-label^="Heat map"]')
+    heat.wait_for()
+    assert heat.is_visible()
+    assert "Resilient energy supplies" in heat.inner_html()
+    assert re.search(r">\d/\d<", heat.inner_html())  # current/target in the cells
+    assert rpage.locator('svg[aria-label^="Trend"]').is_visible()
+    assert rpage.get_by_text("The 0–5 maturity scale").is_visible()
+    gaps = rpage.get_by_test_id("gap-table")
+    assert "Resilient transport systems" in gaps.inner_text()
+    assert rpage.get_by_test_id("banner-top").inner_text() == "RESTRICTED"
+    assert errors == []
+
+
+def test_a_scenario_page_draws_the_cascade_and_its_outcomes(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/scenarios")
+    rpage.click("text=Major cyber attack on the electricity grid")
+    rpage.wait_for_url("**/resilience/scenarios/grid-cyber-attack")
+    cascade = rpage.locator('svg[aria-label^="Cascade over time"]')
+    assert cascade.is_visible()
+    assert "Resilient energy supplies" in cascade.inner_html()
+    assert "shock applied" in cascade.inner_html()
+    outcomes = rpage.get_by_test_id("outcomes")
+    assert outcomes.locator("tbody tr").count() >= 8  # every sector and the total
+    rpage.select_option("select[name=names]", "pandemic-wave")
+    rpage.click("button:has-text('Compare')")
+    rpage.wait_for_url(re.compile(r"/resilience/compare\?names="))
+    assert rpage.locator('svg[aria-label^="Cascade over time"]').count() == 2
+    assert "Pandemic wave" in rpage.get_by_test_id("comparison").inner_text()
+    assert errors == []
+
+
+def test_ranked_gaps_show_bars_the_formula_and_reasons(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/gaps")
+    bars = rpage.locator('svg[aria-label^="Ranked resilience gaps"]')
+    assert bars.is_visible()
+    assert "1. " in bars.inner_html()
+    assert "(I − A*)⁻¹" in rpage.get_by_test_id("formula").inner_text()
+    rows = rpage.get_by_test_id("gaps").locator("tbody > tr")
+    assert rows.count() == 7
+    assert rows.first.locator("td").first.inner_text() == "1"
+    assert "Create objective" not in rpage.content()  # the officer may not edit the strategy
+    assert errors == []
+
+
+def test_matrix_page_shows_provenance_and_the_network(rpage):
+    login(rpage, "officer")
+    rpage.goto("/resilience/matrix")
+    assert "belgium-2020" in rpage.get_by_test_id("provenance").inner_text()
+    assert "BEL2020ttl.csv" in rpage.get_by_test_id("provenance").inner_text()
+    assert rpage.get_by_test_id("accounting").is_visible()
+    network = rpage.locator('svg[aria-label="Dependency network of the sectors"]')
+    assert network.is_visible() and "Resilient transport" in network.inner_html()
+
+
+def test_officer_records_an_assessment_through_the_form(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/requirements/transport")
+    form = rpage.get_by_test_id("assess-form")
+    form.locator("select[name=criterion]").select_option("alternatives")
+    form.locator("select[name=level]").select_option("3")
+    form.locator("select[name=target]").select_option("5")
+    form.locator("textarea[name=evidence]").fill("Rail detour plan drilled.")
+    form.locator("button[type=submit]").click()
+    rpage.wait_for_url(re.compile(r"/resilience/requirements/transport\?flash="))
+    assert "Assessment recorded." in rpage.locator(".flash").inner_text()
+    first = rpage.get_by_test_id("history").locator("tbody tr").first.inner_text()
+    assert "Rail detour plan" in first and "officer" in first
+    assert errors == []
+
+
+def test_a_reader_without_the_right_sees_no_form_and_no_hidden_evidence(rpage):
+    login(rpage, "visitor")
+    rpage.goto("/resilience/requirements/government")
+    assert rpage.get_by_test_id("assess-form").count() == 0
+    assert "NATO" not in rpage.get_by_test_id("banner-top").inner_text()
+    assert "no joint plan covers the loss" not in rpage.content()  # CONFIDENTIAL//NATO evidence
