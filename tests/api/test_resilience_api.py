@@ -382,3 +382,300 @@ def test_gap_page_creates_an_objective_for_those_who_may_edit_the_strategy(
     )
     r = client.post("/resilience/gaps/energy/objective", data={**form, "objective_id": "Bad Id"})
     assert r.status_code == 422 and "objective_id" in r.text
+
+
+# --- the forms that spare an officer the command line ---------------------------------------
+
+
+def officer_on(client, session, name="rhea", role="resilience-officer"):
+    from tests.api.test_pages import login
+    from tests.helpers import make_user
+
+    make_user(session, name, role, "RESTRICTED")
+    session.commit()
+    login(client, name)
+
+
+def token_of(client, path: str) -> str:
+    from tests.api.test_pages import csrf
+
+    return csrf(client.get(path).text)
+
+
+SCENARIO_FORM = {
+    "name": "rail-strike",
+    "title": "National rail strike",
+    "description": "Two weeks without trains.",
+    "matrix": "demo",
+    "shock.transport": "50",
+    "recovery.transport": "10",
+    "shock_days": "14",
+    "days": "30",
+}
+
+
+def test_scenario_form_creates_a_scenario_that_is_run_on_its_page(client, session, operator, data):
+    officer_on(client, session)
+    listing = client.get("/resilience/scenarios").text
+    assert 'href="/resilience/scenarios/new"' in listing
+    page = client.get("/resilience/scenarios/new?matrix=demo")
+    assert page.status_code == 200 and 'name="shock.energy"' in page.text
+    assert "blank: 30 days" in page.text  # the default recovery time is said
+    token = token_of(client, "/resilience/scenarios/new")
+    r = client.post("/resilience/scenarios/new", data=SCENARIO_FORM)
+    assert r.status_code == 403  # no CSRF token
+    r = client.post(
+        "/resilience/scenarios/new",
+        data={**SCENARIO_FORM, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"].startswith("/resilience/scenarios/rail-strike?flash=")
+    stored = service.get_scenario(session, user=operator, name="rail-strike")
+    assert stored.shocks == {"transport": 0.5} and stored.recovery_days == {"transport": 10}
+    assert (stored.shock_steps, stored.steps, stored.matrix) == (14, 31, "demo")
+    shown = client.get(r.headers["location"])
+    assert "Scenario created." in shown.text
+    assert 'aria-label="Cascade over time' in shown.text and "National rail strike" in shown.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "kept"),
+    [
+        ({"shock.transport": "150"}, "shock.transport", 'value="150"'),
+        ({"shock.transport": ""}, "Shocks", 'value="National rail strike"'),
+        ({"shock_days": "-3"}, "shock_steps", 'value="-3"'),
+        ({"days": "-1"}, "steps", 'value="-1"'),
+        ({"recovery.transport": "0"}, "recovery.transport", 'value="0"'),
+        ({"matrix": "atlantis"}, "matrix", "atlantis"),
+        ({"name": "Bad Name"}, "name", 'value="Bad Name"'),
+        ({"name": "grid-cyber"}, "name", "exists"),
+    ],
+)
+def test_bad_scenario_form_is_shown_again_naming_the_field(
+    client, session, operator, data, change, field, kept
+):
+    officer_on(client, session)
+    token = token_of(client, "/resilience/scenarios/new")
+    r = client.post(
+        "/resilience/scenarios/new", data={**SCENARIO_FORM, **change, "csrf_token": token}
+    )
+    assert r.status_code in (409, 422) and 'role="alert"' in r.text
+    alert = r.text.split('role="alert"')[1].split("</div>")[0]
+    assert field in alert
+    assert kept in r.text and "Two weeks without trains." in r.text  # what was typed is kept
+    names = [s.name for s in service.list_scenarios(session, user=operator)]
+    assert "rail-strike" not in names
+
+
+def test_scenario_is_edited_through_its_form(client, session, operator, data):
+    officer_on(client, session)
+    page = client.get("/resilience/scenarios/grid-cyber")
+    assert 'href="/resilience/scenarios/grid-cyber/edit"' in page.text
+    form = client.get("/resilience/scenarios/grid-cyber/edit").text
+    assert 'value="grid-cyber" readonly' in form and 'value="40"' in form  # 0.4 as a percentage
+    token = token_of(client, "/resilience/scenarios/grid-cyber/edit")
+    r = client.post(
+        "/resilience/scenarios/grid-cyber/edit",
+        data={
+            "csrf_token": token,
+            "name": "ignored-the-url-names-it",
+            "title": "Grid cyber attack, longer",
+            "matrix": "demo",
+            "shock.energy": "60",
+            "shock.health": "10",
+            "shock_days": "5",
+            "days": "40",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith(
+        "/resilience/scenarios/grid-cyber?"
+    )
+    stored = service.get_scenario(session, user=operator, name="grid-cyber")
+    assert stored.title == "Grid cyber attack, longer"
+    assert stored.shocks == {"energy": 0.6, "health": 0.1} and stored.steps == 41
+    assert client.get("/resilience/scenarios/nope/edit").status_code == 404
+
+
+def test_autonomy_choice_is_recorded_through_its_form_with_history(client, session, operator):
+    from sqlalchemy import func, select
+
+    from grandstrategy.resilience.models import AutonomyChoice
+
+    officer_on(client, session)
+    assert 'href="/resilience/autonomy/energy"' in client.get("/resilience").text
+    page = client.get("/resilience/autonomy/energy")
+    assert page.status_code == 200 and 'data-testid="autonomy-form-production"' in page.text
+    token = token_of(client, "/resilience/autonomy/energy")
+    form = {"dimension": "production", "choice": "eu", "rationale": "Joint gas purchasing."}
+    assert client.post("/resilience/autonomy/energy", data=form).status_code == 403
+    r = client.post(
+        "/resilience/autonomy/energy", data={**form, "csrf_token": token}, follow_redirects=False
+    )
+    assert r.status_code == 303 and "flash=" in r.headers["location"]
+    r = client.post(
+        "/resilience/autonomy/energy",
+        data={**form, "choice": "partner", "rationale": "US LNG.", "csrf_token": token},
+    )
+    assert r.status_code == 200 and "production capacity → partners" in r.text
+    choices = service.autonomy(session, user=operator)
+    assert [(c.dimension, c.choice, c.rationale) for c in choices] == [
+        ("production", "partner", "US LNG.")
+    ]
+    count = session.execute(select(func.count()).select_from(AutonomyChoice)).scalar()
+    assert count == 2  # the first choice is kept in the history
+    r = client.post(
+        "/resilience/autonomy/energy",
+        data={**form, "choice": "alone", "rationale": "Autarky.", "csrf_token": token},
+    )
+    assert r.status_code == 422 and "choice" in r.text and "Autarky." in r.text
+    assert client.get("/resilience/autonomy/atlantis").status_code == 404
+
+
+def _upload(client, token, csv_text, **fields):
+    return client.post(
+        "/resilience/matrix/upload",
+        data={"csrf_token": token, "name": "upload", **fields},
+        files={"file": ("workshop.csv", csv_text.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def test_matrix_csv_upload_is_stored_with_provenance_or_refused_naming_the_line(
+    client, session, operator, data
+):
+    officer_on(client, session)
+    page = client.get("/resilience/matrix")
+    assert 'data-testid="upload-form"' in page.text and 'data-testid="score-grid"' in page.text
+    token = token_of(client, "/resilience/matrix")
+    good = "sector,energy,transport\nenergy,0,0.3\ntransport,0.2,0\n"
+    assert client.post("/resilience/matrix/upload", data={"name": "x"}).status_code == 403
+    r = _upload(client, token, "sector,energy,transport\nenergy,0,0.3\ntransport,zero,0\n")
+    assert r.status_code == 422 and "workshop.csv, line 3" in r.text
+    assert 'value="upload"' in r.text  # the name typed is kept
+    r = _upload(client, token, "sector,energy,transport\nenergy,0,0.99\ntransport,0.99,0.5\n")
+    assert r.status_code == 422 and "spectral radius" in r.text
+    assert [m.name for m in service.list_matrices(session, user=operator)] == ["demo"]
+    r = _upload(client, token, good, name="demo")
+    assert r.status_code == 409 and "replace it" in r.text  # no silent overwrite
+    r = _upload(client, token, good, active="on")
+    assert r.status_code == 303 and r.headers["location"].startswith(
+        "/resilience/matrix?name=upload&flash="
+    )
+    stored = service.get_matrix(session, user=operator, name="upload")
+    assert stored.values == [[0.0, 0.3], [0.2, 0.0]] and stored.active
+    assert stored.provenance["method"] == "csv" and stored.provenance["source"] == "workshop.csv"
+    shown = client.get(r.headers["location"]).text
+    assert "workshop.csv" in shown and "It is now the active matrix." in shown
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_stored(client, session, operator, data):
+    officer_on(client, session)
+    token = token_of(client, "/resilience/matrix")
+    limit = client.app.state.settings.max_upload_bytes
+    big = "sector,energy\nenergy,0" + " " * (limit + 10) + "\n"
+    r = _upload(client, token, big)
+    assert r.status_code == 413 and str(limit) in r.text
+    assert "text/html" in r.headers["content-type"] and "Nothing was stored" in r.text
+    assert [m.name for m in service.list_matrices(session, user=operator)] == ["demo"]
+
+
+def test_consequence_grid_is_converted_by_the_rule_and_stored(client, session, operator, data):
+    officer_on(client, session)
+    page = client.get("/resilience/matrix")
+    assert "Severe" in page.text and "more than half its function" in page.text  # the scale
+    token = token_of(client, "/resilience/matrix")
+    form = {
+        "csrf_token": token,
+        "name": "workshop",
+        "source": "Workshop, May",
+        "include": ["energy", "transport"],
+        "score.energy.transport": "3",
+        "score.transport.energy": "5",
+        "score.energy.health": "5",  # health is not included: ignored
+    }
+    r = client.post("/resilience/matrix/scores", data={**form, "score.energy.transport": "9"})
+    assert (
+        r.status_code == 422
+        and "[energy, transport]" in r.text
+        and 'value="Workshop, May"' in r.text
+    )
+    everything = {
+        f"score.{a}.{b}": "5"
+        for a in ("energy", "transport", "health")
+        for b in ("energy", "transport", "health")
+    }
+    r = client.post(
+        "/resilience/matrix/scores",
+        data={**form, **everything, "include": ["energy", "transport", "health"]},
+    )
+    assert r.status_code == 422 and "spectral radius" in r.text
+    r = client.post("/resilience/matrix/scores", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    stored = service.get_matrix(session, user=operator, name="workshop")
+    assert stored.sectors == ["energy", "transport"]
+    assert stored.values == [[0.0, 0.2], [0.6, 0.0]] and not stored.active
+    assert stored.provenance["method"] == "expert-consequence-scale"
+    assert stored.provenance["scores"] == [[0, 3], [5, 0]]
+    shown = client.get("/resilience/matrix?name=workshop").text
+    assert "Workshop, May" in shown and 'data-testid="activate-form"' in shown
+    r = client.post(
+        "/resilience/matrix/activate",
+        data={"csrf_token": token, "name": "workshop"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert service.get_matrix(session, user=operator).name == "workshop"
+    assert service.get_matrix(session, user=operator, name="workshop").values == stored.values
+
+
+def test_readers_without_the_right_get_no_forms_and_403_on_post(client, session, data):
+    officer_on(client, session, "ivo", "analyst")
+    pages = {
+        "/resilience": "/resilience/autonomy/",
+        "/resilience/scenarios": "/resilience/scenarios/new",
+        "/resilience/scenarios/grid-cyber": "/edit",
+        "/resilience/matrix": "upload-form",
+    }
+    for path, form in pages.items():
+        r = client.get(path)
+        assert r.status_code == 200 and form not in r.text, path
+    assert 'data-testid="activate-form"' not in client.get("/resilience/matrix?name=demo").text
+    for path in ("/resilience/scenarios/new", "/resilience/scenarios/grid-cyber/edit"):
+        assert client.get(path).status_code == 403, path
+    assert client.get("/resilience/autonomy/energy").status_code == 403
+    token = token_of(client, "/resilience/matrix")
+    for path, body in [
+        ("/resilience/scenarios/new", SCENARIO_FORM),
+        ("/resilience/scenarios/grid-cyber/edit", SCENARIO_FORM),
+        ("/resilience/autonomy/energy", {"dimension": "decision", "choice": "eu"}),
+        ("/resilience/matrix/scores", {"name": "m", "include": ["energy"]}),
+        ("/resilience/matrix/upload", {"name": "m"}),
+        ("/resilience/matrix/activate", {"name": "demo"}),
+    ]:
+        r = client.post(path, data={**body, "csrf_token": token})
+        assert r.status_code == 403, path
+
+
+def test_a_streamed_upload_over_the_limit_is_shown_on_the_form(client, session, operator, data):
+    """Without a Content-Length the request gets past the app's size check: the form's own
+    check stops the file at the limit and says so."""
+    officer_on(client, session)
+    token = token_of(client, "/resilience/matrix")
+    limit = client.app.state.settings.max_upload_bytes
+    b = "gs-boundary"
+    body = (
+        f'--{b}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{b}\r\nContent-Disposition: form-data; name="name"\r\n\r\nhuge\r\n'
+        f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="huge.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\nsector,energy\nenergy,0" + " " * limit + f"\r\n--{b}--\r\n"
+    ).encode()
+    chunks = (body[i : i + (1 << 20)] for i in range(0, len(body), 1 << 20))
+    r = client.post(
+        "/resilience/matrix/upload",
+        content=chunks,
+        headers={"content-type": f"multipart/form-data; boundary={b}"},
+    )
+    assert r.status_code == 422 and "huge.csv is over the" in r.text and 'value="huge"' in r.text
+    assert [m.name for m in service.list_matrices(session, user=operator)] == ["demo"]

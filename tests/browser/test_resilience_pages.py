@@ -164,3 +164,83 @@ def test_a_reader_without_the_right_sees_no_form_and_no_hidden_evidence(rpage):
     assert rpage.get_by_test_id("assess-form").count() == 0
     assert "NATO" not in rpage.get_by_test_id("banner-top").inner_text()
     assert "no joint plan covers the loss" not in rpage.content()  # CONFIDENTIAL//NATO evidence
+
+
+def test_officer_creates_a_scenario_through_the_form_and_sees_its_cascade(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/scenarios")
+    rpage.click("text=New scenario")
+    rpage.wait_for_url("**/resilience/scenarios/new")
+    form = rpage.get_by_test_id("scenario-form")
+    form.locator("input[name=name]").fill("bridge-outage")
+    form.locator("input[name=title]").fill("Outage of the main river bridges")
+    form.locator("input[name='shock.transport']").fill("45")
+    form.locator("input[name='shock.energy']").fill("5")
+    form.locator("input[name='recovery.transport']").fill("20")
+    form.locator("input[name=days]").fill("45")
+    form.locator("button[type=submit]").click()
+    rpage.wait_for_url(re.compile(r"/resilience/scenarios/bridge-outage\?flash="))
+    assert "Scenario created." in rpage.locator(".flash").inner_text()
+    cascade = rpage.locator('svg[aria-label^="Cascade over time"]')
+    assert cascade.is_visible() and "Resilient transport systems" in cascade.inner_html()
+    transport = rpage.get_by_test_id("outcomes").locator("tr", has_text="Resilient transport")
+    assert "45.0 %" in transport.inner_text() and "20 days" in transport.inner_text()
+    rpage.click("a.button:has-text('Edit')")
+    rpage.wait_for_url("**/resilience/scenarios/bridge-outage/edit")
+    assert rpage.locator("input[name='shock.transport']").input_value() == "45"
+    assert errors == []
+
+
+def test_officer_scores_a_small_matrix_on_the_grid_and_sees_its_provenance(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/matrix")
+    rpage.click("text=Score the dependences on the 0–5 consequence scale")
+    form = rpage.get_by_test_id("scores-form")
+    assert "more than half its function" in rpage.get_by_test_id("consequence-scale").inner_text()
+    form.locator("input[name=name]").fill("workshop-grid")
+    form.locator("input[name=source]").fill("Browser workshop")
+    for box in form.locator("input[name=include]").all():
+        if box.get_attribute("value") not in ("energy", "transport"):
+            box.uncheck()
+    form.get_by_label("transport depends on energy").select_option("4")
+    form.get_by_label("energy depends on transport").select_option("2")
+    form.locator("button[type=submit]").click()
+    rpage.wait_for_url(re.compile(r"/resilience/matrix\?name=workshop-grid&flash="))
+    assert "Matrix workshop-grid saved" in rpage.locator(".flash").inner_text()
+    provenance = rpage.get_by_test_id("provenance").inner_text()
+    assert "expert-consequence-scale" in provenance and "Browser workshop" in provenance
+    assert rpage.get_by_test_id("a-star").locator("tbody tr").count() == 2
+    assert "0.400" in rpage.get_by_test_id("a-star").inner_text()
+    listed = rpage.get_by_test_id("matrices").locator("select[name=name]").inner_text()
+    assert "workshop-grid" in listed and "belgium-2020 (active)" in listed
+    assert errors == []
+
+
+def test_officer_uploads_a_csv_matrix_and_sees_it_listed(rpage):
+    errors = watch_errors(rpage)
+    login(rpage, "officer")
+    rpage.goto("/resilience/matrix")
+    rpage.click("text=Upload a CSV file")
+    form = rpage.get_by_test_id("upload-form")
+    form.locator("input[name=name]").fill("csv-upload")
+    csv_text = b"sector,energy,health\nenergy,0,0.1\nhealth,0.35,0\n"
+    form.locator("input[name=file]").set_input_files(
+        {"name": "experts.csv", "mimeType": "text/csv", "buffer": csv_text}
+    )
+    form.locator("button[type=submit]").click()
+    rpage.wait_for_url(re.compile(r"/resilience/matrix\?name=csv-upload&flash="))
+    provenance = rpage.get_by_test_id("provenance").inner_text()
+    assert "experts.csv" in provenance and "csv" in provenance
+    assert "csv-upload" in rpage.get_by_test_id("matrices").inner_text()
+    assert errors == []
+    bad = b"sector,energy,health\nenergy,0,0.1\nhealth,lots,0\n"
+    rpage.click("text=Upload a CSV file")
+    form.locator("input[name=name]").fill("csv-bad")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}
+    )
+    form.locator("button[type=submit]").click()
+    assert "bad.csv, line 3" in rpage.locator('[role="alert"]').inner_text()
+    assert "csv-bad" not in rpage.get_by_test_id("matrices").inner_text()  # nothing stored

@@ -29,6 +29,7 @@ from grandstrategy.web.deps import PRE_COOKIE, LoginRequired, cookie_args, ensur
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import resilience as pages_resilience
+from grandstrategy.web.pages import resilience_forms as pages_resilience_forms
 from grandstrategy.web.pages import strategy as pages_strategy
 from grandstrategy.web.render import render_error
 
@@ -75,9 +76,16 @@ def create_app(settings: Settings) -> FastAPI:
         pre = ensure_pre_token(request)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes:
-            response: Response = JSONResponse(
-                {"detail": f"request too large (limit {settings.max_upload_bytes} bytes)"},
-                status_code=413,
+            too_large = f"request too large (limit {settings.max_upload_bytes} bytes)"
+            response: Response = (
+                JSONResponse({"detail": too_large}, status_code=413)
+                if _is_api(request)
+                else render_error(
+                    request,
+                    413,
+                    too_large,
+                    ["Nothing was stored. Send a smaller file, or split it and send the parts."],
+                )
             )
         else:
             try:
@@ -161,5 +169,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_main.router)
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon.router)
+    app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}
     app.include_router(pages_resilience.router)
     return app

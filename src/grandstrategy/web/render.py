@@ -69,6 +69,7 @@ def render_error(request: Request, status: int, message: str, details: list[str]
         422: "Not valid",
         429: "Too many attempts",
         409: "Conflict",
+        413: "Too large",
         500: "Error",
     }
     return page(

@@ -26,7 +26,7 @@ from grandstrategy.resilience.schemas import (
     ScenarioRun,
 )
 from grandstrategy.web import forms
-from grandstrategy.web.deps import check_csrf, get_session, page_user
+from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/resilience", include_in_schema=False)
@@ -188,13 +188,34 @@ async def assess(
     )
 
 
-@router.get("/matrix")
-def matrix_page(
+def _grid(matrix: MatrixRead | None, values: dict[str, Any]) -> dict[str, Any]:
+    """What the consequence-score grid starts from: what was typed, else the scores of the
+    expert matrix on view, else every catalogue sector with no dependence."""
+    ids = [s.id for s in load_catalogue().sectors]
+    if "include" in values:
+        return {"include": values["include"], "scores": values.get("scores", {})}
+    scores = matrix.provenance.get("scores") if matrix else None
+    if matrix and isinstance(scores, list) and set(matrix.sectors) <= set(ids):
+        cells = {
+            f"{r}.{c}": str(scores[i][j])
+            for i, r in enumerate(matrix.sectors)
+            for j, c in enumerate(matrix.sectors)
+        }
+        return {"include": list(matrix.sectors), "scores": cells}
+    return {"include": ids, "scores": {}}
+
+
+def matrix_view(
     request: Request,
+    session: Session,
+    user: Principal,
     name: str = "",
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
+    *,
+    error: Invalid | Conflict | None = None,
+    entry: str = "",
+    values: dict[str, Any] | None = None,
 ) -> Response:
+    """The matrix page; ``entry`` names the entry form a refused ``values`` came from."""
     all_matrices = service.list_matrices(session, user=user)
     matrix = service.get_matrix(session, user=user, name=name) if name else None
     if matrix is None and all_matrices:
@@ -210,11 +231,14 @@ def matrix_page(
         )
     provenance = dict(matrix.provenance) if matrix else {}
     shown = ("method", "source", "source_sha256", "layout", "orientation", "built")
+    hidden = (*shown, "aggregation", "accounting", "warnings", "spectral_radius", "scores", "rule")
+    values = values or {}
     return page(
         request,
         "resilience/matrix.html",
         user=user,
         markings=[Marking.parse(matrix.marking)] if matrix else None,
+        status_code=error.http_status if error else 200,
         active="resilience",
         matrix=matrix,
         matrices=all_matrices,
@@ -223,13 +247,29 @@ def matrix_page(
         network=network,
         provenance=provenance,
         basics=[(k, provenance[k]) for k in shown if k in provenance],
-        others={
-            k: v
-            for k, v in provenance.items()
-            if k not in (*shown, "aggregation", "accounting", "warnings", "spectral_radius")
-        },
+        others={k: v for k, v in provenance.items() if k not in hidden},
         inoperability=INOPERABILITY,
+        can_assess=allowed(user, "resilience.assess"),
+        sectors=load_catalogue().sectors,
+        consequence=load_catalogue().consequence_scale,
+        grid=_grid(matrix, values if entry == "scores" else {}),
+        levels=forms.levels_for(user.clearance),
+        compartments=_compartments(user),
+        max_upload=settings_of(request).max_upload_bytes,
+        error=error,
+        entry=entry,
+        values=values,
     )
+
+
+@router.get("/matrix")
+def matrix_page(
+    request: Request,
+    name: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    return matrix_view(request, session, user, name)
 
 
 @router.get("/scenarios")
@@ -246,6 +286,7 @@ def scenarios_page(
         scenarios=items,
         titles=_titles(),
         inoperability=INOPERABILITY,
+        can_assess=allowed(user, "resilience.assess"),
     )
 
 
@@ -284,6 +325,7 @@ def scenario_page(
         titles=titles,
         others=others,
         inoperability=INOPERABILITY,
+        can_assess=allowed(user, "resilience.assess"),
         **_run_context(run, titles),
     )
 

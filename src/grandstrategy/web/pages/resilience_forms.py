@@ -1,0 +1,513 @@
+"""Resilience forms, so that an officer never needs the command line: a scenario (new or
+edited), the autonomy choices of a requirement, and an expert interdependency matrix (a CSV
+upload or a grid of 0–5 consequence scores), plus making a stored matrix the active one.
+
+Each handler reads the form, calls one service function and redirects (303) with a flash
+message; a refused form comes back with the message, naming the field, and what was typed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from grandstrategy.core.authz import Principal, require
+from grandstrategy.core.errors import Conflict, Invalid, NotFound
+from grandstrategy.core.markings import Marking
+from grandstrategy.resilience import service
+from grandstrategy.resilience.catalogue import Sector, load_catalogue
+from grandstrategy.resilience.matrix import SectorMatrix
+from grandstrategy.resilience.schemas import (
+    DIMENSIONS,
+    AutonomyCreate,
+    AutonomyRead,
+    MatrixCreate,
+    MatrixRead,
+    ScenarioCreate,
+    ScenarioRead,
+)
+from grandstrategy.web import forms
+from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
+from grandstrategy.web.pages.resilience import _compartments, _titles, matrix_view
+from grandstrategy.web.render import page
+
+router = APIRouter(prefix="/resilience", include_in_schema=False)
+M = TypeVar("M", bound=BaseModel)
+ASSESS = "resilience.assess"
+MAX_DAYS = 3650
+
+LABELS = {
+    "name": "Name",
+    "title": "Title",
+    "description": "Description",
+    "matrix": "Matrix",
+    "shocks": "Shocks",
+    "shock_steps": "Shock days",
+    "steps": "Days to simulate",
+    "recovery_days": "Recovery times",
+    "marking": "Marking",
+    "dimension": "Dimension",
+    "choice": "Choice",
+    "rationale": "Rationale",
+    "file": "CSV file",
+    "scores": "Consequence scores",
+}
+DIMENSION_TITLES = {
+    "decision": "decision-making",
+    "expertise": "expertise and technology",
+    "production": "production capacity",
+}
+RELIANCE = (("national", "national"), ("eu", "EU"), ("partner", "partners"))
+
+
+def _field(name: str) -> str:
+    """'Shock days (shock_steps)': what the form calls a field, and its name."""
+    return f"{LABELS.get(name, name)} ({name})"
+
+
+def _validated(model: type[M], data: dict[str, Any]) -> M:
+    """The model, or :class:`Invalid` naming each wrong field by its label."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = []
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"]]
+            where = _field(loc[0]) + "".join(f" {p}" for p in loc[1:])
+            details.append(f"{where}: {str(e['msg']).removeprefix('Value error, ')}")
+        raise Invalid("the form is not valid", details=details) from None
+
+
+def _marking_values(marking: str) -> dict[str, Any]:
+    m = Marking.parse(marking)
+    return {"marking_level": m.level_name, "marking_compartments": sorted(m.compartments)}
+
+
+def _typed_marking(form: FormData) -> dict[str, Any]:
+    return {
+        "marking_level": str(form.get("marking_level") or ""),
+        "marking_compartments": [str(c) for c in form.getlist("marking_compartments")],
+    }
+
+
+def _requirement(rid: str) -> Sector:
+    for s in load_catalogue().requirements:
+        if s.id == rid:
+            return s
+    raise NotFound(f"baseline requirement {rid!r} not found")
+
+
+def _redirect(path: str, flash: str) -> RedirectResponse:
+    joiner = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{joiner}flash={quote(flash)}", status_code=303)
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+
+def _matrix_or_none(session: Session, user: Principal, name: str) -> MatrixRead | None:
+    try:
+        return service.get_matrix(session, user=user, name=name or None)
+    except NotFound:
+        return None
+
+
+def _scenario_values(scenario: ScenarioRead) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "description": scenario.description,
+        "matrix": scenario.matrix or "",
+        "shock_days": str(scenario.shock_steps),
+        "days": str(scenario.steps - 1),
+        **{f"shock.{s}": f"{v * 100:g}" for s, v in scenario.shocks.items()},
+        **{f"recovery.{s}": f"{d:g}" for s, d in scenario.recovery_days.items()},
+        **_marking_values(scenario.marking),
+    }
+
+
+def _scenario_form(
+    request: Request,
+    session: Session,
+    user: Principal,
+    *,
+    editing: ScenarioRead | None,
+    values: dict[str, Any],
+    error: Invalid | Conflict | None = None,
+) -> Response:
+    require(user, ASSESS)
+    matrices = service.list_matrices(session, user=user)
+    chosen = str(values.get("matrix", ""))
+    matrix = _matrix_or_none(session, user, chosen) or _matrix_or_none(session, user, "")
+    active = next((m.name for m in matrices if m.active), None)
+    return page(
+        request,
+        "resilience/scenario_form.html",
+        user=user,
+        markings=[Marking.parse(editing.marking)] if editing else None,
+        status_code=error.http_status if error else 200,
+        active="resilience",
+        editing=editing,
+        matrices=matrices,
+        active_matrix=active,
+        matrix=matrix,
+        titles=_titles(),
+        default_recovery=service.DEFAULT_RECOVERY_DAYS,
+        levels=forms.levels_for(user.clearance),
+        compartments=_compartments(user),
+        error=error,
+        values=values,
+    )
+
+
+def _number(raw: str, what: str, problems: list[str]) -> float | None:
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        problems.append(f"{what}: {raw!r} is not a number")
+        return None
+    if not math.isfinite(value):
+        problems.append(f"{what}: {raw!r} is not a number")
+        return None
+    return value
+
+
+def _days(raw: str, key: str, low: int, problems: list[str]) -> int | None:
+    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= MAX_DAYS:
+        problems.append(
+            f"{_field(key)}: a whole number of days from {low} to {MAX_DAYS}; got {raw!r}"
+        )
+        return None
+    return int(raw)
+
+
+def _scenario_data(session: Session, user: Principal, form: FormData, name: str) -> ScenarioCreate:
+    """Percentages to shares and days to steps; every problem of the form at once."""
+    problems: list[str] = []
+    matrix = str(form.get("matrix") or "").strip()
+    if matrix and _matrix_or_none(session, user, matrix) is None:
+        problems.append(f"{_field('matrix')}: no stored matrix is named {matrix!r}")
+    titles = _titles()
+    shocks: dict[str, float] = {}
+    recovery: dict[str, float] = {}
+    for key in form:
+        raw = str(form.get(key) or "").strip()
+        kind, _, sector = key.partition(".")
+        if kind not in ("shock", "recovery") or not raw:
+            continue
+        what = f"{'Shock' if kind == 'shock' else 'Recovery time'} of {titles.get(sector, sector)}"
+        value = _number(raw, f"{what} ({key})", problems)
+        if value is None:
+            continue
+        if kind == "shock" and not 0 <= value <= 100:
+            problems.append(f"{what} ({key}): {raw} % is not between 0 and 100 %")
+        elif kind == "shock" and value > 0:
+            shocks[sector] = value / 100
+        elif kind == "recovery" and value <= 0:
+            problems.append(f"{what} ({key}): {raw} days; a recovery time must be above 0 days")
+        elif kind == "recovery":
+            recovery[sector] = value
+    if not shocks and not any("(shock." in p for p in problems):
+        problems.append(f"{_field('shocks')}: give at least one sector a shock above 0 %")
+    shock_days = _days(str(form.get("shock_days") or "").strip(), "shock_steps", 0, problems)
+    days = _days(str(form.get("days") or "").strip(), "steps", 1, problems)
+    if problems:
+        raise Invalid("the scenario is not valid", details=problems)
+    return _validated(
+        ScenarioCreate,
+        {
+            "name": name,
+            "title": str(form.get("title") or "").strip(),
+            "description": str(form.get("description") or "").strip(),
+            "matrix": matrix or None,
+            "shocks": shocks,
+            "shock_steps": shock_days,
+            "steps": (days or 0) + 1,
+            "recovery_days": recovery,
+            "marking": forms.marking_from_form(form),
+        },
+    )
+
+
+async def _save_scenario(
+    request: Request, session: Session, user: Principal, editing: ScenarioRead | None
+) -> Response:
+    require(user, ASSESS)
+    form = await request.form()
+    values: dict[str, Any] = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    values |= _typed_marking(form)
+    name = editing.name if editing else values.get("name", "").strip()
+    try:
+        data = _scenario_data(session, user, form, name)
+        if editing is None and name in {s.name for s in service.list_scenarios(session, user=user)}:
+            raise Conflict(
+                f"{_field('name')}: a scenario named {name!r} exists; "
+                "open it and choose Edit, or choose another name"
+            )
+        saved = service.save_scenario(session, user=user, data=data)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return _scenario_form(request, session, user, editing=editing, values=values, error=exc)
+    word = "saved" if editing else "created"
+    return _redirect(f"/resilience/scenarios/{saved.name}", f"Scenario {word}.")
+
+
+@router.get("/scenarios/new")
+def new_scenario(
+    request: Request,
+    matrix: str = "",
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    values = {"matrix": matrix, "shock_days": "7", "days": "60"}
+    return _scenario_form(request, session, user, editing=None, values=values)
+
+
+@router.post("/scenarios/new", dependencies=[Depends(check_csrf)])
+async def create_scenario(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    return await _save_scenario(request, session, user, None)
+
+
+@router.get("/scenarios/{name}/edit")
+def edit_scenario(
+    request: Request,
+    name: str,
+    matrix: str | None = None,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    require(user, ASSESS)
+    scenario = service.get_scenario(session, user=user, name=name)
+    values = _scenario_values(scenario)
+    if matrix is not None:
+        values["matrix"] = matrix
+    return _scenario_form(request, session, user, editing=scenario, values=values)
+
+
+@router.post("/scenarios/{name}/edit", dependencies=[Depends(check_csrf)])
+async def update_scenario(
+    request: Request,
+    name: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    require(user, ASSESS)
+    scenario = service.get_scenario(session, user=user, name=name)
+    return await _save_scenario(request, session, user, scenario)
+
+
+# --- autonomy ---------------------------------------------------------------------------------
+
+
+def _autonomy_page(
+    request: Request,
+    session: Session,
+    user: Principal,
+    rid: str,
+    *,
+    error: Invalid | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    sector = _requirement(rid)
+    require(user, ASSESS)
+    current: dict[str, AutonomyRead] = {
+        a.dimension: a for a in service.autonomy(session, user=user) if a.requirement == rid
+    }
+    typed = values or {}
+    shown: dict[str, dict[str, Any]] = {}
+    for d in DIMENSIONS:
+        a = current.get(d)
+        base = (
+            {"choice": a.choice, "rationale": a.rationale, **_marking_values(a.marking)}
+            if a
+            else {}
+        )
+        shown[d] = typed if typed.get("dimension") == d else base
+    return page(
+        request,
+        "resilience/autonomy_form.html",
+        user=user,
+        markings=[Marking.parse(a.marking) for a in current.values()],
+        status_code=error.http_status if error else 200,
+        active="resilience",
+        sector=sector,
+        dimensions=[(d, DIMENSION_TITLES[d], current.get(d), shown[d]) for d in DIMENSIONS],
+        reliance=RELIANCE,
+        levels=forms.levels_for(user.clearance),
+        compartments=_compartments(user),
+        error=error,
+        error_dimension=typed.get("dimension") if typed.get("dimension") in DIMENSIONS else None,
+    )
+
+
+@router.get("/autonomy/{rid}")
+def autonomy_page(
+    request: Request,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _autonomy_page(request, session, user, rid)
+
+
+@router.post("/autonomy/{rid}", dependencies=[Depends(check_csrf)])
+async def set_autonomy(
+    request: Request,
+    rid: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    _requirement(rid)
+    require(user, ASSESS)
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("dimension", "choice", "rationale")}
+    values |= _typed_marking(form)
+    try:
+        data = _validated(
+            AutonomyCreate,
+            {
+                "requirement": rid,
+                "dimension": values["dimension"],
+                "choice": values["choice"],
+                "rationale": values["rationale"],
+                "marking": forms.marking_from_form(form),
+            },
+        )
+        service.set_autonomy(session, user=user, data=data)
+    except Invalid as exc:
+        session.rollback()
+        return _autonomy_page(request, session, user, rid, error=exc, values=values)
+    choice = dict(RELIANCE)[data.choice]
+    return _redirect(
+        f"/resilience/autonomy/{rid}",
+        f"Choice recorded: {DIMENSION_TITLES[data.dimension]} → {choice}.",
+    )
+
+
+# --- expert matrices --------------------------------------------------------------------------
+
+
+def _store_matrix(
+    session: Session, user: Principal, form: FormData, built: SectorMatrix, name: str
+) -> MatrixRead:
+    """Save a built matrix under ``name``; an existing one is replaced only when asked."""
+    data = _validated(
+        MatrixCreate,
+        {
+            "name": name,
+            "sectors": list(built.names),
+            "values": built.values.tolist(),
+            "provenance": built.provenance,
+            "active": form.get("active") == "on",
+            "marking": forms.marking_from_form(form),
+        },
+    )
+    stored = {m.name for m in service.list_matrices(session, user=user)}
+    if name in stored and form.get("replace") != "on":
+        raise Conflict(
+            f"{_field('name')}: a matrix named {name!r} exists; tick 'replace it' or choose "
+            "another name"
+        )
+    return service.save_matrix(session, user=user, data=data)
+
+
+def _saved(saved: MatrixRead) -> RedirectResponse:
+    note = " It is now the active matrix." if saved.active else ""
+    return _redirect(
+        f"/resilience/matrix?name={quote(saved.name)}",
+        f"Matrix {saved.name} saved (ρ = {saved.spectral_radius:.3f}).{note}",
+    )
+
+
+@router.post("/matrix/upload", dependencies=[Depends(check_csrf)])
+async def upload_matrix(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    require(user, ASSESS)
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    values: dict[str, Any] = {"name": name, "active": form.get("active") == "on"}
+    values |= {"replace": form.get("replace") == "on"} | _typed_marking(form)
+    try:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            raise Invalid(f"{_field('file')}: choose the CSV file to upload")
+        limit = settings_of(request).max_upload_bytes
+        raw = await file.read(limit + 1)
+        if len(raw) > limit:
+            raise Invalid(f"{_field('file')}: {file.filename} is over the {limit:,}-byte limit")
+        values["filename"] = file.filename
+        built = SectorMatrix.from_csv_bytes(raw, source=file.filename)
+        saved = _store_matrix(session, user, form, built, name)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return matrix_view(request, session, user, error=exc, entry="upload", values=values)
+    return _saved(saved)
+
+
+@router.post("/matrix/scores", dependencies=[Depends(check_csrf)])
+async def score_matrix(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    require(user, ASSESS)
+    form = await request.form()
+    ids = [s.id for s in load_catalogue().sectors]
+    include = [s for s in ids if s in {str(v) for v in form.getlist("include")}]
+    scores = {k.removeprefix("score."): str(v) for k, v in form.items() if k.startswith("score.")}
+    name = str(form.get("name") or "").strip()
+    source = str(form.get("source") or "").strip()
+    values: dict[str, Any] = {"name": name, "source": source, "include": include}
+    values |= {"scores": scores, "active": form.get("active") == "on"}
+    values |= {"replace": form.get("replace") == "on"} | _typed_marking(form)
+    try:
+        if not include:
+            raise Invalid(f"{_field('scores')}: include at least one sector")
+        grid, problems = [], []
+        for r in include:
+            row = []
+            for c in include:
+                cell = scores.get(f"{r}.{c}", "0") or "0"
+                if cell not in {"0", "1", "2", "3", "4", "5"}:
+                    problems.append(f"{_field('scores')} [{r}, {c}]: {cell!r} is not 0–5")
+                row.append(int(cell) if cell.isdigit() else 0)
+            grid.append(row)
+        if problems:
+            raise Invalid("the scores are not valid", details=problems)
+        built = SectorMatrix.from_consequence(include, grid, source=source or "experts")
+        saved = _store_matrix(session, user, form, built, name)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return matrix_view(request, session, user, error=exc, entry="scores", values=values)
+    return _saved(saved)
+
+
+@router.post("/matrix/activate", dependencies=[Depends(check_csrf)])
+async def activate_matrix(
+    request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
+) -> Response:
+    """The service has no 'activate': the matrix is saved again, unchanged, with active=True."""
+    require(user, ASSESS)
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    matrix = service.get_matrix(session, user=user, name=name)
+    data = MatrixCreate.model_validate(
+        matrix.model_dump(include=set(MatrixCreate.model_fields)) | {"active": True}
+    )
+    try:
+        saved = service.save_matrix(session, user=user, data=data)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return matrix_view(request, session, user, name, error=exc, entry="activate")
+    return _redirect(
+        f"/resilience/matrix?name={quote(saved.name)}",
+        f"{saved.name} is now the active matrix.",
+    )
