@@ -528,7 +528,7 @@ class Fts5Shapes:
 
     def facets_today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
         base, _rank, _snip = search._base(self.s, user, search.parse(query), filters)
-        search._facets(self.s, base.subquery())
+        search._facets(self.s, list(self.s.execute(base).scalars()))  # every match
         return -1, 0
 
     # Proposed: one ranked pass for the best ``SAMPLE`` ids (the page is its head, the facets
@@ -599,7 +599,7 @@ class Fts5Shapes:
         return int(total), 0
 
     def _facets_of(self, ids: list[int]) -> None:
-        search._facets(self.s, select(Passage.id).where(Passage.id.in_(ids)).subquery())
+        search._facets(self.s, ids)
 
     def facets_sampled(
         self, user: Principal, query: str, filters: search.Filters

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -319,6 +320,31 @@ def test_explain_names_the_matched_terms(client, analyst, marked):
     assert r.status_code == 200
     cyber = next(lb for lb in r.json() if lb["category"] == "cyber")
     assert 0 < cyber["score"] <= 1 and "cyber attack" in cyber["explanation"].lower()
+
+
+def test_why_page_explains_each_label_and_hides_what_the_user_may_not_read(client, session, marked):
+    from tests.helpers import PASSWORD, make_user
+
+    make_user(session, "wanda", "analyst", "RESTRICTED")
+    session.commit()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    r = client.post(
+        "/login",
+        data={"username": "wanda", "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    doc_id, passage_id = marked["open"]
+    doc = client.get(f"/horizon/documents/{doc_id}")
+    assert f'href="/horizon/passages/{passage_id}/why"' in doc.text
+    why = client.get(f"/horizon/passages/{passage_id}/why")
+    assert why.status_code == 200 and why.headers["content-type"].startswith("text/html")
+    assert "Why these labels" in why.text and 'data-category="cyber"' in why.text
+    assert "cyber attack" in why.text.lower()
+    hidden = client.get(f"/horizon/passages/{marked['conf'][1]}/why")
+    assert hidden.status_code == 404 and CONF_WORD not in hidden.text
 
 
 def _labels(client, headers, doc_id: int) -> dict[str, dict]:

@@ -135,6 +135,13 @@ def test_upload_search_facet_document_and_confirm_a_label(page):
     events = api_get(page, "/api/audit?action=horizon.label.confirm")
     mine = [e for e in events if e["object_id"] == str(passage_id)]  # type: ignore[index]
     assert len(mine) == 1 and mine[0]["actor"] == "admin" and mine[0]["at"]
+
+    # "Why these labels": a page (not JSON) with the reasons for each category
+    page.locator(f"#p{passage_id} a:has-text('why these labels')").click()
+    page.wait_for_url(re.compile(rf"/horizon/passages/{passage_id}/why$"))
+    assert page.locator("h1").inner_text() == "Why these labels"
+    why = page.locator("[data-testid=why][data-category=cyber]")
+    assert "ransomware" in why.inner_text().lower()
     assert errors == []
 
 

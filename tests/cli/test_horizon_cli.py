@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,7 @@ def gs(tmp_path, capsys, monkeypatch):
     run.db = tmp_path / "horizon.db"  # type: ignore[attr-defined]
     run.json = ok_json  # type: ignore[attr-defined]
     assert run("db", "upgrade")[0] == 0
-    # The classifier is cached by model id alone, and every fresh database numbers its first
-    # model 1: forget the cache so that no test classifies with another test's model.
+    # The classifier is cached per database; start and end with an empty cache all the same.
     engine._cache.clear()
     yield run
     engine._cache.clear()
@@ -573,6 +573,22 @@ def test_eval_of_a_bad_file_names_the_line(gs, tmp_path):
     assert code != 0 and "missing.jsonl" in err and "GRANDSTRATEGY_DEBUG" not in err
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("horizon", "search"), "Missing argument"),
+        (("horizon", "search", "cyber", "--bogus"), "No such option: --bogus"),
+        (("horizon", "search", "cyber", "--since", "soon"), "Invalid value for '--since'"),
+        (("horizon", "nosuch"), "No such command"),
+    ],
+)
+def test_usage_errors_show_the_usage_and_exit_2(gs, args, says):
+    code, _, err = gs(*args)
+    assert code == 2
+    assert "Usage: grandstrategy horizon" in err and says in err
+    assert "error:" not in err and "GRANDSTRATEGY_DEBUG" not in err
+
+
 # --- kill -9 and resume ----------------------------------------------------------------------
 
 
@@ -667,3 +683,34 @@ def test_a_batch_killed_with_sigkill_resumes_without_partial_or_duplicate_docume
     assert gs("audit", "verify")[0] == 0
     events = db_rows(gs, "select count(*) from audit_events where action = 'horizon.ingest'")
     assert events == [(distinct,)]
+
+
+# --- first run ---------------------------------------------------------------------------------
+
+
+def test_setup_trains_the_first_model_and_loads_the_example_documents_once(gs, monkeypatch):
+    from functools import partial
+
+    # Tuning the combination takes a minute; the first run's steps are the same without it.
+    monkeypatch.setattr(engine, "train", partial(engine.train, tune=False))
+    lines = resources.files("grandstrategy.examples") / "horizon" / "documents.jsonl"
+    n_docs = sum(1 for line in lines.read_text("utf-8").splitlines() if line.strip())
+    assert n_docs == 60
+
+    code, out, err = gs("setup")
+    assert code == 0, err
+    assert "trained threat classifier (model 1" in out
+    assert f"loaded {n_docs} illustrative documents into horizon" in out
+    stats = gs.json("horizon", "stats")
+    assert stats["documents"] == n_docs and stats["model"] is not None
+    assert db_rows(gs, "select count(*) from horizon_models") == [(1,)]
+    titles = db_rows(gs, "select count(distinct title) from horizon_documents")
+    assert titles == [(n_docs,)]
+
+    code, out, err = gs("setup")
+    assert code == 0, err
+    assert "trained" not in out and "illustrative documents" not in out
+    assert "created user" not in out
+    assert db_rows(gs, "select count(*) from horizon_models") == [(1,)]
+    assert db_rows(gs, "select count(*) from horizon_documents") == [(n_docs,)]
+    assert gs("audit", "verify")[0] == 0

@@ -78,3 +78,25 @@ def test_listing_hides_entries_above_the_readers_clearance(session):
     low = Principal("aud", "auditor", clearance=0)
     actions = [e.action for e in audit.list_events(session, user=low)]
     assert "test.plain" in actions and "test.secret" not in actions
+
+
+def test_events_appended_in_one_go_chain_like_single_ones(chain):
+    """record_many continues the chain exactly; verify walks through both kinds of entry."""
+    actor = Principal.operator("batch-test")
+    events = [
+        audit.Event(actor, "test.batch", "thing", i, Marking.parse("RESTRICTED"), after={"n": i})
+        for i in range(4)
+    ]
+    assert audit.record_many(chain, events) == 9
+    audit.record(chain, actor=actor, action="test.write", object_id="after")
+    assert audit.record_many(chain, []) == 10
+    v = audit.verify(chain)
+    assert v.ok and v.entries == 10
+    rows = chain.execute(
+        text("SELECT seq, marking_level, after FROM audit_events WHERE seq BETWEEN 6 AND 9")
+    ).all()
+    assert [(r[0], r[2]) for r in rows] == [(6 + i, f'{{"n":{i}}}') for i in range(4)]
+    assert {r[1] for r in rows} == {Marking.parse("RESTRICTED").level}
+    chain.execute(text("UPDATE audit_events SET after = 'null' WHERE seq = 7"))
+    v = audit.verify(chain)
+    assert not v.ok and v.first_bad_seq == 7 and "changed" in v.reason

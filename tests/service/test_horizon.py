@@ -245,3 +245,128 @@ def test_semantic_search_finds_passages_without_shared_words(factory, session, o
     seen = search.search(session, user=low, query="naval blockade of the port")
     assert all("Frigates" not in h.snippet for h in seen.hits)
     assert seen.total == r.total
+    without = search.search(session, user=operator, query="naval blockade of the port -warships")
+    assert all("Warships" not in h.snippet for h in without.hits)
+
+
+def test_negated_terms_hold_for_semantic_candidates(session, marked, operator, monkeypatch):
+    """A passage holding a word the query excludes never comes back through the semantic side."""
+    from grandstrategy.horizon import semantic
+
+    every = list(session.execute(select(Passage.id)).scalars())
+
+    def all_close(_session, _text, visible, k=50):  # every passage "close in meaning"
+        keep = visible(every)
+        return [(pid, 0.9) for pid in every if pid in keep]
+
+    monkeypatch.setattr(semantic, "nearest", all_close)
+    r = search.search(session, user=operator, query="cyber -antwerp -brussels")
+    assert r.total == 1 and len(r.hits) == 1
+    assert all("Antwerp" not in h.snippet and "Brussels" not in h.snippet for h in r.hits)
+    both = search.search(session, user=operator, query="port")
+    assert both.total == 3  # the semantic side adds the passages without the word
+
+
+def test_two_databases_never_share_a_model(tmp_path, operator):
+    """The trained classifier is cached per database: a new database classifies by rules."""
+    from grandstrategy.core import db as core_db
+    from grandstrategy.horizon import engine
+
+    factories = []
+    for name in ("a", "b"):
+        url = f"sqlite:///{tmp_path / name}.db"
+        core_db.upgrade(url)
+        factories.append(core_db.make_sessionmaker(core_db.make_engine(url)))
+    with core_db.unit_of_work(factories[0]) as s:
+        engine.train(s, user=operator, tune=False)
+    with factories[0]() as s:
+        assert engine.classifier(s, use_embeddings=False).model is not None
+    with factories[1]() as s:
+        assert engine.classifier(s, use_embeddings=False).model is None
+    with factories[0]() as s:
+        assert engine.classifier(s, use_embeddings=False).model is not None
+
+
+def test_a_clash_in_a_chunk_falls_back_to_one_savepoint_per_document(
+    factory, session, operator, corpus, monkeypatch
+):
+    """When the chunk cannot be written whole, each document is still stored whole, once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from grandstrategy.core import audit
+
+    whole = pipeline.store_many
+
+    def clash(s, prepared, **kw):
+        if len(prepared) > 1:
+            raise IntegrityError("INSERT", {}, Exception("stored meanwhile"))
+        return whole(s, prepared, **kw)
+
+    monkeypatch.setattr(pipeline, "store_many", clash)
+    r = run(factory, operator, [corpus])
+    assert r.ingested == 3 and r.failed == [] and len(r.document_ids) == 3
+    assert count(session) == 3 and count(session, Passage) == r.passages
+    assert audit.verify(session).ok
+
+
+def test_workers_prepare_while_this_process_stores(tmp_path, operator, corpus):
+    from grandstrategy.core import audit
+    from grandstrategy.core import db as core_db
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    core_db.upgrade(url)
+    factory = core_db.make_sessionmaker(core_db.make_engine(url))
+    items = list(read_path(corpus)) * 2  # each text twice: stored once
+    r = pipeline.ingest(factory, user=operator, items=items, chunk=2, workers=1)
+    assert r.ingested == 3 and r.duplicates == 3 and r.failed == []
+    with factory() as s:
+        docs, total = service.list_documents(s, user=operator)
+        assert total == 3 and {"hybrid", "cyber", "climate"} <= {
+            c for d in docs for c, _ in d.categories
+        }
+        assert audit.verify(s).ok and audit.verify(s).entries == 3
+
+
+def test_facets_count_the_best_candidates_and_the_total_stops_at_the_cap(
+    session, marked, monkeypatch
+):
+    """Past CANDIDATES matches the facets count the best ones only (and say so); past
+    COUNT_CAP the total reads "at least"; both stay within the user's clearance."""
+    low = make_user(session, "low-cap", "analyst", "RESTRICTED", ["NATO"])
+    full = search.search(session, user=low, query="cyber attack")
+    assert full.total == 2 and full.total_exact and full.facets_exact
+    assert full.facets_over == 2 and sum(n for _, n in full.facets["source"]) == 2
+    monkeypatch.setattr(search, "CANDIDATES", 1)
+    part = search.search(session, user=low, query="cyber attack", limit=1)
+    assert part.total == 2 and part.total_exact and part.total_text == "2"
+    assert not part.facets_exact and part.facets_over == 1
+    assert sum(n for _, n in part.facets["source"]) == 1
+    assert [h.passage_id for h in part.hits] == [full.hits[0].passage_id]
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    capped = search.search(session, user=low, query="cyber attack", limit=1)
+    assert capped.total == 1 and not capped.total_exact and capped.total_text == "1+"
+    second = search.search(session, user=low, query="cyber attack", limit=1, offset=1)
+    assert [h.passage_id for h in second.hits] == [full.hits[1].passage_id]
+
+
+def test_semantic_store_catches_vectors_committed_out_of_order(session, marked, monkeypatch):
+    import numpy as np
+
+    from grandstrategy.horizon import embed, semantic
+    from grandstrategy.horizon.models import PassageVector
+
+    ids = sorted(session.execute(select(Passage.id)).scalars())
+    vec = np.ones(embed.DIM, np.float16).tobytes()
+    semantic.clear_cache()
+    try:
+        session.add(PassageVector(passage_id=ids[-1], vector=vec))
+        session.flush()
+        assert list(semantic._store(session).ids) == [ids[-1]]
+        session.add(PassageVector(passage_id=ids[0], vector=vec))  # lower id, committed later
+        session.flush()
+        assert list(semantic._store(session).ids) == [ids[-1]]  # not counted again yet
+        monkeypatch.setattr(semantic, "RECOUNT_SECONDS", 0.0)
+        store = semantic._store(session)
+        assert list(store.ids) == [ids[0], ids[-1]] and store.vectors.dtype == np.float32
+    finally:
+        semantic.clear_cache()

@@ -443,3 +443,11 @@ def test_tune_on_training_data(taxonomy: Taxonomy) -> None:
     model.settings = {k: v.settings() for k, v in tuned.items()}
     clf = Classifier(taxonomy, model=model, use_embeddings=False)
     assert clf.weights == t.weights and clf.thresholds[0] == t.thresholds.get("cyber", t.threshold)
+
+
+def test_score_refuses_a_category_not_in_the_taxonomy() -> None:
+    from grandstrategy.core.errors import Invalid
+
+    gold = [frozenset({"cyber"}), frozenset({"cyberr"})]
+    with pytest.raises(Invalid, match="'cyberr'"):
+        evaluate.score(gold, [frozenset({"cyber"})] * 2, ["cyber", "none"])

@@ -40,6 +40,13 @@ def ingest(
     embeddings: bool = typer.Option(
         True, "--embed/--no-embed", help="Use the sentence encoder when it is installed."
     ),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        help="Processes that prepare documents while this one stores (large batches, free "
+        "cores); 0: all in this process.",
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Ingest documents; safe to run again after an interruption (it resumes).
@@ -87,6 +94,7 @@ def ingest(
             marking=marking,
             progress=show,
             use_embeddings=None if embeddings and st.settings.embeddings else False,
+            workers=workers,
         )
     if as_json:
         print_json(
@@ -142,6 +150,8 @@ def search_cmd(
             {
                 "query": result.query,
                 "total": result.total,
+                "total_exact": result.total_exact,
+                "facets_exact": result.facets_exact,
                 "took_ms": round(result.took_ms, 1),
                 "marking": str(result.marking),
                 "facets": result.facets,
@@ -153,7 +163,7 @@ def search_cmd(
         )
         return
     console.print(
-        f"{result.total} passage(s) match · {result.took_ms:.0f} ms · marking {result.marking}"
+        f"{result.total_text} passage(s) match · {result.took_ms:.0f} ms · marking {result.marking}"
     )
     for h in result.hits:
         snippet = re.sub(r"</?mark>", "**", h.snippet)

@@ -15,8 +15,9 @@ category), and a label is given when the average reaches the category's decision
 Without a model the classifier is the rule matcher: a category is given exactly when its rule
 fired. ``none`` is never given next to a security category; it is the answer when none of
 them qualifies. Everything is batched: one rule pass per passage, one model product and one
-encoder call for the whole batch; ``explain=False`` skips the per-label feature and example
-look-ups (ingestion), which the document page then asks for one passage at a time.
+encoder call for the whole batch; ``explain=False`` skips the per-label explanation sentence
+and the feature and example look-ups (ingestion), which the "why these labels" page then asks
+for one passage at a time.
 """
 
 from __future__ import annotations
@@ -283,7 +284,7 @@ class Classifier:
                 for k, cos in self.index.nearest(s.vectors[i], 2, category=cat)
             ]
         score = self._none_score(i, scores) if cat == NONE else float(scores[i, j])
-        why = self._explain(text, i, j, s, scores, hit, p, e, features, examples)
+        why = self._explain(text, i, j, s, scores, hit, p, e, features, examples) if explain else ""
         return Label(cat, score, float(s.rule_raw[i, j]), p, e, terms, features, examples, why)
 
     def _explain(

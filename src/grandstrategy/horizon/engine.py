@@ -25,7 +25,10 @@ from grandstrategy.horizon.models import Feedback, Label, Passage, TrainedModel
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy
 
 _lock = threading.Lock()
-_cache: dict[int | None, Classifier] = {}
+# (database URL, model id, model time, with embeddings) -> classifier, one entry per
+# database: two databases in one process (tests, a benchmark beside a server) never share a
+# model, and a database made again at the same URL is not served its predecessor's model.
+_cache: dict[tuple[str, int | None, str, bool], Classifier] = {}
 
 
 def latest_model_id(session: Session) -> int | None:
@@ -34,11 +37,24 @@ def latest_model_id(session: Session) -> int | None:
     ).scalar()
 
 
+def _database_key(session: Session) -> str:
+    """The database URL; in-memory SQLite databases all share one URL, so add the engine."""
+    engine = session.get_bind().engine
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return f"{url}#{id(engine)}"
+    return str(url)
+
+
 def classifier(session: Session, *, use_embeddings: bool | None = None) -> Classifier:
     """The classifier for the latest stored model (rules only before the first training)."""
-    mid = latest_model_id(session)
+    latest = session.execute(
+        select(TrainedModel.id, TrainedModel.trained_at).order_by(TrainedModel.id.desc()).limit(1)
+    ).first()
+    mid = latest[0] if latest else None
     want_embed = embed.available() if use_embeddings is None else use_embeddings
-    key = mid if not want_embed else (-(mid or 0) - 1)
+    url = _database_key(session)
+    key = (url, mid, str(latest[1]) if latest else "", bool(want_embed))
     with _lock:
         if key in _cache:
             return _cache[key]
@@ -54,7 +70,8 @@ def classifier(session: Session, *, use_embeddings: bool | None = None) -> Class
             index=index if want_embed else None,
             use_embeddings=want_embed and index is not None,
         )
-        _cache.clear()
+        for old in [k for k in _cache if k[0] == url]:
+            del _cache[old]  # an older model of this database
         _cache[key] = clf
         return clf
 

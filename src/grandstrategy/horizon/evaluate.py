@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
+from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import embed, learn
 from grandstrategy.horizon.classify import (
     DEFAULT_EMBED_MIX,
@@ -81,6 +82,14 @@ def score(
     if len(gold) != len(predicted):
         raise ValueError("gold and predicted must have the same length")
     known = set(categories)
+    unknown = sorted({c for labels in (*gold, *predicted) for c in labels} - known)
+    if unknown:
+        # Scoring would silently leave them out, and the figures would look better than they are.
+        raise Invalid(
+            f"unknown categor{'y' if len(unknown) == 1 else 'ies'} "
+            f"{', '.join(repr(c) for c in unknown)}: not in the taxonomy",
+            details=[f"known categories: {', '.join(categories)}"],
+        )
     rows: list[CategoryScore] = []
     tps = fps = fns = 0
     confusions: Counter[tuple[str, str]] = Counter()

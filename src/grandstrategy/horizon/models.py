@@ -77,12 +77,13 @@ class Label(Base):
     """An automatic label of a passage, with what it rests on."""
 
     __tablename__ = "horizon_labels"
-    __table_args__ = (Index("ix_horizon_labels_category_doc", "category", "document_id"),)
+    __table_args__ = (
+        Index("ix_horizon_labels_category_doc", "category", "document_id"),
+        Index("ix_horizon_labels_passage_category", "passage_id", "category"),  # facets
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    passage_id: Mapped[int] = mapped_column(
-        ForeignKey("horizon_passages.id"), nullable=False, index=True
-    )
+    passage_id: Mapped[int] = mapped_column(ForeignKey("horizon_passages.id"), nullable=False)
     document_id: Mapped[int] = mapped_column(ForeignKey("horizon_documents.id"), nullable=False)
     category: Mapped[str] = mapped_column(String(40), nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
@@ -109,7 +110,10 @@ class Feedback(Base):
 
 class Mention(Base):
     __tablename__ = "horizon_mentions"
-    __table_args__ = (Index("ix_horizon_mentions_entity_doc", "entity_id", "document_id"),)
+    __table_args__ = (
+        Index("ix_horizon_mentions_entity_doc", "entity_id", "document_id"),
+        Index("ix_horizon_mentions_passage_entity", "passage_id", "entity_id"),  # facets
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(

@@ -23,8 +23,10 @@ from sqlalchemy import (
     Select,
     bindparam,
     column,
+    exists,
     func,
     literal_column,
+    not_,
     select,
     table,
 )
@@ -40,6 +42,8 @@ START, STOP = "\x02", "\x03"
 TOKEN = re.compile(r'(-?)"([^"]+)"|\b(OR)\b|(-?)([\w][\w\'-]*\*?)', re.UNICODE)
 MAX_QUERY = 500
 FUSION_DEPTH = 100  # keyword hits considered when fusing with semantic ones
+CANDIDATES = 1000  # best keyword matches ranked per query: the page and the facets
+COUNT_CAP = 10_000  # matches counted at most; beyond, the total reads "10,000+"
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,14 @@ class Result:
     facets: dict[str, list[tuple[str, int]]]
     took_ms: float
     marking: Marking = field(default_factory=Marking)
+    total_exact: bool = True  # False: at least ``total`` match (counting stopped there)
+    facets_exact: bool = True  # False: the facets count over the best ``facets_over`` only
+    facets_over: int = 0
+
+    @property
+    def total_text(self) -> str:
+        """The total as shown: "10,000+" when counting stopped at the cap."""
+        return f"{self.total:,}" + ("" if self.total_exact else "+")
 
 
 def parse(query: str) -> list[Term]:
@@ -161,27 +173,29 @@ def to_tsquery(terms: list[Term]) -> str:
 
 
 def _filtered(q: Select[Any], filters: Filters) -> Select[Any]:
+    """The filters as correlated EXISTS: checked per matching passage through an index, rather
+    than materialising every passage of a category or actor first."""
     if filters.category:
         q = q.where(
-            Passage.id.in_(select(Label.passage_id).where(Label.category == filters.category))
+            exists().where(Label.passage_id == Passage.id, Label.category == filters.category)
         )
     if filters.actor:
         q = q.where(
-            Passage.id.in_(select(Mention.passage_id).where(Mention.entity_id == filters.actor))
+            exists().where(Mention.passage_id == Passage.id, Mention.entity_id == filters.actor)
         )
     if filters.language:
         q = q.where(Passage.language == filters.language)
     if filters.source or filters.since or filters.until:
-        docs = select(Document.id)
+        docs = exists().where(Document.id == Passage.document_id)
         if filters.source:
-            docs = docs.join(Source, Source.id == Document.source_id).where(
-                Source.name == filters.source
+            docs = docs.where(
+                exists().where(Source.id == Document.source_id, Source.name == filters.source)
             )
         if filters.since:
             docs = docs.where(Document.published >= filters.since)
         if filters.until:
             docs = docs.where(Document.published <= filters.until)
-        q = q.where(Passage.document_id.in_(docs))
+        q = q.where(docs)
     return q
 
 
@@ -232,43 +246,79 @@ def search(
 ) -> Result:
     """Ranked passages with snippets, the total, and facets, all within the user's clearance.
 
-    With ``semantic`` and passage vectors stored, the keyword ranking is fused with the
-    passages closest in meaning (reciprocal rank fusion, see ``horizon.semantic``); the
-    total and the facets count keyword matches plus the semantic hits not among them.
+    One ranked, restricted, filtered query gives the best ``CANDIDATES`` keyword matches: the
+    page is their head, snippets are made for the page alone, and the facets count over all
+    of them (every match when there are fewer, else the best ``CANDIDATES``:
+    ``facets_exact`` says which). The total is exact up to ``COUNT_CAP`` and reads "at least"
+    beyond (``total_exact``). With ``semantic`` and passage vectors stored, the keyword
+    ranking is fused with the passages closest in meaning (reciprocal rank fusion, see
+    ``horizon.semantic``); the total and the facets count those not among the keyword
+    matches too.
     """
     require(user, "horizon.read")
     t0 = time.perf_counter()
     filters = filters or Filters()
     terms = parse(query)
-    base, rank, snippet = _base(session, user, terms, filters)
-    close = _semantic(session, user, terms, filters) if semantic else []
-    depth = limit + offset if not close else max(FUSION_DEPTH, limit + offset)
-    ids_q = base.add_columns(rank.label("rank"), snippet.label("snip"))
-    ids_q = ids_q.order_by(literal_column("rank"), Passage.id).limit(depth)
-    keyword = session.execute(ids_q).all()
-    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    matched: Any = base
-    if close:
-        by_id = {r[0]: (r[0], r[1], r[2], None) for r in keyword}
-        cosine = dict(close)
-        fused = semantic_search.fuse([r[0] for r in keyword], [pid for pid, _ in close])
-        extra = [pid for pid, _ in close if pid not in by_id]
-        total += len(set(extra))
-        rows: list[Any] = [
-            (pid, -score, by_id[pid][2] if pid in by_id else None, cosine.get(pid))
-            for pid, score in fused[offset : offset + limit]
-        ]
-        if extra:
-            matched = base.union(select(Passage.id).where(Passage.id.in_(extra)))
+    base, rank, _snippet = _base(session, user, terms, filters)
+    depth = max(CANDIDATES, offset + limit)
+    ranked = session.execute(
+        base.add_columns(rank.label("rank"))
+        .order_by(literal_column("rank"), Passage.id)
+        .limit(depth)
+    ).all()
+    rank_of = {int(r[0]): float(r[1]) for r in ranked}
+    complete = len(ranked) < depth  # every keyword match is among the candidates
+    if complete:
+        total, total_exact = len(ranked), True
     else:
-        rows = [(r[0], r[1], r[2], None) for r in keyword[offset : offset + limit]]
-    hits = _hits(session, rows)
-    facets = _facets(session, matched.subquery())
+        counted = session.execute(
+            select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())
+        ).scalar_one()
+        total, total_exact = min(int(counted), COUNT_CAP), counted <= COUNT_CAP
+    close = _semantic(session, user, terms, filters) if semantic else []
+    extra: list[int] = []
+    if close:
+        cosine = dict(close)
+        extra = [pid for pid, _ in close if pid not in rank_of]
+        if extra and not complete:  # a keyword match beyond the candidates is no extra
+            also = set(session.execute(base.where(Passage.id.in_(extra))).scalars())
+            extra = [pid for pid in extra if pid not in also]
+        total += len(extra)
+        keyword = [int(r[0]) for r in ranked[: max(FUSION_DEPTH, offset + limit)]]
+        fused = semantic_search.fuse(keyword, [pid for pid, _ in close])
+        page = [(pid, -score, cosine.get(pid)) for pid, score in fused[offset : offset + limit]]
+    else:
+        page = [(int(r[0]), float(r[1]), None) for r in ranked[offset : offset + limit]]
+    snippets = _snippets(session, terms, [pid for pid, _, _ in page if pid in rank_of])
+    hits = _hits(session, [(pid, r, snippets.get(pid), cos) for pid, r, cos in page])
+    facets = _facets(session, [*rank_of, *extra])
     marking = Marking()
     for h in hits:
         marking = marking.join(Marking.parse(h.marking))
     took = (time.perf_counter() - t0) * 1000
-    return Result(query, total, hits, facets, took, marking)
+    return Result(
+        query,
+        total,
+        hits,
+        facets,
+        took,
+        marking,
+        total_exact=total_exact,
+        facets_exact=complete,
+        facets_over=len(rank_of) + len(extra),
+    )
+
+
+def _snippets(session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
+    """Highlighted extracts of the given passages (those of one page) for the query."""
+    if not ids:
+        return {}
+    cond, _rank, snippet, join = _match(session, terms)
+    q = select(Passage.id, snippet).select_from(Passage)
+    if join:
+        q = q.join(FTS, FTS.c.rowid == Passage.id)
+    q = q.where(cond, Passage.id.in_(ids))
+    return {int(pid): str(snip) for pid, snip in session.execute(q).all()}
 
 
 def _semantic(
@@ -276,12 +326,33 @@ def _semantic(
 ) -> list[tuple[int, float]]:
     """Passages close in meaning to the query's positive terms, within clearance and filters."""
     text = " ".join(" ".join(t.words) for t in terms if not t.negated)
+    excluded = _excluded(session, terms)
 
     def visible(ids: list[int]) -> set[int]:
         q = restrict(select(Passage.id).where(Passage.id.in_(ids)), user, Passage)
+        if excluded is not None:
+            q = q.where(excluded)
         return set(session.execute(_filtered(q, filters)).scalars())
 
     return semantic_search.nearest(session, text, visible)
+
+
+def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None:
+    """A condition keeping passages that contain none of the query's negated terms (``-word``),
+    so a passage the user excluded cannot come back through the semantic side either."""
+    negated = [
+        Term(t.words, t.prefix, negated=False, or_before=i > 0)
+        for i, t in enumerate(t for t in terms if t.negated)
+    ]
+    if not negated:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        hits = select(FTS.c.rowid).where(
+            literal_column("horizon_fts").op("MATCH")(bindparam("fts_negated", to_fts5(negated)))
+        )
+        return Passage.id.not_in(hits)
+    tsq = func.to_tsquery("simple", to_tsquery(negated))
+    return not_(func.to_tsvector("simple", Passage.text).bool_op("@@")(tsq))
 
 
 def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
@@ -328,28 +399,37 @@ def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
     return out
 
 
-def _facets(session: Session, matched: Any, top: int = 12) -> dict[str, list[tuple[str, int]]]:
-    """Counts within the restricted, filtered match set only."""
-    pid = matched.c.id
+def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[tuple[str, int]]]:
+    """Counts over the given passages only: ids that came out of the restricted, filtered
+    match (and semantic) queries, so nothing above the user's clearance is ever counted."""
+    empty: dict[str, list[tuple[str, int]]] = {
+        "category": [],
+        "actor": [],
+        "language": [],
+        "source": [],
+    }
+    if not ids:
+        return empty
+    pids: Any = bindparam("facet_ids", list(ids), expanding=True)
     specs: dict[str, Select[str, int]] = {
         "category": select(Label.category, func.count(func.distinct(Label.passage_id)))
-        .where(Label.passage_id.in_(select(pid)))
+        .where(Label.passage_id.in_(pids))
         .group_by(Label.category),
         "actor": select(Mention.entity_id, func.count(func.distinct(Mention.passage_id)))
-        .where(Mention.passage_id.in_(select(pid)))
+        .where(Mention.passage_id.in_(pids))
         .group_by(Mention.entity_id),
         "language": select(Passage.language, func.count())
-        .where(Passage.id.in_(select(pid)))
+        .where(Passage.id.in_(pids))
         .group_by(Passage.language),
         "source": select(Source.name, func.count())
         .select_from(Passage)
         .join(Document, Document.id == Passage.document_id)
         .join(Source, Source.id == Document.source_id)
-        .where(Passage.id.in_(select(pid)))
+        .where(Passage.id.in_(pids))
         .group_by(Source.name),
     }
-    out: dict[str, list[tuple[str, int]]] = {}
+    out = empty
     for name, q in specs.items():
-        rows = session.execute(q.order_by(func.count().desc()).limit(top)).all()
-        out[name] = [(str(v), int(c)) for v, c in rows]
+        rows = session.execute(q.order_by(func.count().desc(), q.selected_columns[0]).limit(top))
+        out[name] = [(str(v), int(c)) for v, c in rows.all()]
     return out

@@ -1,10 +1,12 @@
 """Semantic search: passages close in meaning to a query, for hybrid ranking.
 
 Passages ingested while the sentence encoder was in use carry a vector (``PassageVector``).
-The vectors of one database are held in memory once (float16, 1 KB a passage) and extended
-as passages arrive; a query is encoded and compared with all of them by one matrix-vector
-product. The nearest candidates then go through the same restricted, filtered SQL as keyword
-search, so a user never gets a passage above their clearance from this path either.
+The vectors of one database are held in memory once, as float32 (2 KB a passage, 2 GB for a
+million; stored as float16 in the database) and extended as passages arrive; a query is
+encoded and compared with all of them by one matrix-vector product (converting float16 rows
+for every query cost more than the product itself). The nearest candidates then go through
+the same restricted, filtered SQL as keyword search (negated query terms included), so a user
+never gets a passage above their clearance, or one they excluded, from this path either.
 
 Keyword and semantic lists are merged by reciprocal rank fusion: each passage scores
 ``sum(1 / (RRF_K + rank))`` over the lists it appears in (Cormack, Clarke and Büttcher,
@@ -14,6 +16,7 @@ SIGIR 2009), which needs no calibration between BM25 scores and cosines.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,43 +34,67 @@ MIN_COSINE = 0.3  # below this a passage is not "close in meaning" to the query
 _lock = threading.Lock()
 
 
+RECOUNT_SECONDS = 30.0  # how often the stored vectors are counted (see ``_store``)
+
+
 @dataclass
 class _Store:
     ids: np.ndarray  # (n,) int64, ascending
-    vectors: np.ndarray  # (n, 512) float16
+    vectors: np.ndarray  # (n, 512) float32
     upto: int  # highest passage id loaded
-    count: int
+    counted_at: float = -RECOUNT_SECONDS  # time.monotonic() of the last full count
 
 
 _stores: dict[str, _Store] = {}
 
 
+def _empty() -> _Store:
+    return _Store(np.zeros(0, np.int64), np.zeros((0, embed.DIM), np.float32), 0)
+
+
+def _load(session: Session, store: _Store) -> _Store:
+    """``store`` extended with the vectors of passages above its highest id."""
+    rows = session.execute(
+        select(PassageVector.passage_id, PassageVector.vector)
+        .where(PassageVector.passage_id > store.upto)
+        .order_by(PassageVector.passage_id)
+    ).all()
+    if not rows:
+        return store
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    vecs = np.frombuffer(b"".join(r[1] for r in rows), np.float16).reshape(len(rows), embed.DIM)
+    return _Store(
+        np.concatenate([store.ids, ids]),
+        np.vstack([store.vectors, vecs.astype(np.float32)]),
+        int(ids[-1]),
+        store.counted_at,
+    )
+
+
 def _store(session: Session) -> _Store:
-    """This database's vectors, loading only what arrived since the last call."""
+    """This database's vectors, loading only what arrived since the last call.
+
+    Each call reads the highest stored passage id (one index look-up) and loads the vectors
+    above the highest loaded. Counting every vector costs a scan of the table (40 ms at
+    100,000 passages), so it is done every ``RECOUNT_SECONDS`` only: it catches vectors
+    committed below the highest loaded id (two ingesters finishing out of order) and a
+    database made again, and reloads them all.
+    """
     bind = session.get_bind()
     key = str(bind.engine.url)
-    count, top = session.execute(select(func.count(), func.max(PassageVector.passage_id))).one()
-    top = int(top or 0)
+    top = int(session.execute(select(func.max(PassageVector.passage_id))).scalar() or 0)
     with _lock:
-        store = _stores.get(key)
-        if store is None or top < store.upto or count < store.count:
-            store = _Store(np.zeros(0, np.int64), np.zeros((0, embed.DIM), np.float16), 0, 0)
-        if top > store.upto or count != store.count:
-            rows = session.execute(
-                select(PassageVector.passage_id, PassageVector.vector)
-                .where(PassageVector.passage_id > store.upto)
-                .order_by(PassageVector.passage_id)
-            ).all()
-            if rows:
-                ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-                vecs = np.frombuffer(b"".join(r[1] for r in rows), np.float16)
-                store = _Store(
-                    np.concatenate([store.ids, ids]),
-                    np.vstack([store.vectors, vecs.reshape(len(rows), embed.DIM)]),
-                    int(ids[-1]),
-                    store.count + len(rows),
-                )
-            store.count = count
+        store = _stores.get(key) or _empty()
+        if top < store.upto:
+            store = _empty()
+        if top > store.upto:
+            store = _load(session, store)
+        now = time.monotonic()
+        if now - store.counted_at >= RECOUNT_SECONDS:
+            count = session.execute(select(func.count()).select_from(PassageVector)).scalar()
+            if count != len(store.ids):
+                store = _load(session, _empty())
+            store.counted_at = now
         _stores[key] = store
         return store
 
@@ -84,11 +111,7 @@ def nearest(
     if not len(store.ids):
         return []
     query = embed.encode([text])[0].astype(np.float32)
-    sims = (
-        store.vectors.astype(np.float32) @ query
-        if len(store.ids) < 50_000
-        else _chunked(store.vectors, query)
-    )
+    sims = store.vectors @ query
     n = min(CANDIDATES, len(sims))
     top = np.argpartition(-sims, n - 1)[:n]
     top = top[np.argsort(-sims[top])]
@@ -98,14 +121,6 @@ def nearest(
     keep = visible([int(i) for i in store.ids[top]])
     out = [(int(store.ids[i]), float(sims[i])) for i in top if int(store.ids[i]) in keep]
     return out[:k]
-
-
-def _chunked(vectors: np.ndarray, query: np.ndarray, size: int = 65_536) -> np.ndarray:
-    """Cosines in chunks, so a million float16 rows never become one float32 copy."""
-    out = np.empty(len(vectors), np.float32)
-    for start in range(0, len(vectors), size):
-        out[start : start + size] = vectors[start : start + size].astype(np.float32) @ query
-    return out
 
 
 def fuse(*ranked: list[int]) -> list[tuple[int, float]]:

@@ -176,11 +176,47 @@ def get_document(session: Session, *, user: Principal, doc_id: int) -> DocumentV
     return view
 
 
+@dataclass
+class PassageWhy:
+    """A passage with the reasons for each of its categories (the "why this label" page)."""
+
+    passage_id: int
+    document_id: int
+    document_title: str
+    seq: int
+    start: int
+    end: int
+    text: str
+    marking: str
+    labels: list[dict[str, Any]]  # category, score, explanation, features, examples
+
+
 def explain_passage(session: Session, *, user: Principal, passage_id: int) -> list[dict[str, Any]]:
     """Why each category applies, computed now by the current classifier (on demand)."""
+    return why_passage(session, user=user, passage_id=passage_id).labels
+
+
+def why_passage(session: Session, *, user: Principal, passage_id: int) -> PassageWhy:
+    """The passage and, per category the current classifier gives it, what that rests on."""
     require(user, "horizon.read")
     p = get_visible(session, user, Passage, passage_id, "passage")
+    audit.record_read(session, user, p, "passage", passage_id)
+    doc = session.get(Document, p.document_id)
     labels = engine.classifier(session).classify([p.text], [p.language], explain=True)[0]
+    return PassageWhy(
+        passage_id=p.id,
+        document_id=p.document_id,
+        document_title=doc.title if doc else "",
+        seq=p.seq,
+        start=p.start,
+        end=p.end,
+        text=p.text,
+        marking=str(p.marking),
+        labels=_explained(labels),
+    )
+
+
+def _explained(labels: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "category": lb.category,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Invalid
@@ -60,8 +61,12 @@ async def upload(
     if len(data) > limit:
         raise Invalid(f"file too large (limit {limit} bytes)")
     name = file.filename or "upload"
-    items = list(read_bytes(name, data, fmt=format, max_bytes=limit))
-    report = pipeline.ingest(
+    # Reading (PDF, HTML) and ingestion block: run them off the event loop.
+    items = await run_in_threadpool(
+        lambda: list(read_bytes(name, data, fmt=format, max_bytes=limit))
+    )
+    report = await run_in_threadpool(
+        pipeline.ingest,
         request.app.state.factory,
         user=user,
         items=items,
@@ -124,6 +129,8 @@ def search_passages(
     return {
         "query": r.query,
         "total": r.total,
+        "total_exact": r.total_exact,
+        "facets_exact": r.facets_exact,
         "took_ms": round(r.took_ms, 1),
         "marking": str(r.marking),
         "facets": r.facets,

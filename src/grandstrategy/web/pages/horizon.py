@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from grandstrategy.core.authz import Principal, allowed, require, restrict
 from grandstrategy.core.errors import Invalid
@@ -96,8 +97,11 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise Invalid(f"file too large (limit {limit} bytes)")
-    items = list(read_bytes(file.filename or "upload", data, max_bytes=limit))
-    report = pipeline.ingest(
+    name = file.filename or "upload"
+    # Reading (PDF, HTML) and ingestion block: run them off the event loop.
+    items = await run_in_threadpool(lambda: list(read_bytes(name, data, max_bytes=limit)))
+    report = await run_in_threadpool(
+        pipeline.ingest,
         request.app.state.factory,
         user=user,
         items=items,
@@ -135,6 +139,25 @@ def document(
         passages=shown,
         categories=load_taxonomy().ids(),
         can_label=allowed(user, "horizon.label"),
+        active="horizon",
+    )
+
+
+@router.get("/passages/{passage_id}/why")
+def why(
+    request: Request,
+    passage_id: int,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Why this label: per category, the matched terms, model features and similar examples."""
+    view = service.why_passage(session, user=user, passage_id=passage_id)
+    return page(
+        request,
+        "horizon/why.html",
+        user=user,
+        markings=[Marking.parse(view.marking)],
+        why=view,
         active="horizon",
     )
 
