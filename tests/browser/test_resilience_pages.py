@@ -3,6 +3,7 @@ network, and an assessment recorded through the form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 import threading
@@ -153,8 +154,9 @@ def test_officer_records_an_assessment_through_the_form(rpage):
     form.locator("button[type=submit]").click()
     rpage.wait_for_url(re.compile(r"/resilience/requirements/transport\?flash="))
     assert "Assessment recorded." in rpage.locator(".flash").inner_text()
-    first = rpage.get_by_test_id("history").locator("tbody tr").first.inner_text()
-    assert "Rail detour plan" in first and "officer" in first
+    row = rpage.get_by_test_id("history").locator("tbody tr", has_text="Rail detour plan")
+    assert row.count() == 1 and "officer" in row.inner_text()
+    assert dt.date.today().isoformat() in row.inner_text()  # dated today, in the history
     assert errors == []
 
 

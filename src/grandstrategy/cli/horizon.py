@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import engine, evaluate, pipeline, search, service
+from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon.ingest.readers import (
     FORMATS,
     RawDocument,
@@ -144,7 +145,14 @@ def search_cmd(
         until.date() if until else None,
     )
     with st.session() as s:
-        result = search.search(s, user=st.principal(s), query=query, filters=filters, limit=limit)
+        result = search.search(
+            s,
+            user=st.principal(s),
+            query=query,
+            filters=filters,
+            limit=limit,
+            index=kindex.for_settings(st.settings),
+        )
     if as_json:
         print_json(
             {
@@ -153,6 +161,7 @@ def search_cmd(
                 "total_exact": result.total_exact,
                 "facets_exact": result.facets_exact,
                 "took_ms": round(result.took_ms, 1),
+                "backend": result.backend,
                 "marking": str(result.marking),
                 "facets": result.facets,
                 "hits": [
@@ -163,7 +172,8 @@ def search_cmd(
         )
         return
     console.print(
-        f"{result.total_text} passage(s) match · {result.took_ms:.0f} ms · marking {result.marking}"
+        f"{result.total_text} passage(s) match · {result.took_ms:.0f} ms ({result.backend}) · "
+        f"marking {result.marking}"
     )
     for h in result.hits:
         snippet = re.sub(r"</?mark>", "**", h.snippet)
@@ -281,6 +291,23 @@ def eval_cmd(
         console.print(evaluate.format_report(report), highlight=False, markup=False)
 
 
+@horizon_app.command("reindex")
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the keyword search index (tantivy) from the database.
+
+    The index catches up by itself at each search; rebuild after restoring a backup, or to
+    be sure. Example: grandstrategy horizon reindex
+    """
+    st = state(ctx)
+    index = kindex.for_settings(st.settings)
+    if index is None:
+        console.print("keyword search uses the database's full-text index: nothing to rebuild")
+        return
+    with st.session() as s:
+        n = service.reindex(s, user=st.principal(s), index=index)
+    console.print(f"{n} passages indexed in {index.folder}")
+
+
 @horizon_app.command("stats")
 def stats(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """What the institutional memory holds (within your clearance).
@@ -289,13 +316,13 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        data = service.stats(s, user=st.principal(s))
+        data = service.stats(s, user=st.principal(s), index=kindex.for_settings(st.settings))
     if as_json:
         print_json(data)
         return
     console.print(
         f"{data['documents']} documents, {data['passages']} passages; model "
-        f"{data['model'] or 'none (rules only)'}"
+        f"{data['model'] or 'none (rules only)'}; keyword search: {data['search_backend']}"
     )
     print_table(
         sorted(data["categories"].items(), key=lambda kv: -kv[1]), ["category", "documents"]

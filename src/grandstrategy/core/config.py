@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     embeddings: bool = Field(
         default=True, description="classify with the sentence encoder when it is installed"
     )
+    search_backend: str = Field(
+        default="auto",
+        description="keyword search: auto (tantivy on SQLite when installed, else FTS), fts, "
+        "tantivy",
+        pattern="^(auto|fts|tantivy)$",
+    )
     # When the app is served over https the session cookie is marked Secure.
     https: bool = False
 

@@ -1,8 +1,14 @@
-"""Full-text search over passages: BM25 on SQLite (FTS5), ts_rank on PostgreSQL.
+"""Full-text search over passages: BM25 with tantivy or FTS5 on SQLite, ts_rank on PostgreSQL.
 
 Every hit cites its document, passage and character offsets. Every list, count and facet is
 built from one restricted query over passages, so a user never learns of a passage above
 their clearance, not even through a facet count.
+
+With a keyword index (``horizon.index``, tantivy) the best ``CANDIDATES`` matches and the
+count come from it, the marking and the filters inside its query; their ids are then checked
+again in SQL through ``restrict()`` and the filters, and only those kept are shown or counted
+in facets: the index proposes, the database disposes. Without one (or when it cannot be made
+current this instant) the same answers come from FTS5 / PostgreSQL.
 
 Query syntax: words (all must occur), ``"a phrase"``, ``prefix*``, ``OR`` between terms,
 ``-word`` to exclude. Accents are ignored on SQLite.
@@ -36,6 +42,7 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import semantic as semantic_search
+from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
 START, STOP = "\x02", "\x03"
@@ -113,6 +120,7 @@ class Result:
     total_exact: bool = True  # False: at least ``total`` match (counting stopped there)
     facets_exact: bool = True  # False: the facets count over the best ``facets_over`` only
     facets_over: int = 0
+    backend: str = "fts"  # which keyword engine answered: "tantivy" or "fts"
 
     @property
     def total_text(self) -> str:
@@ -243,6 +251,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
     semantic: bool = True,
+    index: KeywordIndex | None = None,
 ) -> Result:
     """Ranked passages with snippets, the total, and facets, all within the user's clearance.
 
@@ -253,42 +262,40 @@ def search(
     beyond (``total_exact``). With ``semantic`` and passage vectors stored, the keyword
     ranking is fused with the passages closest in meaning (reciprocal rank fusion, see
     ``horizon.semantic``); the total and the facets count those not among the keyword
-    matches too.
+    matches too. ``index``: the keyword index to rank with (see ``horizon.index``); None
+    ranks with FTS5 / PostgreSQL.
     """
     require(user, "horizon.read")
     t0 = time.perf_counter()
     filters = filters or Filters()
     terms = parse(query)
-    base, rank, _snippet = _base(session, user, terms, filters)
     depth = max(CANDIDATES, offset + limit)
-    ranked = session.execute(
-        base.add_columns(rank.label("rank"))
-        .order_by(literal_column("rank"), Passage.id)
-        .limit(depth)
-    ).all()
-    rank_of = {int(r[0]): float(r[1]) for r in ranked}
-    complete = len(ranked) < depth  # every keyword match is among the candidates
-    if complete:
-        total, total_exact = len(ranked), True
+    tq: Any = None
+    if index is not None and index.sync(session):
+        tq = index.restricted(user, index.text_query(terms), filters)
+        ranked, total, total_exact, complete = _by_index(session, index, user, tq, filters, depth)
     else:
-        counted = session.execute(
-            select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())
-        ).scalar_one()
-        total, total_exact = min(int(counted), COUNT_CAP), counted <= COUNT_CAP
-    close = _semantic(session, user, terms, filters) if semantic else []
+        ranked, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
+    rank_of = {pid: r for pid, r in ranked}
+    kw_index = index if tq is not None else None
+    close = _semantic(session, user, terms, filters, kw_index) if semantic else []
     extra: list[int] = []
     if close:
         cosine = dict(close)
         extra = [pid for pid, _ in close if pid not in rank_of]
         if extra and not complete:  # a keyword match beyond the candidates is no extra
-            also = set(session.execute(base.where(Passage.id.in_(extra))).scalars())
+            if tq is not None and index is not None:
+                also = index.matching(tq, extra)
+            else:
+                base, _rank, _snippet = _base(session, user, terms, filters)
+                also = set(session.execute(base.where(Passage.id.in_(extra))).scalars())
             extra = [pid for pid in extra if pid not in also]
         total += len(extra)
-        keyword = [int(r[0]) for r in ranked[: max(FUSION_DEPTH, offset + limit)]]
+        keyword = [pid for pid, _ in ranked[: max(FUSION_DEPTH, offset + limit)]]
         fused = semantic_search.fuse(keyword, [pid for pid, _ in close])
         page = [(pid, -score, cosine.get(pid)) for pid, score in fused[offset : offset + limit]]
     else:
-        page = [(int(r[0]), float(r[1]), None) for r in ranked[offset : offset + limit]]
+        page = [(pid, r, None) for pid, r in ranked[offset : offset + limit]]
     snippets = _snippets(session, terms, [pid for pid, _, _ in page if pid in rank_of])
     hits = _hits(session, [(pid, r, snippets.get(pid), cos) for pid, r, cos in page])
     facets = _facets(session, [*rank_of, *extra])
@@ -306,7 +313,57 @@ def search(
         total_exact=total_exact,
         facets_exact=complete,
         facets_over=len(rank_of) + len(extra),
+        backend="tantivy" if tq is not None else "fts",
     )
+
+
+def _by_sql(
+    session: Session, user: Principal, terms: list[Term], filters: Filters, depth: int
+) -> tuple[list[tuple[int, float]], int, bool, bool]:
+    """(best ``depth`` (id, rank), total, total exact, every match ranked) from FTS5 or
+    PostgreSQL: one ranked, restricted, filtered query, and a capped count beyond it."""
+    base, rank, _snippet = _base(session, user, terms, filters)
+    rows = session.execute(
+        base.add_columns(rank.label("rank"))
+        .order_by(literal_column("rank"), Passage.id)
+        .limit(depth)
+    ).all()
+    ranked = [(int(r[0]), float(r[1])) for r in rows]
+    if len(ranked) < depth:
+        return ranked, len(ranked), True, True
+    counted = session.execute(
+        select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())
+    ).scalar_one()
+    return ranked, min(int(counted), COUNT_CAP), counted <= COUNT_CAP, False
+
+
+def _by_index(
+    session: Session,
+    index: KeywordIndex,
+    user: Principal,
+    tq: Any,
+    filters: Filters,
+    depth: int,
+) -> tuple[list[tuple[int, float]], int, bool, bool]:
+    """The same from the keyword index, each candidate checked again in SQL: a passage the
+    database does not show this user (or that does not pass the filters) is dropped, and
+    not counted. The index's own count is used only beyond the candidates."""
+    proposed, count = index.search(tq, depth)
+    ids = [pid for pid, _ in proposed]
+    kept: set[int] = set()
+    if ids:
+        q = restrict(
+            select(Passage.id).where(Passage.id.in_(bindparam("cand", ids, expanding=True))),
+            user,
+            Passage,
+        )
+        kept = set(session.execute(_filtered(q, filters)).scalars())
+    ranked = [(pid, -score) for pid, score in proposed if pid in kept]
+    complete = count <= len(proposed)
+    if complete:
+        return ranked, len(ranked), True, True
+    total = count - (len(proposed) - len(ranked))
+    return ranked, min(total, COUNT_CAP), total <= COUNT_CAP, False
 
 
 def _snippets(session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
@@ -322,17 +379,26 @@ def _snippets(session: Session, terms: list[Term], ids: list[int]) -> dict[int, 
 
 
 def _semantic(
-    session: Session, user: Principal, terms: list[Term], filters: Filters
+    session: Session,
+    user: Principal,
+    terms: list[Term],
+    filters: Filters,
+    index: KeywordIndex | None = None,
 ) -> list[tuple[int, float]]:
     """Passages close in meaning to the query's positive terms, within clearance and filters."""
     text = " ".join(" ".join(t.words) for t in terms if not t.negated)
-    excluded = _excluded(session, terms)
+    negated = [Term(t.words, t.prefix) for t in terms if t.negated]
+    excluded = _excluded(session, terms) if index is None else None
 
     def visible(ids: list[int]) -> set[int]:
         q = restrict(select(Passage.id).where(Passage.id.in_(ids)), user, Passage)
         if excluded is not None:
             q = q.where(excluded)
-        return set(session.execute(_filtered(q, filters)).scalars())
+        keep = set(session.execute(_filtered(q, filters)).scalars())
+        if index is not None and negated and keep:
+            for t in negated:  # any one negated term excludes a passage
+                keep -= index.matching(index.text_query([t]), sorted(keep))
+        return keep
 
     return semantic_search.nearest(session, text, visible)
 

@@ -19,6 +19,7 @@ from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import engine
 from grandstrategy.horizon.entities import default_finder
+from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Feedback, Label, Mention, Passage, Source
 from grandstrategy.horizon.taxonomy import load_taxonomy
 
@@ -276,8 +277,11 @@ def give_verdict(
     )
 
 
-def stats(session: Session, *, user: Principal) -> dict[str, Any]:
-    """Counts the user may see: documents, passages, by language, category, source, actor."""
+def stats(
+    session: Session, *, user: Principal, index: KeywordIndex | None = None
+) -> dict[str, Any]:
+    """Counts the user may see: documents, passages, by language, category, source, actor;
+    and which engine answers keyword searches (``index``: the keyword index, if any)."""
     require(user, "horizon.read")
     docs = restrict(select(Document.id, Document.language, Document.source_id), user, Document)
     sub = docs.subquery()
@@ -313,7 +317,14 @@ def stats(session: Session, *, user: Principal) -> dict[str, Any]:
         "sources": dict(sorted(by_src, key=lambda r: -r[1])),
         "actors": [(a, names.get(a, a), n) for a, n in by_actor],
         "model": mid,
+        "search_backend": "tantivy" if index is not None else "fts",
     }
+
+
+def reindex(session: Session, *, user: Principal, index: KeywordIndex) -> int:
+    """Rebuild the keyword index from the database (the truth); the passages indexed."""
+    require(user, "horizon.ingest")
+    return index.rebuild(session)
 
 
 def documents_marking(summaries: list[DocumentSummary]) -> Marking:

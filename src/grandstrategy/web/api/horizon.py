@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Invalid
+from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import FORMATS, read_bytes
 from grandstrategy.horizon.taxonomy import load_taxonomy
@@ -111,6 +112,7 @@ def explain(
 
 @router.get("/search", **needs("horizon.read"))
 def search_passages(
+    request: Request,
     q: str = Query(..., min_length=1, max_length=500),
     category: str | None = None,
     actor: str | None = None,
@@ -125,13 +127,17 @@ def search_passages(
 ) -> dict[str, Any]:
     """Ranked passages with highlighted snippets, citations and facets."""
     filters = search.Filters(category, actor, language, source, since, until)
-    r = search.search(session, user=user, query=q, filters=filters, limit=limit, offset=offset)
+    index = kindex.for_settings(settings_of(request))
+    r = search.search(
+        session, user=user, query=q, filters=filters, limit=limit, offset=offset, index=index
+    )
     return {
         "query": r.query,
         "total": r.total,
         "total_exact": r.total_exact,
         "facets_exact": r.facets_exact,
         "took_ms": round(r.took_ms, 1),
+        "backend": r.backend,
         "marking": str(r.marking),
         "facets": r.facets,
         "hits": [{**h.__dict__, "citation": h.citation, "why": h.why(filters)} for h in r.hits],
@@ -162,7 +168,9 @@ def taxonomy(user: Principal = Depends(api_user)) -> dict[str, Any]:
 
 @router.get("/stats", **needs("horizon.read"))
 def stats(
-    user: Principal = Depends(api_user), session: Session = Depends(get_session)
+    request: Request,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    """Counts within the user's clearance."""
-    return service.stats(session, user=user)
+    """Counts within the user's clearance, and which engine answers keyword searches."""
+    return service.stats(session, user=user, index=kindex.for_settings(settings_of(request)))

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from grandstrategy.core.authz import Principal, allowed, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
+from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import read_bytes
 from grandstrategy.horizon.models import Feedback, Label, Passage
@@ -212,7 +213,10 @@ def search_page(
     )
     if q.strip():
         try:
-            result = search.search(session, user=user, query=q, filters=filters, limit=30)
+            index = kindex.for_settings(settings_of(request))
+            result = search.search(
+                session, user=user, query=q, filters=filters, limit=30, index=index
+            )
         except Invalid as exc:
             error = exc.message
     return page(

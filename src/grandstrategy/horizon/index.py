@@ -1,0 +1,416 @@
+"""The keyword index of SQLite deployments: tantivy over passages, fed from the database.
+
+FTS5 ranks every match of a query before it can return the best ones: 50,000 matches of a
+common word at a million passages take a quarter of a second. Tantivy keeps the best k on the
+fly (block-max WAND) and counts the rest cheaply, with the marking inside the query.
+
+The database is the truth; the index only proposes. It holds one document per passage: the
+id, the text (lowercased, accents folded, as FTS5's ``unicode61 remove_diacritics``), and the
+fields a search filters on (marking level and compartments, language, source, date, and the
+categories and actors as they were when the passage was indexed). ``search.search`` re-checks
+every candidate id it keeps through ``restrict()`` and the filters in SQL, so a stale or wrong
+index can hide a passage but never show one the user may not see.
+
+Keeping up: ``state.json`` in the index folder records the highest passage id indexed (the
+watermark), a fingerprint of that passage, the highest label and mention ids, and every
+compartment seen. Before each search :meth:`KeywordIndex.sync` compares them with the database
+(one small query): new passages are added; passages that got labels or mentions since are
+indexed again; a watermark passage that is gone or different (a rolled-back transaction whose
+ids were reused) or a passage count that differs (checked every ``RECOUNT_SECONDS``) makes the
+index rebuild itself. Every catch-up first deletes what lies above the watermark, so a crash
+between tantivy's commit and the state file only redoes work. When the index cannot be made
+current (another process holds the writer), the caller falls back to FTS for that search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal
+from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
+
+VERSION = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
+BATCH = 5_000  # passages read from the database at a time
+RECOUNT_SECONDS = 30.0
+EPOCH = dt.date(1970, 1, 1)
+BACKENDS = ("auto", "fts", "tantivy")
+
+
+def available() -> bool:
+    return importlib.util.find_spec("tantivy") is not None
+
+
+def _tv() -> Any:
+    import tantivy  # type: ignore[import-not-found, unused-ignore]  # optional extra 'search'
+
+    return tantivy
+
+
+def choose(setting: str, database_url: str) -> str:
+    """'tantivy' or 'fts': auto means tantivy on SQLite when the package is installed."""
+    if setting not in BACKENDS:
+        raise ValueError(f"search_backend must be one of {', '.join(BACKENDS)}, not {setting!r}")
+    if setting == "auto":
+        sqlite = database_url.startswith("sqlite")
+        return "tantivy" if sqlite and available() else "fts"
+    return setting
+
+
+def folder_for(data_dir: Path, database_url: str) -> Path:
+    return data_dir / "search-index" / hashlib.sha256(database_url.encode()).hexdigest()[:16]
+
+
+_open: dict[Path, KeywordIndex] = {}
+_open_lock = threading.Lock()
+
+
+def for_settings(settings: Any) -> KeywordIndex | None:
+    """The index of the settings' database, opened once per process; None for FTS."""
+    if choose(settings.search_backend, settings.database_url) != "tantivy":
+        return None
+    folder = folder_for(settings.data_dir, settings.database_url)
+    with _open_lock:
+        if folder not in _open:
+            _open[folder] = KeywordIndex(folder)
+        return _open[folder]
+
+
+@dataclass
+class State:
+    version: int = VERSION
+    upto: int = 0  # highest passage id indexed
+    fingerprint: str = ""  # of the passage at ``upto``
+    labels_upto: int = 0
+    mentions_upto: int = 0
+    docs: int = 0
+    compartments: list[str] = field(default_factory=list)
+
+
+class KeywordIndex:
+    """One tantivy index in ``folder``, kept in step with one database."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.lock = threading.Lock()
+        self.counted_at = -RECOUNT_SECONDS
+        self.state = State()
+        self.index: Any = None
+        self.searcher: Any = None
+        self._open()
+
+    # ---- opening and writing
+
+    def _open(self) -> None:
+        tv = _tv()
+        sb = tv.SchemaBuilder()
+        sb.add_text_field("text", stored=False, tokenizer_name="gs", index_option="position")
+        sb.add_unsigned_field("pid", indexed=True, fast=True)
+        sb.add_unsigned_field("level", indexed=True, fast=True)
+        sb.add_integer_field("published", indexed=True, fast=True)
+        for name in ("comps", "category", "actor", "language", "source"):
+            sb.add_text_field(name, tokenizer_name="raw")
+        self.schema = sb.build()
+        state = self._read_state()
+        if state is None or state.version != VERSION:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            state = State()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.index = tv.Index(self.schema, path=str(self.folder))
+        self.analyzer = (
+            tv.TextAnalyzerBuilder(tv.Tokenizer.simple())
+            .filter(tv.Filter.remove_long(40))
+            .filter(tv.Filter.lowercase())
+            .filter(tv.Filter.ascii_fold())
+            .build()
+        )
+        self.index.register_tokenizer("gs", self.analyzer)
+        self.state = state
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def _read_state(self) -> State | None:
+        try:
+            return State(**json.loads((self.folder / "state.json").read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _write_state(self, state: State) -> None:
+        tmp = self.folder / "state.json.tmp"
+        tmp.write_text(json.dumps(state.__dict__))
+        tmp.replace(self.folder / "state.json")
+        self.state = state
+
+    def _doc(self, row: Any, cats: list[str], actors: list[str]) -> Any:
+        pid, text, level, comps, language, published, source = row
+        doc = _tv().Document()
+        doc.add_unsigned("pid", pid)
+        doc.add_text("text", text)
+        doc.add_unsigned("level", level)
+        for comp in comps.strip("|").split("|"):
+            if comp:
+                doc.add_text("comps", comp)
+        doc.add_text("language", language)
+        doc.add_text("source", source)
+        if published is not None:
+            doc.add_integer("published", (published - EPOCH).days)
+        for c in cats:
+            doc.add_text("category", c)
+        for a in actors:
+            doc.add_text("actor", a)
+        return doc
+
+    def _add(self, session: Session, writer: Any, ids: list[int] | None, above: int) -> set[str]:
+        """Index the passages in ``ids``, or (None) every passage above ``above``; the
+        compartments seen."""
+        seen: set[str] = set()
+        lo = above
+        while True:
+            q = (
+                select(
+                    Passage.id,
+                    Passage.text,
+                    Passage.marking_level,
+                    Passage.marking_compartments,
+                    Passage.language,
+                    Document.published,
+                    Source.name,
+                )
+                .join(Document, Document.id == Passage.document_id)
+                .join(Source, Source.id == Document.source_id)
+                .order_by(Passage.id)
+            )
+            if ids is None:
+                q = q.where(Passage.id > lo).limit(BATCH)
+            else:
+                q = q.where(Passage.id.in_(ids[:BATCH]))
+            rows = session.execute(q).all()
+            if not rows:
+                return seen
+            first, last = rows[0][0], rows[-1][0]
+            cats: dict[int, list[str]] = {}
+            for pid, cat in session.execute(
+                select(Label.passage_id, Label.category).where(
+                    Label.passage_id.between(first, last)
+                )
+            ):
+                cats.setdefault(pid, []).append(cat)
+            actors: dict[int, list[str]] = {}
+            for pid, ent in session.execute(
+                select(Mention.passage_id, Mention.entity_id).where(
+                    Mention.passage_id.between(first, last)
+                )
+            ):
+                actors.setdefault(pid, []).append(ent)
+            for row in rows:
+                seen.update(c for c in row[3].strip("|").split("|") if c)
+                writer.add_document(self._doc(row, cats.get(row[0], []), actors.get(row[0], [])))
+            if ids is not None:
+                ids = ids[BATCH:]
+                if not ids:
+                    return seen
+            else:
+                lo = last
+
+    def _db_marks(self, session: Session, upto: int) -> tuple[int, str, int, int]:
+        """(highest passage id, fingerprint of passage ``upto``, highest label and mention
+        ids)."""
+        top, labels, mentions = session.execute(
+            select(
+                select(func.max(Passage.id)).scalar_subquery(),
+                select(func.max(Label.id)).scalar_subquery(),
+                select(func.max(Mention.id)).scalar_subquery(),
+            )
+        ).one()
+        row = session.execute(
+            select(
+                Document.content_hash,
+                Passage.seq,
+                Passage.marking_level,
+                Passage.marking_compartments,
+            )
+            .join(Document, Document.id == Passage.document_id)
+            .where(Passage.id == upto)
+        ).first()
+        fp = "" if row is None else "|".join(str(v) for v in row)
+        return int(top or 0), fp, int(labels or 0), int(mentions or 0)
+
+    def sync(self, session: Session) -> bool:
+        """Bring the index up to the database as ``session`` sees it; False when it cannot
+        be made current now (the caller then searches with FTS)."""
+        with self.lock:
+            disk = self._read_state()
+            if disk is not None and disk != self.state:  # another process wrote
+                self.state = disk
+                self.index.reload()
+                self.searcher = self.index.searcher()
+            st = self.state
+            top, fp, labels_top, mentions_top = self._db_marks(session, st.upto)
+            rebuild = st.upto > 0 and fp != st.fingerprint
+            if not rebuild and time.monotonic() - self.counted_at >= RECOUNT_SECONDS:
+                counted = session.execute(
+                    select(func.count()).select_from(Passage).where(Passage.id <= st.upto)
+                ).scalar_one()
+                rebuild = counted != st.docs
+                self.counted_at = time.monotonic()
+            if rebuild:
+                return self._rebuild(session)
+            if top == st.upto and labels_top <= st.labels_upto and mentions_top <= st.mentions_upto:
+                return True
+            try:
+                writer = self.index.writer(100_000_000, 1)
+            except ValueError:  # another process is writing: answer from FTS this time
+                return False
+            changed = self._relabelled(session, st)
+            pid = _tv().Query.range_query
+            writer.delete_documents_by_query(
+                pid(self.schema, "pid", _tv().FieldType.Unsigned, st.upto + 1, None)
+            )
+            for p in changed:
+                writer.delete_documents_by_term("pid", p)
+            seen = self._add(session, writer, changed, 0) if changed else set()
+            seen |= self._add(session, writer, None, st.upto)
+            writer.commit()
+            writer.wait_merging_threads()
+            added = session.execute(
+                select(func.count()).where(Passage.id > st.upto, Passage.id <= top)
+            ).scalar_one()
+            _, fp_top, _, _ = self._db_marks(session, top)
+            self._write_state(
+                State(
+                    upto=top,
+                    fingerprint=fp_top,
+                    labels_upto=labels_top,
+                    mentions_upto=mentions_top,
+                    docs=st.docs + int(added),
+                    compartments=sorted(set(st.compartments) | seen),
+                )
+            )
+            self.index.reload()
+            self.searcher = self.index.searcher()
+            return True
+
+    def _relabelled(self, session: Session, st: State) -> list[int]:
+        """Passages indexed already that got labels or mentions since."""
+        ids: set[int] = set()
+        for model, upto in ((Label, st.labels_upto), (Mention, st.mentions_upto)):
+            ids.update(
+                session.execute(
+                    select(model.passage_id).where(model.id > upto, model.passage_id <= st.upto)
+                ).scalars()
+            )
+        return sorted(ids)
+
+    def _rebuild(self, session: Session) -> bool:
+        try:
+            writer = self.index.writer(500_000_000, 2)
+        except ValueError:
+            return False
+        writer.delete_all_documents()
+        top, _, labels_top, mentions_top = self._db_marks(session, 0)
+        seen = self._add(session, writer, None, 0)
+        writer.commit()
+        writer.wait_merging_threads()
+        docs = session.execute(
+            select(func.count()).select_from(Passage).where(Passage.id <= top)
+        ).scalar_one()
+        _, fp, _, _ = self._db_marks(session, top)
+        state = State(VERSION, top, fp, labels_top, mentions_top, int(docs), sorted(seen))
+        self._write_state(state)
+        self.counted_at = time.monotonic()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+        return True
+
+    def rebuild(self, session: Session) -> int:
+        """Index every passage again from the database; the number indexed."""
+        with self.lock:
+            if not self._rebuild(session):
+                raise RuntimeError("another process is writing the search index; try again")
+            return self.state.docs
+
+    # ---- searching
+
+    def tokens(self, words: tuple[str, ...]) -> list[str]:
+        return [str(t) for t in self.analyzer.analyze(" ".join(words))]
+
+    def text_query(self, terms: list[Any]) -> Any:
+        """The parsed terms as tantivy queries, read as FTS5 reads them: OR joins AND-groups,
+        a negation binds to its group. Built from objects, never from the user's string."""
+        tv = _tv()
+        q, occur = tv.Query, tv.Occur
+        groups: list[list[tuple[Any, Any]]] = [[]]
+        for t in terms:
+            if t.or_before:
+                groups.append([])
+            words = self.tokens(t.words)
+            if not words:
+                sub = q.empty_query()
+            elif t.prefix and len(words) == 1:
+                sub = q.regex_query(self.schema, "text", words[0] + ".*")
+            elif t.prefix:
+                sub = q.phrase_prefix_query(self.schema, "text", words)
+            elif len(words) > 1:
+                sub = q.phrase_query(self.schema, "text", words)
+            else:
+                sub = q.term_query(self.schema, "text", words[0])
+            groups[-1].append((occur.MustNot if t.negated else occur.Must, sub))
+        parts = [q.boolean_query(g) for g in groups if any(o == occur.Must for o, _ in g)]
+        if len(parts) == 1:
+            return parts[0]
+        return q.boolean_query([(occur.Should, p) for p in parts])
+
+    def restricted(self, user: Principal, text_q: Any, filters: Any) -> Any:
+        """``text_q`` within the user's clearance and compartments, and the filters."""
+        tv = _tv()
+        q, occur, ft = tv.Query, tv.Occur, tv.FieldType
+        clauses = [
+            (occur.Must, text_q),
+            (occur.Must, q.range_query(self.schema, "level", ft.Unsigned, 0, user.clearance)),
+        ]
+        if "*" not in user.compartments:
+            hidden = [c for c in self.state.compartments if c not in user.compartments]
+            if hidden:
+                clauses.append((occur.MustNot, q.term_set_query(self.schema, "comps", hidden)))
+        for name in ("category", "actor", "language", "source"):
+            value = getattr(filters, name)
+            if value:
+                clauses.append((occur.Must, q.term_query(self.schema, name, value)))
+        if filters.since or filters.until:
+            low = (filters.since - EPOCH).days if filters.since else None
+            high = (filters.until - EPOCH).days if filters.until else None
+            dates = q.range_query(self.schema, "published", ft.Integer, low, high)
+            clauses.append((occur.Must, dates))
+        return q.boolean_query(clauses)
+
+    def search(self, query: Any, depth: int) -> tuple[list[tuple[int, float]], int]:
+        """The best ``depth`` (passage id, score) for a query, and how many match in all."""
+        res = self.searcher.search(query, depth, count=True)
+        addrs = [a for _score, a in res.hits]
+        pids = self.searcher.fast_field_values("pid", addrs) if addrs else []
+        return [(int(p), float(s)) for p, (s, _a) in zip(pids, res.hits, strict=True)], int(
+            res.count
+        )
+
+    def matching(self, query: Any, ids: list[int]) -> set[int]:
+        """Those of ``ids`` that ``query`` matches."""
+        if not ids:
+            return set()
+        tv = _tv()
+        only = tv.Query.term_set_query(self.schema, "pid", ids)
+        both = tv.Query.boolean_query([(tv.Occur.Must, query), (tv.Occur.Must, only)])
+        return {p for p, _ in self.search(both, len(ids))[0]}
+
+    def stats(self) -> dict[str, Any]:
+        return {"backend": "tantivy", "indexed": self.state.docs, "upto": self.state.upto}
