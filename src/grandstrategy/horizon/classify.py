@@ -22,6 +22,7 @@ for one passage at a time.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,32 +249,45 @@ class Classifier:
         s = self.signals(texts, languages, vectors=vectors)
         scores = self.combine(s)
         given = self.decide(s, scores)
+        rows = _Rows(s, scores, self.col.get(NONE))
         out: list[list[Label]] = []
         for i, text in enumerate(texts):
             labels = [
-                self._label(i, text, int(j), s, scores, explain) for j in np.flatnonzero(given[i])
+                self._label(i, text, int(j), s, scores, explain, rows)
+                for j in np.flatnonzero(given[i])
             ]
             labels.sort(key=lambda lb: (-lb.score, lb.category))
             out.append(labels)
         return out
 
-    def _none_score(self, i: int, scores: np.ndarray) -> float:
+    def _none_score(self, i: int, scores: np.ndarray, rows: _Rows | None = None) -> float:
         """How clearly a passage is of no concern: its own ``none`` score, or one minus the
         best security score when that is higher (a text unlike every labelled example can
         have a low ``none`` probability and still be far below every threshold)."""
         j = self.col[NONE]
-        others = np.delete(scores[i], j)
-        clear = float(1.0 - others.max()) if others.size else 1.0
+        if rows is not None and rows.others_max is not None:
+            clear = 1.0 - rows.others_max[i]
+        else:
+            others = np.delete(scores[i], j)
+            clear = float(1.0 - others.max()) if others.size else 1.0
         return clear if self.rules_only else max(float(scores[i, j]), clear)
 
     def _label(
-        self, i: int, text: str, j: int, s: Signals, scores: np.ndarray, explain: bool
+        self,
+        i: int,
+        text: str,
+        j: int,
+        s: Signals,
+        scores: np.ndarray,
+        explain: bool,
+        rows: _Rows | None = None,
     ) -> Label:
+        rows = rows if rows is not None else _Rows(s, scores, self.col.get(NONE))
         cat = self.categories[j]
         hit = s.hits[i].get(cat)
         terms = list(hit.hits) if hit is not None else []
-        p = None if s.model is None or np.isnan(s.model[i, j]) else float(s.model[i, j])
-        e = None if s.embed is None else float(s.embed[i, j])
+        p = None if rows.model is None or math.isnan(pm := rows.model[i][j]) else pm
+        e = None if rows.embed is None else rows.embed[i][j]
         features: list[tuple[str, float]] = []
         examples: list[tuple[str, float]] = []
         if explain and self.model is not None and p is not None and cat in self.model.categories:
@@ -283,9 +297,9 @@ class Classifier:
                 (shorten(self.index.texts[k]), cos)
                 for k, cos in self.index.nearest(s.vectors[i], 2, category=cat)
             ]
-        score = self._none_score(i, scores) if cat == NONE else float(scores[i, j])
+        score = self._none_score(i, scores, rows) if cat == NONE else rows.scores[i][j]
         why = self._explain(text, i, j, s, scores, hit, p, e, features, examples) if explain else ""
-        return Label(cat, score, float(s.rule_raw[i, j]), p, e, terms, features, examples, why)
+        return Label(cat, score, rows.rule_raw[i][j], p, e, terms, features, examples, why)
 
     def _explain(
         self,
@@ -324,6 +338,20 @@ class Classifier:
         elif e is not None:
             parts.append(f"embeddings {e:.2f}")
         return "; ".join(parts)
+
+
+class _Rows:
+    """A batch's signals and scores as Python floats, converted once (reading numpy arrays
+    element by element costs more than the labels themselves; the values are the same)."""
+
+    def __init__(self, s: Signals, scores: np.ndarray, none_col: int | None) -> None:
+        self.scores: list[list[float]] = scores.tolist()
+        self.rule_raw: list[list[float]] = s.rule_raw.tolist()
+        self.model: list[list[float]] | None = None if s.model is None else s.model.tolist()
+        self.embed: list[list[float]] | None = None if s.embed is None else s.embed.tolist()
+        self.others_max: list[float] | None = None
+        if none_col is not None and scores.shape[1] > 1 and scores.shape[0]:
+            self.others_max = np.delete(scores, none_col, axis=1).max(axis=1).tolist()
 
 
 def rollup(passage_labels: list[list[Label]]) -> dict[str, float]:

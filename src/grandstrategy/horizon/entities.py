@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Literal, Self
 
@@ -36,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.horizon import casefold
 
 Lang = Literal["en", "fr", "nl", "de"]
 EntityKind = Literal["organisation", "grouping", "alliance", "non-state-group"]
@@ -46,6 +48,8 @@ _USER_ASSIGNED = re.compile(r"AA|Q[M-Z]|X[A-Z]|ZZ")
 _DE_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_WORDS_AND_GAPS = re.compile(r"(\w+)")
+_WORD_RUN = re.compile(r"\w+")
 _SEPARATORS = re.compile(r"[\s\-\u2010\u2011]+")
 _SEPARATOR_PATTERN = r"[\s\-\u2010\u2011]+"
 
@@ -365,6 +369,37 @@ def _emit(node: _Trie) -> str:
 _MISSING = _Surface(None, "", "", False)
 
 
+# --- where a surface can start ----------------------------------------------------------------
+#
+# A scan of a whole passage by the big case-insensitive pattern spends most of its time at
+# positions where no surface can start. Every surface starts with a word character, so a match
+# starts at a word (a maximal \w+ run) and that word is the surface's first word, the same
+# letters up to case. The finder therefore lists each surface's first word, cuts the passage
+# into words once, and tries the pattern only at the words in that list, in order, skipping
+# what an earlier match covered: the matches finditer would find. "The same letters up to case"
+# is taken as re's IGNORECASE understands it (see ``casefold``); a text holding a character
+# for which ``str.lower`` says something else (ſ, ı, İ, Σ…) is scanned the old way.
+
+
+def _first_words(keys: Iterable[str], *, ignore_case: bool) -> frozenset[str] | None:
+    """The first words of the surfaces (folded when the pattern ignores case), or None when a
+    surface does not start with a word character or its first word is followed by a cased
+    character (then a match need not start at a word, and the pattern scans everything)."""
+    if ignore_case and not casefold.available():
+        return None
+    firsts: set[str] = set()
+    for key in keys:
+        run = _WORD_RUN.match(key)
+        if run is None:
+            return None
+        after = key[run.end() : run.end() + 1]
+        if after and casefold.is_cased(after):
+            return None
+        word = run.group()
+        firsts.add(casefold.fold(word) if ignore_case else word)
+    return frozenset(firsts)
+
+
 class EntityFinder:
     """Finds actor mentions in text. Build it once (it compiles the vocabulary) and reuse it."""
 
@@ -388,20 +423,35 @@ class EntityFinder:
                 if key in groups or key in excluded or key in folded:
                     continue  # the curated file decides; first ISO country wins among the rest
                 folded[key] = _Surface(f"state:{code}", _normalise(form), "name", False)
-        self._passes: list[tuple[re.Pattern[str], dict[str, _Surface | None], bool]] = []
+        self._passes: list[
+            tuple[re.Pattern[str], dict[str, _Surface | None], bool, frozenset[str] | None]
+        ] = []
         for table, fold in ((folded, True), (exact, False)):
             pattern = _compile(table, ignore_case=fold)
             if pattern is not None:
-                self._passes.append((pattern, table, fold))
+                firsts = _first_words(table, ignore_case=fold)
+                self._passes.append((pattern, table, fold, firsts))
+        self._unsafe = casefold.unsafe_characters()
         self.surface_count = len(folded) + len(exact)
 
     def find(self, text: str) -> list[Mention]:
         """Non-overlapping mentions in order of position; the longest surface wins a tie."""
-        probe = text.translate(_APOSTROPHES)  # one character for one, so offsets still hold
+        probe = text  # apostrophes made plain, one character for one, so offsets still hold
+        if "\u2019" in text or "\u2018" in text or "\u02bc" in text:
+            probe = text.translate(_APOSTROPHES)
         hits: list[tuple[int, int, _Surface | None]] = []
-        for pattern, table, fold in self._passes:
-            for match in pattern.finditer(probe):
-                key = _normalise(match.group())
+        parts: list[str] | None = None
+        for pattern, table, fold, firsts in self._passes:
+            if firsts is None or (fold and self._unsafe is not None and self._unsafe.search(probe)):
+                matches: Iterable[re.Match[str]] = pattern.finditer(probe)
+            else:
+                if parts is None:
+                    parts = _WORDS_AND_GAPS.split(probe)  # [gap, word, gap, …, word, gap]
+                matches = self._matches_at_words(probe, pattern, parts, firsts, fold)
+            for match in matches:
+                key = match.group()  # as _normalise makes it (the probe's apostrophes are plain)
+                if not key.isalnum():  # a single word has no separators to tidy
+                    key = _SEPARATORS.sub(" ", key).strip()
                 surface = table.get(key.lower() if fold else key, _MISSING)
                 if surface is not _MISSING:
                     hits.append((match.start(), match.end(), surface))
@@ -417,6 +467,29 @@ class EntityFinder:
                     Mention(surface.entity_id, text[start:end], start, end, surface.how)
                 )
         return mentions
+
+    @staticmethod
+    def _matches_at_words(
+        probe: str, pattern: re.Pattern[str], parts: list[str], firsts: frozenset[str], fold: bool
+    ) -> list[re.Match[str]]:
+        """What ``pattern.finditer(probe)`` finds, trying only the words that start a surface."""
+        words = parts[1::2]
+        keys = list(map(str.lower, words)) if fold else words
+        starting = firsts.intersection(keys)
+        if not starting:
+            return []
+        offsets = list(accumulate(map(len, parts), initial=0))
+        out: list[re.Match[str]] = []
+        reached = 0
+        for k in compress(range(1, len(parts), 2), map(starting.__contains__, keys)):
+            start = offsets[k]
+            if start < reached:
+                continue
+            match = pattern.match(probe, start)
+            if match is not None:
+                out.append(match)
+                reached = match.end()
+        return out
 
     def entities(self) -> dict[str, Entity]:
         return dict(self._entities)

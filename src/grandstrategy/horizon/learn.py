@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ MIN_CLASS = 3  # positives and negatives needed for 3-fold calibration
 FEW_POSITIVES_CAP = 0.1  # ceiling of the constant probability of an under-trained category
 _CACHE_LIMIT = 200_000  # words whose char n-gram indices are remembered between calls
 _TOKEN = re.compile(r"\w+")
+_TOKENS_2 = re.compile(r"\w\w+")  # the word vectoriser's tokens
 COMMON_IDF = 1.0 + math.log(10.0)  # smooth idf of a word in about a tenth of the passages
 
 
@@ -120,28 +122,61 @@ class _CharGrams:
             self._cache[word] = idx
         return idx
 
-    def _counts(self, texts: list[str]) -> Any:
-        """Raw n-gram counts (passages × n-grams) as a CSR matrix."""
-        analyse = self._analyser()
-        parts: list[np.ndarray] = []
-        counts: list[int] = []
-        rows: list[int] = []
-        for r, text in enumerate(texts):
-            for w, c in Counter(text.lower().split()).items():
-                idx = self._indices(w, analyse)
-                if idx.size:
-                    parts.append(idx)
-                    counts.append(c)
-                    rows.append(r)
-        lengths = np.fromiter((p.size for p in parts), dtype=np.int64, count=len(parts))
-        cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        data = np.repeat(np.asarray(counts, dtype=np.float32), lengths)
-        row_idx = np.repeat(np.asarray(rows, dtype=np.int32), lengths)
-        shape = (len(texts), len(self.names))
-        return sp.coo_matrix((data, (row_idx, cols)), shape=shape).tocsr()
+    def _counts(self, texts: list[str], lowered: list[str] | None = None) -> Any:
+        """Raw n-gram counts (passages × n-grams) as a CSR matrix (canonical: sorted indices,
+        no duplicates), float32.
 
-    def transform(self, texts: list[str]) -> Any:
-        return self.tfidf.transform(self._counts(texts)).astype(np.float32)
+        Two sparse factors, so that the Python work is per distinct word of the batch rather
+        than per word of every passage: passages × distinct words (occurrence counts, built
+        by array operations) times distinct words × n-grams (each word's cached n-gram
+        indices). Counts are small integers, exact in float32, so the product holds exactly
+        the sums the per-passage counting gave.
+        """
+        lowered = [t.lower() for t in texts] if lowered is None else lowered
+        n = len(lowered)
+        split = [t.split() for t in lowered]
+        flat = list(chain.from_iterable(split))
+        distinct = list(dict.fromkeys(flat))
+        position = {w: i for i, w in enumerate(distinct)}
+        word_ids = np.fromiter(map(position.__getitem__, flat), dtype=np.int64, count=len(flat))
+        sizes = np.fromiter(map(len, split), dtype=np.int64, count=n)
+        rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        # Transposed factors: the product's CSC conversion leaves each passage's n-gram
+        # indices sorted (cheaper than sorting the rows of a CSR product).
+        ones = np.ones(len(flat), dtype=np.float32)
+        per_word_t = sp.csr_matrix(
+            sp.coo_matrix((ones, (word_ids, rows)), shape=(len(distinct), n))
+        )
+        missing = set(distinct).difference(self._cache)  # words not seen before (or evicted)
+        if missing:
+            if len(self._cache) + len(missing) > _CACHE_LIMIT:
+                self._cache.clear()
+                missing = set(distinct)
+            analyse = self._analyser()
+            for w in missing:
+                self._indices(w, analyse)
+        arrays = list(map(self._cache.__getitem__, distinct))
+        lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+        indptr = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        cols = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+        grams_t = sp.csr_matrix(
+            sp.csc_matrix(
+                (np.ones(len(cols), dtype=np.float32), cols, indptr),
+                shape=(len(self.names), len(distinct)),
+            )
+        )
+        product = sp.csc_matrix(grams_t @ per_word_t)  # n-grams × passages
+        out = sp.csr_matrix(
+            (product.data, product.indices, product.indptr), shape=(n, len(self.names))
+        )
+        out.sum_duplicates()  # a no-op check: canonical already, as the old counting gave
+        return out
+
+    def transform(self, texts: list[str], lowered: list[str] | None = None) -> Any:
+        """TF-IDF of ``texts``; ``lowered``: the same texts lower-cased, when already made."""
+        tfidf = self.tfidf.transform(self._counts(texts, lowered), copy=False)
+        return tfidf.astype(np.float32, copy=False)
 
 
 def _word_vectoriser() -> Any:
@@ -200,11 +235,80 @@ class Model:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_word_names"] = None  # derived from the vectoriser; rebuilt on demand
+        state.pop("_bigrams", None)  # derived from the vocabulary; rebuilt on demand
         return state
 
     def vectorise(self, texts: list[str]) -> Any:
         """TF-IDF features (passages × word n-grams then char n-grams), CSR float32."""
-        return _stack(self.word.transform(texts), self.char.transform(texts), self.word_weight)
+        lowered = [t.lower() for t in texts]  # both blocks start from the lower-cased text
+        word = self._word_tfidf(texts, lowered)
+        return _stack(word, self.char.transform(texts, lowered), self.word_weight)
+
+    def _word_tfidf(self, texts: list[str], lowered: list[str]) -> Any:
+        """The word block, ``self.word.transform(texts)``, counted for the whole batch at once.
+
+        scikit-learn's vectoriser counts token by token in Python. When the vectoriser is the
+        one ``_word_vectoriser`` builds (lower case, ``\\b\\w\\w+\\b`` tokens, unigrams and
+        bigrams, fitted without pruning) the same counts come from array operations: tokens
+        are looked up once each, and a bigram is found by the pair of its words' ids (both
+        words of a fitted bigram are fitted unigrams), never built as a string. The counts
+        matrix has the same sorted layout, and the vectoriser's own TF-IDF step finishes it.
+        """
+        table = self._bigram_table()
+        if table is None:
+            return self.word.transform(texts)
+        keys, values = table
+        vocab = self.word.vocabulary_
+        size = len(vocab)
+        # \w\w+ finds exactly what \b\w\w+\b finds (maximal runs of two or more), faster.
+        tokens = [_TOKENS_2.findall(t) for t in lowered]
+        flat = list(chain.from_iterable(tokens))
+        n = len(lowered)
+        sizes = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
+        rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        uni = np.fromiter(map(vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        first, second = uni[:-1], uni[1:]
+        pair = first * size + second
+        pos = np.searchsorted(keys, pair)
+        pos[pos >= len(keys)] = 0
+        found = (first >= 0) & (second >= 0) & (rows[:-1] == rows[1:])
+        if len(keys):
+            found &= keys[pos] == pair
+        else:
+            found[:] = False
+        keep = uni >= 0
+        cols = np.concatenate([uni[keep], values[pos[found]]])
+        where = np.concatenate([rows[keep], rows[:-1][found]])
+        ones = np.ones(len(cols), dtype=np.float32)
+        counts = sp.csr_matrix(sp.coo_matrix((ones, (where, cols)), shape=(n, size)))
+        counts.sum_duplicates()
+        return self.word._tfidf.transform(counts, copy=False)
+
+    def _bigram_table(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(sorted pair keys ``id1 * V + id2``, bigram ids) of the word vocabulary, or None
+        when the vectoriser is not the standard one (then scikit-learn counts)."""
+        if "_bigrams" not in self.__dict__:
+            table = None
+            if self.word.get_params() == _word_vectoriser().get_params():
+                vocab = self.word.vocabulary_
+                keys: list[int] = []
+                ids: list[int] = []
+                complete = True
+                for gram, j in vocab.items():
+                    if " " in gram:
+                        a, b = gram.split(" ")
+                        if a not in vocab or b not in vocab:
+                            complete = False
+                            break
+                        keys.append(vocab[a] * len(vocab) + vocab[b])
+                        ids.append(j)
+                if complete:
+                    k = np.asarray(keys, dtype=np.int64)
+                    order = np.argsort(k, kind="stable")
+                    table = (k[order], np.asarray(ids, dtype=np.int64)[order])
+            self.__dict__["_bigrams"] = table
+        found: tuple[np.ndarray, np.ndarray] | None = self.__dict__["_bigrams"]
+        return found
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """(n, len(categories)) probabilities in [0, 1], all passages in one product."""

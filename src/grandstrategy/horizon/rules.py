@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from grandstrategy.horizon import casefold
 from grandstrategy.horizon.taxonomy import (
     MIN_WILDCARD_STEM,
     SEPARATOR_CHARS,
@@ -30,6 +31,8 @@ from grandstrategy.horizon.taxonomy import (
 )
 
 _TOKEN = re.compile(r"\w+")
+# The separators after a word and the word that follows them.
+_GAP_WORD = re.compile(f"[{SEPARATOR_CHARS}]+(\\w+)")
 _SEP = f"[{SEPARATOR_CHARS}]+"
 # The per-word lookup cache is cleared when it grows past this many distinct words.
 _CACHE_LIMIT = 200_000
@@ -91,6 +94,8 @@ class RuleMatcher:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self._terms: list[_Term] = []
+        self._second: list[tuple[str | None, bool]] = []  # per term: phrase's second word
+        self._unsafe = casefold.unsafe_characters()
         self._term_ids: dict[tuple[tuple[str, bool], ...], int] = {}
         self._exact: dict[str, list[int]] = {}
         self._stems: dict[str, list[int]] = {}
@@ -103,7 +108,7 @@ class RuleMatcher:
                 self._add_rule(ci, rule)
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._stem_heads = frozenset(s[:MIN_WILDCARD_STEM] for s in self._stems)
-        self._word_cache: dict[str, tuple[int, ...]] = {}
+        self._word_cache: dict[str, tuple[tuple[int, str | None, bool], ...]] = {}
 
     def _term_id(self, term: str) -> int:
         words = term_words(term)
@@ -114,6 +119,12 @@ class RuleMatcher:
         tid = len(self._terms)
         self._term_ids[key] = tid
         self._terms.append(_Term(term, _phrase_regex(words) if len(words) > 1 else None))
+        if len(words) == 1:
+            self._second.append((None, False))
+        elif casefold.available():
+            self._second.append((casefold.fold(words[1][0]), words[1][1]))
+        else:  # no screening possible: "" as a stem lets every word through
+            self._second.append(("", True))
         first, wild = words[0]
         (self._stems if wild else self._exact).setdefault(first, []).append(tid)
         return tid
@@ -139,8 +150,9 @@ class RuleMatcher:
         for tid in any_:
             self._rules_by_term.setdefault(tid, []).append(index)
 
-    def _candidates(self, word: str) -> tuple[int, ...]:
-        """Terms whose first word matches ``word`` (cached: most words recur across texts)."""
+    def _candidates(self, word: str) -> tuple[tuple[int, str | None, bool], ...]:
+        """Terms whose first word matches ``word`` (cached: most words recur across texts),
+        each as (term index, folded second word of a phrase or None, whether it is a stem)."""
         lower = word.lower()
         found = list(self._exact.get(lower, ()))
         if lower[:MIN_WILDCARD_STEM] in self._stem_heads:
@@ -148,30 +160,48 @@ class RuleMatcher:
                 if n > len(lower):
                     break
                 found.extend(self._stems.get(lower[:n], ()))
-        result = tuple(found)
+        result = tuple((tid, *self._second[tid]) for tid in found)
         if len(self._word_cache) >= _CACHE_LIMIT:
             self._word_cache.clear()
         self._word_cache[word] = result
         return result
 
     def find(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """Every term occurrence in ``text``: term index -> (start, end) spans."""
+        """Every term occurrence in ``text``: term index -> (start, end) spans.
+
+        A phrase is tried with its regex only when the word after its first word could be its
+        second word (compared folded, as IGNORECASE compares; a text with characters whose
+        lower case differs from that is not pre-screened), which spares most regex calls.
+        """
         found: dict[int, list[tuple[int, int]]] = {}
         cache_get = self._word_cache.get
         terms = self._terms
+        screen: bool | None = None  # may phrases be pre-screened in this text? (lazily)
         for m in _TOKEN.finditer(text):
             word = m.group()
             candidates = cache_get(word)
             if candidates is None:
                 candidates = self._candidates(word)
-            for tid in candidates:
-                phrase = terms[tid].phrase
-                if phrase is None:
+            if not candidates:
+                continue
+            after: str | None = None  # the next word, folded, if only separators lead to it
+            for tid, second, stem in candidates:
+                if second is None:
                     found.setdefault(tid, []).append(m.span())
-                else:
-                    pm = phrase.match(text, m.start())
-                    if pm is not None:
-                        found.setdefault(tid, []).append(pm.span())
+                    continue
+                if screen is None:
+                    screen = self._unsafe is not None and self._unsafe.search(text) is None
+                if screen:
+                    if after is None:
+                        gm = _GAP_WORD.match(text, m.end())
+                        after = gm.group(1).lower() if gm is not None else ""
+                    if not (after == second or (stem and after.startswith(second))):
+                        continue
+                phrase = terms[tid].phrase
+                assert phrase is not None
+                pm = phrase.match(text, m.start())
+                if pm is not None:
+                    found.setdefault(tid, []).append(pm.span())
         return found
 
     def score(self, text: str, language: str | None = None) -> dict[str, RuleHit]:
@@ -187,38 +217,43 @@ class RuleMatcher:
         found = self.find(text)
         if not found:
             return {}
+        present = set(found)
         candidates: set[int] = set()
-        for tid in found:
-            candidates.update(self._rules_by_term.get(tid, ()))
+        rules_by_term = self._rules_by_term
+        for tid in present:
+            ids = rules_by_term.get(tid)
+            if ids is not None:
+                candidates.update(ids)
         scores: dict[int, float] = {}
         labels: dict[int, list[str]] = {}
         shown: dict[int, set[int]] = {}
+        rules = self._rules
         for ri in sorted(candidates):
-            rule = self._rules[ri]
+            rule = rules[ri]
             if lang is not None and rule.languages is not None and lang not in rule.languages:
                 continue
-            if any(group.isdisjoint(found) for group in rule.all):
+            if rule.all and any(present.isdisjoint(group) for group in rule.all):
                 continue
-            if not rule.none.isdisjoint(found):
+            if rule.none and not present.isdisjoint(rule.none):
                 continue
             c = rule.category
             scores[c] = scores.get(c, 0.0) + rule.weight
             labels.setdefault(c, []).append(rule.label)
-            shown.setdefault(c, set()).update(rule.shown.intersection(found))
+            shown.setdefault(c, set()).update(present.intersection(rule.shown))
         out: dict[str, RuleHit] = {}
+        terms = self._terms
         for c in sorted(scores):
             total = scores[c]
             if total <= 0:
                 continue
-            hits = sorted(
-                {TermHit(self._terms[t].text, s, e) for t in shown[c] for s, e in found[t]},
-                key=lambda h: (h.start, h.end, h.term),
-            )
-            out[self._categories[c]] = RuleHit(
-                category=self._categories[c],
+            # (start, end, term) tuples sort and deduplicate as the TermHits would, cheaper
+            spans = sorted({(s, e, terms[t].text) for t in shown[c] for s, e in found[t]})
+            category = self._categories[c]
+            out[category] = RuleHit(
+                category=category,
                 score=total,
                 fired=total >= self._thresholds[c],
-                hits=hits,
+                hits=[TermHit(term, s, e) for s, e, term in spans],
                 rules=labels[c],
             )
         return out

@@ -484,18 +484,23 @@ def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[t
         "actor": select(Mention.entity_id, func.count(func.distinct(Mention.passage_id)))
         .where(Mention.passage_id.in_(pids))
         .group_by(Mention.entity_id),
-        "language": select(Passage.language, func.count())
-        .where(Passage.id.in_(pids))
-        .group_by(Passage.language),
-        "source": select(Source.name, func.count())
-        .select_from(Passage)
-        .join(Document, Document.id == Passage.document_id)
-        .join(Source, Source.id == Document.source_id)
-        .where(Passage.id.in_(pids))
-        .group_by(Source.name),
     }
     out = empty
     for name, q in specs.items():
         rows = session.execute(q.order_by(func.count().desc(), q.selected_columns[0]).limit(top))
         out[name] = [(str(v), int(c)) for v, c in rows.all()]
+    # language and source in one pass: both are columns of the passage and its document
+    by_pair = session.execute(
+        select(Passage.language, Source.name, func.count())
+        .select_from(Passage)
+        .join(Document, Document.id == Passage.document_id)
+        .join(Source, Source.id == Document.source_id)
+        .where(Passage.id.in_(pids))
+        .group_by(Passage.language, Source.name)
+    ).all()
+    for name, col in (("language", 0), ("source", 1)):
+        counts: dict[str, int] = {}
+        for row in by_pair:
+            counts[str(row[col])] = counts.get(str(row[col]), 0) + int(row[2])
+        out[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return out

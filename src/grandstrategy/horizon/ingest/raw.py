@@ -50,7 +50,9 @@ def normalise_text(text: str) -> str:
     a row, no leading or trailing blank space.
     """
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").translate(_NEWLINE_LIKE)
+    text = text.replace("\r\n", "\n")
+    if _NEWLINE_LIKE_CHAR.search(text):  # translate is slow on long texts; most have none
+        text = text.translate(_NEWLINE_LIKE)
     text = _CONTROL.sub("", text)
     text = _TRAILING_SPACE.sub("", text)
     text = _MANY_BLANK_LINES.sub("\n\n\n", text)
@@ -58,6 +60,7 @@ def normalise_text(text: str) -> str:
 
 
 _NEWLINE_LIKE = str.maketrans({"\r": "\n", "\f": "\n", "\v": "\n", "\u2028": "\n", "\u2029": "\n"})
+_NEWLINE_LIKE_CHAR = re.compile("[\r\f\v\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufeff]")
 _TRAILING_SPACE = re.compile(r"[^\S\n]+(?=\n|\Z)")
 _MANY_BLANK_LINES = re.compile(r"\n{4,}")
