@@ -311,6 +311,12 @@ def setup(
                     f"{loaded.scenarios} scenarios, matrix {loaded.matrix})"
                 )
     _horizon_first_run(st.factory, example=example)
+    from grandstrategy.horizon import index as keyword_index
+
+    index = keyword_index.for_settings(st.settings)
+    if index is not None:  # build the keyword index now, not at the first search
+        with st.factory() as s:
+            index.sync(s)
 
 
 def _horizon_first_run(factory: sessionmaker[Session], *, example: bool) -> None:
