@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import cProfile
-import datetime as dt
 import hashlib
 import importlib.metadata
 import io
@@ -42,7 +41,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,21 +50,17 @@ import corpus
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work, upgrade
-from grandstrategy.core.errors import Invalid
-from grandstrategy.core.markings import Marking
-from grandstrategy.core.models import AuditEvent, AuditHead
 from grandstrategy.horizon import embed, engine, learn, pipeline
-from grandstrategy.horizon.classify import Classifier, rollup
-from grandstrategy.horizon.entities import EntityFinder, default_finder
-from grandstrategy.horizon.ingest.language import detect_language, detect_many
-from grandstrategy.horizon.ingest.passages import split_passages
+from grandstrategy.horizon.classify import Classifier
+from grandstrategy.horizon.entities import EntityFinder
+from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.readers import (
     RawDocument,
     ReadFailure,
     read_bytes,
     read_path,
 )
-from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source, TrainedModel
+from grandstrategy.horizon.models import Document, TrainedModel
 from grandstrategy.horizon.rules import RuleMatcher
 
 CACHE = Path(tempfile.gettempdir()) / "grandstrategy-bench"
@@ -434,479 +428,6 @@ def run_once(
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Variants (--variants): what the same documents cost with other shapes of the pipeline.
-# These are measurements of proposals, written here so that src/ stays untouched.
-
-
-def fresh_factory(tag: str) -> tuple[str, Any]:
-    folder = temp_folder(tag)
-    url = f"sqlite:///{folder / 'bench.db'}"
-    upgrade(url)
-    return url, make_sessionmaker(make_engine(url))
-
-
-def store_core(
-    session: Any,
-    p: pipeline.Prepared,
-    *,
-    user: Principal,
-    source_id: int,
-    marking: Marking,
-    events: list[dict[str, Any]] | None = None,
-) -> int | None:
-    """The rows ``pipeline.store`` writes, with Core executemany instead of ORM objects.
-
-    On SQLite the ORM inserts one row per statement (it wants each new id back and SQLite
-    cannot return them in order for a batch: "insertmanyvalues ... batch not supported"), so
-    a document with 8 passages, 10 labels and 30 mentions costs about 50 statements. Here:
-    one for the document, one executemany each for passages, labels and mentions, and one
-    select for the new passage ids. With ``events``, the audit event is appended there for
-    :func:`audit_many` instead of being written at once.
-    """
-    conn = session.connection()
-    if conn.execute(select(Document.id).where(Document.content_hash == p.content_hash)).scalar():
-        return None
-    own = Marking.parse(p.raw.marking) if p.raw.marking else Marking()
-    mark = marking.join(own)
-    if not user.can_read(mark):
-        raise Invalid(f"marking {mark} is above your clearance")
-    finder = default_finder()
-    doc_id = conn.execute(
-        insert(Document).returning(Document.id),
-        {
-            "source_id": source_id,
-            "title": (p.raw.title or p.raw.origin)[:500],
-            "url": p.raw.url[:2000],
-            "published": p.raw.date,
-            "language": p.language,
-            "content_hash": p.content_hash,
-            "text": p.raw.text,
-            "origin": p.raw.origin[:1000],
-            "ingested_by": user.username,
-            "categories": rollup(p.labels),
-            "given_labels": list(p.raw.labels),
-            "actors": [[e.id, n] for e, n in finder.summarise([m for _, m in p.mentions])],
-            "marking_level": mark.level,
-            "marking_compartments": mark.column_compartments,
-        },
-    ).scalar_one()
-    conn.execute(
-        insert(Passage),
-        [
-            {
-                "document_id": doc_id,
-                "seq": seq,
-                "start": a,
-                "end": b,
-                "language": p.language,
-                "text": p.raw.text[a:b],
-                "marking_level": mark.level,
-                "marking_compartments": mark.column_compartments,
-            }
-            for seq, (a, b) in enumerate(p.spans)
-        ],
-    )
-    ids = (
-        conn.execute(select(Passage.id).where(Passage.document_id == doc_id).order_by(Passage.seq))
-        .scalars()
-        .all()
-    )
-    labels = [
-        {
-            "passage_id": ids[seq],
-            "document_id": doc_id,
-            "category": lb.category,
-            "score": float(lb.score),
-            "rule_score": float(lb.rule_score),
-            "model_prob": None if lb.model_prob is None else float(lb.model_prob),
-            "terms": [[t.term, t.start, t.end] for t in lb.terms],
-        }
-        for seq, lbs in enumerate(p.labels)
-        for lb in lbs
-    ]
-    if labels:
-        conn.execute(insert(Label), labels)
-    mentions = [
-        {
-            "document_id": doc_id,
-            "passage_id": ids[seq],
-            "entity_id": m.entity_id,
-            "start": m.start,
-            "end": m.end,
-            "how": m.how,
-        }
-        for seq, m in p.mentions
-    ]
-    if mentions:
-        conn.execute(insert(Mention), mentions)
-    event = {
-        "actor": user,
-        "action": "horizon.ingest",
-        "object_type": "document",
-        "object_id": doc_id,
-        "marking": mark,
-        "after": {"title": p.raw.title, "hash": p.content_hash, "origin": p.raw.origin},
-    }
-    if events is None:
-        audit.record(session, **event)
-    else:
-        events.append(event)
-    return int(doc_id)
-
-
-def audit_many(session: Any, events: list[dict[str, Any]]) -> None:
-    """The events ``audit.record`` would write one by one, chained the same way, written with
-    one executemany and one move of the head (a proposal for ``core/audit.py``)."""
-    if not events:
-        return
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
-        session.add(head)
-        session.flush()
-    seq, prev = head.seq, head.hash
-    rows = []
-    for e in events:
-        seq += 1
-        mark: Marking = e["marking"]
-        ev = AuditEvent(
-            seq=seq,
-            at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-            actor=e["actor"].username,
-            request_id=audit.request_id_var.get(),
-            action=e["action"],
-            object_type=e["object_type"],
-            object_id=str(e["object_id"]),
-            marking_level=mark.level,
-            marking_compartments=mark.column_compartments,
-            before=audit.canonical(None),
-            after=audit.canonical(e["after"]),
-            prev_hash=prev,
-        )
-        prev = audit.entry_hash(prev, ev)
-        rows.append({c: getattr(ev, c) for c in _AUDIT_COLUMNS} | {"hash": prev})
-    session.connection().execute(insert(AuditEvent), rows)
-    head.seq, head.hash = seq, prev
-    session.flush()
-
-
-_AUDIT_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "marking_level",
-    "marking_compartments",
-    "before",
-    "after",
-    "prev_hash",
-)
-
-
-def _source_id(factory: Any) -> int:
-    with factory() as s:
-        src = s.execute(select(Source).where(Source.name == "bench")).scalar()
-        if src is None:
-            src = Source(name="bench", kind="file")
-            src.marking = Marking()
-            s.add(src)
-            s.commit()
-        return int(src.id)
-
-
-def store_all(
-    factory: Any, prepared: list[pipeline.Prepared], *, how: str, chunk: int, user: Principal
-) -> float:
-    """Store prepared documents one of three ways; returns the seconds spent."""
-    base = Marking()
-    sid = _source_id(factory)
-    t0 = time.perf_counter()
-    if how == "orm":
-        for p in prepared:
-            with unit_of_work(factory) as s:
-                pipeline.store(s, p, user=user, source="bench", marking=base)
-    elif how == "core-doc":
-        for p in prepared:
-            with unit_of_work(factory) as s:
-                store_core(s, p, user=user, source_id=sid, marking=base)
-    else:  # core-chunk: one transaction per chunk, a savepoint per document
-        for i in range(0, len(prepared), chunk):
-            with unit_of_work(factory) as s:
-                for p in prepared[i : i + chunk]:
-                    try:
-                        with s.begin_nested():
-                            store_core(s, p, user=user, source_id=sid, marking=base)
-                    except Invalid:
-                        continue
-    return time.perf_counter() - t0
-
-
-def _drop_fts_trigger(factory: Any) -> str:
-    with factory() as s:
-        sql = s.execute(
-            text("SELECT sql FROM sqlite_master WHERE name = 'horizon_fts_insert'")
-        ).scalar_one()
-        s.execute(text("DROP TRIGGER horizon_fts_insert"))
-        s.commit()
-    return str(sql)
-
-
-_worker: dict[str, Any] = {}
-
-
-def _worker_init(url: str, lang_chars: int, no_explain: bool) -> None:
-    """A preparing process: its own engine and classifier; optionally the language sample cut
-    short and no explanation sentences built when ``classify(explain=False)`` (proposals)."""
-    _worker["factory"] = make_sessionmaker(make_engine(url))
-    if no_explain:
-        Classifier._explain = lambda self, *a, **k: ""  # type: ignore[method-assign]
-    if lang_chars:
-        detect = detect_language
-
-        def shorter(txt: str, languages: tuple[str, ...] = pipeline.LANGUAGES) -> str:
-            return detect(txt[:lang_chars], languages)
-
-        name = "detect_language"  # the pipeline's own reference to it
-        setattr(pipeline, name, shorter)
-    with _worker["factory"]() as s:
-        engine.classifier(s, use_embeddings=False)
-    detect_language("Warm-up text for the language detector, long enough.")
-
-
-def _worker_prepare(docs: list[RawDocument]) -> list[pipeline.Prepared]:
-    if not docs:
-        return []
-    with _worker["factory"]() as s:
-        return pipeline.prepare(s, docs, use_embeddings=False)
-
-
-def parallel_pipeline(
-    url: str,
-    factory: Any,
-    data: bytes,
-    *,
-    workers: int,
-    chunk: int,
-    lang_chars: int,
-    batch_audit: bool,
-    no_explain: bool = False,
-) -> tuple[float, int, float]:
-    """Read here, prepare in ``workers`` processes while this one stores (Core, one
-    transaction per chunk, a savepoint per document); returns (seconds, documents stored,
-    seconds this process waited for the workers).
-    Worker start-up (imports, model load) is not counted: a long-running ingester pays it
-    once."""
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    user = Principal.operator("bench")
-    sid = _source_id(factory)
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=get_context("spawn"),
-        initializer=_worker_init,
-        initargs=(url, lang_chars, no_explain),
-    ) as pool:
-        default_finder()  # compiled once per process; not part of the throughput
-        warm = [pool.submit(_worker_prepare, []) for _ in range(workers)]
-        for w in warm:
-            w.result()
-        t0 = time.perf_counter()
-        reader = read_bytes("bench.jsonl", data, fmt="jsonl")
-
-        def chunks() -> Iterator[list[RawDocument]]:
-            while batch := list(islice(reader, chunk)):
-                yield [d for d in batch if isinstance(d, RawDocument)]
-
-        pending: list[Future[list[pipeline.Prepared]]] = []
-        stored = 0
-        it = chunks()
-        for c in islice(it, workers + 1):
-            pending.append(pool.submit(_worker_prepare, c))
-        waited = 0.0
-        while pending:
-            tw = time.perf_counter()
-            prepared = pending.pop(0).result()
-            waited += time.perf_counter() - tw
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(_worker_prepare, nxt))
-            with unit_of_work(factory) as s:
-                events: list[dict[str, Any]] | None = [] if batch_audit else None
-                for p in prepared:
-                    with s.begin_nested():
-                        got = store_core(
-                            s, p, user=user, source_id=sid, marking=Marking(), events=events
-                        )
-                        stored += got is not None
-                if events is not None:
-                    audit_many(s, events)
-        return time.perf_counter() - t0, stored, waited
-
-
-@dataclass
-class Variant:
-    group: str
-    name: str
-    seconds: float
-    docs: int
-    passages: int
-    note: str = ""
-
-
-VARIANT_GROUPS = ("language", "prepare", "store", "pipeline")
-
-
-def run_variants(
-    args: argparse.Namespace, console: Console, n: int, seed: int, groups: set[str]
-) -> list[Variant]:
-    """Language detection, chunk size, storage shapes and a parallel pipeline."""
-    out: list[Variant] = []
-    records = corpus.documents(n, seed=seed)
-    truth = [str(r["expected_language"]) for r in records]
-    data = corpus.to_jsonl(records)
-    raws = [d for d in read_bytes("v.jsonl", data, fmt="jsonl") if isinstance(d, RawDocument)]
-    passages = sum(len(split_passages(d.text)) for d in raws)
-    user = Principal.operator("bench")
-    detect_language("Warm-up text for the language detector, long enough.")
-    if "language" in groups:
-        out += _language_variants(raws, truth, passages)
-    prepared: list[pipeline.Prepared] = []
-    if groups & {"prepare", "store"}:
-        _url, factory = fresh_factory("variants")
-        ensure_model(factory, user, console, False)
-        for chunk in (64, 256) if "prepare" in groups else (64,):
-            with factory() as s:
-                engine.classifier(s, use_embeddings=False)
-                t0 = time.perf_counter()
-                prepared = []
-                for i in range(0, len(raws), chunk):
-                    prepared += pipeline.prepare(s, raws[i : i + chunk], use_embeddings=False)
-                sec = time.perf_counter() - t0
-            name = f"pipeline.prepare, chunks of {chunk} docs, 1 process"
-            out.append(Variant("prepare", name, sec, len(raws), passages))
-        if "prepare" not in groups:
-            out.pop()
-    if "store" in groups:
-        out += _store_variants(prepared, passages, user)
-    if "pipeline" in groups:
-        out += _pipeline_variants(args, console, data, passages, user)
-    return out
-
-
-def _language_variants(raws: list[RawDocument], truth: list[str], passages: int) -> list[Variant]:
-    out = []
-    for chars in (2000, 1000, 600, 300):
-        t0 = time.perf_counter()
-        got = [detect_language(d.text[:chars], pipeline.LANGUAGES) for d in raws]
-        sec = time.perf_counter() - t0
-        agree = sum(a == b for a, b in zip(got, truth, strict=True)) / len(truth)
-        name = f"detect_language, first {chars} chars"
-        out.append(Variant("language", name, sec, len(raws), passages, f"{agree:.1%} agree"))
-    for chars in (2000, 600):
-        t0 = time.perf_counter()
-        got = detect_many([d.text[:chars] for d in raws], pipeline.LANGUAGES)
-        sec = time.perf_counter() - t0
-        agree = sum(a == b for a, b in zip(got, truth, strict=True)) / len(truth)
-        name = f"detect_many (lingua, all cores), {chars} chars"
-        out.append(Variant("language", name, sec, len(raws), passages, f"{agree:.1%} agree"))
-    return out
-
-
-def _store_variants(
-    prepared: list[pipeline.Prepared], passages: int, user: Principal
-) -> list[Variant]:
-    """The same prepared documents stored three ways, each on a fresh database."""
-    out = []
-    for how, name in (
-        ("orm", "pipeline.store (ORM), 1 transaction per document (today)"),
-        ("core-doc", "Core executemany, 1 transaction per document"),
-        ("core-chunk", "Core executemany, 1 transaction per 64 docs, savepoint per doc"),
-    ):
-        _, f = fresh_factory(how)
-        sec = store_all(f, prepared, how=how, chunk=64, user=user)
-        out.append(Variant("store", name, sec, len(prepared), passages))
-    _, f = fresh_factory("nofts")
-    trigger = _drop_fts_trigger(f)
-    sec = store_all(f, prepared, how="core-chunk", chunk=64, user=user)
-    name = "same, without the FTS5 insert trigger"
-    out.append(Variant("store", name, sec, len(prepared), passages, "FTS share = difference"))
-    with f() as s:
-        t0 = time.perf_counter()
-        s.execute(text("INSERT INTO horizon_fts(horizon_fts) VALUES ('rebuild')"))
-        s.execute(text(trigger))
-        s.commit()
-        name = "FTS5 'rebuild' of those passages afterwards"
-        out.append(Variant("store", name, time.perf_counter() - t0, len(prepared), passages))
-    return out
-
-
-def _pipeline_variants(
-    args: argparse.Namespace, console: Console, data: bytes, passages: int, user: Principal
-) -> list[Variant]:
-    """The whole pipeline reshaped: preparing processes, this one reading and storing."""
-    out = []
-    w = args.workers
-    for name, lang_chars, batch_audit, no_explain, chunk in (
-        (f"read + {w} prepare processes + Core store per chunk", 0, False, False, 64),
-        ("same, language on the first 600 chars", 600, False, False, 64),
-        ("same, plus the audit chain written per chunk (audit_many)", 600, True, False, 64),
-        ("same, plus no explanation text when explain=False", 600, True, True, 64),
-        ("same, chunks of 256 documents", 600, True, True, 256),
-    ):
-        for _ in range(args.repeat):
-            u, f = fresh_factory("parallel")
-            ensure_model(f, user, console, False)
-            load = os.getloadavg()[0]
-            sec, stored, waited = parallel_pipeline(
-                u,
-                f,
-                data,
-                workers=w,
-                chunk=chunk,
-                lang_chars=lang_chars,
-                batch_audit=batch_audit,
-                no_explain=no_explain,
-            )
-            with f() as s:
-                chain = audit.verify(s)
-                n_pass = s.execute(select(func.count()).select_from(Passage)).scalar_one()
-            note = (
-                f"{n_pass} passages; audit chain {'ok' if chain.ok else 'BROKEN'}; "
-                f"store process waited {waited:.1f} s; load before {load:.1f}"
-            )
-            out.append(Variant("pipeline", name, sec, stored, passages, note))
-    return out
-
-
-def variants_table(vs: list[Variant]) -> Table:
-    t = Table(title="Variants on the same documents (proposals; src/ unchanged)")
-    for col in ("group", "variant", "seconds", "docs/s", "passages/s", "note"):
-        t.add_column(col, justify="right" if col in ("seconds", "docs/s", "passages/s") else "left")
-    group = ""
-    for v in vs:
-        if group and v.group != group:
-            t.add_section()
-        group = v.group
-        t.add_row(
-            v.group,
-            v.name,
-            f"{v.seconds:.2f}",
-            f"{v.docs / v.seconds:,.0f}",
-            f"{v.passages / v.seconds:,.0f}",
-            v.note,
-        )
-    return t
-
-
-# --------------------------------------------------------------------------------------------
-# Output
-
-
 def stage_table(r: RunResult) -> Table:
     emb = "with" if r.embeddings else "without"
     t = Table(title=f"{r.label}: {r.docs} documents, {r.passages} passages, {emb} embeddings")
@@ -1003,21 +524,11 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=30, help="functions shown by --profile")
     ap.add_argument("--target", type=float, default=330.0, help="docs/s shown for comparison")
     ap.add_argument(
-        "--variants",
-        nargs="?",
-        const="all",
-        default="",
-        help="also measure other shapes: all, or some of " + ",".join(VARIANT_GROUPS),
-    )
-    ap.add_argument(
         "--ingest-workers",
         type=int,
         default=0,
         help="pipeline.ingest(workers=N): processes preparing chunks while this one stores",
     )
-    ap.add_argument("--repeat", type=int, default=1, help="repeats of each pipeline variant")
-    ap.add_argument("--no-runs", action="store_true", help="only the variants")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="for --variants")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     args = ap.parse_args()
     console = Console(stderr=args.json, width=150)
@@ -1035,8 +546,6 @@ def main() -> None:
         else:
             n = args.docs if args.embed is True else min(args.embed_docs, args.docs)
             runs.append(("embed", n, True))
-    if args.no_runs:
-        runs = []
 
     t0 = time.perf_counter()
     corpus.vocabulary()
@@ -1071,29 +580,11 @@ def main() -> None:
             if not args.json:
                 console.print(profile_table(prof, r.seconds, args.top))
 
-    variants: list[Variant] = []
-    if args.variants:
-        groups = set(VARIANT_GROUPS if args.variants == "all" else args.variants.split(","))
-        variants = run_variants(args, console, args.docs, args.seed + 7, groups)
-        if not args.json:
-            console.print(variants_table(variants))
-
     if args.json:
         print(
             json.dumps(
                 {
                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                    "variants": [
-                        {
-                            "group": v.group,
-                            "variant": v.name,
-                            "seconds": round(v.seconds, 4),
-                            "docs_per_s": round(v.docs / v.seconds, 1),
-                            "passages_per_s": round(v.passages / v.seconds, 1),
-                            "note": v.note,
-                        }
-                        for v in variants
-                    ],
                     "generated_words_per_doc": round(words, 1),
                     "target_docs_per_s": args.target,
                     "runs": [r.as_dict() for r in results],

@@ -179,3 +179,38 @@ def package_data() -> dict[str, Any]:
 
 def small_package() -> Package:
     return Package.model_validate(package_data())
+
+
+# The taxonomy's category ids (other tools and the evaluation files rely on them), in file order.
+TAXONOMY_IDS = [
+    "subversion",
+    "coercion",
+    "aggression",
+    "cyber",
+    "terrorism",
+    "armed-conflict",
+    "hybrid",
+    "disinformation",
+    "migration",
+    "climate",
+    "health",
+    "economic",
+    "resources",
+    "crime-extremism",
+    "nuclear",
+    "none",
+]
+
+# Three small news items in three formats, for ingestion tests.
+NEWS = {
+    "cable.txt": "Undersea cable cut near Zeebrugge\n\nA data cable on the seabed off the Belgian "
+    "coast was damaged on Tuesday. Investigators suspect sabotage by a vessel linked to Russia, "
+    "which had loitered above the cable for hours with its anchor down.",
+    "flood.md": "# Floods in Wallonia\n\nHeavy rain caused the Vesdre to burst its banks again. "
+    "Climate scientists warn that such floods will become more frequent as the planet warms.",
+    "cyber.html": "<html><head><title>Ransomware at hospital</title></head><body><nav>Home | "
+    "News</nav><article><h1>Ransomware at hospital</h1><p>A ransomware attack paralysed the "
+    "computer systems of a hospital in Antwerp. Hackers demanded a ransom in bitcoin and "
+    "patients were diverted to other hospitals.</p></article><footer>© paper</footer></body>"
+    "</html>",
+}

@@ -6,8 +6,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -29,16 +31,22 @@ USERS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder: Path = tmp_path_factory.mktemp("live")
+@contextmanager
+def serve(
+    folder: Path,
+    users: list[tuple[str, str, str, list[str]]],
+    loaders: list[Callable[..., object]],
+) -> Iterator[str]:
+    """A live app on a free port over a fresh database: each loader(session, user=operator)
+    fills it, then the users are added (password PASSWORD). Yields the base URL."""
     settings = Settings(db=f"sqlite:///{folder / 'live.db'}", data_dir=folder)
     core_db.upgrade(settings.database_url)
     app = create_app(settings)
     with app.state.factory() as s:
         op = Principal.operator("browser-test")
-        load_example(s, user=op)
-        for name, role, clearance, comps in USERS:
+        for load in loaders:
+            load(s, user=op)
+        for name, role, clearance, comps in users:
             add_user(
                 s,
                 actor=op,
@@ -61,6 +69,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def open_page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A page in its own browser context, with a generous default timeout."""
+    context = browser.new_context(base_url=base_url)
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("live"), USERS, [load_example]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -89,11 +112,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server)
-    p = context.new_page()
-    p.set_default_timeout(15000)
-    yield p
-    context.close()
+    yield from open_page(browser, live_server)
 
 
 def login(page, name: str, password: str = PASSWORD) -> None:

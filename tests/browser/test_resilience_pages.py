@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 
-from grandstrategy.core import db as core_db
-from grandstrategy.core.authz import Principal
-from grandstrategy.core.config import Settings
-from grandstrategy.core.users import add_user
 from grandstrategy.resilience.example import load_example as load_resilience
 from grandstrategy.strategy.example import load_example as load_strategy
-from grandstrategy.web.app import create_app
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page, serve
 from tests.browser.test_horizon_pages import watch_errors
-from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -37,46 +26,14 @@ USERS = [
 @pytest.fixture(scope="module")
 def resilience_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Its own live server: the strategy and the resilience examples, and three users."""
-    folder: Path = tmp_path_factory.mktemp("resilience-live")
-    settings = Settings(db=f"sqlite:///{folder / 'live.db'}", data_dir=folder)
-    core_db.upgrade(settings.database_url)
-    app = create_app(settings)
-    with app.state.factory() as s:
-        op = Principal.operator("browser-test")
-        load_strategy(s, user=op)
-        load_resilience(s, user=op)
-        for name, role, clearance, comps in USERS:
-            add_user(
-                s,
-                actor=op,
-                username=name,
-                password=PASSWORD,
-                role=role,
-                clearance=clearance,
-                compartments=comps,
-            )
-        s.commit()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    folder = tmp_path_factory.mktemp("resilience-live")
+    with serve(folder, USERS, [load_strategy, load_resilience]) as url:
+        yield url
 
 
 @pytest.fixture
 def rpage(browser, resilience_server):
-    context = browser.new_context(base_url=resilience_server)
-    p = context.new_page()
-    p.set_default_timeout(15000)
-    yield p
-    context.close()
+    yield from open_page(browser, resilience_server)
 
 
 def test_overview_shows_the_heat_map_with_unassessed_cells_and_the_scale(rpage):

@@ -23,38 +23,7 @@ import pytest
 
 from grandstrategy.cli.main import main
 from grandstrategy.horizon import engine, evaluate
-
-TAXONOMY_IDS = {
-    "subversion",
-    "coercion",
-    "aggression",
-    "cyber",
-    "terrorism",
-    "armed-conflict",
-    "hybrid",
-    "disinformation",
-    "migration",
-    "climate",
-    "health",
-    "economic",
-    "resources",
-    "crime-extremism",
-    "nuclear",
-    "none",
-}
-
-NEWS = {
-    "cable.txt": "Undersea cable cut near Zeebrugge\n\nA data cable on the seabed off the Belgian "
-    "coast was damaged on Tuesday. Investigators suspect sabotage by a vessel linked to Russia, "
-    "which had loitered above the cable for hours with its anchor down.",
-    "flood.md": "# Floods in Wallonia\n\nHeavy rain caused the Vesdre to burst its banks again. "
-    "Climate scientists warn that such floods will become more frequent as the planet warms.",
-    "cyber.html": "<html><head><title>Ransomware at hospital</title></head><body><nav>Home | "
-    "News</nav><article><h1>Ransomware at hospital</h1><p>A ransomware attack paralysed the "
-    "computer systems of a hospital in Antwerp. Hackers demanded a ransom in bitcoin and "
-    "patients were diverted to other hospitals.</p></article><footer>© paper</footer></body>"
-    "</html>",
-}
+from tests.helpers import NEWS, TAXONOMY_IDS
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Harbour Watch</title><link>https://example.org/</link>
@@ -400,7 +369,7 @@ def test_stats_and_taxonomy(gs, corpus):
     code, out, _ = gs("horizon", "stats")
     assert code == 0 and "4 documents, 4 passages; model none (rules only)" in out
     tax = gs.json("horizon", "taxonomy")
-    assert {c["id"] for c in tax["categories"]} == TAXONOMY_IDS
+    assert {c["id"] for c in tax["categories"]} == set(TAXONOMY_IDS)
     cyber = next(c for c in tax["categories"] if c["id"] == "cyber")
     assert cyber["description"] and cyber["interests"] and cyber["rules"]
     code, out, _ = gs("horizon", "taxonomy")
@@ -536,7 +505,7 @@ def test_eval_scores_per_category_language_and_confusion(gs, tmp_path):
     r = gs.json("horizon", "eval", labelled)
     assert r["n"] == 4
     cats = {c["category"]: c for c in r["categories"]}
-    assert set(cats) == TAXONOMY_IDS
+    assert set(cats) == set(TAXONOMY_IDS)
     assert cats["cyber"] == {
         "category": "cyber",
         "precision": 1.0,

@@ -9,20 +9,7 @@ from grandstrategy.core.authz import Principal
 from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import read_path
 from grandstrategy.horizon.models import Document, Passage
-from tests.helpers import make_user
-
-NEWS = {
-    "cable.txt": "Undersea cable cut near Zeebrugge\n\nA data cable on the seabed off the Belgian "
-    "coast was damaged on Tuesday. Investigators suspect sabotage by a vessel linked to Russia, "
-    "which had loitered above the cable for hours with its anchor down.",
-    "flood.md": "# Floods in Wallonia\n\nHeavy rain caused the Vesdre to burst its banks again. "
-    "Climate scientists warn that such floods will become more frequent as the planet warms.",
-    "cyber.html": "<html><head><title>Ransomware at hospital</title></head><body><nav>Home | "
-    "News</nav><article><h1>Ransomware at hospital</h1><p>A ransomware attack paralysed the "
-    "computer systems of a hospital in Antwerp. Hackers demanded a ransom in bitcoin and "
-    "patients were diverted to other hospitals.</p></article><footer>© paper</footer></body>"
-    "</html>",
-}
+from tests.helpers import NEWS, make_user
 
 
 @pytest.fixture

@@ -9,25 +9,8 @@ from pydantic import ValidationError
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon.rules import RuleMatcher, default_matcher
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
+from tests.helpers import TAXONOMY_IDS as IDS
 
-IDS = [
-    "subversion",
-    "coercion",
-    "aggression",
-    "cyber",
-    "terrorism",
-    "armed-conflict",
-    "hybrid",
-    "disinformation",
-    "migration",
-    "climate",
-    "health",
-    "economic",
-    "resources",
-    "crime-extremism",
-    "nuclear",
-    "none",
-]
 BELGIUM = Path(__file__).parents[2] / "src/grandstrategy/examples/belgium/interests.yaml"
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.cli.resilience_iim import iim_command
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.validation import M as T
+from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
 from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.schemas import (
@@ -36,16 +37,9 @@ resilience_app.add_typer(autonomy_app, name="autonomy")
 resilience_app.command("iim")(iim_command)
 
 
-T = TypeVar("T", bound=BaseModel)
-
-
 def build(model: type[T], data: dict[str, Any], what: str) -> T:
     """Validate CLI input; a clear error naming each bad field instead of a traceback."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in exc.errors()]
-        raise Invalid(f"invalid {what}", details=lines) from None
+    return validated(model, data, f"invalid {what}")
 
 
 def _level(v: float | None) -> str:

@@ -10,12 +10,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.markings import Marking, scheme
+from grandstrategy.core.validation import validated
 from grandstrategy.resilience import charts, service
 from grandstrategy.resilience.catalogue import Sector, load_catalogue
 from grandstrategy.resilience.schemas import (
@@ -53,14 +54,7 @@ def _requirement(rid: str) -> Sector:
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
     """The model, or :class:`Invalid` naming each field that is wrong (as the API does)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]
-        raise Invalid("the form is not valid", details=details) from None
+    return validated(model, data, "the form is not valid")
 
 
 def _marks(records: list[Any]) -> list[Marking]:

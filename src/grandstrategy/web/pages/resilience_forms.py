@@ -14,15 +14,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Conflict, Invalid, NotFound
 from grandstrategy.core.markings import Marking
+from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
-from grandstrategy.resilience.catalogue import Sector, load_catalogue
+from grandstrategy.resilience.catalogue import load_catalogue
 from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.schemas import (
     DIMENSIONS,
@@ -35,7 +36,7 @@ from grandstrategy.resilience.schemas import (
 )
 from grandstrategy.web import forms
 from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
-from grandstrategy.web.pages.resilience import _compartments, _titles, matrix_view
+from grandstrategy.web.pages.resilience import _compartments, _requirement, _titles, matrix_view
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/resilience", include_in_schema=False)
@@ -74,15 +75,7 @@ def _field(name: str) -> str:
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
     """The model, or :class:`Invalid` naming each wrong field by its label."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = []
-        for e in exc.errors():
-            loc = [str(p) for p in e["loc"]]
-            where = _field(loc[0]) + "".join(f" {p}" for p in loc[1:])
-            details.append(f"{where}: {str(e['msg']).removeprefix('Value error, ')}")
-        raise Invalid("the form is not valid", details=details) from None
+    return validated(model, data, "the form is not valid", label=_field)
 
 
 def _marking_values(marking: str) -> dict[str, Any]:
@@ -95,13 +88,6 @@ def _typed_marking(form: FormData) -> dict[str, Any]:
         "marking_level": str(form.get("marking_level") or ""),
         "marking_compartments": [str(c) for c in form.getlist("marking_compartments")],
     }
-
-
-def _requirement(rid: str) -> Sector:
-    for s in load_catalogue().requirements:
-        if s.id == rid:
-            return s
-    raise NotFound(f"baseline requirement {rid!r} not found")
 
 
 def _redirect(path: str, flash: str) -> RedirectResponse:
