@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grandstrategy import __version__
+from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
 from grandstrategy.web.deps import csrf_token
@@ -31,6 +32,11 @@ def env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    e.add_extension("jinja2.ext.i18n")
+    e.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    e.globals["lang"] = i18n.current
     e.globals["version"] = __version__
     e.globals["nav"] = NAV
     return e
