@@ -82,3 +82,5 @@ def test_health_and_docs(client):
     assert docs.status_code == 200 and "/static-api/swagger-ui-bundle.js" in docs.text
     assert "cdn" not in docs.text  # no network at run time
     assert client.get("/static-api/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/api-docs.js").status_code == 200
+    assert "unsafe-inline" not in docs.headers["Content-Security-Policy"].split("script-src")[1]

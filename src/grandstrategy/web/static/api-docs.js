@@ -1,0 +1,9 @@
+// Boots Swagger UI on /api/docs from the app's own OpenAPI document.
+window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({
+    url: "/openapi.json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    persistAuthorization: false,
+  });
+});
