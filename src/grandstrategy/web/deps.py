@@ -8,9 +8,12 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from urllib.parse import urlparse
+
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Forbidden, Unauthenticated
@@ -18,10 +21,26 @@ from grandstrategy.core.users import resolve_token
 
 SESSION_COOKIE = "gs_session"
 PRE_COOKIE = "gs_pre"
+LANG_COOKIE = "gs_lang"
 
 
 class LoginRequired(Exception):
     """Raised by page dependencies: the handler redirects to the login page."""
+
+
+def safe_next(target: str, default: str = "/strategy") -> str:
+    """Only local paths: never redirect a user off the site."""
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def request_language(request: Request) -> str | None:
+    """The browser's choice: the switcher's cookie, else Accept-Language (None: no choice)."""
+    return i18n.normalise(request.cookies.get(LANG_COOKIE)) or i18n.best_match(
+        request.headers.get("accept-language")
+    )
 
 
 def settings_of(request: Request) -> Settings:
@@ -118,3 +137,25 @@ def needs(action: str) -> dict[str, Any]:
             require(user, action)
 
     return {**extra, "dependencies": [Depends(gate)]}
+
+
+def page_needs(action: str, *, csrf: bool = False) -> dict[str, Any]:
+    """The action a page route requires, declared like :func:`needs` so the contract tests see it.
+
+    Page routes are left out of OpenAPI, but the declaration still lives on the route
+    (``openapi_extra["x-action"]``). ``public`` needs no login; anything else sends an
+    anonymous visitor to the login page, and a user whose role lacks the action gets the 403
+    page before the handler runs. ``csrf`` adds the form-token check for POST routes.
+    """
+    extra: dict[str, Any] = {"openapi_extra": {"x-action": action}}
+    checks: list[Any] = []
+    if action != "public":
+
+        def gate(user: Principal = Depends(page_user)) -> None:
+            if action != "authenticated":
+                require(user, action)
+
+        checks.append(Depends(gate))
+    if csrf:
+        checks.append(Depends(check_csrf))
+    return {**extra, "dependencies": checks} if checks else extra

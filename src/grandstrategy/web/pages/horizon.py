@@ -22,7 +22,7 @@ from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import read_bytes
 from grandstrategy.horizon.models import Feedback, Label, Passage
 from grandstrategy.horizon.taxonomy import load_taxonomy
-from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
+from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/horizon", include_in_schema=False)
@@ -41,7 +41,7 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
     return Markup("".join(out))  # noqa: S704 (every piece above is escaped)
 
 
-@router.get("")
+@router.get("", **page_needs("horizon.read"))
 def inbox(
     request: Request,
     category: str = "",
@@ -87,7 +87,7 @@ def _levels(user: Principal) -> list[str]:
     return levels_for(user.clearance)
 
 
-@router.post("/upload", dependencies=[Depends(check_csrf)])
+@router.post("/upload", **page_needs("horizon.ingest", csrf=True))
 async def upload(request: Request, user: Principal = Depends(page_user)) -> Response:
     require(user, "horizon.ingest")
     form = await request.form()
@@ -118,7 +118,7 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
     return RedirectResponse(f"{target}?flash={quote(msg)}", status_code=303)
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id}", **page_needs("horizon.read"))
 def document(
     request: Request,
     doc_id: int,
@@ -144,7 +144,7 @@ def document(
     )
 
 
-@router.get("/passages/{passage_id}/why")
+@router.get("/passages/{passage_id}/why", **page_needs("horizon.read"))
 def why(
     request: Request,
     passage_id: int,
@@ -163,7 +163,7 @@ def why(
     )
 
 
-@router.post("/passages/{passage_id}/verdict", dependencies=[Depends(check_csrf)])
+@router.post("/passages/{passage_id}/verdict", **page_needs("horizon.label", csrf=True))
 async def verdict(
     request: Request,
     passage_id: int,
@@ -188,7 +188,7 @@ async def verdict(
     )
 
 
-@router.get("/search")
+@router.get("/search", **page_needs("horizon.read"))
 def search_page(
     request: Request,
     q: str = "",
@@ -248,7 +248,7 @@ def _date(value: str) -> dt.date | None:
         raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-@router.get("/taxonomy")
+@router.get("/taxonomy", **page_needs("horizon.read"))
 def taxonomy_page(request: Request, user: Principal = Depends(page_user)) -> Response:
     require(user, "horizon.read")
     return page(
@@ -256,7 +256,7 @@ def taxonomy_page(request: Request, user: Principal = Depends(page_user)) -> Res
     )
 
 
-@router.get("/label")
+@router.get("/label", **page_needs("horizon.label"))
 def label_queue(
     request: Request,
     category: str = "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -17,12 +15,13 @@ from grandstrategy.strategy.lint import RULES
 from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
 from grandstrategy.web.deps import (
     SESSION_COOKIE,
-    check_csrf,
     client_address,
     cookie_args,
     get_session,
     optional_page_user,
+    page_needs,
     page_user,
+    safe_next,
     settings_of,
 )
 from grandstrategy.web.render import page
@@ -30,20 +29,15 @@ from grandstrategy.web.render import page
 router = APIRouter(include_in_schema=False)
 
 
-def _safe_next(target: str) -> str:
-    """Only local paths: never redirect a user off the site after login."""
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/strategy"
-    return target
+_safe_next = safe_next
 
 
-@router.get("/")
+@router.get("/", **page_needs("public"))
 def home(user: Principal | None = Depends(optional_page_user)) -> Response:
     return RedirectResponse("/strategy" if user else "/login", status_code=303)
 
 
-@router.get("/login")
+@router.get("/login", **page_needs("public"))
 def login_form(
     request: Request, next: str = "/strategy", user: Principal | None = Depends(optional_page_user)
 ) -> Response:
@@ -52,7 +46,7 @@ def login_form(
     return page(request, "login.html", user=None, next=_safe_next(next), error="")
 
 
-@router.post("/login", dependencies=[Depends(check_csrf)])
+@router.post("/login", **page_needs("public", csrf=True))
 def login(
     request: Request,
     username: str = Form(..., max_length=64),
@@ -84,10 +78,12 @@ def login(
     response.set_cookie(
         SESSION_COOKIE, raw, max_age=settings.session_hours * 3600, **cookie_args(request)
     )
+    if user.language:  # the saved preference follows the user to a new browser
+        response.set_cookie(LANG_COOKIE, user.language, max_age=365 * 86400, **cookie_args(request))
     return response
 
 
-@router.post("/logout", dependencies=[Depends(check_csrf)])
+@router.post("/logout", **page_needs("public", csrf=True))
 def logout(request: Request, session: Session = Depends(get_session)) -> Response:
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
@@ -97,7 +93,7 @@ def logout(request: Request, session: Session = Depends(get_session)) -> Respons
     return response
 
 
-@router.get("/help")
+@router.get("/help", **page_needs("authenticated"))
 def help_page(request: Request, user: Principal = Depends(page_user)) -> Response:
     reg = registry()
     roles = {name: sorted(reg.role_actions(name)) for name in reg.roles}
@@ -115,7 +111,7 @@ def help_page(request: Request, user: Principal = Depends(page_user)) -> Respons
     )
 
 
-@router.get("/audit")
+@router.get("/audit", **page_needs("audit.read"))
 def audit_page(
     request: Request,
     actor: str = "",

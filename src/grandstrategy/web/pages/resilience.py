@@ -27,7 +27,7 @@ from grandstrategy.resilience.schemas import (
     ScenarioRun,
 )
 from grandstrategy.web import forms
-from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
+from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/resilience", include_in_schema=False)
@@ -74,7 +74,7 @@ def _active_matrix(session: Session, user: Principal) -> MatrixRead | None:
         return None
 
 
-@router.get("")
+@router.get("", **page_needs("resilience.read"))
 def overview(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -137,7 +137,7 @@ def _requirement_page(
     )
 
 
-@router.get("/requirements/{rid}")
+@router.get("/requirements/{rid}", **page_needs("resilience.read"))
 def requirement(
     request: Request,
     rid: str,
@@ -147,7 +147,7 @@ def requirement(
     return _requirement_page(request, session, user, rid)
 
 
-@router.post("/requirements/{rid}/assess", dependencies=[Depends(check_csrf)])
+@router.post("/requirements/{rid}/assess", **page_needs("resilience.assess", csrf=True))
 async def assess(
     request: Request,
     rid: str,
@@ -256,7 +256,7 @@ def matrix_view(
     )
 
 
-@router.get("/matrix")
+@router.get("/matrix", **page_needs("resilience.read"))
 def matrix_page(
     request: Request,
     name: str = "",
@@ -266,7 +266,7 @@ def matrix_page(
     return matrix_view(request, session, user, name)
 
 
-@router.get("/scenarios")
+@router.get("/scenarios", **page_needs("resilience.read"))
 def scenarios_page(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -298,7 +298,7 @@ def _run_context(run: ScenarioRun, titles: dict[str, str]) -> dict[str, Any]:
     }
 
 
-@router.get("/scenarios/{name}")
+@router.get("/scenarios/{name}", **page_needs("resilience.read"))
 def scenario_page(
     request: Request,
     name: str,
@@ -324,7 +324,7 @@ def scenario_page(
     )
 
 
-@router.get("/compare")
+@router.get("/compare", **page_needs("resilience.read"))
 def compare_page(
     request: Request,
     names: list[str] = Query(default=[]),
@@ -397,14 +397,14 @@ def _gaps_page(
     )
 
 
-@router.get("/gaps")
+@router.get("/gaps", **page_needs("resilience.read"))
 def gaps_page(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
     return _gaps_page(request, session, user)
 
 
-@router.post("/gaps/{rid}/objective", dependencies=[Depends(check_csrf)])
+@router.post("/gaps/{rid}/objective", **page_needs("strategy.edit", csrf=True))
 async def create_objective(
     request: Request,
     rid: str,

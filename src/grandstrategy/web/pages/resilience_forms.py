@@ -35,7 +35,7 @@ from grandstrategy.resilience.schemas import (
     ScenarioRead,
 )
 from grandstrategy.web import forms
-from grandstrategy.web.deps import check_csrf, get_session, page_user, settings_of
+from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
 from grandstrategy.web.pages.resilience import _compartments, _requirement, _titles, matrix_view
 from grandstrategy.web.render import page
 
@@ -245,7 +245,7 @@ async def _save_scenario(
     return _redirect(f"/resilience/scenarios/{saved.name}", f"Scenario {word}.")
 
 
-@router.get("/scenarios/new")
+@router.get("/scenarios/new", **page_needs("resilience.assess"))
 def new_scenario(
     request: Request,
     matrix: str = "",
@@ -256,14 +256,14 @@ def new_scenario(
     return _scenario_form(request, session, user, editing=None, values=values)
 
 
-@router.post("/scenarios/new", dependencies=[Depends(check_csrf)])
+@router.post("/scenarios/new", **page_needs("resilience.assess", csrf=True))
 async def create_scenario(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
     return await _save_scenario(request, session, user, None)
 
 
-@router.get("/scenarios/{name}/edit")
+@router.get("/scenarios/{name}/edit", **page_needs("resilience.assess"))
 def edit_scenario(
     request: Request,
     name: str,
@@ -279,7 +279,7 @@ def edit_scenario(
     return _scenario_form(request, session, user, editing=scenario, values=values)
 
 
-@router.post("/scenarios/{name}/edit", dependencies=[Depends(check_csrf)])
+@router.post("/scenarios/{name}/edit", **page_needs("resilience.assess", csrf=True))
 async def update_scenario(
     request: Request,
     name: str,
@@ -335,7 +335,7 @@ def _autonomy_page(
     )
 
 
-@router.get("/autonomy/{rid}")
+@router.get("/autonomy/{rid}", **page_needs("resilience.assess"))
 def autonomy_page(
     request: Request,
     rid: str,
@@ -345,7 +345,7 @@ def autonomy_page(
     return _autonomy_page(request, session, user, rid)
 
 
-@router.post("/autonomy/{rid}", dependencies=[Depends(check_csrf)])
+@router.post("/autonomy/{rid}", **page_needs("resilience.assess", csrf=True))
 async def set_autonomy(
     request: Request,
     rid: str,
@@ -414,7 +414,7 @@ def _saved(saved: MatrixRead) -> RedirectResponse:
     )
 
 
-@router.post("/matrix/upload", dependencies=[Depends(check_csrf)])
+@router.post("/matrix/upload", **page_needs("resilience.assess", csrf=True))
 async def upload_matrix(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -440,7 +440,7 @@ async def upload_matrix(
     return _saved(saved)
 
 
-@router.post("/matrix/scores", dependencies=[Depends(check_csrf)])
+@router.post("/matrix/scores", **page_needs("resilience.assess", csrf=True))
 async def score_matrix(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -476,7 +476,7 @@ async def score_matrix(
     return _saved(saved)
 
 
-@router.post("/matrix/activate", dependencies=[Depends(check_csrf)])
+@router.post("/matrix/activate", **page_needs("resilience.assess", csrf=True))
 async def activate_matrix(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:

@@ -18,7 +18,7 @@ from grandstrategy.strategy.lint import summary
 from grandstrategy.strategy.records import LINKS, SINGULAR, check_component, link_targets
 from grandstrategy.strategy.schemas import COMPONENTS, IMPACT, LIKELIHOOD, POSTURE, Package
 from grandstrategy.web import forms
-from grandstrategy.web.deps import check_csrf, get_session, page_user
+from grandstrategy.web.deps import get_session, page_needs, page_user
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/strategy", include_in_schema=False)
@@ -47,7 +47,7 @@ def _labels(pkg: Package) -> dict[str, dict[str, str]]:
     return out
 
 
-@router.get("")
+@router.get("", **page_needs("strategy.read"))
 def overview(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -73,7 +73,7 @@ def overview(
     )
 
 
-@router.get("/trace")
+@router.get("/trace", **page_needs("strategy.read"))
 def trace_page(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -98,7 +98,7 @@ def trace_page(
     )
 
 
-@router.get("/history")
+@router.get("/history", **page_needs("strategy.read"))
 def history_page(
     request: Request,
     v1: int | None = None,
@@ -130,7 +130,7 @@ def history_page(
     )
 
 
-@router.post("/freeze", dependencies=[Depends(check_csrf)])
+@router.post("/freeze", **page_needs("strategy.publish", csrf=True))
 async def freeze(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
@@ -148,7 +148,7 @@ async def freeze(
     )
 
 
-@router.get("/export")
+@router.get("/export", **page_needs("strategy.export"))
 def export_page(
     format: str = "pdf",
     max_marking: str | None = None,
@@ -166,7 +166,7 @@ def export_page(
     )
 
 
-@router.get("/{component}")
+@router.get("/{component}", **page_needs("strategy.read"))
 def list_page(
     request: Request,
     component: str,
@@ -220,7 +220,7 @@ def _form_context(
     }
 
 
-@router.get("/{component}/new")
+@router.get("/{component}/new", **page_needs("strategy.edit"))
 def new_form(
     request: Request,
     component: str,
@@ -233,7 +233,7 @@ def new_form(
     return page(request, "strategy/edit.html", user=user, creating=True, error=None, **ctx)
 
 
-@router.post("/{component}/new", dependencies=[Depends(check_csrf)])
+@router.post("/{component}/new", **page_needs("strategy.edit", csrf=True))
 async def create(
     request: Request,
     component: str,
@@ -265,7 +265,7 @@ async def create(
     )
 
 
-@router.get("/{component}/{rid}")
+@router.get("/{component}/{rid}", **page_needs("strategy.read"))
 def detail(
     request: Request,
     component: str,
@@ -308,7 +308,7 @@ def detail(
     )
 
 
-@router.get("/{component}/{rid}/edit")
+@router.get("/{component}/{rid}/edit", **page_needs("strategy.edit"))
 def edit_form(
     request: Request,
     component: str,
@@ -332,7 +332,7 @@ def edit_form(
     )
 
 
-@router.post("/{component}/{rid}/edit", dependencies=[Depends(check_csrf)])
+@router.post("/{component}/{rid}/edit", **page_needs("strategy.edit", csrf=True))
 async def update(
     request: Request,
     component: str,
@@ -370,7 +370,7 @@ async def update(
     return RedirectResponse(f"/strategy/{component}/{rid}?flash=Saved.", status_code=303)
 
 
-@router.post("/{component}/{rid}/delete", dependencies=[Depends(check_csrf)])
+@router.post("/{component}/{rid}/delete", **page_needs("strategy.edit", csrf=True))
 def delete(
     component: str,
     rid: str,
