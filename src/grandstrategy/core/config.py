@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         "tantivy",
         pattern="^(auto|fts|tantivy)$",
     )
+    language: str = Field(
+        default="en",
+        description="the interface language when neither the user nor the browser chooses one",
+        pattern="^(en|fr|nl|de)$",
+    )
     # When the app is served over https the session cookie is marked Secure.
     https: bool = False
 

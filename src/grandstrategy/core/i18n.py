@@ -10,6 +10,7 @@ missing catalog falls back to the English source strings.
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,11 +34,23 @@ def normalise(lang: str | None) -> str | None:
 
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
-    directory = str(files("grandstrategy") / "locale")
-    try:
-        return _gettext.translation(DOMAIN, localedir=directory, languages=[lang])
-    except OSError:
+    """The catalog for ``lang``, read from its ``.po`` file (compiled in memory, once).
+
+    Reading the ``.po`` source keeps compiled binaries out of the repository; it costs a few
+    milliseconds once per process and language. Fuzzy entries are not used.
+    """
+    po = files("grandstrategy") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == DEFAULT_LANGUAGE or not po.is_file():
         return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
 
 
 def current() -> str:

@@ -48,6 +48,8 @@ class User(Base):
     compartments: Mapped[str] = mapped_column(String(400), nullable=False, default="|")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The interface language the user chose ('' = follow the browser, then the site default).
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="", server_default="")
 
     @property
     def compartment_set(self) -> frozenset[str]:

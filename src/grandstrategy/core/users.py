@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, registry, require
 from grandstrategy.core.config import Settings
+from grandstrategy.core.i18n import LANGUAGES
 from grandstrategy.core.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthenticated
 from grandstrategy.core.markings import check_compartment, scheme
 from grandstrategy.core.models import LoginFailure, Token, User
@@ -309,3 +310,23 @@ def revoke_token(session: Session, raw: str, *, kind: str) -> None:
         object_type="token",
         object_id=tok.id,
     )
+
+
+def set_language(session: Session, *, actor: Principal, language: str) -> str:
+    """Save the acting user's interface language ('' to follow the browser again)."""
+    if language and language not in LANGUAGES:
+        raise Invalid(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    u = _get(session, actor.username)
+    if u.language != language:
+        before = u.language
+        u.language = language
+        audit.record(
+            session,
+            actor=actor,
+            action="user.language",
+            object_type="user",
+            object_id=u.username,
+            before={"language": before},
+            after={"language": language},
+        )
+    return language

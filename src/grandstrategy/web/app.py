@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grandstrategy import __version__
+from grandstrategy.core import i18n
 from grandstrategy.core.audit import request_id_var
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
@@ -23,8 +24,16 @@ from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
 from grandstrategy.web.api import system as api_system
-from grandstrategy.web.deps import PRE_COOKIE, LoginRequired, cookie_args, ensure_pre_token
+from grandstrategy.web.deps import (
+    PRE_COOKIE,
+    LoginRequired,
+    cookie_args,
+    ensure_pre_token,
+    page_needs,
+    request_language,
+)
 from grandstrategy.web.pages import horizon as pages_horizon
+from grandstrategy.web.pages import language as pages_language
 from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import resilience as pages_resilience
 from grandstrategy.web.pages import resilience_forms as pages_resilience_forms
@@ -80,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> Response:
         rid = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
         token = request_id_var.set(rid)
+        i18n.set_language(request_language(request) or settings.language)
         had_pre = PRE_COOKIE in request.cookies
         pre = ensure_pre_token(request)
         length = request.headers.get("content-length")
@@ -153,7 +163,7 @@ def create_app(settings: Settings) -> FastAPI:
     swagger_dir = resources.files("swagger_ui").joinpath("static")
     app.mount("/static-api", StaticFiles(directory=str(swagger_dir)), name="swagger")
 
-    @app.get("/api/docs", include_in_schema=False)
+    @app.get("/api/docs", include_in_schema=False, **page_needs("public"))
     def api_docs() -> Response:
         """Swagger UI 5 from the swagger-ui-py package (renders OpenAPI 3.1): no CDN, offline.
 
@@ -167,6 +177,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_horizon.router)
     app.include_router(api_resilience.router)
     app.include_router(pages_main.router)
+    app.include_router(pages_language.router)
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon.router)
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}

@@ -37,6 +37,12 @@ def env() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     e.globals["lang"] = i18n.current
+    e.globals["languages"] = [
+        ("en", "English"),
+        ("fr", "Français"),
+        ("nl", "Nederlands"),
+        ("de", "Deutsch"),
+    ]
     e.globals["version"] = __version__
     e.globals["nav"] = NAV
     return e

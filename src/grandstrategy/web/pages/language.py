@@ -11,17 +11,17 @@ from grandstrategy.core.i18n import LANGUAGES
 from grandstrategy.core.users import set_language
 from grandstrategy.web.deps import (
     LANG_COOKIE,
-    check_csrf,
     cookie_args,
     get_session,
     optional_page_user,
+    page_needs,
     safe_next,
 )
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.post("/language", dependencies=[Depends(check_csrf)])
+@router.post("/language", **page_needs("public", csrf=True))
 def choose_language(
     request: Request,
     lang: str = Form(..., max_length=8),

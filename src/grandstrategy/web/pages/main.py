@@ -14,6 +14,7 @@ from grandstrategy.core.users import authenticate, issue_token, revoke_token
 from grandstrategy.strategy.lint import RULES
 from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
 from grandstrategy.web.deps import (
+    LANG_COOKIE,
     SESSION_COOKIE,
     client_address,
     cookie_args,
