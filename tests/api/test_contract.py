@@ -6,12 +6,15 @@ user whose clearance is below the test's CONFIDENTIAL and NATO records.
 """
 
 import io
+import re
 import zipfile
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
 
 from grandstrategy.core.authz import registry
-from tests.helpers import NATO_TITLE, SECRET_TITLE, small_package
+from tests.helpers import NATO_TITLE, PASSWORD, SECRET_TITLE, make_user, small_package
 
 HIDDEN = [SECRET_TITLE, "zebra-cell", NATO_TITLE, "nato-tripwire"]
 ALL_COMPARTMENTS = ["NATO", "EU", "NATIONAL-ONLY"]
@@ -133,3 +136,108 @@ def test_the_cleared_see_what_the_others_do_not(client, loaded, token_for, clear
     headers = token_for("reader", "SECRET" if cleared else "UNCLASSIFIED", ALL_COMPARTMENTS)
     r = client.get("/api/strategy/objectives/zebra-cell", headers=headers)
     assert r.status_code == (200 if cleared else 404)
+
+
+# --- Page routes: the same contract, walked through the app's route table -------------------
+
+PAGE_PARAMS = {
+    "component": "objectives",
+    "rid": "deter",
+    "doc_id": "1",
+    "passage_id": "1",
+    "name": "x",
+    "requirement": "energy",
+}
+
+
+def page_routes(app):
+    """(method, path, action) of every route left out of OpenAPI: the server-rendered pages."""
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if not isinstance(route, APIRoute) or route.include_in_schema:
+            continue
+        action = (route.openapi_extra or {}).get("x-action")
+        for method in sorted(ctx.methods or ()):
+            if method != "HEAD":
+                yield method, ctx.path, action
+
+
+def fill_page(path: str) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: PAGE_PARAMS.get(m.group(1), "1"), path)
+
+
+def page_login(app, session, role: str) -> TestClient:
+    """A browser (its own cookie jar) logged in as a fresh user of ``role``."""
+    name = f"page{role.replace('-', '')}"
+    make_user(session, name, role, "SECRET", ALL_COMPARTMENTS)
+    session.commit()
+    browser = TestClient(app)
+    form = browser.get("/login").text
+    r = browser.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf_token": _csrf(form)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return browser
+
+
+def _csrf(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "page has no CSRF field"
+    return m.group(1)
+
+
+def test_every_page_route_declares_its_action(app):
+    actions = set(registry().actions) | {"public", "authenticated"}
+    routes = list(page_routes(app))
+    assert len(routes) >= 40  # the walk found the pages
+    undeclared = [f"{m} {p}" for m, p, a in routes if a not in actions]
+    assert not undeclared, "page routes without a known action (use page_needs): " + ", ".join(
+        undeclared
+    )
+
+
+def test_anonymous_visitor_is_sent_to_login_from_every_page(app, client, loaded):
+    walked = 0
+    for method, path, action in page_routes(app):
+        if action == "public":
+            continue
+        r = client.request(method, fill_page(path), follow_redirects=False)
+        where = r.headers.get("location", "")
+        assert r.status_code == 303 and where.startswith("/login?next="), (
+            f"{method} {path}: {r.status_code} {where}"
+        )
+        walked += 1
+    assert walked >= 35
+
+
+def test_page_refused_to_a_role_lacking_the_action(app, session, loaded):
+    """Each page answers the 403 page, with a valid form token, to a role without its action."""
+    reg = registry()
+    browsers: dict[str, tuple[TestClient, str]] = {}
+    walked = 0
+    for method, path, action in page_routes(app):
+        if action in ("public", "authenticated", None):
+            continue
+        role = next(r for r in reg.roles if action not in reg.role_actions(r))
+        if role not in browsers:
+            browser = page_login(app, session, role)
+            browsers[role] = (browser, _csrf(browser.get("/help").text))
+        browser, token = browsers[role]
+        data = {"csrf_token": token} if method == "POST" else None
+        r = browser.request(method, fill_page(path), data=data, follow_redirects=False)
+        assert r.status_code == 403, f"{method} {path} as {role}: {r.status_code}"
+        assert "text/html" in r.headers["content-type"], f"{method} {path}: not the 403 page"
+        walked += 1
+    assert walked >= 35
+
+
+def test_a_role_with_the_action_is_not_refused(app, session, loaded):
+    """The control for the test above: the pages open to a role that holds every action."""
+    browser = page_login(app, session, "admin")
+    for method, path, action in page_routes(app):
+        if method != "GET" or action in ("public", None):
+            continue
+        r = browser.get(fill_page(path), follow_redirects=False)
+        assert r.status_code != 403, f"GET {path} as admin: 403"
