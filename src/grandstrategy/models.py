@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def load_all() -> None:
     import grandstrategy.core.models
+    import grandstrategy.horizon.analysis_models
     import grandstrategy.horizon.models
     import grandstrategy.resilience.models
     import grandstrategy.strategy.models  # noqa: F401
