@@ -1,16 +1,20 @@
-"""Entry point: global options, command groups, and errors as one clear line."""
+"""Entry point: global options, command groups, and errors as one clear line.
+
+Command groups are imported when they are used, not at start: ``grandstrategy --help`` and a
+command that needs only the database do not pay for scikit-learn, WeasyPrint or the horizon
+engine. A new group is one line in :data:`GROUPS`, with the help shown in the listing.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import Any
 
 import typer
-from rich.text import Text
+from typer.core import TyperGroup
 
-from grandstrategy.cli import admin, horizon, resilience, strategy
-from grandstrategy.cli.common import State, err_console
-from grandstrategy.core.config import load_settings
 from grandstrategy.core.errors import GrandStrategyError
 
 try:  # typer >= 0.20 vendors click as typer._click and raises its exceptions
@@ -18,7 +22,63 @@ try:  # typer >= 0.20 vendors click as typer._click and raises its exceptions
 except ImportError:  # pragma: no cover - older typer runs on click itself
     from click.exceptions import ClickException  # type: ignore[assignment]
 
+# name: (module, attribute, help in the listing). A Typer attribute is a group; a function is
+# one command.
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "audit": ("grandstrategy.cli.admin", "audit_app", "The hash-chained audit log."),
+    "db": ("grandstrategy.cli.admin", "db_app", "Database schema: migrate and inspect."),
+    "example": ("grandstrategy.cli.strategy", "example_app", "The illustrative Belgian example."),
+    "horizon": (
+        "grandstrategy.cli.horizon",
+        "horizon_app",
+        "Strategic foresight: documents, threats, actors, search.",
+    ),
+    "resilience": (
+        "grandstrategy.cli.resilience",
+        "resilience_app",
+        "Resilience: NATO's seven baseline requirements, cascades, ranked gaps.",
+    ),
+    "serve": ("grandstrategy.cli.admin", "serve", "Serve the web app and the JSON API."),
+    "setup": (
+        "grandstrategy.cli.admin",
+        "setup",
+        "First run: migrate, create the admin, load the examples.",
+    ),
+    "strategy": ("grandstrategy.cli.strategy", "strategy_app", "The National Security Strategy."),
+    "users": ("grandstrategy.cli.admin", "users_app", "User accounts, roles, clearances."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists :data:`GROUPS` from the table and imports one only when run."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(GROUPS))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in GROUPS:
+            return found
+        module, attribute, _help = GROUPS[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        if not isinstance(target, typer.Typer):
+            single = typer.Typer(add_completion=False, rich_markup_mode=None)
+            single.command(cmd_name)(target)
+            target = single
+        command = typer.main.get_command(target)
+        command.name = cmd_name
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The listing from the table, so that --help imports nothing."""
+        rows = [(name, GROUPS[name][2]) for name in self.list_commands(ctx) if name in GROUPS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="grandstrategy",
     help=(
         "Write, run and review a National Security Strategy.\n\n"
@@ -46,21 +106,17 @@ def root(
     ),
 ) -> None:
     """Global options."""
+    from grandstrategy.cli.common import State
+    from grandstrategy.core.config import load_settings
+
     ctx.obj = State(settings=load_settings(db=db), as_user=as_user)
 
 
-app.add_typer(admin.db_app, name="db")
-app.add_typer(admin.users_app, name="users")
-app.add_typer(admin.audit_app, name="audit")
-app.add_typer(strategy.strategy_app, name="strategy")
-app.add_typer(strategy.example_app, name="example")
-app.add_typer(horizon.horizon_app, name="horizon")
-app.add_typer(resilience.resilience_app, name="resilience")
-app.command("setup")(admin.setup)
-app.command("serve")(admin.serve)
-
-
 def main(argv: list[str] | None = None) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    err_console = Console(stderr=True)
     command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="grandstrategy", standalone_mode=False)
