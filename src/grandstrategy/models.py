@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def load_all() -> None:
+    import grandstrategy.core.memberships
     import grandstrategy.core.models
+    import grandstrategy.delivery.models
     import grandstrategy.horizon.analysis_models
     import grandstrategy.horizon.models
     import grandstrategy.resilience.models

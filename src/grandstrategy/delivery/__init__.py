@@ -1,0 +1,1 @@
+"""Delivery: objectives tracked by their owners, reviews, the defence budget path."""

@@ -1,0 +1,33 @@
+"""Delivery services, in one place for the CLI, the API and the pages.
+
+Every function takes the acting user, checks the action (``delivery.read`` to read,
+``delivery.report`` for owners, ``delivery.judge`` for the secretariat, ``delivery.manage``
+for the deployments register), reads through ``restrict()`` and audits every write in the
+caller's transaction. None commits: the CLI's or the request's unit of work does.
+"""
+
+from grandstrategy.delivery.allies import history as budget_history
+from grandstrategy.delivery.allies import path as budget_path
+from grandstrategy.delivery.tracking import (
+    DEFAULT_CYCLE_DAYS,
+    add_milestone,
+    check_in,
+    comment,
+    dashboard,
+    judge,
+    objective_delivery,
+    owed,
+)
+
+__all__ = [
+    "DEFAULT_CYCLE_DAYS",
+    "add_milestone",
+    "budget_history",
+    "budget_path",
+    "check_in",
+    "comment",
+    "dashboard",
+    "judge",
+    "objective_delivery",
+    "owed",
+]
