@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import secrets
 import sys
-from datetime import datetime
+from typing import Any
 
 import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from grandstrategy.cli.audit import audit_app as audit_app
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core import audit, db
+from grandstrategy.core import db
 from grandstrategy.core.authz import Principal
+from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.models import User
 from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts, roles, clearances.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
@@ -188,83 +189,6 @@ def users_revoke(ctx: typer.Context, name: str) -> None:
     console.print(f"revoked {n} session(s) and token(s) of {name}")
 
 
-@audit_app.command("verify")
-def audit_verify(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
-    """Check the hash chain; exit 1 naming the first bad entry.
-
-    Example: grandstrategy audit verify
-    """
-    st = state(ctx)
-    with st.session() as s:
-        v = audit.verify(s)
-    if as_json:
-        print_json(v)
-    elif v.ok:
-        console.print(f"audit chain intact: {v.entries} entries")
-    else:
-        console.print(
-            f"[bold red]audit chain broken[/] at entry seq={v.first_bad_seq} "
-            f"(row id {v.first_bad_id}): {v.reason}"
-        )
-    if not v.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("list")
-def audit_list(
-    ctx: typer.Context,
-    actor: str = typer.Option(None, "--actor"),
-    action: str = typer.Option(None, "--action", help="Prefix, e.g. 'strategy.' or 'auth.'"),
-    since: datetime = typer.Option(None, "--since", help="e.g. 2026-11-01 or 2026-11-01T08:00"),
-    limit: int = typer.Option(50, "--limit", min=1, max=10000),
-    as_json: bool = JSON_OPT,
-) -> None:
-    """Show audit entries, newest first.
-
-    Example: grandstrategy audit list --action strategy. --since 2026-11-01
-    """
-    st = state(ctx)
-    with st.session() as s:
-        rows = audit.list_events(
-            s,
-            user=st.principal(s),
-            actor=actor,
-            action=action,
-            since=since.astimezone() if since else None,
-            limit=limit,
-        )
-        data: list[dict[str, str | int]] = [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "object_type": e.object_type,
-                "object_id": e.object_id,
-                "marking": str(e.marking),
-                "request_id": e.request_id,
-            }
-            for e in rows
-        ]
-    if as_json:
-        print_json(data)
-        return
-    print_table(
-        [
-            (
-                d["seq"],
-                str(d["at"])[:19],
-                d["actor"],
-                d["action"],
-                f"{d['object_type']} {d['object_id']}",
-                d["marking"],
-            )
-            for d in data
-        ],
-        ["seq", "time (UTC)", "actor", "action", "object", "marking"],
-    )
-
-
 def setup(
     ctx: typer.Context,
     example: bool = typer.Option(True, "--example/--no-example", help="Load the example."),
@@ -360,4 +284,18 @@ def serve(
     settings.ensure_secret()
     app = create_app(settings)
     console.print(f"grandstrategy at http://{settings.host}:{settings.port}/")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.Server(server_config(app, settings)).run()
+
+
+def server_config(app: Any, settings: Settings) -> Any:
+    """How ``serve`` runs uvicorn.
+
+    The client address comes from web/deps.client_address, which believes X-Forwarded-For only
+    from ``settings.trusted_proxies``; uvicorn's own proxy handling (on by default for local
+    peers) must not rewrite it first, or any local client could pick its address.
+    """
+    import uvicorn
+
+    return uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="warning", proxy_headers=False
+    )

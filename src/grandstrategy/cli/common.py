@@ -15,10 +15,12 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work
 from grandstrategy.core.errors import NotFound
+from grandstrategy.core.readlog import collect_reads
 from grandstrategy.core.users import find
 
 console = Console()
@@ -37,6 +39,7 @@ class State:
         if self._factory is None:
             self._engine = make_engine(self.settings.database_url)
             self._factory = make_sessionmaker(self._engine)
+            audit.use_keyring(audit.open_keyring(self.settings.audit_key_path))
         return self._factory
 
     @contextmanager
@@ -45,13 +48,19 @@ class State:
             yield s
 
     def principal(self, session: Session) -> Principal:
-        """``--as NAME`` acts as that user (their role and clearance); else the operator."""
+        """``--as NAME`` acts as that user (their role and clearance); else the operator.
+
+        Classified records the command then loads are logged as one read (core/readlog.py).
+        """
         if self.as_user:
             u = find(session, self.as_user)
             if u is None or not u.active:
                 raise NotFound(f"user {self.as_user!r} not found or disabled")
-            return Principal.of(u)
-        return Principal.operator(f"cli:{getpass.getuser()}")
+            who = Principal.of(u)
+        else:
+            who = Principal.operator(f"cli:{getpass.getuser()}")
+        collect_reads(session, who, "cli")
+        return who
 
 
 def state(ctx: typer.Context) -> State:

@@ -8,6 +8,15 @@ content (sequence number, time, actor, request id, action, object, marking, befo
 with ``hash_0`` the genesis value below. The head (last seq and hash) is kept in its own row
 and moved in the same transaction as every append, so deleting the newest entries is caught
 too. :func:`verify` walks the chain in ``seq`` order and names the first entry that breaks it.
+
+A hash chain can be recomputed by whoever can write the table, so every entry and the head are
+also signed with a keyed MAC whose key lives in a file outside the database
+(:mod:`grandstrategy.core.auditkeys`), and the head can be exported as a signed checkpoint that
+a later :func:`verify` compares against (deleting the newest entries is then caught even when
+the head is rewound to an earlier signed state). The keyring in use is the session's
+(``session.info["audit_keyring"]``), else the one the program installed with
+:func:`use_keyring` at start (the web app and the CLI do); without one, entries are chained but
+not signed, and :func:`verify` reports that once the key exists.
 """
 
 from __future__ import annotations
@@ -18,17 +27,62 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from grandstrategy.core import readlog
+from grandstrategy.core.auditkeys import Keyring, checkpoint_signed, make_checkpoint
 from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, scheme
 from grandstrategy.core.models import AuditEvent, AuditHead, Marked
 
 GENESIS = "0" * 64
+KEYRING = "audit_keyring"
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_installed: list[Keyring] = []
+
+
+def use_keyring(ring: Keyring | None) -> None:
+    """Install the process's audit keyring (None removes it); sessions may override it."""
+    _installed[:] = [ring] if ring is not None else []
+
+
+def keyring_of(session: Session) -> Keyring | None:
+    found = session.info.get(KEYRING)
+    if isinstance(found, Keyring):
+        return found
+    return _installed[0] if _installed else None
+
+
+def open_keyring(path: Path) -> Keyring:
+    """The key file at ``path``, created (0600) with a first key when missing."""
+    return Keyring.open_or_create(path)
+
+
+def _sign(
+    session: Session, head: AuditHead, events: list[AuditEvent] | list[dict[str, Any]]
+) -> None:
+    """Sign new entries (objects or row dicts) and the head with the current key, if any."""
+    ring = keyring_of(session)
+    if ring is None:
+        return
+    if ring.sealed_from < 0:  # the first signed entry: everything after it must be signed
+        first = events[0]
+        seq = first["seq"] if isinstance(first, dict) else first.seq
+        prev = first["prev_hash"] if isinstance(first, dict) else first.prev_hash
+        ring.sealed_from, ring.sealed_hash = seq - 1, prev
+        ring.save()
+    key = ring.current
+    for ev in events:
+        if isinstance(ev, dict):
+            ev["key_id"], ev["mac"] = key.id, ring.event_mac(key, ev["hash"])
+        else:
+            ev.key_id, ev.mac = key.id, ring.event_mac(key, ev.hash)
+    head.key_id, head.mac = key.id, ring.head_mac(key, head.seq, head.hash)
 
 
 def canonical(value: Any) -> str:
@@ -90,6 +144,7 @@ def record(
     session.add(ev)
     head.seq = ev.seq
     head.hash = ev.hash
+    _sign(session, head, [ev])
     session.flush()
     return ev
 
@@ -142,8 +197,9 @@ def record_many(session: Session, events: Sequence[Event]) -> int:
         )
         prev = entry_hash(prev, ev)
         rows.append({col: getattr(ev, col) for col in _COLUMNS} | {"hash": prev})
-    session.execute(insert(AuditEvent), rows)
     head.seq, head.hash = seq, prev
+    _sign(session, head, rows)
+    session.execute(insert(AuditEvent), rows)
     session.flush()
     return seq
 
@@ -165,7 +221,13 @@ _COLUMNS = (
 
 
 def record_read(session: Session, user: Principal, obj: Marked, object_type: str, oid: Any) -> None:
-    """Reads of records at or above the audited level (CONFIDENTIAL by default) are logged."""
+    """Reads of records at or above the audited level (CONFIDENTIAL by default) are logged.
+
+    Inside a request (a read collector on the session) the record joins the request's one
+    ``read`` event; elsewhere it gets an event of its own.
+    """
+    if readlog.note_instance(session, obj):
+        return
     if obj.marking.level >= scheme().audit_read_index:
         record(
             session,
@@ -184,36 +246,120 @@ class Verification:
     first_bad_seq: int | None = None
     first_bad_id: int | None = None
     reason: str = ""
+    signed: int = 0  # entries whose MAC was checked and holds
+    unsigned: int = 0  # entries from before the audit key existed (chained only)
+    checkpoint: int | None = None  # the count of the checkpoint compared against, if any
 
 
-def verify(session: Session) -> Verification:
-    """Walk the chain; report the first entry that was changed, removed, added or moved."""
-    prev = GENESIS
-    expected_seq = 1
-    count = 0
+def _bad(count: int, ev: AuditEvent | None, seq: int | None, why: str, **kw: Any) -> Verification:
+    return Verification(False, count, seq, ev.id if ev else None, why, **kw)
+
+
+def verify(
+    session: Session, *, keyring: Keyring | None = None, checkpoint: dict[str, Any] | None = None
+) -> Verification:
+    """Walk the chain; report the first entry that was changed, removed, added or moved.
+
+    With a keyring (default: the session's), every entry after the key was made must carry a
+    MAC that holds, and so must the head. With a checkpoint (see :func:`checkpoint`), the log
+    must still reach the checkpoint's count with the same hash there.
+    """
+    ring = keyring or keyring_of(session)
+    if checkpoint is not None and checkpoint_signed(ring, checkpoint) is False:
+        return Verification(False, 0, None, None, "checkpoint signature does not hold")
+    prev, expected_seq, count, signed, unsigned = GENESIS, 1, 0, 0, 0
+    cp_seq = checkpoint["count"] if checkpoint else None
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id)).scalars()
     for ev in rows:
         count += 1
         if ev.seq != expected_seq:
             why = "missing entry before it" if ev.seq > expected_seq else "duplicate or moved"
-            return Verification(False, count, ev.seq, ev.id, f"sequence {ev.seq}: {why}")
+            return _bad(count, ev, ev.seq, f"sequence {ev.seq}: {why}")
         if ev.prev_hash != prev:
-            return Verification(False, count, ev.seq, ev.id, "link to previous entry broken")
+            return _bad(count, ev, ev.seq, "link to previous entry broken")
         if entry_hash(prev, ev) != ev.hash:
-            return Verification(False, count, ev.seq, ev.id, "content changed")
+            return _bad(count, ev, ev.seq, "content changed")
+        if ring is not None:
+            if ev.mac:
+                held = ring.check(ev.key_id, f"event:{ev.hash}", ev.mac)
+                if held is None:
+                    return _bad(count, ev, ev.seq, f"signed with unknown audit key {ev.key_id!r}")
+                if not held:
+                    return _bad(count, ev, ev.seq, "MAC does not hold: entry forged or rechained")
+                signed += 1
+            elif 0 <= ring.sealed_from < ev.seq:
+                return _bad(count, ev, ev.seq, "entry not signed though the audit key existed")
+            else:
+                unsigned += 1
+            if ev.seq == ring.sealed_from and ring.sealed_hash and ev.hash != ring.sealed_hash:
+                return _bad(count, ev, ev.seq, "entries before the audit key was made changed")
+        if cp_seq == ev.seq and checkpoint and ev.hash != checkpoint["hash"]:
+            return _bad(count, ev, ev.seq, "entry differs from the checkpoint", checkpoint=cp_seq)
         prev = ev.hash
         expected_seq += 1
+    last = expected_seq - 1
+    kw: dict[str, Any] = {"signed": signed, "unsigned": unsigned, "checkpoint": cp_seq}
+    if ring is not None and ring.sealed_from > last:
+        return _bad(
+            count,
+            None,
+            last + 1,
+            f"log ends at {last}, before the audit key was made "
+            f"at {ring.sealed_from}: entries deleted",
+            **kw,
+        )
+    if cp_seq is not None and cp_seq > last:
+        return _bad(
+            count,
+            None,
+            last + 1,
+            f"log ends at {last} but the checkpoint saw {cp_seq} entries: newest entries deleted",
+            **kw,
+        )
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != expected_seq - 1 or head_hash != prev:
-        return Verification(
-            False,
-            count,
-            expected_seq,
-            None,
-            f"chain ends at {expected_seq - 1}, head at {head_seq}",
-        )
-    return Verification(True, count)
+    if head_seq != last or head_hash != prev:
+        return _bad(count, None, expected_seq, f"chain ends at {last}, head at {head_seq}", **kw)
+    if ring is not None and head is not None and 0 <= ring.sealed_from < head_seq:
+        held = ring.check(head.key_id, f"head:{head.seq}:{head.hash}", head.mac)
+        if not held:
+            return _bad(count, None, head_seq, "head signature does not hold", **kw)
+    return Verification(True, count, **kw)
+
+
+def checkpoint(session: Session, *, actor: Principal) -> dict[str, Any]:
+    """Sign the head as it is now, after logging that a checkpoint was taken.
+
+    Keep the result outside the database (another machine, a printout): it is what proves,
+    later, that the log once had this many entries.
+    """
+    require(actor, "audit.read")
+    ring = keyring_of(session)
+    if ring is None:
+        raise Invalid("no audit key installed: cannot sign a checkpoint")
+    record(session, actor=actor, action="audit.checkpoint", object_type="audit")
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    return make_checkpoint(ring, head.seq, head.hash)
+
+
+def rotate_key(session: Session, *, actor: Principal) -> str:
+    """Make a new current audit key (old ones stay to verify); returns its id."""
+    require(actor, "audit.read")
+    ring = keyring_of(session)
+    if ring is None:
+        raise Invalid("no audit key installed: nothing to rotate")
+    old = ring.current.id
+    key = ring.rotate()
+    record(
+        session,
+        actor=actor,
+        action="audit.rotate_key",
+        object_type="audit",
+        object_id=key.id,
+        before={"key_id": old},
+        after={"key_id": key.id},
+    )
+    return key.id
 
 
 def list_events(

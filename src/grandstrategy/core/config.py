@@ -5,14 +5,15 @@ Nothing is read at import time: call :func:`load_settings` where the program sta
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -52,6 +53,33 @@ class Settings(BaseSettings):
     )
     # When the app is served over https the session cookie is marked Secure.
     https: bool = False
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="the audit log's MAC keys, outside the database; default: "
+        "data_dir/audit.keys (created 0600 on first use)",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks (e.g. 10.0.0.5,10.1.0.0/16) of reverse proxies whose "
+        "X-Forwarded-For is believed; default: none (the peer's own address is used)",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, v: Any) -> Any:
+        if isinstance(v, str):  # GRANDSTRATEGY_TRUSTED_PROXIES=10.0.0.5,10.0.0.6
+            v = [p.strip() for p in v.split(",") if p.strip()]
+        if isinstance(v, list):
+            for p in v:
+                try:
+                    ipaddress.ip_network(str(p), strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"trusted proxy {p!r} is not an address or network") from exc
+        return v
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.keys"
 
     @property
     def database_url(self) -> str:

@@ -100,6 +100,9 @@ class AuditEvent(Base):
     after: Mapped[str] = mapped_column(Text, nullable=False, default="null")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # HMAC of ``hash`` under the audit key ``key_id`` (a file outside the database).
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False, default="", server_default="")
+    mac: Mapped[str] = mapped_column(String(64), nullable=False, default="", server_default="")
 
     @property
     def marking(self) -> Marking:
@@ -117,3 +120,5 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False, default="", server_default="")
+    mac: Mapped[str] = mapped_column(String(64), nullable=False, default="", server_default="")

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, registry, require
 from grandstrategy.core.config import Settings
-from grandstrategy.core.i18n import LANGUAGES
 from grandstrategy.core.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthenticated
+from grandstrategy.core.i18n import LANGUAGES
 from grandstrategy.core.markings import check_compartment, scheme
 from grandstrategy.core.models import LoginFailure, Token, User
 
@@ -156,8 +156,10 @@ def set_user(
         u.password_hash = hash_password(password)
     if active is not None:
         u.active = active
-    if active is False or role is not None or clearance is not None or compartments is not None:
-        _revoke_tokens(session, u)  # a change of rights ends sessions: log in again
+    changed = (role, clearance, compartments, password)
+    if active is False or any(v is not None for v in changed):
+        # A change of rights or of password (a reset) ends every session and token.
+        _revoke_tokens(session, u)
     session.flush()
     audit.record(
         session,
@@ -177,6 +179,33 @@ def _revoke_tokens(session: Session, u: User) -> int:
         if t.revoked_at is None:
             t.revoked_at = _now()
             n += 1
+    return n
+
+
+def change_password(
+    session: Session, settings: Settings, *, actor: Principal, old: str, new: str, address: str
+) -> int:
+    """The acting user changes their own password, proving the old one first.
+
+    Every session and API token of theirs ends (including the one used for this request):
+    whoever had stolen one is locked out. Returns how many were live.
+    """
+    if not actor.active or actor.user_id is None:
+        raise Invalid("only a user account has a password to change")
+    u = authenticate(session, settings, username=actor.username, password=old, address=address)
+    if new == old:
+        raise Invalid("the new password must differ from the old one")
+    u.password_hash = hash_password(new)
+    n = _revoke_tokens(session, u)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="users.password",
+        object_type="user",
+        object_id=u.username,
+        after={"revoked": n},
+    )
     return n
 
 

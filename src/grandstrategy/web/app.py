@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from grandstrategy import __version__
 from grandstrategy.core import i18n
-from grandstrategy.core.audit import request_id_var
+from grandstrategy.core.audit import open_keyring, request_id_var, use_keyring
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
@@ -70,6 +70,7 @@ def _is_api(request: Request) -> bool:
 def create_app(settings: Settings) -> FastAPI:
     settings.ensure_secret()
     engine = make_engine(settings.database_url)
+    use_keyring(open_keyring(settings.audit_key_path))  # signs the audit log (core/audit.py)
     app = FastAPI(
         title="grandstrategy",
         version=__version__,
@@ -112,6 +113,9 @@ def create_app(settings: Settings) -> FastAPI:
                 request_id_var.reset(token)
         response.headers["X-Request-ID"] = rid
         for k, v in SECURITY_HEADERS.items():
+        if not request.url.path.startswith(("/static/", "/static-api/")):
+            # Any reply may carry a classified record: never kept by browsers or proxies.
+            response.headers.setdefault("Cache-Control", "no-store")
             response.headers.setdefault(k, v)
         if not had_pre and not _is_api(request):
             response.set_cookie(PRE_COOKIE, pre, **cookie_args(request))

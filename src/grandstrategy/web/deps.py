@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterator
 from typing import Any
-
 from urllib.parse import urlparse
 
 from fastapi import Depends, Request
@@ -17,6 +18,7 @@ from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Forbidden, Unauthenticated
+from grandstrategy.core.readlog import collect_reads
 from grandstrategy.core.users import resolve_token
 
 SESSION_COOKIE = "gs_session"
@@ -68,7 +70,9 @@ def api_user(request: Request, session: Session = Depends(get_session)) -> Princ
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthenticated("send 'Authorization: Bearer TOKEN' (POST /api/auth/token)")
     user, _ = resolve_token(session, raw.strip(), kind="api")
-    return Principal.of(user)
+    principal = Principal.of(user)
+    collect_reads(session, principal, f"{request.method} {request.url.path}")
+    return principal
 
 
 def optional_page_user(
@@ -82,6 +86,7 @@ def optional_page_user(
     except Unauthenticated:
         return None
     request.state.user = Principal.of(user)
+    collect_reads(session, request.state.user, f"{request.method} {request.url.path}")
     return request.state.user  # type: ignore[no-any-return]
 
 
@@ -113,7 +118,34 @@ def ensure_pre_token(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address for throttling and audit.
+
+    ``X-Forwarded-For`` is believed only when the peer is a configured trusted proxy
+    (``trusted_proxies``); then the address is the right-most one not itself a trusted proxy,
+    since everything left of it was written by the client and may be forged.
+    """
+    peer = request.client.host if request.client else "unknown"
+    proxies = _networks(tuple(settings_of(request).trusted_proxies))
+    if not proxies or not _is_in(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _is_in(hop, proxies):
+            return hop[:64]
+    return peer
+
+
+@functools.cache
+def _networks(items: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(i, strict=False) for i in items)
+
+
+def _is_in(address: str, networks: tuple[Any, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
 
 def cookie_args(request: Request) -> dict[str, Any]:

@@ -7,8 +7,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Unauthenticated
-from grandstrategy.core.users import TokenRead, login_token, revoke_token
+from grandstrategy.core.i18n import _
+from grandstrategy.core.users import TokenRead, change_password, login_token, revoke_token
 from grandstrategy.web.deps import api_user, client_address, get_session, needs, settings_of
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -50,3 +52,39 @@ def delete_token(
     """Revoke the token sent with this request."""
     raw = request.headers["authorization"].partition(" ")[2].strip()
     revoke_token(session, raw, kind="api")
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordChanged(BaseModel):
+    revoked: int
+    detail: str
+
+
+@router.post("/password", response_model=PasswordChanged, **needs("authenticated"))
+def post_password(
+    body: PasswordChange,
+    request: Request,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> PasswordChanged | JSONResponse:
+    """Change your own password. Every session and token of yours ends, this one included."""
+    try:
+        n = change_password(
+            session,
+            settings_of(request),
+            actor=user,
+            old=body.old_password,
+            new=body.new_password,
+            address=client_address(request),
+        )
+    except Unauthenticated:
+        session.commit()  # the failed attempt counts towards throttling
+        return JSONResponse(
+            {"detail": _("the current password is wrong"), "errors": ["old_password"]},
+            status_code=403,
+        )
+    return PasswordChanged(revoked=n, detail=_("password changed; log in again"))
