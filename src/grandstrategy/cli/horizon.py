@@ -344,3 +344,37 @@ def taxonomy(as_json: bool = JSON_OPT) -> None:
         [(c.id, c.name, ", ".join(c.interests), len(c.rules), c.threshold) for c in tax.categories],
         ["id", "name", "endangers", "rules", "threshold"],
     )
+
+
+@horizon_app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="The file to write (JSON)."),
+    fmt: str = typer.Option("stix", "--format", help="stix: a STIX 2.1 bundle."),
+    since: dt.datetime = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="Documents published on or after this date."
+    ),
+    category: str = typer.Option(None, "--category", help="Only documents with this label."),
+    limit: int = typer.Option(10_000, "--limit", min=1, max=100_000, help="At most this many."),
+) -> None:
+    """Export what you may see for partners' platforms, with TLP and national markings.
+
+    Example: grandstrategy horizon export --format stix --since 2026-01-01 --out bundle.json
+    """
+    import json
+
+    if fmt != "stix":
+        raise Invalid(f"unknown format {fmt!r}; choose stix")
+    st = state(ctx)
+    with st.session() as s:
+        data, marking = service.export_stix(
+            s,
+            user=st.principal(s),
+            since=since.date() if since else None,
+            category=category,
+            limit=limit,
+        )
+    out.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    reports = sum(1 for o in data["objects"] if o["type"] == "report")
+    objects = len(data["objects"])
+    console.print(f"{reports} reports and {objects} objects written to {out} ({marking})")

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +33,9 @@ class LevelDef(BaseModel):
     name: str = Field(pattern=r"^[A-Z][A-Z-]*$")
     description: str
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    # The Traffic Light Protocol colour a record at this level travels under when it is
+    # exported to partners (STIX); the national marking goes with it as a statement.
+    tlp: Literal["white", "green", "amber", "red"] = "red"
 
 
 class CompartmentDef(BaseModel):

@@ -359,3 +359,17 @@ def set_language(session: Session, *, actor: Principal, language: str) -> str:
             after={"language": language},
         )
     return language
+
+
+def generate_password() -> str:
+    """A random password for a new account or a reset, shown once to the administrator."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(session: Session, *, actor: Principal, username: str) -> str:
+    """Give a user a new random password (returned once, to hand over) and end their sessions."""
+    password = generate_password()
+    set_user(session, actor=actor, username=username, password=password)
+    u = _get(session, username)
+    _revoke_tokens(session, u)
+    return password

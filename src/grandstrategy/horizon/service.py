@@ -7,6 +7,7 @@ them, every function here checks the action and reads through ``restrict``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,25 @@ from grandstrategy.horizon.models import Document, Feedback, Label, Mention, Pas
 from grandstrategy.horizon.taxonomy import load_taxonomy
 
 VERDICTS = ("confirm", "reject")
+MAX_ID = 2**63 - 1  # the largest id a database integer holds
+LINK_SCHEMES = ("http", "https")  # an ingested URL with any other scheme is never a link
+
+
+def safe_link(url: str) -> str:
+    """``url`` when it may become a link (http or https), else "": a ``javascript:``,
+    ``data:`` or ``vbscript:`` URL taken from an ingested document must never run."""
+    cleaned = "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")
+    scheme, sep, _rest = cleaned.partition(":")
+    if not sep or scheme.lower() not in LINK_SCHEMES:
+        return ""
+    return cleaned
+
+
+def _check_id(value: int, what: str) -> int:
+    """Ids outside what the database holds are simply not found (never a server error)."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound(f"{what} {value} not found")
+    return value
 
 
 @dataclass
@@ -57,6 +77,11 @@ class DocumentView:
     origin: str
     given_labels: list[str]
     passages: list[PassageView] = field(default_factory=list)
+
+    @property
+    def link(self) -> str:
+        """The original's address when it is safe to link to (see ``safe_link``)."""
+        return safe_link(self.url)
 
 
 def _names() -> dict[str, str]:
@@ -110,7 +135,7 @@ def list_documents(
 
 def get_document(session: Session, *, user: Principal, doc_id: int) -> DocumentView:
     require(user, "horizon.read")
-    doc = get_visible(session, user, Document, doc_id, "document")
+    doc = get_visible(session, user, Document, _check_id(doc_id, "document"), "document")
     audit.record_read(session, user, doc, "document", doc_id)
     src = session.get(Source, doc.source_id)
     names = _names()
@@ -200,10 +225,12 @@ def explain_passage(session: Session, *, user: Principal, passage_id: int) -> li
 def why_passage(session: Session, *, user: Principal, passage_id: int) -> PassageWhy:
     """The passage and, per category the current classifier gives it, what that rests on."""
     require(user, "horizon.read")
-    p = get_visible(session, user, Passage, passage_id, "passage")
+    p = get_visible(session, user, Passage, _check_id(passage_id, "passage"), "passage")
     audit.record_read(session, user, p, "passage", passage_id)
     doc = session.get(Document, p.document_id)
-    labels = engine.classifier(session).classify([p.text], [p.language], explain=True)[0]
+    labels = engine.classifier(session).classify(
+        [p.text], [p.language], explain=True, shown=_reader_may_see(user)
+    )[0]
     return PassageWhy(
         passage_id=p.id,
         document_id=p.document_id,
@@ -215,6 +242,11 @@ def why_passage(session: Session, *, user: Principal, passage_id: int) -> Passag
         marking=str(p.marking),
         labels=_explained(labels),
     )
+
+
+def _reader_may_see(user: Principal) -> Callable[[str], bool]:
+    """Which markings of the model's examples ``user`` may read ("" is the starter set)."""
+    return lambda marking: marking == "" or user.can_read(Marking.parse(marking))
 
 
 def _explained(labels: list[Any]) -> list[dict[str, Any]]:
@@ -252,7 +284,7 @@ def give_verdict(
 ) -> None:
     """An analyst confirms or rejects a category for a passage (kept, used at next training)."""
     require(user, "horizon.label")
-    p = get_visible(session, user, Passage, passage_id, "passage")
+    p = get_visible(session, user, Passage, _check_id(passage_id, "passage"), "passage")
     if category not in load_taxonomy().ids():
         raise Invalid(f"unknown category {category!r}")
     if verdict not in VERDICTS:
@@ -335,7 +367,69 @@ def documents_marking(summaries: list[DocumentSummary]) -> Marking:
 
 
 def require_document(session: Session, user: Principal, doc_id: int) -> Document:
-    doc = session.get(Document, doc_id)
+    doc = session.get(Document, _check_id(doc_id, "document"))
     if doc is None or not user.can_read(doc.marking):
         raise NotFound(f"document {doc_id} not found")
     return doc
+
+
+def export_stix(
+    session: Session,
+    *,
+    user: Principal,
+    since: dt.date | None = None,
+    category: str | None = None,
+    limit: int = 10_000,
+    producer: str = "grandstrategy",
+) -> tuple[dict[str, Any], Marking]:
+    """A STIX 2.1 bundle of the documents the user may see (newest first, at most ``limit``),
+    and the highest marking in it: the file carries that marking."""
+    from grandstrategy.horizon import stix
+
+    require(user, "horizon.read")
+    if category is not None and category not in load_taxonomy().ids():
+        raise Invalid(f"unknown category {category!r}; see 'horizon taxonomy'")
+    if not 1 <= limit <= 100_000:
+        raise Invalid("limit: between 1 and 100000 documents")
+    q = restrict(
+        select(Document, Source.name).join(Source, Source.id == Document.source_id), user, Document
+    )
+    if since is not None:
+        q = q.where(func.coalesce(Document.published, func.date(Document.ingested_at)) >= since)
+    if category:
+        q = q.where(Document.id.in_(select(Label.document_id).where(Label.category == category)))
+    rows = session.execute(q.order_by(Document.id.desc()).limit(limit)).all()
+    entities = default_finder().entities()
+    reports = []
+    marking = Marking()
+    for doc, source_name in rows:
+        marking = marking.join(doc.marking)
+        actors = tuple(
+            (str(a), entities[str(a)].name, entities[str(a)].kind)
+            for a, _n in doc.actors
+            if str(a) in entities
+        )
+        reports.append(
+            stix.ReportInput(
+                id=doc.id,
+                title=doc.title,
+                published=doc.published,
+                ingested_at=doc.ingested_at,
+                url=safe_link(doc.url),
+                language=doc.language,
+                source=source_name,
+                marking=doc.marking,
+                categories=tuple(sorted(doc.categories)),
+                actors=actors,
+            )
+        )
+    audit.record(
+        session,
+        actor=user,
+        action="horizon.export",
+        object_type="stix-bundle",
+        object_id="",
+        marking=marking,
+        after={"documents": len(reports), "since": str(since or ""), "category": category or ""},
+    )
+    return stix.bundle(reports, producer=producer), marking

@@ -32,6 +32,7 @@ from grandstrategy.web.deps import (
     page_needs,
     request_language,
 )
+from grandstrategy.web.pages import admin as pages_admin
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import language as pages_language
 from grandstrategy.web.pages import main as pages_main
@@ -69,8 +70,8 @@ def _is_api(request: Request) -> bool:
 
 def create_app(settings: Settings) -> FastAPI:
     settings.ensure_secret()
-    engine = make_engine(settings.database_url)
     use_keyring(open_keyring(settings.audit_key_path))  # signs the audit log (core/audit.py)
+    engine = make_engine(settings.database_url)
     app = FastAPI(
         title="grandstrategy",
         version=__version__,
@@ -112,10 +113,10 @@ def create_app(settings: Settings) -> FastAPI:
             finally:
                 request_id_var.reset(token)
         response.headers["X-Request-ID"] = rid
-        for k, v in SECURITY_HEADERS.items():
         if not request.url.path.startswith(("/static/", "/static-api/")):
             # Any reply may carry a classified record: never kept by browsers or proxies.
             response.headers.setdefault("Cache-Control", "no-store")
+        for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         if not had_pre and not _is_api(request):
             response.set_cookie(PRE_COOKIE, pre, **cookie_args(request))
@@ -182,6 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_resilience.router)
     app.include_router(pages_main.router)
     app.include_router(pages_language.router)
+    app.include_router(pages_admin.router)
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon.router)
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}

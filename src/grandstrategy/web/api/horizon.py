@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -174,3 +175,22 @@ def stats(
 ) -> dict[str, Any]:
     """Counts within the user's clearance, and which engine answers keyword searches."""
     return service.stats(session, user=user, index=kindex.for_settings(settings_of(request)))
+
+
+@router.get("/export/stix", **needs("horizon.read"))
+def export_stix(
+    since: dt.date | None = None,
+    category: str | None = None,
+    limit: int = Query(10_000, ge=1, le=100_000),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> JSONResponse:
+    """A STIX 2.1 bundle of the documents you may see, with TLP and national markings.
+
+    The response's ``X-Marking`` header carries the highest marking in the bundle."""
+    data, marking = service.export_stix(
+        session, user=user, since=since, category=category, limit=limit
+    )
+    return JSONResponse(
+        data, media_type="application/stix+json;version=2.1", headers={"X-Marking": str(marking)}
+    )
