@@ -69,6 +69,8 @@ class Finding:
     record_id: str  # the record's id; "" for strategy-level findings
     message: str  # what is wrong, naming the record (id and title)
     fix: str  # how to fix it, one sentence
+    # True when the finding does not hold once records above the reader's clearance count.
+    depends_on_hidden: bool = False
 
 
 def label(component: str, record: Any) -> str:

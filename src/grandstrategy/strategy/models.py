@@ -2,7 +2,8 @@
 
 Each component table mirrors its pydantic schema in ``schemas.py``: scalar fields are typed
 columns of the same name, lists (links, indicators, budget lines, memberships) are JSON
-columns. ``key`` is the record's id slug in the package, unique within its strategy;
+columns. ``key`` is the record's internal key (its id, scoped when a hidden record holds the same id:
+see ``scope.py``), unique within its strategy; links hold internal keys too;
 ``position`` keeps the author's order. History is append-only in ``strategy_revisions``;
 frozen versions (approved, published) are snapshots in ``strategy_editions``.
 """
@@ -27,12 +28,15 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from grandstrategy.core.db import Base
 from grandstrategy.core.models import Marked, utcnow
 
+# An id is at most 80 characters; an internal key may add "~" and a token (see scope.py).
+KEY_LEN = 100
+
 
 class Strategy(Marked, Base):
     __tablename__ = "strategies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     country: Mapped[str] = mapped_column(String(100), nullable=False)
     edition: Mapped[str] = mapped_column(String(100), nullable=False, default="")
@@ -50,7 +54,7 @@ class Component(Marked):
     """Columns every component record has."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    key: Mapped[str] = mapped_column(String(KEY_LEN), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     @declared_attr
@@ -70,7 +74,7 @@ class ActorRow(Component, Base):
     __tablename__ = "strategy_actors"
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    parent: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    parent: Mapped[str | None] = mapped_column(String(KEY_LEN), nullable=True)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     members: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
 
@@ -108,12 +112,12 @@ class ObjectiveRow(Component, Base):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     horizon: Mapped[int] = mapped_column(Integer, nullable=False)
-    owner: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    owner: Mapped[str | None] = mapped_column(String(KEY_LEN), nullable=True, index=True)
     contributors: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     priority: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
-    parent: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    parent: Mapped[str | None] = mapped_column(String(KEY_LEN), nullable=True)
     indicators: Mapped[list[dict[str, object]]] = mapped_column(JSON, nullable=False, default=list)
     interests: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     threats: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
@@ -124,7 +128,7 @@ class CapabilityRow(Component, Base):
     __tablename__ = "strategy_capabilities"
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    owner: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    owner: Mapped[str | None] = mapped_column(String(KEY_LEN), nullable=True, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     budget: Mapped[list[dict[str, object]]] = mapped_column(JSON, nullable=False, default=list)
     personnel: Mapped[list[dict[str, object]]] = mapped_column(JSON, nullable=False, default=list)
@@ -156,7 +160,7 @@ class Revision(Marked, Base):
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
     component: Mapped[str] = mapped_column(String(20), nullable=False)
-    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    key: Mapped[str] = mapped_column(String(KEY_LEN), nullable=False)
     op: Mapped[str] = mapped_column(String(10), nullable=False)  # create, update, delete
     before: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, select
-from sqlalchemy.orm import Session
+from pydantic import ValidationError
+from sqlalchemy import Date
 
-from grandstrategy.core.authz import Principal, restrict
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
 from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, StrategyStatus, _Record
+from grandstrategy.strategy.scope import display
 
 # field -> component it points to; "members" holds {"actor": id, "role": ...} items.
 LINKS: dict[str, dict[str, str]] = {
@@ -39,6 +39,15 @@ SINGULAR = {
 }
 
 
+def validation_message(exc: ValidationError) -> list[str]:
+    """One line per problem: the field path and what is wrong."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+        out.append(f"{loc}: {err['msg']}")
+    return out
+
+
 def check_component(component: str) -> str:
     from grandstrategy.core.errors import NotFound
 
@@ -64,12 +73,8 @@ def link_targets(component: str, data: dict[str, Any]) -> list[tuple[str, str, s
 
 
 def to_record(component: str, row: Component) -> _Record:
-    schema = COMPONENTS[component]
-    data: dict[str, Any] = {"id": row.key, "marking": str(row.marking)}
-    for name in schema.model_fields:
-        if name not in ("id", "marking"):
-            data[name] = getattr(row, name)
-    return schema.model_validate(data)
+    """The row as a record with display ids, unfiltered (for frozen editions and tests)."""
+    return COMPONENTS[component].model_validate(shown_ids(component, row_data(component, row)))
 
 
 def apply_record(row: Component, record: _Record) -> None:
@@ -98,7 +103,7 @@ def dump(record: _Record | StrategyMeta) -> dict[str, Any]:
 
 def meta_of(s: Strategy) -> StrategyMeta:
     return StrategyMeta(
-        id=s.key,
+        id=display(s.key),
         title=s.title,
         country=s.country,
         edition=s.edition,
@@ -112,7 +117,8 @@ def meta_of(s: Strategy) -> StrategyMeta:
 
 
 def apply_meta(s: Strategy, meta: StrategyMeta) -> None:
-    s.key = meta.id
+    if display(s.key or "") != meta.id:
+        s.key = meta.id
     s.title = meta.title
     s.country = meta.country
     s.edition = meta.edition
@@ -125,50 +131,43 @@ def apply_meta(s: Strategy, meta: StrategyMeta) -> None:
     s.max_priorities = meta.max_priorities
 
 
-def redact(component: str, data: dict[str, Any], keep: dict[str, set[str]]) -> dict[str, Any]:
-    """Drop links to records outside ``keep`` (hidden from the reader, or withheld).
+def row_data(component: str, row: Component) -> dict[str, Any]:
+    """A row as internal data: JSON-ready fields, with internal keys in ``id`` and links.
 
-    A link's target id is itself information: a reader must not learn that a record they may
-    not see exists, so the ids go, not only the records.
+    The fields are normalised through the component's schema (validated on display ids, as
+    ``~`` is not allowed in ids), then the internal keys are put back.
     """
+    raw: dict[str, Any] = {"id": row.key, "marking": str(row.marking)}
+    for name in COMPONENTS[component].model_fields:
+        if name not in ("id", "marking"):
+            raw[name] = getattr(row, name)
+    data = dump(COMPONENTS[component].model_validate(shown_ids(component, raw)))
+    data["id"] = row.key
+    for fld in LINKS[component]:
+        data[fld] = raw[fld]
+    return data
+
+
+def shown_ids(component: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The same data with every internal key replaced by its display id."""
     out = dict(data)
-    for fld, target in LINKS[component].items():
+    out["id"] = display(out["id"])
+    for fld in LINKS[component]:
         value = out.get(fld)
         if value is None:
             continue
         if fld == "members":
-            out[fld] = [m for m in value if m["actor"] in keep[target]]
+            out[fld] = [{**m, "actor": display(m["actor"])} for m in value]
         elif isinstance(value, list):
-            out[fld] = [v for v in value if v in keep[target]]
-        elif value not in keep[target]:
-            out[fld] = None
+            out[fld] = [display(v) for v in value]
+        else:
+            out[fld] = display(value)
     return out
 
 
-def restore_hidden(
-    component: str, full: dict[str, Any], edited: dict[str, Any], keep: dict[str, set[str]]
-) -> dict[str, Any]:
-    """Put back the links to hidden records that an editor could not see, hence not keep."""
-    out = dict(edited)
-    for fld, target in LINKS[component].items():
-        old = full.get(fld)
-        if old is None:
-            continue
-        if fld == "members":
-            hidden_members = [m for m in old if m["actor"] not in keep[target]]
-            out[fld] = list(out.get(fld) or []) + hidden_members
-        elif isinstance(old, list):
-            hidden = [v for v in old if v not in keep[target]]
-            out[fld] = list(out.get(fld) or []) + hidden
-        elif old not in keep[target] and out.get(fld) is None:
-            out[fld] = old
-    return out
-
-
-def visible_keys(session: Session, strategy: Strategy, user: Principal) -> dict[str, set[str]]:
-    """Ids of every record of the strategy the user may see, per component."""
-    out: dict[str, set[str]] = {}
-    for comp, model in ROWS.items():
-        q = restrict(select(model.key).where(model.strategy_id == strategy.id), user, model)
-        out[comp] = set(session.execute(q).scalars())
-    return out
+def apply_data(row: Component, component: str, data: dict[str, Any]) -> None:
+    """Write internal data onto its row: validated on display ids, stored with internal keys."""
+    apply_record(row, COMPONENTS[component].model_validate(shown_ids(component, data)))
+    row.key = data["id"]
+    for fld in LINKS[component]:
+        setattr(row, fld, data[fld])

@@ -4,11 +4,14 @@ Every function is keyword-only, takes an explicit session and the acting princip
 the action with :func:`require`, reads only through :func:`restrict`, and records an audit
 event for every write. Every write also bumps the strategy's version and appends revisions
 (see ``versions.py``), so the whole history can be replayed and diffed.
+
+Records are addressed by display id and stored under internal keys (``scope.py``): a user
+never collides with, links to, or learns of a record they may not see.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -18,26 +21,37 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Conflict, Invalid, NotFound
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import lint as lint_mod
 from grandstrategy.strategy import trace as trace_mod
+from grandstrategy.strategy.importer import (
+    ImportReport,
+    check_marking,
+    find_strategy,
+    import_package,
+    unlink_hidden,
+)
 from grandstrategy.strategy.models import ROWS, Component, Strategy
 from grandstrategy.strategy.records import (
+    LINKS,
     SINGULAR,
+    apply_data,
     apply_meta,
-    apply_record,
     check_component,
     dump,
     link_targets,
     meta_of,
     new_row,
-    redact,
-    restore_hidden,
+    row_data,
     to_record,
-    visible_keys,
+    validation_message,
 )
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
-from grandstrategy.strategy.versions import bump, revise
+from grandstrategy.strategy.scope import View, display, new_key
+from grandstrategy.strategy.versions import bump, local_version, revise
+
+__all__ = ["ImportReport", "find_strategy", "import_package", "validation_message"]
 
 
 class StrategyRead(BaseModel):
@@ -45,52 +59,37 @@ class StrategyRead(BaseModel):
     version: int
 
 
-@dataclass
-class ImportReport:
-    key: str
-    version: int
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    per_component: dict[str, int] = field(default_factory=dict)
-
-
-def validation_message(exc: ValidationError) -> list[str]:
-    """One line per problem: the field path and what is wrong."""
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
-        out.append(f"{loc}: {err['msg']}")
-    return out
-
-
 def current(session: Session, user: Principal, key: str | None = None) -> Strategy:
     """The strategy named by key, or the newest one the user can see that is not superseded."""
-    q = restrict(select(Strategy), user)
     if key:
-        s = session.execute(q.where(Strategy.key == key)).scalar()
-        if s is None:
-            raise NotFound(f"strategy {key!r} not found")
-        return s
+        found = find_strategy(session, user, key)
+        if found is None:
+            raise NotFound(_("strategy {key!r} not found").format(key=key))
+        return found
+    q = restrict(select(Strategy), user)
     q = q.where(Strategy.status != "superseded").order_by(Strategy.id.desc())
     s = session.execute(q).scalars().first()
     if s is None:
-        raise NotFound("no strategy yet: import one with 'grandstrategy strategy import PATH'")
+        raise NotFound(_("no strategy yet: import one with 'grandstrategy strategy import PATH'"))
     return s
+
+
+def version_of(session: Session, *, user: Principal, strategy: Strategy) -> int:
+    """The strategy's version as this user counts it: only change sets they may see."""
+    return local_version(session, strategy, user)
 
 
 def list_strategies(session: Session, *, user: Principal) -> list[StrategyRead]:
     require(user, "strategy.read")
     rows = session.execute(restrict(select(Strategy), user).order_by(Strategy.id)).scalars()
-    return [StrategyRead(meta=meta_of(s), version=s.version) for s in rows]
+    return [StrategyRead(meta=meta_of(s), version=local_version(session, s, user)) for s in rows]
 
 
 def get_strategy(session: Session, *, user: Principal, key: str | None = None) -> StrategyRead:
     require(user, "strategy.read")
     s = current(session, user, key)
-    audit.record_read(session, user, s, "strategy", s.key)
-    return StrategyRead(meta=meta_of(s), version=s.version)
+    audit.record_read(session, user, s, "strategy", display(s.key))
+    return StrategyRead(meta=meta_of(s), version=local_version(session, s, user))
 
 
 def _rows(
@@ -103,24 +102,23 @@ def _rows(
     return list(session.execute(q.order_by(model.position, model.id)).scalars())
 
 
-def _row(session: Session, strategy: Strategy, component: str, rid: str) -> Component | None:
+def _row(session: Session, strategy: Strategy, component: str, key: str) -> Component | None:
     model = ROWS[component]
-    q = select(model).where(model.strategy_id == strategy.id, model.key == rid)
+    q = select(model).where(model.strategy_id == strategy.id, model.key == key)
     return session.execute(q).scalar()
 
 
-def _visible_row(
-    session: Session, user: Principal, strategy: Strategy, component: str, rid: str
-) -> Component:
-    row = _row(session, strategy, component, rid)
-    if row is None or not user.can_read(row.marking):
-        raise NotFound(f"{SINGULAR[component]} {rid!r} not found")
+def _visible_row(session: Session, view: View, s: Strategy, component: str, rid: str) -> Component:
+    key = view.resolve(component, rid)
+    row = _row(session, s, component, key) if key is not None else None
+    if row is None:
+        raise NotFound(_("{what} {rid!r} not found").format(what=SINGULAR[component], rid=rid))
     return row
 
 
-def _present(component: str, row: Component, keep: dict[str, set[str]]) -> _Record:
-    """The record as this reader may see it: links to hidden records removed."""
-    data = redact(component, dump(to_record(component, row)), keep)
+def _present(view: View, component: str, row: Component) -> _Record:
+    """The record as this reader may see it: display ids, links to hidden records removed."""
+    data = view.present(component, row_data(component, row), LINKS)
     return COMPONENTS[component].model_validate(data)
 
 
@@ -130,8 +128,8 @@ def list_records(
     require(user, "strategy.read")
     check_component(component)
     s = current(session, user, key)
-    keep = visible_keys(session, s, user)
-    return [_present(component, r, keep) for r in _rows(session, s, component, user)]
+    view = View(session, s, user)
+    return [_present(view, component, r) for r in _rows(session, s, component, user)]
 
 
 def get_record(
@@ -140,47 +138,55 @@ def get_record(
     require(user, "strategy.read")
     check_component(component)
     s = current(session, user, key)
-    row = _visible_row(session, user, s, component, rid)
+    view = View(session, s, user)
+    row = _visible_row(session, view, s, component, rid)
     audit.record_read(session, user, row, SINGULAR[component], rid)
-    return _present(component, row, visible_keys(session, s, user))
+    return _present(view, component, row)
 
 
 def _validate(component: str, data: dict[str, Any]) -> _Record:
     try:
         return COMPONENTS[component].model_validate(data)
     except ValidationError as exc:
-        raise Invalid(f"invalid {SINGULAR[component]}", details=validation_message(exc)) from None
+        raise Invalid(
+            _("invalid {what}").format(what=SINGULAR[component]),
+            details=validation_message(exc),
+        ) from None
 
 
-def _check_links(
-    session: Session, user: Principal, s: Strategy, component: str, rec: _Record
-) -> None:
+def _check_links(view: View, component: str, rec: _Record) -> None:
     """Interactive writes may only link to records that exist and that the user can see."""
     problems = []
     for fld, target, rid in link_targets(component, dump(rec)):
-        row = _row(session, s, target, rid)
-        if row is None or not user.can_read(row.marking):
-            problems.append(f"{fld}: no {SINGULAR[target]} with id {rid!r}")
+        if view.resolve(target, rid) is None:
+            problems.append(
+                _("{field}: no {what} with id {rid!r}").format(
+                    field=fld, what=SINGULAR[target], rid=rid
+                )
+            )
     if problems:
         raise Invalid(
-            f"{SINGULAR[component]} {rec.id!r} links to unknown records", details=problems
+            _("{what} {rid!r} links to unknown records").format(
+                what=SINGULAR[component], rid=rec.id
+            ),
+            details=problems,
         )
 
 
-def _check_marking(user: Principal, marking: str) -> Marking:
-    m = Marking.parse(marking)
-    if not user.can_read(m):
-        raise Invalid(f"marking {m} is above your own clearance; you could not read the record")
-    return m
+def _touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
+    """Start a change set: a new version; an edit of a frozen strategy reopens the draft.
 
-
-def _touch(session: Session, s: Strategy, user: Principal) -> int:
-    """Start a change set: a new version; an edit of a frozen strategy reopens the draft."""
+    The reopening is revised at the edit's marking too, so that readers who cannot see the
+    edit see no change set for it (the status itself is the strategy's, and reads draft).
+    """
     version = bump(s)
     if s.status != "draft":
         before = dump(meta_of(s))
         s.status = "draft"
-        revise(session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user)
+        revise(
+            session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user,
+            at_least=marking,
+        )  # fmt: skip
     return version
 
 
@@ -192,21 +198,29 @@ def create_record(
     data: dict[str, Any],
     key: str | None = None,
 ) -> _Record:
+    """Create a record. Only records the user can see make an id "taken" (see scope.py)."""
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
     rec = _validate(component, data)
-    _check_marking(user, rec.marking)
-    if _row(session, s, component, rec.id) is not None:
-        raise Conflict(f"a {SINGULAR[component]} with id {rec.id!r} already exists")
-    _check_links(session, user, s, component, rec)
+    marking = check_marking(user, rec.marking)
+    view = View(session, s, user)
+    if view.resolve(component, rec.id) is not None:
+        raise Conflict(
+            _("a {what} with id {rid!r} already exists").format(
+                what=SINGULAR[component], rid=rec.id
+            )
+        )
+    _check_links(view, component, rec)
+    stored = view.internalise(component, dump(rec), LINKS)
+    stored["id"] = new_key(view.taken(component), rec.id)
     row = new_row(component)
     row.strategy_id = s.id
     row.position = len(_rows(session, s, component, None))
-    apply_record(row, rec)
+    apply_data(row, component, stored)
     session.add(row)
-    version = _touch(session, s, user)
-    revise(session, s, version, component, rec.id, "create", None, dump(rec), user)
+    version = _touch(session, s, user, marking)
+    revise(session, s, version, component, row.key, "create", None, stored, user)
     session.flush()
     audit.record(
         session,
@@ -230,31 +244,36 @@ def update_record(
     key: str | None = None,
     base_version: int | None = None,
 ) -> _Record:
-    """Apply field changes to one record. ``base_version`` guards against lost updates."""
+    """Apply field changes to one record. ``base_version`` (the user's own version number,
+    as they were shown it) guards against lost updates."""
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
-    row = _visible_row(session, user, s, component, rid)
-    if base_version is not None and base_version != s.version:
+    view = View(session, s, user)
+    row = _visible_row(session, view, s, component, rid)
+    now = local_version(session, s, user)
+    if base_version is not None and base_version != now:
         raise Conflict(
-            f"the strategy changed since you opened it (version {base_version}, now "
-            f"{s.version}); reload and apply your change again"
+            _(
+                "the strategy changed since you opened it (version {base}, now {now}); "
+                "reload and apply your change again"
+            ).format(base=base_version, now=now)
         )
-    old = to_record(component, row)
+    old = row_data(component, row)
     if "id" in changes and changes["id"] != rid:
-        raise Invalid("id cannot be changed; create a new record and delete this one")
-    keep = visible_keys(session, s, user)
-    seen = redact(component, dump(old), keep)
+        raise Invalid(_("id cannot be changed; create a new record and delete this one"))
+    seen = view.present(component, old, LINKS)
     edited = _validate(component, {**seen, **changes})
-    _check_marking(user, edited.marking)
-    _check_links(session, user, s, component, edited)
-    rec = _validate(component, restore_hidden(component, dump(old), dump(edited), keep))
-    if dump(rec) == dump(old):
+    marking = check_marking(user, edited.marking)
+    _check_links(view, component, edited)
+    stored = view.internalise(component, dump(edited), LINKS, old=old)
+    stored["id"] = row.key
+    if stored == old:
         return edited
     before_marking = row.marking
-    apply_record(row, rec)
-    version = _touch(session, s, user)
-    revise(session, s, version, component, rid, "update", dump(old), dump(rec), user)
+    apply_data(row, component, stored)
+    version = _touch(session, s, user, before_marking.join(marking))
+    revise(session, s, version, component, row.key, "update", old, stored, user)
     session.flush()
     audit.record(
         session,
@@ -263,8 +282,8 @@ def update_record(
         object_type=SINGULAR[component],
         object_id=rid,
         marking=before_marking.join(row.marking),
-        before=dump(old),
-        after=dump(rec),
+        before=view.present(component, old, LINKS),
+        after=dump(edited),
     )
     return edited
 
@@ -272,25 +291,35 @@ def update_record(
 def delete_record(
     session: Session, *, user: Principal, component: str, rid: str, key: str | None = None
 ) -> None:
+    """Delete a record no record the user can see links to.
+
+    Links from records the user cannot see are removed with it (revised and audited at
+    their own marking), so hidden records stay consistent and the user learns nothing of
+    them: refusing would tell them that something hidden depends on the record.
+    """
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
-    row = _visible_row(session, user, s, component, rid)
+    view = View(session, s, user)
+    row = _visible_row(session, view, s, component, rid)
     linkers = []
     for comp in COMPONENTS:
         for other in _rows(session, s, comp, user):
-            rec = dump(to_record(comp, other))
-            if any(t == component and i == rid for _, t, i in link_targets(comp, rec)):
-                linkers.append(f"{SINGULAR[comp]} {other.key}")
+            data = row_data(comp, other)
+            if any(t == component and i == row.key for _f, t, i in link_targets(comp, data)):
+                linkers.append(f"{SINGULAR[comp]} {display(other.key)}")
     if linkers:
         raise Conflict(
-            f"{SINGULAR[component]} {rid!r} is still linked from other records; unlink it first",
+            _("{what} {rid!r} is still linked from other records; unlink it first").format(
+                what=SINGULAR[component], rid=rid
+            ),
             details=linkers,
         )
-    old = to_record(component, row)
+    old = row_data(component, row)
+    version = _touch(session, s, user, row.marking)
+    unlink_hidden(session, s, view, component, row.key, version, user)
     session.delete(row)
-    version = _touch(session, s, user)
-    revise(session, s, version, component, rid, "delete", dump(old), None, user)
+    revise(session, s, version, component, row.key, "delete", old, None, user)
     session.flush()
     audit.record(
         session,
@@ -299,7 +328,7 @@ def delete_record(
         object_type=SINGULAR[component],
         object_id=rid,
         marking=row.marking,
-        before=dump(old),
+        before=view.present(component, old, LINKS),
     )
 
 
@@ -309,118 +338,31 @@ def update_meta(
     require(user, "strategy.edit")
     s = current(session, user, key)
     old = meta_of(s)
-    if "id" in changes and changes["id"] != s.key:
-        raise Invalid("the strategy's id cannot be changed")
+    if "id" in changes and changes["id"] != old.id:
+        raise Invalid(_("the strategy's id cannot be changed"))
     if "status" in changes and changes["status"] != old.status.value:
-        raise Invalid("status changes through 'strategy freeze' (approve, publish)")
+        raise Invalid(_("status changes through 'strategy freeze' (approve, publish)"))
     try:
         meta = StrategyMeta.model_validate({**dump(old), **changes})
     except ValidationError as exc:
-        raise Invalid("invalid strategy", details=validation_message(exc)) from None
-    _check_marking(user, meta.marking)
+        raise Invalid(_("invalid strategy"), details=validation_message(exc)) from None
+    marking = check_marking(user, meta.marking)
     if dump(meta) == dump(old):
         return old
     apply_meta(s, meta)
-    version = _touch(session, s, user)
+    version = _touch(session, s, user, marking)
     revise(session, s, version, "strategy", s.key, "update", dump(old), dump(meta_of(s)), user)
     audit.record(
         session,
         actor=user,
         action="strategy.update",
         object_type="strategy",
-        object_id=s.key,
+        object_id=old.id,
         marking=s.marking,
         before=dump(old),
         after=dump(meta_of(s)),
     )
     return meta_of(s)
-
-
-def import_package(session: Session, *, user: Principal, package: Package) -> ImportReport:
-    """Create the strategy, or bring an existing one (same id) in line with the package.
-
-    One import is one change set (one version). Records absent from the package are deleted;
-    unchanged records are left alone, so re-importing the same package changes nothing.
-    """
-    require(user, "strategy.edit")
-    _check_marking(user, package.strategy.marking)
-    for _comp, rec in package.records():
-        _check_marking(user, rec.marking)
-    s = session.execute(select(Strategy).where(Strategy.key == package.strategy.id)).scalar()
-    if s is not None and not user.can_read(s.marking):
-        raise Conflict(f"strategy id {package.strategy.id!r} is taken")
-    report = ImportReport(key=package.strategy.id, version=0)
-    created_strategy = s is None
-    if s is None:
-        s = Strategy(version=0)
-        apply_meta(s, package.strategy)
-        session.add(s)
-        session.flush()
-    version = s.version + 1
-    changed = created_strategy
-    if created_strategy:
-        revise(session, s, version, "strategy", s.key, "create", None, dump(package.strategy), user)
-    elif dump(meta_of(s)) != dump(package.strategy):
-        before = dump(meta_of(s))
-        apply_meta(s, package.strategy)
-        revise(
-            session, s, version, "strategy", s.key, "update", before, dump(package.strategy), user
-        )
-        changed = True
-    for comp in COMPONENTS:
-        incoming: list[_Record] = getattr(package, comp)
-        seen = set()
-        existing = {r.key: r for r in _rows(session, s, comp, None)}
-        report.per_component[comp] = len(incoming)
-        for pos, rec in enumerate(incoming):
-            if rec.id in seen:
-                raise Invalid(f"{comp}: id {rec.id!r} appears twice; ids must be unique")
-            seen.add(rec.id)
-            row = existing.get(rec.id)
-            if row is None:
-                row = new_row(comp)
-                row.strategy_id = s.id
-                row.position = pos
-                apply_record(row, rec)
-                session.add(row)
-                revise(session, s, version, comp, rec.id, "create", None, dump(rec), user)
-                report.created += 1
-                changed = True
-                continue
-            old = to_record(comp, row)
-            if dump(old) == dump(rec) and row.position == pos:
-                report.unchanged += 1
-                continue
-            row.position = pos
-            apply_record(row, rec)
-            if dump(old) != dump(rec):
-                revise(session, s, version, comp, rec.id, "update", dump(old), dump(rec), user)
-                report.updated += 1
-                changed = True
-            else:
-                report.unchanged += 1
-        for rid, row in existing.items():
-            if rid not in seen:
-                revise(
-                    session, s, version, comp, rid, "delete", dump(to_record(comp, row)), None, user
-                )
-                session.delete(row)
-                report.deleted += 1
-                changed = True
-    if changed:
-        s.version = version
-    report.version = s.version
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="strategy.import",
-        object_type="strategy",
-        object_id=s.key,
-        marking=package.highest_marking(),
-        after={k: v for k, v in report.__dict__.items() if k != "per_component"},
-    )
-    return report
 
 
 def load_package(
@@ -440,6 +382,7 @@ def load_package(
     cap = Marking.parse(max_marking) if max_marking else None
     if cap is not None and not (s.marking <= cap):
         raise Invalid(f"the strategy itself is marked {s.marking}, above {cap}")
+    view = View(session, s, user)
     data: dict[str, Any] = {"strategy": meta_of(s)}
     withheld = 0
     included: dict[str, list[Component]] = {}
@@ -452,7 +395,7 @@ def load_package(
             included[comp].append(row)
     keep = {c: {r.key for r in rows} for c, rows in included.items()}
     for comp, rows in included.items():
-        data[comp] = [redact(comp, dump(to_record(comp, r)), keep) for r in rows]
+        data[comp] = [view.present(comp, row_data(comp, r), LINKS, keep) for r in rows]
     pkg = Package.model_validate(data)
     pkg.withheld = withheld
     pkg.max_marking = str(cap) if cap is not None else None
@@ -460,7 +403,7 @@ def load_package(
 
 
 def full_package(session: Session, s: Strategy) -> Package:
-    """Everything, unfiltered: for lint and for frozen editions (never shown as such)."""
+    """Everything, unfiltered, in display ids: for frozen editions (never shown as such)."""
     data: dict[str, Any] = {"strategy": meta_of(s)}
     for comp in COMPONENTS:
         data[comp] = [to_record(comp, r) for r in _rows(session, s, comp, None)]
@@ -470,15 +413,23 @@ def full_package(session: Session, s: Strategy) -> Package:
 def lint_strategy(
     session: Session, *, user: Principal, key: str | None = None
 ) -> list[lint_mod.Finding]:
-    """Lint the whole strategy, but report only findings on records the user can see."""
+    """Lint the strategy as the user may see it.
+
+    Findings come from the user's own view (records they may see, links to hidden records
+    removed), so they name nothing hidden. A finding that does not hold once hidden records
+    are counted (an interest served only by a hidden objective) says that it depends on
+    records above the user's clearance, naming none of them.
+    """
     require(user, "strategy.read")
     s = current(session, user, key)
-    pkg = full_package(session, s)
-    visible = {(c, r.id) for c, r in pkg.records() if user.can_read(Marking.parse(r.marking))}
+    mine = lint_mod.lint(load_package(session, user=user, key=key))
+    whole = {(f.rule, f.component, f.record_id) for f in lint_mod.lint(full_package(session, s))}
+    note = _("this depends on records above your clearance")
     return [
         f
-        for f in lint_mod.lint(pkg)
-        if f.component == "strategy" or (f.component, f.record_id) in visible
+        if (f.rule, f.component, f.record_id) in whole
+        else replace(f, message=f"{f.message} ({note})", depends_on_hidden=True)
+        for f in mine
     ]
 
 

@@ -1,9 +1,15 @@
 """History, diffs and editions.
 
 Every change set bumps ``Strategy.version``; every record it touches gets a revision holding
-the record before and after. The state at version V is, for each record, the ``after`` of
-its last revision at or below V (absent if that revision is a delete). Diffs compare two such
-states field by field. Freezing copies the current state into an edition.
+the record before and after (internal keys, see ``scope.py``), marked with the higher of the
+two markings. The state at version V is, for each record, the ``after`` of its last revision
+at or below V (absent if that revision is a delete). Diffs compare two such states field by
+field. Freezing copies the current state into an edition.
+
+A reader's version numbers count only the change sets they may see: version n is the n-th
+change set holding at least one revision they may read. So a reader never learns, from a
+number or a gap, that something above their clearance was edited. ``Strategy.version``
+itself (every change set) is internal.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
@@ -20,7 +26,8 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import Edition, Revision, Strategy
-from grandstrategy.strategy.records import dump, meta_of, redact, visible_keys
+from grandstrategy.strategy.records import LINKS, dump, meta_of
+from grandstrategy.strategy.scope import SEP, View, display, matches
 
 TRANSITIONS = {"approved": {"draft"}, "published": {"approved"}}
 
@@ -78,7 +85,9 @@ def revise(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     user: Principal,
+    at_least: Marking | None = None,
 ) -> None:
+    """Append one revision; ``at_least`` raises its marking (a side effect of a hidden edit)."""
     rev = Revision(
         strategy_id=s.id,
         version=version,
@@ -89,17 +98,39 @@ def revise(
         after=after,
         actor=user.username,
     )
-    rev.marking = _marking_of(before).join(_marking_of(after))
+    rev.marking = _marking_of(before).join(_marking_of(after)).join(at_least or Marking())
     session.add(rev)
 
 
-def _shown(
-    component: str, data: dict[str, Any] | None, keep: dict[str, set[str]]
-) -> dict[str, Any] | None:
-    """A revision's data without links to records the reader cannot see now."""
+def visible_versions(session: Session, strategy: Strategy, user: Principal) -> list[int]:
+    """The change sets (internal version numbers) holding a revision the user may read."""
+    q = restrict(
+        select(Revision.version).where(Revision.strategy_id == strategy.id), user, Revision
+    )
+    return sorted(set(session.execute(q).scalars()))
+
+
+def local_version(
+    session: Session, strategy: Strategy, user: Principal, version: int | None = None
+) -> int:
+    """The user's number for an internal version (default: the current one)."""
+    upto = strategy.version if version is None else version
+    return sum(1 for v in visible_versions(session, strategy, user) if v <= upto)
+
+
+def internal_version(session: Session, strategy: Strategy, user: Principal, local: int) -> int:
+    """The internal version the user's version number ``local`` stands for."""
+    seen = visible_versions(session, strategy, user)
+    if local < 0 or local > len(seen):
+        raise NotFound(f"version {local} not found; versions run from 1 to {len(seen)}")
+    return 0 if local == 0 else seen[local - 1]
+
+
+def _shown(view: View, component: str, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A revision's data as the reader sees it: display ids, no links they cannot see now."""
     if data is None or component == "strategy":
         return data
-    return redact(component, data, keep)
+    return view.present(component, data, LINKS)
 
 
 def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[FieldChange]:
@@ -120,29 +151,34 @@ def history(
     key: str | None = None,
     limit: int = 500,
 ) -> list[RevisionRead]:
-    """Revisions newest first, only those whose marking the user may read."""
+    """Revisions newest first, only those whose marking the user may read.
+
+    ``key`` is a display id: the history of every record by that id the user may see.
+    """
     require(user, "strategy.read")
     q = restrict(select(Revision).where(Revision.strategy_id == strategy.id), user)
     if component:
         q = q.where(Revision.component == component)
     if key:
-        q = q.where(Revision.key == key)
+        q = q.where(or_(Revision.key == key, Revision.key.startswith(key + SEP, autoescape=True)))
     q = q.order_by(Revision.version.desc(), Revision.id.desc()).limit(limit)
-    keep = visible_keys(session, strategy, user)
+    view = View(session, strategy, user)
+    number = {v: i + 1 for i, v in enumerate(visible_versions(session, strategy, user))}
     return [
         RevisionRead(
-            version=r.version,
+            version=number[r.version],
             component=r.component,
-            key=r.key,
+            key=display(r.key),
             op=r.op,
             actor=r.actor,
             at=r.at,
             marking=str(r.marking),
             changes=field_changes(
-                _shown(r.component, r.before, keep), _shown(r.component, r.after, keep)
+                _shown(view, r.component, r.before), _shown(view, r.component, r.after)
             ),
         )
         for r in session.execute(q).scalars()
+        if r.version in number and (not key or matches(r.key, key))
     ]
 
 
@@ -169,25 +205,23 @@ def _label(data: dict[str, Any]) -> str:
 def diff(
     session: Session, *, user: Principal, strategy: Strategy, v1: int, v2: int
 ) -> list[RecordDiff]:
-    """What changed between two versions, for the records the user may read."""
+    """What changed between two of the user's versions, for the records they may read."""
     require(user, "strategy.read")
-    for v in (v1, v2):
-        if v < 0 or v > strategy.version:
-            raise NotFound(f"version {v} not found; versions run from 1 to {strategy.version}")
-    a, b = state_at(session, strategy, v1), state_at(session, strategy, v2)
-    keep = visible_keys(session, strategy, user)
+    g1, g2 = (internal_version(session, strategy, user, v) for v in (v1, v2))
+    a, b = state_at(session, strategy, g1), state_at(session, strategy, g2)
+    view = View(session, strategy, user)
     out = []
     for ck in list(dict.fromkeys([*a, *b])):
         if not user.can_read(_marking_of(a.get(ck)).join(_marking_of(b.get(ck)))):
             continue
-        before, after = _shown(ck[0], a.get(ck), keep), _shown(ck[0], b.get(ck), keep)
+        before, after = _shown(view, ck[0], a.get(ck)), _shown(view, ck[0], b.get(ck))
         if before == after:
             continue
         change = "added" if before is None else "removed" if after is None else "changed"
         out.append(
             RecordDiff(
                 component=ck[0],
-                key=ck[1],
+                key=display(ck[1]),
                 label=_label(after or before or {}),
                 change=change,
                 changes=field_changes(before, after),
@@ -197,14 +231,21 @@ def diff(
 
 
 def freeze(
-    session: Session, *, user: Principal, strategy: Strategy, status: str, note: str = ""
+    session: Session,
+    *,
+    user: Principal,
+    strategy: Strategy,
+    status: str,
+    note: str = "",
+    action: str = "strategy.publish",
 ) -> EditionRead:
     """Freeze the current version as an approved or published edition.
 
     A draft is approved, an approved version is published; publishing supersedes earlier
-    published editions. Any later edit reopens the strategy as a draft.
+    published editions. Any later edit reopens the strategy as a draft. ``action`` is what
+    the caller must be allowed: the Council's approval in drafting uses ``drafting.approve``.
     """
-    require(user, "strategy.publish")
+    require(user, action)
     if status not in TRANSITIONS:
         raise Invalid(f"status must be one of {', '.join(TRANSITIONS)}")
     if strategy.status not in TRANSITIONS[status]:
@@ -232,10 +273,12 @@ def freeze(
     )
     ed.marking = pkg.highest_marking()
     session.add(ed)
+    # The status change is a change set of its own, so freezing after a hidden edit does not
+    # make that edit's change set count for readers who could not see it.
     revise(
         session,
         strategy,
-        strategy.version,
+        bump(strategy),
         "strategy",
         strategy.key,
         "update",
@@ -249,13 +292,13 @@ def freeze(
         actor=user,
         action=f"strategy.{status}",
         object_type="strategy",
-        object_id=strategy.key,
+        object_id=display(strategy.key),
         marking=ed.marking,
         before=before,
-        after={"status": status, "version": strategy.version, "note": note},
+        after={"status": status, "version": ed.version, "note": note},
     )
     return EditionRead(
-        version=ed.version,
+        version=local_version(session, strategy, user, ed.version),
         status=ed.status,
         note=note,
         created_by=user.username,
@@ -269,7 +312,7 @@ def editions(session: Session, *, user: Principal, strategy: Strategy) -> list[E
     q = restrict(select(Edition).where(Edition.strategy_id == strategy.id), user)
     return [
         EditionRead(
-            version=e.version,
+            version=local_version(session, strategy, user, e.version),
             status=e.status,
             note=e.note,
             created_by=e.created_by,
