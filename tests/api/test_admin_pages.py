@@ -48,7 +48,7 @@ def test_admin_adds_a_user_who_can_then_log_in(client, session):
     account = find(session, "nadia")
     assert account is not None and account.role == "analyst"
     assert account.compartment_set == {"NATO"}
-    events = audit.list_events(session, actor=Principal.operator("t"), action="users.add")
+    events = audit.list_events(session, user=Principal.operator("t"), action="users.add")
     assert any(e.object_id == "nadia" for e in events)
     assert log_in_with(client, "nadia", password) == 303
 
