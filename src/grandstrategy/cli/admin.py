@@ -16,6 +16,7 @@ from grandstrategy.core import db
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.memberships import set_user_actors
 from grandstrategy.core.models import User
 from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
 
@@ -69,6 +70,7 @@ def users_add(
     compartment: list[str] = typer.Option([], "--compartment", help="Repeat for several."),
     display_name: str = typer.Option("", "--display-name"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password."),
+    actor: list[str] = typer.Option([], "--actor", help="An actor the user reports for; repeat."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Add a user.
@@ -89,8 +91,9 @@ def users_add(
             compartments=compartment,
             display_name=display_name,
         )
+        actors = set_user_actors(s, actor=st.principal(s), username=name, actors=actor)
     if as_json:
-        print_json(u)
+        print_json({**u.model_dump(mode="json"), "actors": actors})
     else:
         console.print(f"added {u.username} ({u.role}, {u.clearance})")
 
@@ -149,6 +152,10 @@ def users_set(
     ),
     no_compartments: bool = typer.Option(False, "--no-compartments", help="Remove them all."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Set a new password."),
+    actor: list[str] = typer.Option(
+        None, "--actor", help="Replaces the actors the user reports for; repeat for several."
+    ),
+    no_actors: bool = typer.Option(False, "--no-actors", help="The user belongs to no actor."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Change a user's role, clearance, compartments or password.
@@ -168,6 +175,9 @@ def users_set(
             compartments=comps,
             password=password,
         )
+        new_actors = [] if no_actors else (actor or None)
+        if new_actors is not None:
+            set_user_actors(s, actor=st.principal(s), username=name, actors=new_actors)
     if as_json:
         print_json(u)
     else:

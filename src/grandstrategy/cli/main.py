@@ -27,6 +27,11 @@ except ImportError:  # pragma: no cover - older typer runs on click itself
 GROUPS: dict[str, tuple[str, str, str]] = {
     "audit": ("grandstrategy.cli.admin", "audit_app", "The hash-chained audit log."),
     "db": ("grandstrategy.cli.admin", "db_app", "Database schema: migrate and inspect."),
+    "delivery": (
+        "grandstrategy.cli.delivery",
+        "delivery_app",
+        "Delivery: check-ins, judgements, reviews, the defence budget path.",
+    ),
     "example": ("grandstrategy.cli.strategy", "example_app", "The illustrative Belgian example."),
     "horizon": (
         "grandstrategy.cli.horizon",

@@ -8,16 +8,13 @@ caller's transaction. None commits: the CLI's or the request's unit of work does
 
 from grandstrategy.delivery.allies import history as budget_history
 from grandstrategy.delivery.allies import path as budget_path
-from grandstrategy.delivery.tracking import (
+from grandstrategy.delivery.dashboard import (
     DEFAULT_CYCLE_DAYS,
-    add_milestone,
-    check_in,
-    comment,
     dashboard,
-    judge,
     objective_delivery,
     owed,
 )
+from grandstrategy.delivery.tracking import add_milestone, check_in, comment, judge
 
 __all__ = [
     "DEFAULT_CYCLE_DAYS",
