@@ -12,15 +12,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from grandstrategy import __version__
 from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal
+from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
 from grandstrategy.web.deps import csrf_token
 
 NAV = [
-    ("strategy", "Strategy", "/strategy"),
-    ("horizon", "Horizon", "/horizon"),
-    ("resilience", "Resilience", "/resilience"),
-    ("delivery", "Delivery", None),
-    ("drafting", "Drafting", None),
+    ("strategy", lazy("Strategy"), "/strategy"),
+    ("horizon", lazy("Horizon"), "/horizon"),
+    ("resilience", lazy("Resilience"), "/resilience"),
+    ("delivery", lazy("Delivery"), None),
+    ("drafting", lazy("Drafting"), None),
 ]
 
 
@@ -76,13 +77,13 @@ def page(
 
 def render_error(request: Request, status: int, message: str, details: list[str]) -> HTMLResponse:
     titles = {
-        403: "Not allowed",
-        404: "Not found",
-        422: "Not valid",
-        429: "Too many attempts",
-        409: "Conflict",
-        413: "Too large",
-        500: "Error",
+        403: i18n.gettext("Not allowed"),
+        404: i18n.gettext("Not found"),
+        422: i18n.gettext("Not valid"),
+        429: i18n.gettext("Too many attempts"),
+        409: i18n.gettext("Conflict"),
+        413: i18n.gettext("Too large"),
+        500: i18n.gettext("Error"),
     }
     return page(
         request,
@@ -90,7 +91,7 @@ def render_error(request: Request, status: int, message: str, details: list[str]
         user=getattr(request.state, "user", None),
         status_code=status,
         status=status,
-        title=titles.get(status, "Error"),
+        title=titles.get(status, i18n.gettext("Error")),
         message=message,
         details=details,
     )
