@@ -203,10 +203,10 @@ def strategy_diff(
     """
     st = state(ctx)
     with st.session() as s:
-        strat = service.current(s, st.principal(s), key)
-        diffs = versions.diff(
-            s, user=st.principal(s), strategy=strat, v1=v1, v2=strat.version if v2 is None else v2
-        )
+        user = st.principal(s)
+        strat = service.current(s, user, key)
+        now = service.version_of(s, user=user, strategy=strat)
+        diffs = versions.diff(s, user=user, strategy=strat, v1=v1, v2=now if v2 is None else v2)
     if as_json:
         print_json(diffs)
         return
@@ -305,7 +305,7 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         pkg = service.load_package(s, user=st.principal(s), key=key)
         findings = service.lint_strategy(s, user=st.principal(s), key=key)
         strat = service.current(s, st.principal(s), key)
-        version = strat.version
+        version = service.version_of(s, user=st.principal(s), strategy=strat)
     counts = summary(findings)
     if as_json:
         print_json(

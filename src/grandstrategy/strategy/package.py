@@ -18,7 +18,9 @@ problem``. Writing is deterministic (schema field order, defaults left out, ``id
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta
 
@@ -60,37 +63,103 @@ class _Located:
         return self.lines.get((), 1)
 
 
-def _read_yaml(path: Path) -> tuple[Any, _Located]:
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases (``*name``).
+
+    A package never needs them, and nested aliases expand exponentially: a couple of
+    kilobytes of anchors can stand for gigabytes of data (a "billion laughs" bomb).
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                _("aliases (*{name}) are not allowed in a strategy package").format(
+                    name=event.anchor
+                ),
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(name: str, raw: bytes) -> tuple[Any, _Located]:
     loc = _Located()
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise Invalid(f"{path.name}: file too large (over {MAX_FILE_BYTES // 1024 // 1024} MB)")
+    if len(raw) > MAX_FILE_BYTES:
+        raise Invalid(
+            _("{name}: file too large (over {mb} MB)").format(
+                name=name, mb=MAX_FILE_BYTES // 1024 // 1024
+            )
+        )
     try:
-        text = path.read_text("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        text = raw.decode("utf-8")
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+        if node is None:
+            return None, loc
+        return loc.build(node, ()), loc
     except UnicodeDecodeError:
-        raise Invalid(f"{path.name}: not UTF-8 text") from None
+        raise Invalid(_("{name}: not UTF-8 text").format(name=name)) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise Invalid(f"{path.name}:{line}: not valid YAML: {exc.problem}") from None
-    if node is None:
-        return None, loc
-    return loc.build(node, ()), loc
+        raise Invalid(
+            _("{name}:{line}: not valid YAML: {problem}").format(
+                name=name, line=line, problem=exc.problem
+            )
+        ) from None
+    except RecursionError:
+        raise Invalid(_("{name}: nested too deeply").format(name=name)) from None
 
 
 def read_package(folder: Path) -> Package:
     """Read and validate a package folder; every problem names file, line and field."""
     if not folder.is_dir():
         raise Invalid(f"{folder}: not a folder (a strategy package is a folder of YAML files)")
+    files: dict[str, bytes] = {}
+    for name in FILES:
+        path = folder / f"{name}.yaml"
+        if path.exists():
+            with path.open("rb") as fh:
+                files[path.name] = fh.read(MAX_FILE_BYTES + 1)  # more is reported as too large
+    return parse_package(str(folder), files)
+
+
+def read_package_zip(data: bytes) -> Package:
+    """Read a zipped package (as ``strategy export --format yaml`` writes it).
+
+    The YAML files may sit at the top of the archive or in one folder; ``schema/`` and other
+    files are ignored. Sizes are checked on what is actually read, not what the archive
+    claims, so a zip bomb stops at the limit.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise Invalid(_("not a zip archive of a strategy package")) from None
+    files: dict[str, bytes] = {}
+    with zf:
+        for info in zf.infolist():
+            parts = info.filename.strip("/").split("/")
+            if info.is_dir() or len(parts) > 2 or parts[-1] not in {f"{n}.yaml" for n in FILES}:
+                continue
+            if parts[-1] in files:
+                raise Invalid(_("{name}: twice in the archive").format(name=parts[-1]))
+            with zf.open(info) as fh:
+                files[parts[-1]] = fh.read(MAX_FILE_BYTES + 1)
+    return parse_package("package.zip", files)
+
+
+def parse_package(label: str, files: dict[str, bytes]) -> Package:
+    """Validate a package given as file name → bytes; every problem names file, line, field."""
     problems: list[str] = []
     data: dict[str, Any] = {}
     for name in FILES:
-        path = folder / f"{name}.yaml"
-        if not path.exists():
+        fname = f"{name}.yaml"
+        if fname not in files:
             if name == "strategy":
-                problems.append("strategy.yaml: missing (the strategy's title, country, period)")
+                problems.append(_("strategy.yaml: missing (the strategy's title, country, period)"))
             continue
         try:
-            value, loc = _read_yaml(path)
+            value, loc = _read_yaml(fname, files[fname])
         except Invalid as exc:
             problems.append(exc.message)
             continue
@@ -98,32 +167,32 @@ def read_package(folder: Path) -> Package:
             if not isinstance(value, dict):
                 problems.append(f"strategy.yaml:{loc.line(())}: expected a mapping of fields")
                 continue
-            problems += _check(path.name, loc, StrategyMeta, value, ())
+            problems += _check(fname, loc, StrategyMeta, value, ())
             data["strategy"] = value
             continue
         value = value or []
         if not isinstance(value, list):
-            problems.append(f"{path.name}:{loc.line(())}: expected a list of records")
+            problems.append(f"{fname}:{loc.line(())}: expected a list of records")
             continue
         schema = COMPONENTS[name]
         seen: dict[str, int] = {}
         for i, item in enumerate(value):
             if not isinstance(item, dict):
-                problems.append(f"{path.name}:{loc.line((i,))}: item {i + 1} is not a mapping")
+                problems.append(f"{fname}:{loc.line((i,))}: item {i + 1} is not a mapping")
                 continue
-            problems += _check(path.name, loc, schema, item, (i,))
+            problems += _check(fname, loc, schema, item, (i,))
             rid = item.get("id")
             if isinstance(rid, str):
                 if rid in seen:
                     problems.append(
-                        f"{path.name}:{loc.line((i, 'id'))}: id: duplicate {rid!r} "
+                        f"{fname}:{loc.line((i, 'id'))}: id: duplicate {rid!r} "
                         f"(first at line {seen[rid]})"
                     )
                 else:
                     seen[rid] = loc.line((i, "id"))
         data[name] = value
     if problems:
-        raise Invalid(f"{folder}: the package has {len(problems)} problem(s)", details=problems)
+        raise Invalid(f"{label}: the package has {len(problems)} problem(s)", details=problems)
     return Package.model_validate(data)
 
 

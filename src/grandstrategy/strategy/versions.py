@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
@@ -27,7 +27,7 @@ from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import Edition, Revision, Strategy
 from grandstrategy.strategy.records import LINKS, dump, meta_of
-from grandstrategy.strategy.scope import SEP, View, display, matches
+from grandstrategy.strategy.scope import View, display, matches
 
 TRANSITIONS = {"approved": {"draft"}, "published": {"approved"}}
 
@@ -102,12 +102,29 @@ def revise(
     session.add(rev)
 
 
+def _seen(
+    session: Session, strategy: Strategy, user: Principal, view: View | None = None
+) -> list[tuple[Revision, list[FieldChange]]]:
+    """The revisions the user may see, oldest first, each with the changes they may see.
+
+    A revision counts only if the user may read its marking and, for an update, it changes
+    something they see: adding a link to a hidden record to a visible one is a hidden edit.
+    """
+    view = view or View(session, strategy, user)
+    q = restrict(select(Revision).where(Revision.strategy_id == strategy.id), user)
+    out = []
+    for r in session.execute(q.order_by(Revision.version, Revision.id)).scalars():
+        changes = field_changes(
+            _shown(view, r.component, r.before), _shown(view, r.component, r.after)
+        )
+        if changes or r.op != "update":
+            out.append((r, changes))
+    return out
+
+
 def visible_versions(session: Session, strategy: Strategy, user: Principal) -> list[int]:
-    """The change sets (internal version numbers) holding a revision the user may read."""
-    q = restrict(
-        select(Revision.version).where(Revision.strategy_id == strategy.id), user, Revision
-    )
-    return sorted(set(session.execute(q).scalars()))
+    """The change sets (internal version numbers) holding a change the user may see."""
+    return sorted({r.version for r, _changes in _seen(session, strategy, user)})
 
 
 def local_version(
@@ -156,30 +173,27 @@ def history(
     ``key`` is a display id: the history of every record by that id the user may see.
     """
     require(user, "strategy.read")
-    q = restrict(select(Revision).where(Revision.strategy_id == strategy.id), user)
-    if component:
-        q = q.where(Revision.component == component)
-    if key:
-        q = q.where(or_(Revision.key == key, Revision.key.startswith(key + SEP, autoescape=True)))
-    q = q.order_by(Revision.version.desc(), Revision.id.desc()).limit(limit)
-    view = View(session, strategy, user)
-    number = {v: i + 1 for i, v in enumerate(visible_versions(session, strategy, user))}
-    return [
-        RevisionRead(
-            version=number[r.version],
-            component=r.component,
-            key=display(r.key),
-            op=r.op,
-            actor=r.actor,
-            at=r.at,
-            marking=str(r.marking),
-            changes=field_changes(
-                _shown(view, r.component, r.before), _shown(view, r.component, r.after)
-            ),
+    seen = _seen(session, strategy, user)
+    number = {v: i + 1 for i, v in enumerate(sorted({r.version for r, _c in seen}))}
+    out = []
+    for r, changes in reversed(seen):
+        if (component and r.component != component) or (key and not matches(r.key, key)):
+            continue
+        out.append(
+            RevisionRead(
+                version=number[r.version],
+                component=r.component,
+                key=display(r.key),
+                op=r.op,
+                actor=r.actor,
+                at=r.at,
+                marking=str(r.marking),
+                changes=changes,
+            )
         )
-        for r in session.execute(q).scalars()
-        if r.version in number and (not key or matches(r.key, key))
-    ]
+        if len(out) >= limit:
+            break
+    return out
 
 
 def state_at(session: Session, strategy: Strategy, version: int) -> dict[tuple[str, str], Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core.authz import Principal
 from grandstrategy.strategy import publish, service, trace, versions
 from grandstrategy.strategy.lint import summary
+from grandstrategy.strategy.package import read_package_zip
 from grandstrategy.strategy.schemas import COMPONENTS, Package
 from grandstrategy.web.deps import api_user, get_session, needs
 
@@ -56,6 +57,17 @@ def import_package(
 ) -> dict[str, Any]:
     """Import a whole package (the JSON form of the YAML package)."""
     report = service.import_package(session, user=user, package=package)
+    return report.__dict__
+
+
+@router.post("/import/package", **needs("strategy.edit"))
+def import_zip(
+    data: bytes = Body(..., media_type="application/zip"),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Import a zipped YAML package, as ``GET /api/strategy/export?format=yaml`` gives it."""
+    report = service.import_package(session, user=user, package=read_package_zip(data))
     return report.__dict__
 
 

@@ -61,7 +61,7 @@ def overview(
         user=user,
         markings=_markings(pkg),
         pkg=pkg,
-        version=strat.version,
+        version=service.version_of(session, user=user, strategy=strat),
         findings=findings,
         counts=summary(findings),
         titles=TITLES,
@@ -107,11 +107,12 @@ def history_page(
     session: Session = Depends(get_session),
 ) -> Response:
     strat = service.current(session, user)
+    version = service.version_of(session, user=user, strategy=strat)
     revs = versions.history(session, user=user, strategy=strat, limit=300)
     diffs = None
     if v1 is not None:
         diffs = versions.diff(
-            session, user=user, strategy=strat, v1=v1, v2=strat.version if v2 is None else v2
+            session, user=user, strategy=strat, v1=v1, v2=version if v2 is None else v2
         )
     eds = versions.editions(session, user=user, strategy=strat)
     marks = [Marking.parse(r.marking) for r in revs] + [strat.marking]
@@ -123,7 +124,8 @@ def history_page(
         revisions=revs,
         diffs=diffs,
         v1=v1,
-        v2=v2 if v2 is not None else strat.version,
+        v2=v2 if v2 is not None else version,
+        version=version,
         strategy=strat,
         editions=eds,
         can_publish=allowed(user, "strategy.publish"),
@@ -213,7 +215,9 @@ def _form_context(
         "compartments": comps,
         "posture": POSTURE,
         "lines_text": forms.lines_text,
-        "version": service.current(session, user).version,
+        "version": service.version_of(
+            session, user=user, strategy=service.current(session, user)
+        ),
         "component": component,
         "singular": SINGULAR[component],
         "title": TITLES[component],
