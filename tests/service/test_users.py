@@ -4,6 +4,7 @@ from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, TooManyAttempts, Unauthenticated
 from grandstrategy.core.users import (
     authenticate,
+    find,
     list_users,
     login_token,
     resolve_token,
@@ -79,3 +80,41 @@ def test_failed_login_is_audited(session, settings):
         authenticate(session, settings, username="finn", password="nope", address="9.9.9.9")
     events = audit.list_events(session, user=Principal.operator(), action="auth.login_failed")
     assert events and events[0].object_id == "finn"
+
+
+def test_password_reset_by_an_administrator_ends_sessions_and_tokens(session, settings, operator):
+    from grandstrategy.core.users import issue_token
+
+    u = make_user(session, "gus", "analyst")
+    api = login_token(session, settings, username="gus", password=PASSWORD, address="a")
+    web, _ = issue_token(session, find(session, "gus"), kind="web", hours=1)
+    set_user(session, actor=operator, username=u.username, password="a fresh long password")
+    for raw, kind in ((api.access_token, "api"), (web, "web")):
+        with pytest.raises(Unauthenticated):
+            resolve_token(session, raw, kind=kind)
+
+
+def test_changing_ones_own_password_ends_every_session(session, settings):
+    from grandstrategy.core.users import change_password
+
+    me = make_user(session, "hana", "reader")
+    first = login_token(session, settings, username="hana", password=PASSWORD, address="a")
+    second = login_token(session, settings, username="hana", password=PASSWORD, address="b")
+    n = change_password(
+        session, settings, actor=me, old=PASSWORD, new="another long secret", address="a"
+    )
+    assert n == 2
+    for tok in (first, second):
+        with pytest.raises(Unauthenticated):
+            resolve_token(session, tok.access_token, kind="api")
+    with pytest.raises(Unauthenticated):
+        change_password(session, settings, actor=me, old=PASSWORD, new="x" * 12, address="a")
+    with pytest.raises(Invalid, match="differ"):
+        change_password(
+            session,
+            settings,
+            actor=me,
+            old="another long secret",
+            new="another long secret",
+            address="a",
+        )

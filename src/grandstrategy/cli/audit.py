@@ -11,6 +11,7 @@ import typer
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core import audit
 from grandstrategy.core.auditkeys import read_checkpoint
+from grandstrategy.core.errors import Invalid
 
 audit_app = typer.Typer(help="The hash-chained, signed audit log.", no_args_is_help=True)
 
@@ -28,7 +29,10 @@ def audit_verify(
     Example: grandstrategy audit verify --checkpoint /mnt/offsite/audit-2026-12-01.json
     """
     st = state(ctx)
-    cp = read_checkpoint(checkpoint) if checkpoint else None
+    try:
+        cp = read_checkpoint(checkpoint) if checkpoint else None
+    except Invalid as exc:  # a usage error: exit 2 naming the file and what is wrong
+        raise typer.BadParameter(exc.message, param_hint="--checkpoint") from exc
     with st.session() as s:
         v = audit.verify(s, checkpoint=cp)
     if as_json:
