@@ -7,6 +7,7 @@ def load_all() -> None:
     import grandstrategy.core.memberships
     import grandstrategy.core.models
     import grandstrategy.delivery.models
+    import grandstrategy.drafting.models
     import grandstrategy.horizon.analysis_models
     import grandstrategy.horizon.models
     import grandstrategy.resilience.models
