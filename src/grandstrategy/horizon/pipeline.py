@@ -311,6 +311,8 @@ def ingest(
     (each worker loads the model once, a second or two); used only when the session factory
     is bound to an engine on a database file or server that the workers can open too.
     """
+    from grandstrategy.horizon import analysis  # stories and alerts, after each chunk
+
     require(user, "horizon.ingest")
     base = Marking.parse(marking) if marking else Marking()
     if not user.can_read(base):
@@ -327,7 +329,9 @@ def ingest(
         prepared_chunks = _prepare_in_workers(chunks, url, workers, use_embeddings)
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
+            stored_before = len(report.document_ids)
             _store_chunk(factory, prepared, report, user=user, source=source, marking=base)
+            analysis.after_ingest(factory, report.document_ids[stored_before:])
             settled()
             report.seconds = time.perf_counter() - t0
             if progress:

@@ -1,0 +1,220 @@
+"""Stories: which documents report the same event (pure functions, no database).
+
+Trends must count events, not articles: ten wires on one cable cut are one story. Two
+signals decide whether a new document belongs to an existing story:
+
+* **near-duplicates** — MinHash over word 3-shingles estimates the Jaccard overlap of two
+  texts; a re-published wire or a lightly edited copy is joined at once;
+* **meaning** — the cosine of the two documents' vectors (the multilingual sentence encoder
+  when installed, so a French and a Dutch report of one event meet; hashed character
+  n-grams otherwise), plus a little weight for shared actors.
+
+A document is compared only with documents published within ``WINDOW_DAYS`` of it, so a
+second cyber attack on the same grid a month later is a new story, not the old one grown.
+A story's score against a document blends its best and its average member (single link
+alone chains unrelated events together, average link alone misses the one close report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+WINDOW_DAYS = 7
+PERMUTATIONS = 64
+NEAR_DUPLICATE = 0.5  # estimated Jaccard of 3-shingles above which two texts are copies
+CHAR_DIM = 2048
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Thresholds for one kind of vector, chosen on the labelled story set
+    (``benchmarks/stories.py``): encoder cosines run higher than character n-gram ones."""
+
+    join: float  # story score above which a document joins a story
+    merge: float  # a document scoring this high with two stories merges them
+    split: float  # members with no link this strong to the rest of their story split off
+    actor_weight: float  # weight of shared actors (Jaccard) added to the cosine
+
+
+ENCODER = Tuning(join=0.60, merge=0.67, split=0.40, actor_weight=0.15)
+CHARS = Tuning(join=0.50, merge=0.57, split=0.35, actor_weight=0.30)
+
+
+def tuning(dim: int) -> Tuning:
+    return CHARS if dim == CHAR_DIM else ENCODER
+
+
+_PRIME = (1 << 61) - 1
+_rng = np.random.default_rng(20261205)
+_A = _rng.integers(1, _PRIME, PERMUTATIONS, dtype=np.uint64)
+_B = _rng.integers(0, _PRIME, PERMUTATIONS, dtype=np.uint64)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Item:
+    """What the clustering knows of a document."""
+
+    document_id: int
+    published: dt.date
+    vector: np.ndarray  # float32, unit length
+    signature: np.ndarray  # uint32, PERMUTATIONS values
+    actors: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Decision:
+    """Where a new document goes: a story (or None: a new one), how, and stories to merge."""
+
+    story: int | None
+    how: str
+    similarity: float
+    merge: list[int] = field(default_factory=list)
+
+
+def words(text: str) -> list[str]:
+    """Case- and accent-folded words (so 'Kyïv' and 'Kyiv' shingle alike)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _WORD.findall(folded)
+
+
+def signature(text: str) -> np.ndarray:
+    """MinHash signature of the text's word 3-shingles (universal hashing, fixed seed).
+
+    For two texts the share of equal positions estimates the Jaccard overlap of their
+    shingle sets (Broder 1997)."""
+    w = words(text)
+    grams = {" ".join(w[i : i + 3]) for i in range(max(1, len(w) - 2))} or {""}
+    hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
+    # (a·x + b) mod p for every permutation and shingle (the product wraps at 2**64 first,
+    # which still mixes well); the minimum per permutation.
+    mixed = (np.outer(_A, hashes) + _B[:, None]) % np.uint64(_PRIME)
+    return np.asarray(mixed.min(axis=1) & np.uint64(0xFFFFFFFF), dtype=np.uint32)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
+
+
+def char_vector(text: str) -> np.ndarray:
+    """Hashed character 3–5-grams of the folded text, unit length: the fallback meaning
+    vector when no sentence encoder is installed (it needs no corpus statistics, so no
+    document's vector depends on another's)."""
+    t = " " + " ".join(words(text)) + " "
+    vec = np.zeros(CHAR_DIM, dtype=np.float32)
+    for n in (3, 4, 5):
+        for i in range(len(t) - n + 1):
+            vec[zlib.crc32(t[i : i + n].encode()) % CHAR_DIM] += 1.0
+    norm = float(np.linalg.norm(vec))
+    return np.asarray(vec / norm if norm else vec, dtype=np.float32)
+
+
+def similarity(a: Item, b: Item) -> float:
+    """Meaning similarity of two documents in [0, ~1.15]; 1.0 for near-duplicates."""
+    if jaccard(a.signature, b.signature) >= NEAR_DUPLICATE:
+        return 1.0
+    cos = float(a.vector @ b.vector) if a.vector.shape == b.vector.shape else 0.0
+    if a.actors and b.actors:
+        cos += (
+            tuning(len(a.vector)).actor_weight * len(a.actors & b.actors) / len(a.actors | b.actors)
+        )
+    return cos
+
+
+def story_score(item: Item, members: Sequence[Item]) -> tuple[float, str]:
+    """Blend of best and average link between a document and a story's members in window."""
+    near = [m for m in members if abs((m.published - item.published).days) <= WINDOW_DAYS]
+    if not near:
+        return 0.0, "similar"
+    sims = [similarity(item, m) for m in near]
+    best = max(sims)
+    if best >= 1.0:
+        return 1.0, "near-duplicate"
+    return 0.5 * best + 0.5 * float(np.mean(sims)), "similar"
+
+
+def decide(item: Item, stories: Mapping[int, Sequence[Item]]) -> Decision:
+    """The story a new document joins (the best above ``JOIN``), and any it bridges."""
+    scored = sorted(
+        ((story_score(item, members), sid) for sid, members in stories.items()),
+        key=lambda x: (-x[0][0], x[1]),
+    )
+    t = tuning(len(item.vector))
+    if not scored or scored[0][0][0] < t.join:
+        return Decision(None, "founded", 1.0)
+    (best, how), sid = scored[0]
+    merge = [other for (s, _h), other in scored[1:] if s >= t.merge] if best >= t.merge else []
+    return Decision(sid, how, best, merge)
+
+
+def split_groups(members: Sequence[Item]) -> list[list[int]]:
+    """Connected groups of a story's members under links of at least the split threshold.
+
+    One group means the story holds together; several mean it chained distinct events
+    and should split. Indices into ``members``, the group of the earliest first."""
+    n = len(members)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if not n:
+        return []
+    cut = tuning(len(members[0].vector)).split
+    for i in range(n):
+        for j in range(i + 1, n):
+            if similarity(members[i], members[j]) >= cut:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: min((members[i].published, i) for i in g))
+
+
+def cluster(items: Sequence[Item]) -> dict[int, int]:
+    """Cluster a batch in publication order, as arrivals would (document id -> story key).
+
+    The same decision rule as the database service, for evaluation and tests."""
+    stories: dict[int, list[Item]] = {}
+    where: dict[int, int] = {}
+    for it in sorted(items, key=lambda x: (x.published, x.document_id)):
+        d = decide(it, stories)
+        sid = it.document_id if d.story is None else d.story
+        stories.setdefault(sid, []).append(it)
+        for other in d.merge:
+            for m in stories.pop(other):
+                stories[sid].append(m)
+                where[m.document_id] = sid
+        where[it.document_id] = sid
+    return where
+
+
+def bcubed(predicted: dict[int, int], truth: dict[int, str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998; Amigó et al. 2009).
+
+    For each item: precision is the share of its predicted cluster that shares its true
+    event; recall, the share of its true event inside its predicted cluster; averaged."""
+    by_pred: dict[int, set[int]] = {}
+    by_true: dict[str, set[int]] = {}
+    for d, c in predicted.items():
+        by_pred.setdefault(c, set()).add(d)
+    for d, t in truth.items():
+        by_true.setdefault(t, set()).add(d)
+    ps, rs = [], []
+    for d in truth:
+        same = by_pred[predicted[d]] & by_true[truth[d]]
+        ps.append(len(same) / len(by_pred[predicted[d]]))
+        rs.append(len(same) / len(by_true[truth[d]]))
+    p, r = float(np.mean(ps)), float(np.mean(rs))
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)

@@ -1,0 +1,382 @@
+"""Stories in the database: documents assigned as they arrive, and read back per reader.
+
+Assignment (called by ingestion once documents are stored) follows one rule that keeps
+stories from leaking across markings: a document is compared only with members, and may
+join only stories, at or below its own marking. So whether two documents a reader can see
+share a story never depends on a document the reader cannot see; a document above their
+clearance can join a story they see, but they do not see it there, and the story's dates,
+size, sources and languages are computed from the members they may read.
+
+Merges need the bridging document to be readable by everyone who sees both stories, and
+splits are decided on the members at the story's own marking only, for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.errors import NotFound
+from grandstrategy.core.markings import Marking, combine
+from grandstrategy.horizon import embed
+from grandstrategy.horizon import stories as pure
+from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
+from grandstrategy.horizon.models import Document, Source
+
+FADE_DAYS = 14  # a story with no report for this long (against the newest seen) has faded
+SPLIT_CHECK_SIZE = 4
+
+
+def reader_at(marking: Marking) -> Principal:
+    """A principal who sees exactly what is at or below ``marking`` (for internal queries)."""
+    return Principal(
+        username="system:stories",
+        role="admin",
+        clearance=marking.level,
+        compartments=marking.compartments,
+    )
+
+
+def _text(doc: Document) -> str:
+    return f"{doc.title}. {doc.text[:1500]}"
+
+
+def _item(m: StoryMember) -> pure.Item:
+    return pure.Item(
+        document_id=m.document_id,
+        published=m.published,
+        vector=np.frombuffer(m.vector, dtype=np.float16).astype(np.float32),
+        signature=np.frombuffer(m.signature, dtype=np.uint32),
+        actors=frozenset(m.actors),
+    )
+
+
+def _vectors(docs: list[Document], use_encoder: bool | None) -> np.ndarray:
+    texts = [_text(d) for d in docs]
+    if use_encoder is None:
+        use_encoder = embed.available()
+    if use_encoder and texts:
+        return embed.encode(texts)
+    return np.stack([pure.char_vector(t) for t in texts]) if texts else np.zeros((0, 1))
+
+
+def assign(
+    session: Session, *, document_ids: list[int], use_encoder: bool | None = None
+) -> list[int]:
+    """Put newly stored documents into stories (in publication order); the stories touched.
+
+    Part of ingestion: the caller has checked ``horizon.ingest``. Idempotent: a document
+    already in a story is left where it is."""
+    if not document_ids:
+        return []
+    known = set(
+        session.execute(
+            select(StoryMember.document_id).where(StoryMember.document_id.in_(document_ids))
+        ).scalars()
+    )
+    docs = [
+        d
+        for d in session.execute(select(Document).where(Document.id.in_(document_ids))).scalars()
+        if d.id not in known
+    ]
+    docs.sort(key=lambda d: (_date(d), d.id))
+    vectors = _vectors(docs, use_encoder)
+    touched: list[int] = []
+    for doc, vec in zip(docs, vectors, strict=True):
+        touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32)))
+    return sorted(set(touched))
+
+
+def _date(doc: Document) -> dt.date:
+    return doc.published or doc.ingested_at.date()
+
+
+def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
+    mark = doc.marking
+    item = pure.Item(
+        document_id=doc.id,
+        published=_date(doc),
+        vector=vector,
+        signature=pure.signature(_text(doc)),
+        actors=frozenset(str(a[0]) for a in doc.actors),
+    )
+    window = dt.timedelta(days=pure.WINDOW_DAYS)
+    peer = reader_at(mark)
+    rows = session.execute(
+        restrict(
+            restrict(
+                select(StoryMember, Story)
+                .join(Story, Story.id == StoryMember.story_id)
+                .where(Story.status == "active")
+                .where(
+                    StoryMember.published.between(item.published - window, item.published + window)
+                ),
+                peer,
+                StoryMember,
+            ),
+            peer,
+            Story,
+        )
+    ).all()
+    candidates: dict[int, list[pure.Item]] = {}
+    story_rows: dict[int, Story] = {}
+    for member, story in rows:
+        candidates.setdefault(story.id, []).append(_item(member))
+        story_rows[story.id] = story
+    decision = pure.decide(item, candidates)
+    if decision.story is None:
+        story = Story(status="active")
+        story.marking = mark
+        session.add(story)
+        session.flush()
+        _event(session, story.id, "born", mark, document_id=doc.id)
+    else:
+        story = story_rows[decision.story]
+        _event(session, story.id, "grew", mark, document_id=doc.id)
+    member = StoryMember(
+        story_id=story.id,
+        document_id=doc.id,
+        published=item.published,
+        how=decision.how,
+        similarity=round(float(decision.similarity), 4),
+        vector=vector.astype(np.float16).tobytes(),
+        signature=item.signature.tobytes(),
+        actors=sorted(item.actors),
+        categories=[c for c in doc.categories if c != "none"],
+    )
+    member.marking = mark
+    session.add(member)
+    session.flush()
+    for other_id in decision.merge:
+        story = _merge(session, story, story_rows[other_id], doc.id, mark)
+    if decision.story is not None:
+        _maybe_split(session, story, mark)
+    return story.id
+
+
+def _merge(session: Session, a: Story, b: Story, doc_id: int, cause: Marking) -> Story:
+    """Merge two stories bridged by a document, when no reader would learn from it."""
+    if not cause <= a.marking.join(b.marking):
+        return a
+    if a.marking <= b.marking:
+        keep, gone = a, b
+    elif b.marking <= a.marking:
+        keep, gone = b, a
+    else:  # different compartments: neither may hold the other's members
+        return a
+    for m in session.execute(select(StoryMember).where(StoryMember.story_id == gone.id)).scalars():
+        m.story_id = keep.id
+    gone.status, gone.merged_into = "merged", keep.id
+    _event(session, keep.id, "merged", cause, other=gone.id, document_id=doc_id)
+    _event(session, gone.id, "merged", cause, other=keep.id, document_id=doc_id)
+    session.flush()
+    return keep
+
+
+def _maybe_split(session: Session, story: Story, cause: Marking) -> None:
+    """Split off groups of members that no longer hang together (decided at the story's
+    own marking, so every reader of the story could have seen the reason)."""
+    members = list(
+        session.execute(select(StoryMember).where(StoryMember.story_id == story.id)).scalars()
+    )
+    if len(members) < SPLIT_CHECK_SIZE:
+        return
+    base = [m for m in members if m.marking == story.marking]
+    groups = [g for g in pure.split_groups([_item(m) for m in base]) if len(g) >= 2]
+    if len(groups) < 2:
+        return
+    new_ids = [story.id]
+    for _ in groups[1:]:
+        s = Story(status="active")
+        s.marking = story.marking
+        session.add(s)
+        session.flush()
+        new_ids.append(s.id)
+        _event(session, s.id, "split", story.marking, other=story.id)
+        _event(session, story.id, "split", story.marking, other=s.id)
+    grouped = [[_item(base[i]) for i in g] for g in groups]
+    for m in members:
+        it = _item(m)
+        scores = [pure.story_score(it, g)[0] for g in grouped]
+        m.story_id = new_ids[int(np.argmax(scores))]
+    session.flush()
+
+
+def _event(
+    session: Session,
+    story_id: int,
+    kind: str,
+    marking: Marking,
+    *,
+    other: int | None = None,
+    document_id: int | None = None,
+) -> None:
+    ev = StoryEvent(story_id=story_id, kind=kind, other_story_id=other, document_id=document_id)
+    ev.marking = marking
+    session.add(ev)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class StoryMemberView:
+    document_id: int
+    title: str
+    source: str
+    language: str
+    published: dt.date
+    how: str
+    similarity: float
+    marking: str
+
+
+@dataclass
+class StorySummary:
+    id: int
+    title: str
+    first: dt.date
+    last: dt.date
+    size: int
+    sources: int
+    languages: list[str]
+    categories: list[str]
+    actors: list[str]
+    status: str  # active, faded
+    marking: str
+
+
+@dataclass
+class StoryView:
+    summary: StorySummary
+    members: list[StoryMemberView]
+    lineage: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _visible(
+    session: Session, user: Principal, story_ids: list[int] | None = None
+) -> dict[int, list[tuple[StoryMember, Document, str]]]:
+    q = restrict(
+        select(StoryMember, Document, Source.name)
+        .join(Document, Document.id == StoryMember.document_id)
+        .join(Source, Source.id == Document.source_id)
+        .join(Story, Story.id == StoryMember.story_id)
+        .where(Story.status == "active"),
+        user,
+        StoryMember,
+    )
+    if story_ids is not None:
+        q = q.where(StoryMember.story_id.in_(story_ids))
+    out: dict[int, list[tuple[StoryMember, Document, str]]] = {}
+    for m, d, src in session.execute(q.order_by(StoryMember.published, StoryMember.id)).all():
+        out.setdefault(m.story_id, []).append((m, d, src))
+    return out
+
+
+def _summary(
+    sid: int, rows: list[tuple[StoryMember, Document, str]], newest: dt.date
+) -> StorySummary:
+    first, last = rows[0][0].published, rows[-1][0].published
+    cats: dict[str, int] = {}
+    actors: dict[str, int] = {}
+    for m, _d, _s in rows:
+        for c in m.categories:
+            cats[c] = cats.get(c, 0) + 1
+        for a in m.actors:
+            actors[a] = actors.get(a, 0) + 1
+    return StorySummary(
+        id=sid,
+        title=rows[0][1].title,
+        first=first,
+        last=last,
+        size=len(rows),
+        sources=len({s for _m, _d, s in rows}),
+        languages=sorted({d.language for _m, d, _s in rows}),
+        categories=[c for c, _ in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))],
+        actors=[a for a, _ in sorted(actors.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
+        status="faded" if (newest - last).days > FADE_DAYS else "active",
+        marking=str(combine(m.marking for m, _d, _s in rows)),
+    )
+
+
+def summaries(session: Session, user: Principal) -> list[StorySummary]:
+    """Every story the user sees, built from the members they may read (newest first)."""
+    groups = _visible(session, user)
+    newest = max((rows[-1][0].published for rows in groups.values()), default=dt.date.min)
+    out = [_summary(sid, rows, newest) for sid, rows in groups.items()]
+    return sorted(out, key=lambda s: (s.last, s.id), reverse=True)
+
+
+def list_stories(
+    session: Session,
+    *,
+    user: Principal,
+    since: dt.date | None = None,
+    category: str | None = None,
+    actor: str | None = None,
+    limit: int = 100,
+) -> list[StorySummary]:
+    """Stories (events, not reports) the user may see, newest first."""
+    require(user, "horizon.read")
+    out = summaries(session, user)
+    if since:
+        out = [s for s in out if s.last >= since]
+    if category:
+        out = [s for s in out if category in s.categories]
+    if actor:
+        out = [s for s in out if actor in s.actors]
+    return out[:limit]
+
+
+def get_story(session: Session, *, user: Principal, story_id: int) -> StoryView:
+    """One story: its timeline of reports, sources, languages, labels, actors, lineage.
+
+    A merged story's id leads to the story it was merged into."""
+    require(user, "horizon.read")
+    story = session.get(Story, story_id)
+    seen: set[int] = set()
+    while story is not None and story.status == "merged" and story.merged_into not in seen:
+        seen.add(story.id)
+        story = session.get(Story, story.merged_into)
+    rows = _visible(session, user, [story.id]).get(story.id) if story else None
+    if story is None or not rows:
+        raise NotFound(f"story {story_id} not found")
+    newest = max(
+        (r[-1][0].published for r in _visible(session, user).values()), default=dt.date.min
+    )
+    lineage = [
+        {
+            "kind": ev.kind,
+            "other_story": ev.other_story_id,
+            "document_id": ev.document_id,
+            "at": ev.at.isoformat(),
+        }
+        for ev in session.execute(
+            restrict(select(StoryEvent).where(StoryEvent.story_id == story.id), user).order_by(
+                StoryEvent.id
+            )
+        ).scalars()
+    ]
+    return StoryView(
+        summary=_summary(story.id, rows, newest),
+        members=[
+            StoryMemberView(
+                document_id=d.id,
+                title=d.title,
+                source=src,
+                language=d.language,
+                published=m.published,
+                how=m.how,
+                similarity=m.similarity,
+                marking=str(m.marking),
+            )
+            for m, d, src in rows
+        ],
+        lineage=lineage,
+    )
