@@ -7,9 +7,12 @@ engine. A new group is one line in :data:`GROUPS`, with the help shown in the li
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -31,6 +34,11 @@ GROUPS: dict[str, tuple[str, str, str]] = {
         "grandstrategy.cli.delivery",
         "delivery_app",
         "Delivery: check-ins, judgements, reviews, the defence budget path.",
+    ),
+    "drafting": (
+        "grandstrategy.cli.drafting",
+        "drafting_app",
+        "Drafting: pen-holder, consultation rounds, decisions, approval, publication.",
     ),
     "example": ("grandstrategy.cli.strategy", "example_app", "The illustrative Belgian example."),
     "horizon": (
@@ -54,6 +62,55 @@ GROUPS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _plain_help(command: Any) -> None:
+    """Classic help for every subcommand: ``QUERY`` and ``TEXT``, not ``{query}`` and ``<str>``.
+
+    Typer's rich help prints Python type names; the plain formatter prints the conventional
+    upper-case metavars, and wraps to the terminal."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for param in getattr(command, "params", []):
+        if param.metavar is None and not getattr(param, "is_flag", False):
+            param.metavar = _metavar(param) or None
+        if param.param_type_name == "argument":
+            _plain_argument(param)
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
+def _plain_argument(param: Any) -> None:
+    """Usage ``QUERY`` / ``[PATH]`` and help without a type name, for one Typer argument."""
+    shown = str(param.metavar)
+    usage = shown if param.required else f"[{shown}]"
+    param._usage_display_name = lambda: usage
+    param.display_type_rich = lambda ctx: ""
+    param._rich_display_name = lambda: shown
+
+
+def _metavar(param: Any) -> str:
+    """QUERY, PATHS..., N, YYYY-MM-DD, CATEGORY: what a user types, not a Python type."""
+    name = str(param.name or "value").upper()
+    if param.param_type_name == "argument":
+        return f"{name}..." if param.nargs == -1 else name
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    args = getattr(annotation, "__args__", ())
+    base = args[0] if args and getattr(annotation, "__origin__", None) is list else annotation
+    if isinstance(base, type):
+        if issubclass(base, dt.date):
+            return "YYYY-MM-DD"
+        if issubclass(base, enum.Enum):
+            return "|".join(str(m.value) for m in base)
+        if issubclass(base, bool):
+            return ""
+        if issubclass(base, int):
+            return "N"
+        if issubclass(base, float):
+            return "X"
+        if issubclass(base, Path):
+            return "PATH"
+    return name
+
+
 class LazyGroup(TyperGroup):
     """The root group: lists :data:`GROUPS` from the table and imports one only when run."""
 
@@ -72,6 +129,7 @@ class LazyGroup(TyperGroup):
             target = single
         command = typer.main.get_command(target)
         command.name = cmd_name
+        _plain_help(command)
         return command
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:

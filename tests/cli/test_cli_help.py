@@ -1,0 +1,59 @@
+"""Every command's --help reads well: plain metavars, help on every option, fast start."""
+
+import re
+import subprocess
+import sys
+
+import typer
+
+from grandstrategy.cli.main import LazyGroup, app
+
+
+def commands():
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+
+    def walk(cmd, path):
+        if isinstance(cmd, LazyGroup) or getattr(cmd, "commands", None):
+            for name in cmd.list_commands(ctx):
+                yield from walk(cmd.get_command(ctx, name), [*path, name])
+        else:
+            yield path, cmd
+
+    yield from walk(root, [])
+
+
+def test_every_option_has_help():
+    missing = [
+        f"{' '.join(path)} {param.opts[0]}"
+        for path, cmd in commands()
+        for param in cmd.params
+        if param.param_type_name == "option" and not param.help and param.name != "help"
+    ]
+    assert not missing, "options without help: " + ", ".join(missing)
+
+
+def test_help_shows_no_python_type_names(cli):
+    leaks = re.compile(r"<(str|int|float|bool|list|Path|%Y)|\{[a-z_]+\}|list\[")
+    bad = []
+    for path, _cmd in commands():
+        code, out, err = cli(*path, "--help", db=False)
+        assert code == 0, err
+        if leaks.search(out):
+            bad.append(f"{' '.join(path)}: {leaks.search(out).group(0)}")
+    assert not bad, "help shows Python types: " + "; ".join(bad)
+
+
+def test_help_starts_without_heavy_libraries():
+    probe = (
+        "import sys\n"
+        "from grandstrategy.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sklearn', 'weasyprint', 'matplotlib', 'sqlalchemy', 'numpy') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
