@@ -378,3 +378,9 @@ def export(
     reports = sum(1 for o in data["objects"] if o["type"] == "report")
     objects = len(data["objects"])
     console.print(f"{reports} reports and {objects} objects written to {out} ({marking})")
+
+
+# The rolling analysis (stories, trends, alerts) lives in its own module.
+from grandstrategy.cli import horizon_analysis  # noqa: E402
+
+horizon_analysis.register(horizon_app)
