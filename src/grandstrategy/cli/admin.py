@@ -244,6 +244,14 @@ def setup(
                     f"loaded the resilience example ({loaded.assessments} assessments, "
                     f"{loaded.scenarios} scenarios, matrix {loaded.matrix})"
                 )
+            from grandstrategy.delivery.example import load_example as load_delivery
+
+            tracked = load_delivery(s, user=operator)
+            if tracked is not None:
+                console.print(
+                    f"loaded the delivery example ({tracked.checkins} check-ins on "
+                    f"{tracked.objectives} objectives, {tracked.deployments} deployments)"
+                )
     _horizon_first_run(st.factory, example=example)
     from grandstrategy.horizon import index as keyword_index
 

@@ -27,8 +27,11 @@ def example_load(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     Example: grandstrategy example load
     """
     st = state(ctx)
+    from grandstrategy.delivery.example import load_example as load_delivery
+
     with st.session() as s:
         report = load_example(s, user=st.principal(s))
+        tracked = load_delivery(s, user=st.principal(s))  # once: None when already there
     if as_json:
         print_json(report)
     else:
@@ -36,6 +39,8 @@ def example_load(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
             f"example {report.key}: version {report.version}; {report.created} created, "
             f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted"
         )
+        if tracked is not None:
+            console.print(f"delivery example: {tracked.checkins} check-ins")
 
 
 @example_app.command("path")

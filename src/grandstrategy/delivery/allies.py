@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import yaml
 
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Invalid, NotFound
@@ -168,3 +169,24 @@ def path(
             for y, g, e, s in zip(p.years, p.gdp_index, p.spending_index, p.share, strict=True)
         ],
     )
+
+
+def standard_paths(*, user: Principal) -> list[BudgetPath]:
+    """The paths the budget page compares (``examples/delivery/budget_paths.yaml``)."""
+    require(user, READ)
+    text = resources.files("grandstrategy.examples").joinpath("delivery", "budget_paths.yaml")
+    spec = yaml.safe_load(text.read_text("utf-8"))
+    return [
+        path(
+            user=user,
+            country=spec["country"],
+            base_year=int(spec["from"]),
+            target=float(p["target"]),
+            by=int(p["by"]),
+            gdp_growth=float(p.get("gdp_growth", spec.get("gdp_growth", 0.0))),
+            shocks=list(p.get("shocks", [])),
+            hold=str(p.get("hold", "share")),
+            label=str(p["label"]),
+        )
+        for p in spec["paths"]
+    ]

@@ -8,6 +8,7 @@ caller's transaction. None commits: the CLI's or the request's unit of work does
 
 from grandstrategy.delivery.allies import history as budget_history
 from grandstrategy.delivery.allies import path as budget_path
+from grandstrategy.delivery.allies import standard_paths
 from grandstrategy.delivery.dashboard import (
     DEFAULT_CYCLE_DAYS,
     dashboard,
@@ -27,4 +28,5 @@ __all__ = [
     "judge",
     "objective_delivery",
     "owed",
+    "standard_paths",
 ]

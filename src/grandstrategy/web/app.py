@@ -20,6 +20,7 @@ from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
 from grandstrategy.web.api import auth as api_auth
+from grandstrategy.web.api import delivery as api_delivery
 from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
@@ -33,6 +34,7 @@ from grandstrategy.web.deps import (
     request_language,
 )
 from grandstrategy.web.pages import admin as pages_admin
+from grandstrategy.web.pages import delivery as pages_delivery
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import language as pages_language
 from grandstrategy.web.pages import main as pages_main
@@ -181,6 +183,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_strategy.router)
     app.include_router(api_horizon.router)
     app.include_router(api_resilience.router)
+    app.include_router(api_delivery.router)
     app.include_router(pages_main.router)
     app.include_router(pages_language.router)
     app.include_router(pages_admin.router)
@@ -188,4 +191,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_horizon.router)
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}
     app.include_router(pages_resilience.router)
+    app.include_router(pages_delivery.router)
     return app

@@ -20,7 +20,7 @@ NAV = [
     ("strategy", lazy("Strategy"), "/strategy"),
     ("horizon", lazy("Horizon"), "/horizon"),
     ("resilience", lazy("Resilience"), "/resilience"),
-    ("delivery", lazy("Delivery"), None),
+    ("delivery", lazy("Delivery"), "/delivery"),
     ("drafting", lazy("Drafting"), None),
 ]
 

@@ -1,0 +1,75 @@
+"""The delivery part of the illustrative example (``examples/delivery``): a year of
+check-ins, milestones and judgements, the deployments register with a review round, and
+capability targets. Loaded through the service, as the local operator, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal
+from grandstrategy.delivery import service
+from grandstrategy.delivery.models import CheckIn
+from grandstrategy.delivery.schemas import CheckInCreate, JudgementCreate, MilestoneCreate
+
+
+@dataclass(frozen=True)
+class ExampleReport:
+    objectives: int
+    checkins: int
+    judgements: int
+    milestones: int
+    deployments: int = 0
+    proposals: int = 0
+    capability_targets: int = 0
+
+
+def folder() -> Path:
+    return Path(str(resources.files("grandstrategy.examples").joinpath("delivery")))
+
+
+def _yaml(name: str) -> Any:
+    return yaml.safe_load((folder() / name).read_text(encoding="utf-8"))
+
+
+def _tracking(session: Session, user: Principal) -> tuple[int, int, int, int]:
+    counts = [0, 0, 0, 0]
+    for oid, spec in _yaml("tracking.yaml").items():
+        marking = spec.get("marking", "UNCLASSIFIED")
+        counts[0] += 1
+        for m in spec.get("milestones", []):
+            service.add_milestone(session, user=user, objective=oid,
+                                  data=MilestoneCreate(marking=marking, **m))  # fmt: skip
+            counts[3] += 1
+        for c in spec.get("checkins", []):
+            data = CheckInCreate(
+                status=c["status"],
+                values=[{"name": k, "value": v} for k, v in c.get("values", {}).items()],
+                narrative=c.get("note", ""),
+                evidence=c.get("evidence", []),
+                next_milestone=c.get("next", ""),
+                reported_on=c["date"],
+                marking=marking,
+            )
+            service.check_in(session, user=user, objective=oid, data=data)
+            counts[1] += 1
+        for j in spec.get("judgements", []):
+            data_j = JudgementCreate(rating=j["rating"], reason=j["reason"], judged_on=j["date"],
+                                     marking=marking)  # fmt: skip
+            service.judge(session, user=user, objective=oid, data=data_j)
+            counts[2] += 1
+    return counts[0], counts[1], counts[2], counts[3]
+
+
+def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
+    """Load everything once (after the strategy example); None when check-ins exist."""
+    if session.execute(select(func.count()).select_from(CheckIn)).scalar_one():
+        return None
+    objectives, checkins, judgements, milestones = _tracking(session, user)
+    return ExampleReport(objectives, checkins, judgements, milestones)
