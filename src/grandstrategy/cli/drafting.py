@@ -428,7 +428,7 @@ def diff(
     ctx: typer.Context,
     v1: int = typer.Argument(..., help="Earlier version."),
     v2: int = typer.Argument(..., help="Later version."),
-    strategy: str = typer.Option(None, "--strategy"),
+    strategy: str = typer.Option(None, "--strategy", help="Strategy id (default: current)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Word-level differences between two draft versions: [-removed-] {+added+}.

@@ -21,6 +21,7 @@ from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
 from grandstrategy.web.api import auth as api_auth
 from grandstrategy.web.api import delivery as api_delivery
+from grandstrategy.web.api import drafting as api_drafting
 from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
@@ -184,6 +185,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_horizon.router)
     app.include_router(api_resilience.router)
     app.include_router(api_delivery.router)
+    app.include_router(api_drafting.router)
     app.include_router(pages_main.router)
     app.include_router(pages_language.router)
     app.include_router(pages_admin.router)
