@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.i18n import _
-from grandstrategy.horizon import alerts, story_service, trend_service
+from grandstrategy.horizon import alerts, brief, brief_service, story_service, trend_service
 
 DATE = ["%Y-%m-%d"]
 
@@ -203,6 +205,84 @@ def alert_act(
     console.print(_("alert {id}: {status}").format(id=a.id, status=a.status))
 
 
+def brief_cmd(
+    ctx: typer.Context,
+    since: str = typer.Option("7d", "--since", help="7d, 2w or YYYY-MM-DD"),
+    category: list[str] = typer.Option(None, "--category", help="Threat category (repeat)."),
+    fmt: str = typer.Option("md", "--format", help="md, pdf, docx or json"),
+    out: Path = typer.Option(None, "--out", help="File to write (default: print md/json)."),
+    freeze: bool = typer.Option(True, "--freeze/--draft", help="Keep it (default) or not."),
+) -> None:
+    """The rolling brief: top stories and alerts by threat, every sentence cited and checked.
+
+    The brief is extractive (no entailment model is available offline): each sentence is
+    taken from the passage it cites and refused if it does not occur there.
+    Example: grandstrategy horizon brief --since 7d --category cyber --format pdf --out b.pdf
+    """
+    if fmt not in brief_service.FORMATS:
+        raise typer.BadParameter(
+            f"choose one of {', '.join(brief_service.FORMATS)}", param_hint="--format"
+        )
+    if fmt in ("pdf", "docx") and out is None:
+        raise typer.BadParameter(f"{fmt} needs --out FILE", param_hint="--out")
+    st = state(ctx)
+    with st.session() as s:
+        content = brief_service.build(
+            s, user=st.principal(s), since=since, categories=category or None, freeze=freeze
+        )
+    data: bytes
+    if fmt == "json":
+        data = json.dumps(content, indent=1, ensure_ascii=False, default=str).encode()
+    elif fmt == "md":
+        data = brief.to_markdown(content).encode()
+    elif fmt == "pdf":
+        data = brief.to_pdf(content)
+    else:
+        data = brief.to_docx(content)
+    if out is None:
+        typer.echo(data.decode())
+        return
+    out.write_bytes(data)
+    console.print(
+        _("brief {id} ({marking}): {n} sentences, support {rate:.0%}, written to {out}").format(
+            id=content["id"] or "-",
+            marking=content["marking"],
+            n=content["supported"],
+            rate=content["support_rate"],
+            out=out,
+        ),
+        highlight=False,
+    )
+
+
+def briefs_cmd(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Frozen briefs you may read, newest first.
+
+    Example: grandstrategy horizon briefs
+    """
+    st = state(ctx)
+    with st.session() as s:
+        rows = brief_service.list_briefs(s, user=st.principal(s))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        [
+            (
+                b["id"],
+                b["created_at"][:16],
+                b["created_by"],
+                b["since"],
+                b["until"],
+                f"{b['support_rate']:.0%}",
+                b["marking"],
+            )
+            for b in rows
+        ],
+        [_("id"), _("frozen"), _("by"), _("since"), _("until"), _("support"), _("marking")],
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the ``horizon`` group."""
     app.command("stories")(stories)
@@ -210,3 +290,5 @@ def register(app: typer.Typer) -> None:
     app.command("trends")(trends)
     app.command("alerts")(alerts_cmd)
     app.command("alert")(alert_act)
+    app.command("brief")(brief_cmd)
+    app.command("briefs")(briefs_cmd)
