@@ -114,3 +114,19 @@ def test_password_change_needs_the_current_password(client, session):
         "/api/auth/password", json={"old_password": PASSWORD, "new_password": "short"}, headers=h
     )
     assert short.status_code == 422 and "too short" in short.json()["detail"]
+
+
+def test_audit_verify_reads_keys_rotated_since_the_server_started(
+    client, session, settings, token_for
+):
+    from grandstrategy.core import audit
+    from grandstrategy.core.auditkeys import Keyring
+
+    h = token_for("auditor")
+    ring = Keyring.load(settings.audit_key_path)  # the command line, in another process
+    ring.rotate()
+    session.info[audit.KEYRING] = ring
+    audit.record(session, actor="cli:ops", action="test.after_rotation")
+    session.commit()
+    body = client.get("/api/audit/verify", headers=h).json()
+    assert body["ok"] and body["signed"] == body["entries"] >= 3, body

@@ -74,8 +74,7 @@ def _sign(
         first = events[0]
         seq = first["seq"] if isinstance(first, dict) else first.seq
         prev = first["prev_hash"] if isinstance(first, dict) else first.prev_hash
-        ring.sealed_from, ring.sealed_hash = seq - 1, prev
-        ring.save()
+        ring.seal(seq - 1, prev)
     key = ring.current
     for ev in events:
         if isinstance(ev, dict):

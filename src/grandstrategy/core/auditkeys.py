@@ -136,6 +136,21 @@ class Keyring:
             return
         os.replace(tmp, self.path)
 
+    def seal(self, seq: int, chain_hash: str) -> None:
+        """Record that entries after ``seq`` must be signed (once, at the first signed entry).
+
+        Another process may have sealed (or rotated) since this copy was loaded: what is on
+        disk wins, so keys are never lost by writing a stale copy back.
+        """
+        if self.path is not None and self.path.exists():
+            fresh = Keyring.load(self.path)
+            self.keys = fresh.keys if len(fresh.keys) >= len(self.keys) else self.keys
+            if fresh.sealed_from >= 0:
+                self.sealed_from, self.sealed_hash = fresh.sealed_from, fresh.sealed_hash
+                return
+        self.sealed_from, self.sealed_hash = seq, chain_hash
+        self.save()
+
     def rotate(self) -> AuditKey:
         """Start a new current key; the old ones stay to verify the entries they signed."""
         if self.path is not None and self.path.exists():
