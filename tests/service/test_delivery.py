@@ -200,3 +200,66 @@ def test_memberships_need_the_user_manager(session):
         set_user_actors(session, actor=chief, username="dora", actors=["defence"])
     with pytest.raises(Invalid, match="actor id"):
         set_user_actors(session, actor=Principal.operator(), username="dora", actors=["Bad Id"])
+
+
+def _judge(session, user, oid, rating, on=D(2026, 6, 1)):
+    data = JudgementCreate(rating=rating, reason=f"{oid} is {rating}", judged_on=on)
+    service.judge(session, user=user, objective=oid, data=data)
+
+
+def test_stocktake_pack_puts_red_first_and_says_what_changed(session, loaded, operator):
+    _judge(session, operator, "deter", "green")
+    _judge(session, operator, "protect-elections", "red")
+    first = service.stocktake(session, user=operator, fmt="md", on=D(2026, 7, 1))
+    text = first.content.decode()
+    urgent = text.split("## Red and amber-red objectives")[1].split("\n## ")[0]
+    assert "Protected elections (red)" in urgent and "Credible deterrence" not in urgent
+    assert "first stocktake" in text
+    assert text.startswith(f"**{first.marking}**") and text.rstrip().endswith(
+        f"**{first.marking}**"
+    )
+    _judge(session, operator, "deter", "amber-red", on=D(2026, 8, 1))
+    second = service.stocktake(session, user=operator, fmt="md", on=D(2026, 9, 1))
+    text = second.content.decode()
+    assert "Since the pack of 2026-07-01" in text
+    assert "| deter | rating | green | amber-red |" in text
+    urgent = text.split("## Red and amber-red objectives")[1].split("\n## ")[0]
+    assert urgent.index("Protected elections") < urgent.index("Credible deterrence")
+
+
+def test_pack_is_capped_at_a_marking_and_hides_what_the_reader_may_not_see(
+    session, loaded, operator
+):
+    _judge(session, operator, "zebra-cell", "red")
+    full = service.stocktake(session, user=operator, fmt="md")
+    assert SECRET_TITLE in full.content.decode() and str(full.marking) == "CONFIDENTIAL"
+    capped = service.stocktake(session, user=operator, fmt="md", max_marking="RESTRICTED")
+    assert SECRET_TITLE not in capped.content.decode() and str(capped.marking) == "UNCLASSIFIED"
+    low = make_user(session, "cm", "council-member", "RESTRICTED")
+    mine = service.stocktake(session, user=low, fmt="md").content.decode()
+    assert SECRET_TITLE not in mine and "zebra" not in mine
+    assert "above this pack's marking" not in mine  # nothing withheld that the reader could see
+    with pytest.raises(Invalid, match="unknown format"):
+        service.stocktake(session, user=operator, fmt="odt")
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_pack_in_pdf_and_word_carries_the_marking(session, loaded, operator, fmt):
+    _judge(session, operator, "zebra-cell", "red")
+    out = service.stocktake(session, user=operator, fmt=fmt)
+    assert out.filename.endswith(f".{fmt}") and len(out.content) > 1000
+    if fmt == "pdf":
+        import io
+
+        from pypdf import PdfReader
+
+        text = PdfReader(io.BytesIO(out.content)).pages[0].extract_text()
+        assert "CONFIDENTIAL" in text and "Stocktake pack" in text
+    else:
+        import io
+
+        from docx import Document
+
+        doc = Document(io.BytesIO(out.content))
+        assert doc.sections[0].header.paragraphs[0].text == "CONFIDENTIAL"
+        assert any(SECRET_TITLE in c.text for t in doc.tables for r in t.rows for c in r.cells)

@@ -4,6 +4,7 @@ budget path against Allies, the stocktake pack, deployments and reviews."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -373,3 +374,27 @@ def budget_path(
         [_("year"), _("GDP index"), _("spending index"), _("% of GDP")],
         title=f"{p.country}: {p.label} (hold {p.hold})",
     )  # fmt: skip
+
+
+@delivery_app.command("pack")
+def pack(
+    ctx: typer.Context,
+    fmt: str = typer.Option("md", "--format", help="md, pdf or docx."),
+    out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
+    max_marking: str = typer.Option(None, "--max-marking", help="Leave out what is above."),
+    today: dt.datetime = TODAY_OPT,
+) -> None:
+    """The stocktake pack for the Council: red and amber-red first, what changed since the
+    last pack, then every objective.
+
+    Example: grandstrategy delivery pack --format pdf --out stocktake.pdf --max-marking RESTRICTED
+    """
+    if fmt not in ("md", "pdf", "docx"):
+        raise typer.BadParameter(_("choose md, pdf or docx"), param_hint="--format")
+    st = state(ctx)
+    with st.session() as s:
+        doc = service.stocktake(
+            s, user=st.principal(s), fmt=fmt, max_marking=max_marking, on=_day(today)
+        )
+    out.write_bytes(doc.content)
+    console.print(_("wrote {path} ({marking})").format(path=out, marking=doc.marking))

@@ -33,7 +33,7 @@ class Plan:
 
     key: str
     title: str
-    start: dt.date  # the baseline date: first approval, else the period's start
+    start: dt.date  # the baseline date: first approval or the period's start, the earlier
     end: dt.date
     objectives: list[Objective]
 
@@ -59,8 +59,8 @@ def plan(session: Session, user: Principal, key: str | None = None) -> Plan:
         for e in versions.editions(session, user=user, strategy=strategy)
         if e.status in ("approved", "published", "superseded")
     ]
-    if approved:
-        start = min(approved)
+    if approved:  # approved before the period began: the baseline is the approval's
+        start = min(start, min(approved))
     return Plan(
         key=meta.id,
         title=meta.title,

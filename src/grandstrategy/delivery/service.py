@@ -15,10 +15,13 @@ from grandstrategy.delivery.dashboard import (
     objective_delivery,
     owed,
 )
+from grandstrategy.delivery.packs import stocktake
+from grandstrategy.delivery.render import Output
 from grandstrategy.delivery.tracking import add_milestone, check_in, comment, judge
 
 __all__ = [
     "DEFAULT_CYCLE_DAYS",
+    "Output",
     "add_milestone",
     "budget_history",
     "budget_path",
@@ -29,4 +32,5 @@ __all__ = [
     "objective_delivery",
     "owed",
     "standard_paths",
+    "stocktake",
 ]

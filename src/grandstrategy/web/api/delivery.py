@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
@@ -150,3 +150,29 @@ def budget_path(
         hold=hold,
         base_share=base_share,
     )
+
+
+def file_response(out: service.Output) -> Response:
+    """A rendered document as a download, its marking in ``X-Marking``."""
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{out.filename}"',
+            "X-Marking": str(out.marking),
+        },
+    )
+
+
+@router.post("/packs", status_code=201, **needs(READ))
+def stocktake(
+    format: str = Query("md", pattern="^(md|pdf|docx)$"),
+    max_marking: str | None = Query(None, description="Leave out objectives above this."),
+    on: dt.date | None = None,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Issue the stocktake pack for the Council: red and amber-red first, then what changed
+    since the last pack, then every objective. The pack is remembered for the next one."""
+    out = service.stocktake(session, user=user, fmt=format, max_marking=max_marking, on=on)
+    return file_response(out)

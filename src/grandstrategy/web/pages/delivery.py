@@ -73,6 +73,7 @@ def dashboard(
         interests=sorted({i for r in everything for i in r.interests}),
         ratings=[r.value for r in Rating],
         disagreements=sum(r.disagreement for r in rows),
+        levels=forms.levels_for(user.clearance),
     )
 
 
@@ -203,3 +204,22 @@ def budget(
         years=sorted({y.year for p in paths for y in p.years}),
         paths_chart=charts.paths_svg(paths),
     )
+
+
+@router.post("/pack", **page_needs("delivery.read", csrf=True))
+async def pack(
+    request: Request,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Issue the stocktake pack and download it."""
+    form = await request.form()
+    fmt = str(form.get("format") or "pdf")
+    cap = str(form.get("max_marking") or "") or None
+    out = service.stocktake(session, user=user, fmt=fmt, max_marking=cap)
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
+                 "X-Marking": str(out.marking)},
+    )  # fmt: skip
