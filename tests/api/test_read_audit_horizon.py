@@ -1,0 +1,42 @@
+"""Read auditing reaches foresight responses: document lists and search write one read event."""
+
+import json
+
+import pytest
+
+from tests.api.test_horizon_api import ALL, CONF_WORD, DOCS, upload
+from tests.api.test_trust_api import read_events
+
+
+@pytest.fixture
+def conf_doc(client, token_for):
+    h = token_for("analyst", "SECRET", ALL)
+    marking, text = DOCS["conf"]
+    r = upload(client, h, "conf.txt", text, source="src-conf", marking=marking)
+    assert r.status_code == 201, r.text
+    return h, r.json()["document_ids"][0]
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [("/api/horizon/search", {"q": CONF_WORD}), ("/api/horizon/documents", {})],
+)
+def test_foresight_lists_showing_a_confidential_document_write_one_read_event(
+    client, session, conf_doc, path, params
+):
+    h, _doc_id = conf_doc
+    r = client.get(path, params=params, headers=h)
+    assert r.status_code == 200 and CONF_WORD in r.text, r.text
+    (event,) = read_events(session, r)
+    records = json.loads(event.after)["records"]
+    assert {rec["marking"] for rec in records} == {"CONFIDENTIAL"}
+    assert {rec["type"] for rec in records} & {"horizon_documents", "horizon_passages"}
+
+
+def test_a_reader_who_sees_nothing_classified_leaves_no_read_event(
+    client, session, conf_doc, token_for
+):
+    low = token_for("analyst", "RESTRICTED", ALL)
+    r = client.get("/api/horizon/search", params={"q": "cyber"}, headers=low)
+    assert r.status_code == 200 and CONF_WORD not in r.text
+    assert read_events(session, r) == []
