@@ -264,6 +264,8 @@ def verify(
     must still reach the checkpoint's count with the same hash there.
     """
     ring = keyring or keyring_of(session)
+    if keyring is None and ring is not None and ring.path is not None and ring.path.exists():
+        ring = Keyring.load(ring.path)  # keys rotated by another process since this one began
     if checkpoint is not None and checkpoint_signed(ring, checkpoint) is False:
         return Verification(False, 0, None, None, "checkpoint signature does not hold")
     prev, expected_seq, count, signed, unsigned = GENESIS, 1, 0, 0, 0
