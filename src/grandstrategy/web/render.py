@@ -21,7 +21,7 @@ NAV = [
     ("horizon", lazy("Horizon"), "/horizon"),
     ("resilience", lazy("Resilience"), "/resilience"),
     ("delivery", lazy("Delivery"), "/delivery"),
-    ("drafting", lazy("Drafting"), None),
+    ("drafting", lazy("Drafting"), "/drafting"),
 ]
 
 
