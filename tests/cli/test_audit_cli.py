@@ -95,3 +95,15 @@ def test_unreadable_checkpoint_is_a_clear_error(gs, tmp_path):
     bad.write_text("{}")
     code, _, err = gs("audit", "verify", "--checkpoint", str(bad))
     assert code == 2 and "not a grandstrategy-audit-checkpoint/1 file" in " ".join(err.split())
+
+
+def test_a_command_showing_classified_records_writes_one_read_event(gs):
+    assert gs("example", "load")[0] == 0
+    before = _actions(gs).count("read")
+    code, _, err = gs("strategy", "show")
+    assert code == 0, err
+    assert _actions(gs).count("read") == before + 1
+    with sqlite3.connect(gs.db) as con:
+        after = con.execute("SELECT after FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    listed = json.loads(after[0])["records"]
+    assert ("strategy_capabilities", "CONFIDENTIAL") in {(r["type"], r["marking"]) for r in listed}
