@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.cli.delivery_reviews import deployments_app
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import M as T
@@ -32,6 +33,7 @@ milestone_app = typer.Typer(help="Milestones of an objective.", no_args_is_help=
 budget_app = typer.Typer(help="The defence budget against Allies, and growth paths.",
                          no_args_is_help=True)  # fmt: skip
 delivery_app.add_typer(milestone_app, name="milestone")
+delivery_app.add_typer(deployments_app, name="deployments")
 delivery_app.add_typer(budget_app, name="budget")
 
 DATE = ["%Y-%m-%d"]

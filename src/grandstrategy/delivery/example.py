@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from grandstrategy.core.authz import Principal
 from grandstrategy.delivery import service
 from grandstrategy.delivery.models import CheckIn
-from grandstrategy.delivery.schemas import CheckInCreate, JudgementCreate, MilestoneCreate
+from grandstrategy.delivery.schemas import (
+    CheckInCreate,
+    DeploymentCreate,
+    JudgementCreate,
+    MilestoneCreate,
+    ProposalCreate,
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,25 @@ def _tracking(session: Session, user: Principal) -> tuple[int, int, int, int]:
     return counts[0], counts[1], counts[2], counts[3]
 
 
+def _deployments(session: Session, user: Principal) -> tuple[int, int]:
+    spec = _yaml("deployments.yaml")
+    for d in spec["deployments"]:
+        service.add_deployment(session, user=user, data=DeploymentCreate(**d))
+    review = spec["review"]
+    year = int(review["year"])
+    service.open_round(session, user=user, year=year, departments=review["departments"])
+    for p in review["proposals"]:
+        service.propose(session, user=user, year=year, data=ProposalCreate(**p))
+    for s in review["signoffs"]:
+        service.sign_off(session, user=user, year=year, department=s["department"],
+                         note=s.get("note", ""))  # fmt: skip
+    return len(spec["deployments"]), len(review["proposals"])
+
+
 def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
     """Load everything once (after the strategy example); None when check-ins exist."""
     if session.execute(select(func.count()).select_from(CheckIn)).scalar_one():
         return None
     objectives, checkins, judgements, milestones = _tracking(session, user)
-    return ExampleReport(objectives, checkins, judgements, milestones)
+    deployments, proposals = _deployments(session, user)
+    return ExampleReport(objectives, checkins, judgements, milestones, deployments, proposals)

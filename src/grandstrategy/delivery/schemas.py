@@ -243,6 +243,17 @@ class DeploymentRead(DeploymentCreate):
     model_config = ConfigDict(extra="ignore")
 
 
+class ReviewRoundCreate(_In):
+    year: int = Field(ge=1990, le=2100)
+    departments: list[Slug] | None = Field(default=None, description="default: FA, Defence, Dev")
+
+
+class SignOffCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    department: Slug
+    note: str = Field(default="", max_length=2000)
+
+
 class ProposalCreate(_In):
     action: ProposalAction
     deployment: Slug | None = None

@@ -6,6 +6,10 @@ for the deployments register), reads through ``restrict()`` and audits every wri
 caller's transaction. None commits: the CLI's or the request's unit of work does.
 """
 
+from sqlalchemy.orm import Session
+
+from grandstrategy.core.authz import Principal
+from grandstrategy.delivery.access import memberships
 from grandstrategy.delivery.allies import history as budget_history
 from grandstrategy.delivery.allies import path as budget_path
 from grandstrategy.delivery.allies import standard_paths
@@ -17,20 +21,47 @@ from grandstrategy.delivery.dashboard import (
 )
 from grandstrategy.delivery.packs import stocktake
 from grandstrategy.delivery.render import Output
+from grandstrategy.delivery.reviews import (
+    DEFAULT_DEPARTMENTS,
+    add_deployment,
+    deployments,
+    open_round,
+    propose,
+    review_pack,
+    review_round,
+    review_years,
+    sign_off,
+)
 from grandstrategy.delivery.tracking import add_milestone, check_in, comment, judge
+
+
+def my_actors(session: Session, *, user: Principal) -> list[str]:
+    """The actors the user belongs to (for pages that offer owners their forms)."""
+    return memberships(session, user)
+
 
 __all__ = [
     "DEFAULT_CYCLE_DAYS",
+    "DEFAULT_DEPARTMENTS",
     "Output",
+    "add_deployment",
     "add_milestone",
     "budget_history",
     "budget_path",
     "check_in",
     "comment",
     "dashboard",
+    "deployments",
     "judge",
+    "my_actors",
     "objective_delivery",
+    "open_round",
     "owed",
+    "propose",
+    "review_pack",
+    "review_round",
+    "review_years",
+    "sign_off",
     "standard_paths",
     "stocktake",
 ]

@@ -18,17 +18,26 @@ from grandstrategy.delivery.schemas import (
     CommentCreate,
     CommentRead,
     DashboardRow,
+    DeploymentCreate,
+    DeploymentRead,
     JudgementCreate,
     JudgementRead,
     MilestoneCreate,
     MilestoneRead,
     ObjectiveDelivery,
     Owed,
+    ProposalCreate,
+    ProposalRead,
+    ReviewRoundCreate,
+    ReviewRoundRead,
+    SignOffCreate,
+    SignOffRead,
 )
 from grandstrategy.web.deps import api_user, get_session, needs
 
 router = APIRouter(prefix="/api/delivery", tags=["delivery"])
 READ, REPORT, JUDGE = "delivery.read", "delivery.report", "delivery.judge"
+MANAGE = "delivery.manage"
 RATING = r"^(green|amber-green|amber-red|red|none)$"
 
 
@@ -176,3 +185,77 @@ def stocktake(
     since the last pack, then every objective. The pack is remembered for the next one."""
     out = service.stocktake(session, user=user, fmt=format, max_marking=max_marking, on=on)
     return file_response(out)
+
+
+@router.get("/deployments", **needs(READ))
+def deployments(
+    year: int | None = Query(None, ge=1990, le=2100, description="Only those active that year."),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> list[DeploymentRead]:
+    """The register of operational deployments."""
+    return service.deployments(session, user=user, year=year)
+
+
+@router.post("/deployments", status_code=201, **needs(MANAGE))
+def add_deployment(
+    data: DeploymentCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> DeploymentRead:
+    """Enter a deployment in the register."""
+    return service.add_deployment(session, user=user, data=data)
+
+
+@router.post("/reviews", status_code=201, **needs(MANAGE))
+def open_round(
+    data: ReviewRoundCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> ReviewRoundRead:
+    """Open the yearly review round of the deployments."""
+    return service.open_round(session, user=user, year=data.year,
+                              departments=data.departments, marking=data.marking)  # fmt: skip
+
+
+@router.get("/reviews/{year}", **needs(READ))
+def review_round(
+    year: int, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> ReviewRoundRead:
+    """A year's review: proposals, sign-offs, the departments yet to sign."""
+    return service.review_round(session, user=user, year=year)
+
+
+@router.post("/reviews/{year}/proposals", status_code=201, **needs(READ))
+def propose(
+    year: int,
+    data: ProposalCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> ProposalRead:
+    """A proposal: continue, end, reorient or new. The service admits the secretariat
+    (``delivery.manage``) and members of the reviewing departments (``delivery.report``)."""
+    return service.propose(session, user=user, year=year, data=data)
+
+
+@router.post("/reviews/{year}/signoffs", status_code=201, **needs(REPORT))
+def sign_off(
+    year: int,
+    data: SignOffCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> SignOffRead:
+    """A department's sign-off (members of that department)."""
+    return service.sign_off(session, user=user, year=year, department=data.department,
+                            note=data.note)  # fmt: skip
+
+
+@router.get("/reviews/{year}/pack", **needs(READ))
+def review_pack(
+    year: int,
+    format: str = Query("md", pattern="^(md|pdf|docx)$"),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The review pack of a year's round, at the highest marking of what it holds."""
+    return file_response(service.review_pack(session, user=user, year=year, fmt=format))

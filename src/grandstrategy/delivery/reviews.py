@@ -1,0 +1,270 @@
+"""The deployments register and its yearly review round.
+
+Each year Foreign Affairs, Defence and Development (configurable actors) review every
+operational deployment together: for each a proposal to continue, end or reorient it, with a
+rationale, and proposals for new deployments tied to crisis scenarios. The round is complete
+when every department has signed it off; each sign-off is recorded and audited. The review
+pack is built only from what the reader may see and carries the highest marking in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, allowed, require, restrict
+from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
+from grandstrategy.core.i18n import _
+from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.delivery import render
+from grandstrategy.delivery.access import MANAGE, READ, REPORT, check_marking, is_operator
+from grandstrategy.delivery.access import memberships as my_actors
+from grandstrategy.delivery.models import Deployment, Proposal, ReviewRound, SignOff
+from grandstrategy.delivery.schemas import (
+    DeploymentCreate,
+    DeploymentRead,
+    ProposalCreate,
+    ProposalRead,
+    ReviewRoundRead,
+    SignOffRead,
+)
+
+DEFAULT_DEPARTMENTS = ("foreign-affairs", "defence", "dgd")
+
+
+def _deployment_read(r: Deployment) -> DeploymentRead:
+    return DeploymentRead(
+        key=r.key,
+        name=r.name,
+        framework=r.framework,
+        theatre=r.theatre,
+        personnel=r.personnel,
+        annual_cost=r.annual_cost,
+        start=r.start,
+        end=r.end,
+        objectives=list(r.objectives),
+        threats=list(r.threats),
+        marking=str(r.marking),
+    )
+
+
+def _record(session: Session, user: Principal, action: str, kind: str, oid: Any,
+            marking: Marking, after: Any) -> None:  # fmt: skip
+    audit.record(session, actor=user, action=action, object_type=kind, object_id=oid,
+                 marking=marking, after=after)  # fmt: skip
+
+
+def add_deployment(session: Session, *, user: Principal, data: DeploymentCreate) -> DeploymentRead:
+    """Enter a deployment in the register."""
+    require(user, MANAGE)
+    marking = check_marking(user, data.marking)
+    if data.end is not None and data.end < data.start:
+        raise Invalid(_("a deployment cannot end before it starts"))
+    if session.execute(select(Deployment.id).where(Deployment.key == data.key)).scalar():
+        raise Conflict(_("the key {key!r} is taken; choose another").format(key=data.key))
+    row = Deployment(created_by=user.username,
+                     **data.model_dump(exclude={"marking"}, mode="python"))  # fmt: skip
+    row.framework = data.framework.value
+    row.marking = marking
+    session.add(row)
+    session.flush()
+    out = _deployment_read(row)
+    _record(session, user, "delivery.deployment", "deployment", row.key, marking,
+            out.model_dump(mode="json"))  # fmt: skip
+    return out
+
+
+def deployments(
+    session: Session, *, user: Principal, year: int | None = None
+) -> list[DeploymentRead]:
+    """The register (deployments active during ``year`` if given), oldest first."""
+    require(user, READ)
+    q = restrict(select(Deployment), user).order_by(Deployment.start, Deployment.key)
+    if year is not None:
+        q = q.where(Deployment.start <= dt.date(year, 12, 31))
+        q = q.where((Deployment.end.is_(None)) | (Deployment.end >= dt.date(year, 1, 1)))
+    return [_deployment_read(r) for r in session.execute(q).scalars()]
+
+
+def review_years(session: Session, *, user: Principal) -> list[int]:
+    """The years whose review round the reader may see, newest first."""
+    require(user, READ)
+    q = restrict(select(ReviewRound), user).order_by(ReviewRound.year.desc())
+    return [r.year for r in session.execute(q).scalars()]
+
+
+def _round(session: Session, user: Principal, year: int) -> ReviewRound:
+    row = session.execute(
+        restrict(select(ReviewRound), user).where(ReviewRound.year == year)
+    ).scalar()
+    if row is None:
+        raise NotFound(_("no review round for {year}").format(year=year))
+    return row
+
+
+def open_round(
+    session: Session,
+    *,
+    user: Principal,
+    year: int,
+    departments: list[str] | None = None,
+    marking: str = "UNCLASSIFIED",
+) -> ReviewRoundRead:
+    """Open the yearly review; ``departments`` (default Foreign Affairs, Defence,
+    Development) must each sign it off."""
+    require(user, MANAGE)
+    m = check_marking(user, marking)
+    depts = sorted(set(departments or DEFAULT_DEPARTMENTS))
+    if session.execute(select(ReviewRound.id).where(ReviewRound.year == year)).scalar():
+        raise Conflict(_("the review round of {year} is already open").format(year=year))
+    row = ReviewRound(year=year, departments=depts, created_by=user.username)
+    row.marking = m
+    session.add(row)
+    session.flush()
+    _record(session, user, "delivery.review_round", "review", year, m, {"departments": depts})
+    return review_round(session, user=user, year=year)
+
+
+def propose(session: Session, *, user: Principal, year: int, data: ProposalCreate) -> ProposalRead:
+    """Continue, end or reorient a deployment, or start a new one for a crisis scenario."""
+    rnd = _round(session, user, year)
+    if not allowed(user, MANAGE):
+        require(user, REPORT)
+        if not (set(my_actors(session, user)) & set(rnd.departments)):
+            raise Forbidden(_("only the reviewing departments or the secretariat may propose"))
+    floor = rnd.marking
+    if data.action.value == "new":
+        if not data.title or not data.scenario:
+            raise Invalid(_("a new deployment needs a title and the crisis scenario it meets"))
+        if data.deployment is not None:
+            raise Invalid(_("a new deployment names no existing deployment"))
+    else:
+        if data.deployment is None:
+            raise Invalid(_("name the deployment to {action}").format(action=data.action.value))
+        dep = session.execute(
+            restrict(select(Deployment), user).where(Deployment.key == data.deployment)
+        ).scalar()
+        if dep is None:
+            raise NotFound(_("deployment {key!r} not found").format(key=data.deployment))
+        floor = floor.join(dep.marking)
+    m = check_marking(user, data.marking, floor)
+    row = Proposal(round_id=rnd.id, deployment=data.deployment, action=data.action.value,
+                   title=data.title, rationale=data.rationale, scenario=data.scenario,
+                   created_by=user.username)  # fmt: skip
+    row.marking = m
+    session.add(row)
+    session.flush()
+    out = ProposalRead.model_validate({**data.model_dump(), "id": row.id, "marking": str(m)})
+    _record(session, user, "delivery.proposal", "review", year, m, out.model_dump(mode="json"))
+    return out
+
+
+def sign_off(
+    session: Session, *, user: Principal, year: int, department: str, note: str = ""
+) -> SignOffRead:
+    """One department signs the round off (a member of that department, once)."""
+    require(user, REPORT)
+    rnd = _round(session, user, year)
+    if department not in rnd.departments:
+        raise Invalid(_("{dept} is not one of this round's departments: {depts}").format(
+            dept=department, depts=", ".join(rnd.departments)))  # fmt: skip
+    if not is_operator(user) and department not in my_actors(session, user):
+        raise Forbidden(_("only members of {dept} may sign for it").format(dept=department))
+    done = select(SignOff.id).where(SignOff.round_id == rnd.id, SignOff.department == department)
+    if session.execute(done).scalar():
+        raise Conflict(_("{dept} has already signed the {year} review").format(
+            dept=department, year=year))  # fmt: skip
+    row = SignOff(round_id=rnd.id, department=department, signed_by=user.username, note=note)
+    row.marking = rnd.marking
+    session.add(row)
+    session.flush()
+    out = SignOffRead(department=department, signed_by=user.username, note=note,
+                      at=row.at, marking=str(rnd.marking))  # fmt: skip
+    _record(session, user, "delivery.signoff", "review", year, rnd.marking,
+            out.model_dump(mode="json"))  # fmt: skip
+    return out
+
+
+def review_round(session: Session, *, user: Principal, year: int) -> ReviewRoundRead:
+    """The round as the reader may see it: proposals, sign-offs, who has yet to sign."""
+    require(user, READ)
+    rnd = _round(session, user, year)
+    props = session.execute(
+        restrict(select(Proposal), user).where(Proposal.round_id == rnd.id).order_by(Proposal.id)
+    ).scalars()
+    signs = session.execute(
+        restrict(select(SignOff), user).where(SignOff.round_id == rnd.id).order_by(SignOff.id)
+    ).scalars()
+    signed = [
+        SignOffRead(department=s.department, signed_by=s.signed_by, note=s.note, at=s.at,
+                    marking=str(s.marking))
+        for s in signs
+    ]  # fmt: skip
+    missing = [d for d in rnd.departments if d not in {s.department for s in signed}]
+    return ReviewRoundRead(
+        year=year,
+        departments=list(rnd.departments),
+        proposals=[
+            ProposalRead(
+                id=p.id,
+                action=p.action,
+                deployment=p.deployment,
+                title=p.title,
+                rationale=p.rationale,
+                scenario=p.scenario,
+                marking=str(p.marking),
+            )
+            for p in props
+        ],
+        signoffs=signed,
+        missing=missing,
+        complete=not missing,
+        deployments=deployments(session, user=user, year=year),
+        marking=str(rnd.marking),
+    )
+
+
+def review_pack(session: Session, *, user: Principal, year: int, fmt: str = "md") -> render.Output:
+    """The review pack of ``year``: each deployment with its proposal, the new proposals,
+    and the departments' sign-offs."""
+    r = review_round(session, user=user, year=year)
+    render.check_format(fmt)
+    marks = [Marking.parse(r.marking)] + [Marking.parse(d.marking) for d in r.deployments]
+    marks += [Marking.parse(p.marking) for p in r.proposals]
+    by_dep = {p.deployment: p for p in r.proposals if p.deployment}
+    lines = [f"# {_('Review of the operational deployments')} {year}", ""]
+    lines += [_("Reviewed by: {depts}.").format(depts=", ".join(r.departments)), ""]
+    lines += [f"## {_('Deployments')}", ""]
+    lines += render.table(
+        [_("deployment"), _("framework"), _("theatre"), _("personnel"), _("EUR m a year"),
+         _("since"), _("proposal")],
+        [[d.name, d.framework.value, d.theatre, d.personnel, f"{d.annual_cost:g}", d.start,
+          by_dep[d.key].action.value if d.key in by_dep else _("no proposal yet")]
+         for d in r.deployments],
+    )  # fmt: skip
+    for d in r.deployments:
+        if d.key in by_dep:
+            p = by_dep[d.key]
+            lines += [f"### {d.name}: {p.action.value}", "", p.rationale, ""]
+    new = [p for p in r.proposals if p.action.value == "new"]
+    lines += [f"## {_('Proposed new deployments')}", ""]
+    for p in new:
+        lines += [f"### {p.title}", "", f"{_('Crisis scenario')}: {p.scenario}", "", p.rationale,
+                  ""]  # fmt: skip
+    if not new:
+        lines += [_("None."), ""]
+    lines += [f"## {_('Sign-off')}", ""]
+    lines += [f"- {s.department}: {_('signed by')} {s.signed_by}, {s.at:%Y-%m-%d}"
+              + (f" — {s.note}" if s.note else "") for s in r.signoffs]  # fmt: skip
+    lines += [f"- {d}: **{_('not signed yet')}**" for d in r.missing]
+    lines += [""]
+    marking = combine([UNCLASSIFIED, *marks])
+    out = render.output(lines, marking, fmt, f"deployments-review-{year}",
+                        _("Review of the operational deployments"))  # fmt: skip
+    audit.record(session, actor=user, action="delivery.review_pack", object_type="review",
+                 object_id=year, marking=marking, after={"format": fmt})  # fmt: skip
+    return out
