@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, load_only
 
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
@@ -267,7 +267,12 @@ def _visible(
         .join(Document, Document.id == StoryMember.document_id)
         .join(Source, Source.id == Document.source_id)
         .join(Story, Story.id == StoryMember.story_id)
-        .where(Story.status == "active"),
+        .where(Story.status == "active")
+        .options(  # what a summary shows, not the texts and vectors
+            defer(StoryMember.vector),
+            defer(StoryMember.signature),
+            load_only(Document.id, Document.title, Document.language),
+        ),
         user,
         StoryMember,
     )

@@ -23,6 +23,7 @@ from grandstrategy.web.api import auth as api_auth
 from grandstrategy.web.api import delivery as api_delivery
 from grandstrategy.web.api import drafting as api_drafting
 from grandstrategy.web.api import horizon as api_horizon
+from grandstrategy.web.api import horizon_analysis as api_horizon_analysis
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
 from grandstrategy.web.api import system as api_system
@@ -184,6 +185,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_auth.router)
     app.include_router(api_strategy.router)
     app.include_router(api_horizon.router)
+    app.include_router(api_horizon_analysis.router)
     app.include_router(api_resilience.router)
     app.include_router(api_delivery.router)
     app.include_router(api_drafting.router)

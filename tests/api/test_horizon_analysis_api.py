@@ -1,0 +1,59 @@
+"""The rolling analysis over HTTP: stories, trends, alerts, briefs; bad input; restriction."""
+
+import json
+
+from grandstrategy.horizon import pipeline
+from tests.service.test_horizon_stories import CABLE, FLOOD, doc
+
+
+def ingest(factory, operator, docs):
+    pipeline.ingest(factory, user=operator, items=docs)
+
+
+def test_stories_trends_alerts_and_briefs(client, factory, operator, token_for):
+    ingest(
+        factory,
+        operator,
+        [
+            doc("Cable cut", CABLE, 2),
+            doc("Cable cut again", CABLE + " Finland detained the ship.", 3),
+            doc("Floods", FLOOD, 3),
+            doc("Secret cable report", CABLE + " We know who ordered it.", 4, "SECRET"),
+        ],
+    )
+    analyst = token_for("analyst")
+    stories = client.get("/api/horizon/stories", headers=analyst).json()
+    assert sorted(s["size"] for s in stories) == [1, 2]  # the SECRET report is not counted
+    assert all(s["marking"] == "UNCLASSIFIED" for s in stories)
+    cable = next(s for s in stories if s["size"] == 2)
+    one = client.get(f"/api/horizon/stories/{cable['id']}", headers=analyst).json()
+    assert [m["title"] for m in one["members"]] == ["Cable cut", "Cable cut again"]
+    assert "We know" not in json.dumps(one)
+    weekly = client.get(
+        "/api/horizon/trends", params={"by": "category", "interval": "week"}, headers=analyst
+    )
+    assert weekly.status_code == 200 and weekly.json()
+    bad = client.get("/api/horizon/trends", params={"by": "region"}, headers=analyst)
+    assert bad.status_code in (400, 422) and "--by" in bad.text
+    assert client.get("/api/horizon/alerts", headers=analyst).json() == []
+    assert (
+        client.get("/api/horizon/alerts", params={"kind": "nope"}, headers=analyst).status_code
+        == 422
+    )
+    made = client.post("/api/horizon/briefs", json={"since": "7d"}, headers=analyst)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["marking"] == "UNCLASSIFIED" and body["support_rate"] == 1.0
+    assert "We know" not in json.dumps(body)
+    assert client.post(
+        "/api/horizon/briefs", json={"since": "soon"}, headers=analyst
+    ).status_code in (400, 422)
+    kept = client.get(f"/api/horizon/briefs/{body['id']}", headers=analyst).json()
+    assert kept["sections"] == body["sections"]
+    council = token_for("council-member")
+    assert client.post("/api/horizon/briefs", json={}, headers=council).status_code == 403
+    assert [b["id"] for b in client.get("/api/horizon/briefs", headers=council).json()] == [
+        body["id"]
+    ]
+    reader = token_for("reader")
+    assert client.get("/api/horizon/stories", headers=reader).status_code == 403
