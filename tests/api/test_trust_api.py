@@ -130,3 +130,13 @@ def test_audit_verify_reads_keys_rotated_since_the_server_started(
     session.commit()
     body = client.get("/api/audit/verify", headers=h).json()
     assert body["ok"] and body["signed"] == body["entries"] >= 3, body
+
+
+def test_reading_classified_audit_entries_is_itself_audited(client, session, loaded, token_for):
+    reader = token_for("analyst", "SECRET")
+    client.get("/api/strategy/objectives/zebra-cell", headers=reader)  # a CONFIDENTIAL entry
+    auditor = token_for("auditor", "SECRET")
+    r = client.get("/api/audit", params={"action": "read"}, headers=auditor)
+    assert r.status_code == 200 and r.json()
+    (event,) = read_events(session, r)
+    assert ("audit_events", "CONFIDENTIAL") in listed(event)
