@@ -1,18 +1,40 @@
-"""Engine and session factory (SQLAlchemy 2), migrations (Alembic).
+"""Engine and session factory (SQLAlchemy 2), migrations (Alembic), the write gate.
 
 SQLite runs in WAL mode with foreign keys on; PostgreSQL goes through psycopg 3. Nothing is
 created at import time: :func:`make_engine` and :func:`make_sessionmaker` are factories.
+
+Concurrent writers. SQLite has one writer at a time, and a transaction that read first and
+writes later fails at once ("database is locked", SQLITE_BUSY_SNAPSHOT) when another
+connection committed in between: no timeout helps. So, inside a web request
+(:func:`request_scope`), writes in this process go through one *write gate* per database:
+
+- a request that may write (POST, PUT, PATCH, DELETE) takes the gate before it starts and
+  holds it until its reply is committed, so its snapshot is always fresh and no other
+  writer of this process can interleave (on PostgreSQL this also rules out deadlocks);
+- a read-only request (GET) that turns out to write (an audit read event) takes the gate
+  at its first write and, on SQLite, starts a fresh transaction there, so the append never
+  works from a stale snapshot. If the gate stays busy it raises :class:`DatabaseBusy` and
+  the web layer runs the request again as a writer (``web/transactions.py``).
+
+Outside a request (CLI, tests, scripts) nothing changes: plain transactions, with SQLite's
+busy timeout for the rare writer in another process.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+import anyio
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -39,8 +61,152 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+def _sqlite_begin(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
     conn.exec_driver_sql("BEGIN")
+
+
+# --- the write gate ---------------------------------------------------------------------------
+
+_WROTE = "grandstrategy.wrote"  # connection info: this transaction holds the gate for writing
+GATE_WAIT_S = 60.0  # how long a writer request queues for the gate before 503
+READER_WAIT_S = 0.5  # how long a GET's thread waits for the gate before the request reruns
+
+
+class DatabaseBusy(Exception):
+    """The database could not take a write now; nothing was stored. Safe requests are rerun;
+    others answer 503 with Retry-After."""
+
+
+class WriteGate:
+    """One writer at a time for one database in this process.
+
+    A plain lock (any thread may release it: a request takes it in one thread and its reply
+    commits in another) with a queue for waiting requests: they wait as coroutines, holding
+    no worker thread, so a queue of writers can never starve the writer that holds the gate.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[object] = deque()
+
+    def try_acquire(self, timeout: float = 0.0) -> bool:
+        if timeout <= 0:
+            return self._lock.acquire(blocking=False)
+        return self._lock.acquire(timeout=timeout)
+
+    async def acquire(self, timeout: float = GATE_WAIT_S) -> bool:
+        """Wait in turn (first come, first served among waiting requests)."""
+        me = object()
+        self._queue.append(me)
+        deadline = time.monotonic() + timeout
+        delay = 0.0005
+        try:
+            while True:
+                if self._queue[0] is me and self._lock.acquire(blocking=False):
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                # The head polls briskly; the rest of the queue need not.
+                await anyio.sleep(delay if self._queue[0] is me else 0.02)
+                delay = min(delay * 2, 0.004)
+        finally:
+            self._queue.remove(me)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+_gates: dict[str, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
+def gate_for(engine: Engine) -> WriteGate:
+    """The gate of the database behind ``engine`` (engines on the same URL share it)."""
+    key = engine.url.render_as_string(hide_password=True)
+    with _gates_lock:
+        return _gates.setdefault(key, WriteGate())
+
+
+@dataclass
+class RequestScope:
+    """What one web request knows about its database use (shared by its worker threads)."""
+
+    writer: bool  # took the gate before it started (an unsafe method, or a rerun)
+    held: list[WriteGate] = field(default_factory=list)
+
+    def release(self) -> None:
+        while self.held:
+            self.held.pop().release()
+
+
+_scope: ContextVar[RequestScope | None] = ContextVar("grandstrategy_db_scope", default=None)
+
+
+@contextmanager
+def request_scope(scope: RequestScope) -> Iterator[RequestScope]:
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def _claim_write(conn: Connection) -> None:
+    """First write of a read-only request on SQLite: take the gate, then a fresh snapshot."""
+    scope = _scope.get()
+    if scope is None or scope.writer or scope.held or conn.info.get(_WROTE):
+        return
+    gate = gate_for(conn.engine)
+    if not gate.try_acquire(READER_WAIT_S):
+        raise DatabaseBusy("the database is busy with other writers")
+    scope.held.append(gate)
+    conn.info[_WROTE] = True
+    if not conn.in_nested_transaction():
+        # Nothing was written yet: end the read snapshot and start a write transaction on
+        # the newest data (what was read stays as read; the write sees the latest head).
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cur.execute("COMMIT")
+            cur.execute("BEGIN IMMEDIATE")
+        finally:
+            cur.close()
+
+
+def _before_execute(conn: Connection, clause: Any, *_args: Any) -> None:
+    if getattr(clause, "_for_update_arg", None) is not None:  # a read that precedes a write
+        _claim_write(conn)
+
+
+def _before_cursor(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip()[:7].upper().startswith(_WRITES):
+        _claim_write(conn)
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """Whether an error (or what caused it) means "locked now, try again": SQLite's busy and
+    locked errors, PostgreSQL's serialisation failures and deadlocks, the gate's own."""
+    seen = 0
+    while exc is not None and seen < 10:
+        seen += 1
+        if isinstance(exc, DatabaseBusy):
+            return True
+        orig = getattr(exc, "orig", None)
+        for e in (exc, orig):
+            if e is None:
+                continue
+            code = getattr(e, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in (5, 6):  # SQLITE_BUSY*, SQLITE_LOCKED*
+                return True
+            if getattr(e, "sqlstate", None) in ("40001", "40P01", "55P03"):
+                return True
+            if "database is locked" in str(e) or "database table is locked" in str(e):
+                return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def normalise_url(url: str) -> str:
@@ -51,15 +217,20 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine; its pool is sized for a web server's worker threads (40 by default)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {"pool_size": 20, "max_overflow": 40, **kwargs}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_execute", _before_execute)
+        event.listen(engine, "before_cursor_execute", _before_cursor)
         return engine
+    kwargs = {"pool_size": 10, "max_overflow": 40, **kwargs}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

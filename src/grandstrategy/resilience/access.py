@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func
+
 from grandstrategy.core.authz import Principal
-from grandstrategy.core.errors import Invalid
+from grandstrategy.core.errors import Conflict, Invalid
 from grandstrategy.core.markings import Marking
 from grandstrategy.resilience.catalogue import Catalogue, load_catalogue
 
@@ -38,3 +42,40 @@ def check_marking(user: Principal, marking: str) -> Marking:
     if not user.can_read(m):
         raise Invalid(f"marking {m} is above your own clearance; you could not read the record")
     return m
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def most_specific_first(query: S, model: Any) -> S:
+    """Order records that share a name so the most highly marked comes first.
+
+    Names of matrices and scenarios are unique per marking (polyinstantiation): a user cleared
+    for several of them sees the one marked highest, the others see the one they may read.
+    """
+    return query.order_by(
+        model.marking_level.desc(),
+        func.length(model.marking_compartments).desc(),
+        model.id.desc(),
+    )
+
+
+def replaced(visible: list[Any], marking: Marking, what: str, name: str) -> Any | None:
+    """Which visible record a save under ``name`` at ``marking`` replaces (None: a new one).
+
+    The one at the same marking; else the only one the user sees (it is re-marked). Records
+    the user cannot see never count: at a marking the user may read every record is visible,
+    so a save never collides with a hidden one.
+    """
+    same = [r for r in visible if r.marking == marking]
+    if same:
+        return same[0]
+    if len(visible) == 1:
+        return visible[0]
+    if visible:
+        markings = ", ".join(str(r.marking) for r in visible)
+        raise Conflict(
+            f"you see several {what}s named {name!r} ({markings}); save with one of those "
+            "markings to replace that one"
+        )
+    return None

@@ -19,10 +19,17 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
-from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
+from grandstrategy.core.errors import Forbidden, Invalid, NotFound
 from grandstrategy.core.markings import combine
 from grandstrategy.resilience import iim
-from grandstrategy.resilience.access import ASSESS, READ, check_marking, sector_title
+from grandstrategy.resilience.access import (
+    ASSESS,
+    READ,
+    check_marking,
+    most_specific_first,
+    replaced,
+    sector_title,
+)
 from grandstrategy.resilience.assess import overview
 from grandstrategy.resilience.matrices import matrix_row, sector_matrix
 from grandstrategy.resilience.models import GapObjective, Matrix, Scenario
@@ -74,7 +81,8 @@ def _scenario_read(session: Session, row: Scenario) -> ScenarioRead:
 
 
 def _scenario_row(session: Session, user: Principal, name: str) -> Scenario:
-    row = session.execute(restrict(select(Scenario), user).where(Scenario.name == name)).scalar()
+    q = restrict(select(Scenario), user).where(Scenario.name == name)
+    row = session.execute(most_specific_first(q, Scenario).limit(1)).scalar()
     if row is None:
         raise NotFound(f"scenario {name!r} not found")
     return row
@@ -96,11 +104,11 @@ def save_scenario(session: Session, *, user: Principal, data: ScenarioCreate) ->
     matrix = matrix_row(session, user, data.matrix)
     _check_sectors(matrix.sectors, "the shock", data.shocks)
     _check_sectors(matrix.sectors, "the recovery times", data.recovery_days)
-    row = session.execute(select(Scenario).where(Scenario.name == data.name)).scalar()
+    same_name = restrict(select(Scenario), user).where(Scenario.name == data.name)
+    visible = list(session.execute(most_specific_first(same_name, Scenario)).scalars())
+    row = replaced(visible, marking, "scenario", data.name)  # names are unique per marking
     before: dict[str, Any] | None = None
     if row is not None:
-        if not user.can_read(row.marking):
-            raise Conflict(f"a scenario named {data.name!r} exists; choose another name")
         before = _scenario_read(session, row).model_dump(mode="json", exclude={"updated_at"})
     else:
         row = Scenario(name=data.name, created_by=user.username)

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
-from grandstrategy.core.errors import Conflict, NotFound
+from grandstrategy.core.errors import NotFound
 from grandstrategy.resilience import iim
-from grandstrategy.resilience.access import ASSESS, READ, check_marking, sector_title
+from grandstrategy.resilience.access import (
+    ASSESS,
+    READ,
+    check_marking,
+    most_specific_first,
+    replaced,
+    sector_title,
+)
 from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.models import Matrix
 from grandstrategy.resilience.schemas import MatrixCreate, MatrixRead, SectorIndex
@@ -38,7 +45,8 @@ def _matrix_read(row: Matrix) -> MatrixRead:
 
 
 def matrix_row(session: Session, user: Principal, name: str | None) -> Matrix:
-    q = restrict(select(Matrix), user)
+    """A matrix by name, or the active one: of those the user sees, the most highly marked."""
+    q = most_specific_first(restrict(select(Matrix), user), Matrix).limit(1)
     if name is None:
         row = session.execute(q.where(Matrix.active.is_(True))).scalar()
         if row is None:
@@ -66,18 +74,22 @@ def sector_matrix(row: Matrix) -> SectorMatrix:
 def save_matrix(session: Session, *, user: Principal, data: MatrixCreate) -> MatrixRead:
     """Store (or replace) a named matrix after checking it (0 ≤ a*_ij < 1, ρ(A*) < 1).
 
-    The first matrix stored, or one saved with ``active``, becomes the active matrix that
-    scenarios and the ranking use by default.
+    The first matrix the user can see, or one saved with ``active``, becomes the active matrix
+    that scenarios and the ranking use by default. Names are unique per marking, and making a
+    matrix active only deactivates the matrices the user can see: nothing here depends on, or
+    changes, a record hidden from the user.
     """
     require(user, ASSESS)
     marking = check_marking(user, data.marking)
     values = np.array(data.values, dtype=np.float64)
     checked = SectorMatrix(tuple(data.sectors), values, data.provenance, _vector(data.outputs))
-    row = session.execute(select(Matrix).where(Matrix.name == data.name)).scalar()
+    visible = restrict(select(Matrix), user)
+    same_name = session.execute(
+        most_specific_first(visible.where(Matrix.name == data.name), Matrix)
+    )
+    row = replaced(list(same_name.scalars()), marking, "matrix", data.name)
     before: dict[str, Any] | None = None
     if row is not None:
-        if not user.can_read(row.marking):
-            raise Conflict(f"a matrix named {data.name!r} exists; choose another name")
         before = _matrix_read(row).model_dump(mode="json", exclude={"updated_at"})
     else:
         row = Matrix(name=data.name, created_by=user.username)
@@ -88,11 +100,12 @@ def save_matrix(session: Session, *, user: Principal, data: MatrixCreate) -> Mat
     row.provenance = checked.provenance
     row.marking = marking
     row.updated_at = dt.datetime.now(dt.UTC)
-    has_active = session.execute(
-        select(Matrix.id).where(Matrix.active.is_(True), Matrix.name != data.name)
-    ).first()
-    if data.active or has_active is None:
-        for other in session.execute(select(Matrix).where(Matrix.active.is_(True))).scalars():
+    session.flush()
+    others = list(
+        session.execute(visible.where(Matrix.active.is_(True), Matrix.id != row.id)).scalars()
+    )
+    if data.active or not others:
+        for other in others:
             other.active = False
         row.active = True
     session.flush()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,9 +66,16 @@ class Matrix(Marked, Base):
     """An interdependency matrix A* over named sectors, with where it came from."""
 
     __tablename__ = "resilience_matrices"
+    # Names are unique per marking (polyinstantiation): one never collides with a name that
+    # only a record hidden from one holds.
+    __table_args__ = (
+        UniqueConstraint(
+            "name", "marking_level", "marking_compartments", name="uq_resilience_matrices_name"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
     sectors: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     values: Mapped[list[list[float]]] = mapped_column(JSON, nullable=False)
     outputs: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
@@ -81,9 +89,14 @@ class Scenario(Marked, Base):
     """A named shock: initial perturbation per sector, its duration and recovery assumptions."""
 
     __tablename__ = "resilience_scenarios"
+    __table_args__ = (
+        UniqueConstraint(
+            "name", "marking_level", "marking_compartments", name="uq_resilience_scenarios_name"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     matrix_id: Mapped[int | None] = mapped_column(ForeignKey("resilience_matrices.id"))

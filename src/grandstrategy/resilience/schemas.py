@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grandstrategy.core.markings import Marking
 
@@ -87,6 +87,23 @@ class MatrixCreate(_Strict):
     marking: str = "UNCLASSIFIED"
 
     _m = field_validator("marking")(_marking)
+
+    @model_validator(mode="after")
+    def _square(self) -> MatrixCreate:
+        """One row per sector and one value per sector in every row (else numpy would fail
+        on a ragged array deep in the service, and the caller would learn nothing)."""
+        n = len(self.sectors)
+        if len(self.values) != n:
+            raise ValueError(f"values has {len(self.values)} rows; the {n} sectors need {n}")
+        for i, row in enumerate(self.values):
+            if len(row) != n:
+                raise ValueError(
+                    f"values row {i + 1} ({self.sectors[i]}) has {len(row)} values; need {n}, "
+                    "one per sector"
+                )
+        if self.outputs is not None and len(self.outputs) != n:
+            raise ValueError(f"outputs has {len(self.outputs)} values; need {n}, one per sector")
+        return self
 
 
 class MatrixRead(MatrixCreate):

@@ -45,6 +45,7 @@ from grandstrategy.web.pages import resilience as pages_resilience
 from grandstrategy.web.pages import resilience_forms as pages_resilience_forms
 from grandstrategy.web.pages import strategy as pages_strategy
 from grandstrategy.web.render import render_error
+from grandstrategy.web.transactions import RequestTransactions
 
 log = logging.getLogger("grandstrategy.web")
 
@@ -89,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.factory = make_sessionmaker(engine)
+    # Innermost middleware (added first): commits before the reply, write gate, reruns.
+    app.add_middleware(RequestTransactions)
 
     @app.middleware("http")
     async def request_context(

@@ -51,8 +51,11 @@ def settings_of(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler succeeds, else rolled back."""
+    """One transaction per request, rolled back when the handler fails. It is committed by
+    ``web/transactions.py`` as the reply starts, before the client can see it; the commit
+    here only covers what a reply that is already under way might still read."""
     session: Session = request.app.state.factory()
+    request.state.gs_db_session = session  # transactions.SESSION_KEY
     try:
         yield session
         session.commit()
