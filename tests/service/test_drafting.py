@@ -443,3 +443,28 @@ def test_word_diff_shows_the_words_that_changed_not_whole_fields():
     before = worddiff.as_text(["defence", "intel"])
     after = worddiff.as_text(["defence", "interior"])
     assert "[" not in before and worddiff.changed_words(before, after) == (["intel"], ["interior"])
+
+
+def test_the_example_carries_a_finished_cycle(session, operator):
+    from grandstrategy.drafting.example import load_example
+    from grandstrategy.strategy.example import load_example as load_strategy
+
+    load_strategy(session, user=operator)
+    report = load_example(session, user=operator)
+    assert report is not None and report.rounds == 3 and report.contributions == 30
+    assert load_example(session, user=operator) is None  # once
+    cycle = service.get_cycle(session, user=operator)
+    assert cycle.status == "published" and cycle.approved_by == "example.council"
+    rounds = service.list_rounds(session, user=operator)
+    assert [r.audience for r in rounds] == ["departments", "regions", "roundtable"]
+    assert all(r.status == "closed" and r.undecided == 0 for r in rounds)
+    items = service.list_contributions(session, user=operator)
+    assert len(items) == 30 and all(c.disposition for c in items)
+    assert {c.disposition for c in items} == {"accept", "partly", "reject", "defer"}
+    applied = [c for c in items if c.change_version]
+    assert len(applied) == 4
+    assert {c.org_kind for c in items} >= {"department", "region", "university", "ngo", "company"}
+    guest = find(session, "rt.ngo")
+    assert guest is not None and guest.active is False  # the round closed
+    names = {f.name for f in service.launch_files(session, user=operator)}
+    assert "reports/you-said-we-did-regions-2026.pdf" in names and "summary.pdf" in names

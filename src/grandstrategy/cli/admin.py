@@ -252,6 +252,15 @@ def setup(
                     f"loaded the delivery example ({tracked.checkins} check-ins on "
                     f"{tracked.objectives} objectives, {tracked.deployments} deployments)"
                 )
+            from grandstrategy.drafting.example import load_example as load_drafting
+
+            with console.status("loading the drafting example and its launch pack…"):
+                drafted = load_drafting(s, user=operator)
+            if drafted is not None:
+                console.print(
+                    f"loaded the drafting example (cycle {drafted.cycle}: {drafted.rounds} "
+                    f"rounds, {drafted.contributions} contributions decided, published)"
+                )
     _horizon_first_run(st.factory, example=example)
     from grandstrategy.horizon import index as keyword_index
 
