@@ -39,6 +39,7 @@ class ReadCollector:
     where: str = ""
     records: dict[tuple[str, str], Marking] = field(default_factory=dict)
     pending: list[Any] = field(default_factory=list)  # loaded without their marking columns
+    threshold: int = field(default_factory=lambda: scheme().audit_read_index)
 
 
 def collect_reads(session: Session, user: Principal, where: str = "") -> ReadCollector:
@@ -62,9 +63,13 @@ def note(session: Session, object_type: str, object_id: Any, marking: Marking) -
     c = collector_of(session)
     if c is None:
         return False
-    if marking.level >= scheme().audit_read_index and c.user.can_read(marking):
-        c.records[(object_type, str(object_id))] = marking
+    _note(c, object_type, object_id, marking)
     return True
+
+
+def _note(c: ReadCollector, object_type: str, object_id: Any, marking: Marking) -> None:
+    if marking.level >= c.threshold and c.user.can_read(marking):
+        c.records[(object_type, str(object_id))] = marking
 
 
 def _identity(obj: Any) -> tuple[str, str]:
@@ -91,8 +96,10 @@ def _on_load(session: Session, instance: Any) -> None:
     if level is None or comps is None:  # columns deferred: read them at flush (no SQL here)
         c.pending.append(instance)
         return
+    if level < c.threshold:  # the common case, decided without more work
+        return
     kind, oid = _identity(instance)
-    note(session, kind, oid, Marking.from_columns(level, comps))
+    _note(c, kind, oid, Marking.from_columns(level, comps))
 
 
 def flush(session: Session) -> int:
