@@ -4,15 +4,26 @@ import json
 
 import pytest
 
-from tests.api.test_horizon_api import ALL, CONF_WORD, DOCS, upload
 from tests.api.test_trust_api import read_events
+
+ALL = ["NATO", "EU", "NATIONAL-ONLY"]
+CONF_WORD = "Quokka"  # only in the CONFIDENTIAL document
+CONF_TEXT = (
+    f"{CONF_WORD} unit report\n\nA cyber attack attributed to a hostile intelligence service "
+    f"targeted a ministry's classified network; the {CONF_WORD} unit traced it."
+)
+
+
+def upload(client, headers, name: str, text: str, **form: str):
+    return client.post(
+        "/api/horizon/documents", files={"file": (name, text.encode())}, data=form, headers=headers
+    )
 
 
 @pytest.fixture
 def conf_doc(client, token_for):
     h = token_for("analyst", "SECRET", ALL)
-    marking, text = DOCS["conf"]
-    r = upload(client, h, "conf.txt", text, source="src-conf", marking=marking)
+    r = upload(client, h, "conf.txt", CONF_TEXT, source="src-conf", marking="CONFIDENTIAL")
     assert r.status_code == 201, r.text
     return h, r.json()["document_ids"][0]
 

@@ -2,13 +2,25 @@
 of classified replies, a password change ends every session and token."""
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from grandstrategy.core.models import AuditEvent
-from tests.api.test_pages import login
 from tests.helpers import PASSWORD, SECRET_TITLE, make_user
+
+
+def login(client, name: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "login page has no CSRF field"
+    r = client.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
 
 
 def read_events(session, response):
