@@ -122,3 +122,20 @@ def test_not_a_zip_is_a_clear_422(client, loaded, token_for):
         headers={**h, "Content-Type": "application/zip"},
     )
     assert r.status_code == 422 and "not a zip archive" in r.text
+
+
+def test_overview_page_lint_does_not_name_hidden_records(client, session, operator, loaded):
+    from tests.api.test_pages import login
+    from tests.helpers import make_user
+
+    service.update_meta(session, user=operator, changes={"max_priorities": 1})
+    service.update_record(
+        session, user=operator, component="objectives", rid="zebra-cell", changes={"priority": True}
+    )
+    make_user(session, "rory", "reader")
+    session.commit()
+    login(client, "rory")
+    html = client.get("/strategy").text
+    assert "Credible deterrence" in html  # the page shows the visible strategy
+    lint = html.split('data-testid="lint"')[1].split("</section>")[0]
+    assert "zebra" not in html.lower() and "are priorities" not in lint
