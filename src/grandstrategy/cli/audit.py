@@ -12,6 +12,7 @@ from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table,
 from grandstrategy.core import audit
 from grandstrategy.core.auditkeys import read_checkpoint
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 
 audit_app = typer.Typer(help="The hash-chained, signed audit log.", no_args_is_help=True)
 
@@ -38,16 +39,25 @@ def audit_verify(
     if as_json:
         print_json(v)
     elif v.ok:
+        parts = [_("{n} signed").format(n=v.signed)]
+        if v.unsigned:
+            parts.append(_("{n} from before the audit key").format(n=v.unsigned))
+        if v.checkpoint is not None:
+            parts.append(_("reaches checkpoint {n}").format(n=v.checkpoint))
         console.print(
-            f"audit chain intact: {v.entries} entries ({v.signed} signed"
-            + (f", {v.unsigned} from before the audit key" if v.unsigned else "")
-            + (f"; reaches checkpoint {v.checkpoint}" if v.checkpoint is not None else "")
-            + ")"
+            _("audit chain intact: {n} entries ({details})").format(
+                n=v.entries, details="; ".join(parts)
+            )
         )
     else:
-        where = f" at entry seq={v.first_bad_seq}" if v.first_bad_seq is not None else ""
-        row = f" (row id {v.first_bad_id})" if v.first_bad_id is not None else ""
-        console.print(f"[bold red]audit log not intact[/]{where}{row}: {v.reason}")
+        where = (
+            _(" at entry seq={seq}").format(seq=v.first_bad_seq)
+            if v.first_bad_seq is not None
+            else ""
+        )
+        console.print(
+            "[bold red]" + _("audit log not intact") + f"[/]{where}: {v.reason}", highlight=False
+        )
     if not v.ok:
         raise typer.Exit(1)
 
@@ -63,10 +73,17 @@ def audit_checkpoint(
     and the head rewound). Example: grandstrategy audit checkpoint --out audit-2026-12-05.json
     """
     st = state(ctx)
+    if not out.parent.is_dir():
+        raise typer.BadParameter(
+            _("folder {folder} does not exist").format(folder=out.parent), param_hint="--out"
+        )
     with st.session() as s:
         cp = audit.checkpoint(s, actor=st.principal(s))
     out.write_text(json.dumps(cp, indent=1) + "\n", encoding="utf-8")
-    console.print(f"checkpoint of {cp['count']} entries written to {out}")
+    console.print(
+        _("checkpoint of {n} entries written to {path}").format(n=cp["count"], path=out),
+        highlight=False,
+    )
 
 
 @audit_app.command("rotate-key")
@@ -78,7 +95,10 @@ def audit_rotate_key(ctx: typer.Context) -> None:
     st = state(ctx)
     with st.session() as s:
         key_id = audit.rotate_key(s, actor=st.principal(s))
-    console.print(f"new audit key {key_id} in {st.settings.audit_key_path}")
+    console.print(
+        _("new audit key {key} in {path}").format(key=key_id, path=st.settings.audit_key_path),
+        highlight=False,
+    )
 
 
 @audit_app.command("list")

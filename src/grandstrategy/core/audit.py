@@ -37,6 +37,7 @@ from grandstrategy.core import readlog
 from grandstrategy.core.auditkeys import Keyring, checkpoint_signed, make_checkpoint
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, scheme
 from grandstrategy.core.models import AuditEvent, AuditHead, Marked
 
@@ -195,28 +196,12 @@ def record_many(session: Session, events: Sequence[Event]) -> int:
             prev_hash=prev,
         )
         prev = entry_hash(prev, ev)
-        rows.append({col: getattr(ev, col) for col in _COLUMNS} | {"hash": prev})
+        rows.append(_content(ev) | {"prev_hash": ev.prev_hash, "hash": prev})
     head.seq, head.hash = seq, prev
     _sign(session, head, rows)
     session.execute(insert(AuditEvent), rows)
     session.flush()
     return seq
-
-
-_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "marking_level",
-    "marking_compartments",
-    "before",
-    "after",
-    "prev_hash",
-)
 
 
 def record_read(session: Session, user: Principal, obj: Marked, object_type: str, oid: Any) -> None:
@@ -267,64 +252,63 @@ def verify(
     if keyring is None and ring is not None and ring.path is not None and ring.path.exists():
         ring = Keyring.load(ring.path)  # keys rotated by another process since this one began
     if checkpoint is not None and checkpoint_signed(ring, checkpoint) is False:
-        return Verification(False, 0, None, None, "checkpoint signature does not hold")
+        return Verification(False, 0, None, None, _("checkpoint signature does not hold"))
     prev, expected_seq, count, signed, unsigned = GENESIS, 1, 0, 0, 0
     cp_seq = checkpoint["count"] if checkpoint else None
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id)).scalars()
     for ev in rows:
         count += 1
         if ev.seq != expected_seq:
-            why = "missing entry before it" if ev.seq > expected_seq else "duplicate or moved"
-            return _bad(count, ev, ev.seq, f"sequence {ev.seq}: {why}")
+            why = _("missing entry before it") if ev.seq > expected_seq else _("duplicate or moved")
+            return _bad(count, ev, ev.seq, _("sequence {seq}: {why}").format(seq=ev.seq, why=why))
         if ev.prev_hash != prev:
-            return _bad(count, ev, ev.seq, "link to previous entry broken")
+            return _bad(count, ev, ev.seq, _("link to previous entry broken"))
         if entry_hash(prev, ev) != ev.hash:
-            return _bad(count, ev, ev.seq, "content changed")
+            return _bad(count, ev, ev.seq, _("content changed"))
         if ring is not None:
             if ev.mac:
                 held = ring.check(ev.key_id, f"event:{ev.hash}", ev.mac)
                 if held is None:
-                    return _bad(count, ev, ev.seq, f"signed with unknown audit key {ev.key_id!r}")
+                    return _bad(
+                        count,
+                        ev,
+                        ev.seq,
+                        _("signed with unknown audit key {key!r}").format(key=ev.key_id),
+                    )
                 if not held:
-                    return _bad(count, ev, ev.seq, "MAC does not hold: entry forged or rechained")
+                    return _bad(
+                        count, ev, ev.seq, _("MAC does not hold: entry forged or rechained")
+                    )
                 signed += 1
             elif 0 <= ring.sealed_from < ev.seq:
-                return _bad(count, ev, ev.seq, "entry not signed though the audit key existed")
+                return _bad(count, ev, ev.seq, _("entry not signed though the audit key existed"))
             else:
                 unsigned += 1
             if ev.seq == ring.sealed_from and ring.sealed_hash and ev.hash != ring.sealed_hash:
-                return _bad(count, ev, ev.seq, "entries before the audit key was made changed")
+                return _bad(count, ev, ev.seq, _("entries before the audit key was made changed"))
         if cp_seq == ev.seq and checkpoint and ev.hash != checkpoint["hash"]:
-            return _bad(count, ev, ev.seq, "entry differs from the checkpoint", checkpoint=cp_seq)
+            return _bad(
+                count, ev, ev.seq, _("entry differs from the checkpoint"), checkpoint=cp_seq
+            )
         prev = ev.hash
         expected_seq += 1
     last = expected_seq - 1
     kw: dict[str, Any] = {"signed": signed, "unsigned": unsigned, "checkpoint": cp_seq}
     if ring is not None and ring.sealed_from > last:
-        return _bad(
-            count,
-            None,
-            last + 1,
-            f"log ends at {last}, before the audit key was made "
-            f"at {ring.sealed_from}: entries deleted",
-            **kw,
-        )
+        why = _("log ends at {last}, before signing began at {sealed}: entries deleted")
+        return _bad(count, None, last + 1, why.format(last=last, sealed=ring.sealed_from), **kw)
     if cp_seq is not None and cp_seq > last:
-        return _bad(
-            count,
-            None,
-            last + 1,
-            f"log ends at {last} but the checkpoint saw {cp_seq} entries: newest entries deleted",
-            **kw,
-        )
+        why = _("log ends at {last} but the checkpoint saw {n} entries: newest entries deleted")
+        return _bad(count, None, last + 1, why.format(last=last, n=cp_seq), **kw)
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != last or head_hash != prev:
-        return _bad(count, None, expected_seq, f"chain ends at {last}, head at {head_seq}", **kw)
+        why = _("chain ends at {last}, head at {head}").format(last=last, head=head_seq)
+        return _bad(count, None, expected_seq, why, **kw)
     if ring is not None and head is not None and 0 <= ring.sealed_from < head_seq:
         held = ring.check(head.key_id, f"head:{head.seq}:{head.hash}", head.mac)
         if not held:
-            return _bad(count, None, head_seq, "head signature does not hold", **kw)
+            return _bad(count, None, head_seq, _("head signature does not hold"), **kw)
     return Verification(True, count, **kw)
 
 
@@ -337,7 +321,7 @@ def checkpoint(session: Session, *, actor: Principal) -> dict[str, Any]:
     require(actor, "audit.read")
     ring = keyring_of(session)
     if ring is None:
-        raise Invalid("no audit key installed: cannot sign a checkpoint")
+        raise Invalid(_("no audit key installed: cannot sign a checkpoint"))
     record(session, actor=actor, action="audit.checkpoint", object_type="audit")
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     return make_checkpoint(ring, head.seq, head.hash)
@@ -348,7 +332,7 @@ def rotate_key(session: Session, *, actor: Principal) -> str:
     require(actor, "audit.read")
     ring = keyring_of(session)
     if ring is None:
-        raise Invalid("no audit key installed: nothing to rotate")
+        raise Invalid(_("no audit key installed: nothing to rotate"))
     old = ring.current.id
     key = ring.rotate()
     record(

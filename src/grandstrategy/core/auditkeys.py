@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 
 FORMAT = "grandstrategy-audit-keys/1"
 CHECKPOINT_FORMAT = "grandstrategy-audit-checkpoint/1"
@@ -99,7 +100,9 @@ class Keyring:
                 raise ValueError("no keys")
             return cls(path, keys, int(data.get("sealed_from", -1)), data.get("sealed_hash", ""))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise Invalid(f"audit key file {path} cannot be read: {exc}") from exc
+            raise Invalid(
+                _("audit key file {path} cannot be read: {why}").format(path=path, why=exc)
+            ) from exc
 
     @classmethod
     def open_or_create(cls, path: Path) -> Keyring:
@@ -187,12 +190,22 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise Invalid(f"checkpoint {path} cannot be read: {exc}") from exc
+        raise Invalid(
+            _("checkpoint {path} cannot be read: {why}").format(path=path, why=exc)
+        ) from exc
     if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
-        raise Invalid(f"checkpoint {path} is not a {CHECKPOINT_FORMAT} file")
+        raise Invalid(
+            _("checkpoint {path} is not a {format} file").format(
+                path=path, format=CHECKPOINT_FORMAT
+            )
+        )
     for name, kind in (("count", int), ("hash", str), ("at", str), ("key_id", str), ("mac", str)):
         if not isinstance(data.get(name), kind):
-            raise Invalid(f"checkpoint {path}: field {name!r} missing or of the wrong type")
+            raise Invalid(
+                _("checkpoint {path}: field {name!r} missing or of the wrong type").format(
+                    path=path, name=name
+                )
+            )
     return data
 
 

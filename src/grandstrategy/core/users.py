@@ -17,7 +17,7 @@ from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, registry, require
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthenticated
-from grandstrategy.core.i18n import LANGUAGES
+from grandstrategy.core.i18n import LANGUAGES, _
 from grandstrategy.core.markings import check_compartment, scheme
 from grandstrategy.core.models import LoginFailure, Token, User
 
@@ -191,10 +191,10 @@ def change_password(
     whoever had stolen one is locked out. Returns how many were live.
     """
     if not actor.active or actor.user_id is None:
-        raise Invalid("only a user account has a password to change")
+        raise Invalid(_("only a user account has a password to change"))
     u = authenticate(session, settings, username=actor.username, password=old, address=address)
     if new == old:
-        raise Invalid("the new password must differ from the old one")
+        raise Invalid(_("the new password must differ from the old one"))
     u.password_hash = hash_password(new)
     n = _revoke_tokens(session, u)
     session.flush()
