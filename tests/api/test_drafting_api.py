@@ -95,6 +95,7 @@ def test_a_lower_cleared_reader_sees_nothing_above_clearance(client, team):
                         json={"on": "objectives/deter", "text": text, "organisation": "X",
                               "marking": marking})  # fmt: skip
         assert r.status_code == 201, r.text
+    hidden_id = r.json()["id"]  # the last one: CONFIDENTIAL
     listed = client.get("/api/drafting/contributions", headers=dept).json()
     assert [c["text"] for c in listed] == ["Visible note."]
     rd = client.get("/api/drafting/rounds/departments", headers=dept).json()
@@ -102,7 +103,7 @@ def test_a_lower_cleared_reader_sees_nothing_above_clearance(client, team):
     assert client.get("/api/drafting/rounds/departments", headers=pen).json()["contributions"] == 2
     r = client.get("/api/drafting/rounds/departments/report", headers=dept)
     assert SECRET_TITLE not in r.text and "Visible note." in r.text
-    assert client.get("/api/drafting/contributions/2", headers=dept).status_code == 404
+    assert client.get(f"/api/drafting/contributions/{hidden_id}", headers=dept).status_code == 404
     low = team["low"]
     assert client.get("/api/drafting/rounds", headers=low).json() == []
     assert client.get("/api/drafting/rounds/departments", headers=low).status_code == 404

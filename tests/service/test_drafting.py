@@ -82,15 +82,20 @@ def test_exactly_one_pen_holder_and_handing_over_is_audited(session, people, cyc
         select(AuditEvent).where(AuditEvent.action == "drafting.hand-over")
     ).scalar_one()
     assert ev.actor == "pen" and '"pen2"' in ev.after and '"pen"' in ev.before
-    with pytest.raises(Forbidden):  # the former pen-holder no longer decides
+    with pytest.raises(Forbidden, match="pen-holder \\(pen2\\)"):  # no longer on the team
         open_round(session, people)
-        say(session, people["dept"])
-        service.decide(
-            session,
-            user=people["pen"],
-            cid=1,
-            data=DecisionCreate(disposition="accept", reason="x"),
-        )
+    service.open_round(
+        session,
+        user=people["pen2"],
+        data=RoundCreate(name="departments", audience="departments", marking="RESTRICTED"),
+    )
+    c = say(session, people["dept"])
+    decision = DecisionCreate(disposition="accept", reason="x")
+    with pytest.raises(Forbidden, match="may decide"):  # the former pen-holder no longer decides
+        service.decide(session, user=people["pen"], cid=c.id, data=decision)
+    assert (
+        service.decide(session, user=people["pen2"], cid=c.id, data=decision).decided_by == "pen2"
+    )
 
 
 def test_only_editors_join_the_team(session, people, cycle):
