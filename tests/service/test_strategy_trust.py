@@ -325,3 +325,22 @@ def test_yaml_alias_bomb_in_a_package_is_refused_quickly(tmp_path):
     with pytest.raises(Invalid) as exc:  # before the fix: minutes and gigabytes, then a crash
         read_package(tmp_path)
     assert "actors.yaml:2: not valid YAML: aliases (*a0) are not allowed" in exc.value.details[0]
+
+
+def test_freezing_after_a_hidden_edit_adds_no_version_for_those_who_cannot_see_it(
+    session, operator, strat
+):
+    reader = make_user(session, "rita4", "reader")
+    s = service.current(session, reader)
+    seen = service.version_of(session, user=reader, strategy=s)
+    service.update_record(
+        session, user=operator, component="threats", rid="mole", changes={"impact": 5}
+    )
+    ed = versions.freeze(session, user=operator, strategy=s, status="approved")
+    assert service.version_of(session, user=reader, strategy=s) == seen
+    (entry,) = [h for h in versions.history(session, user=reader, strategy=s) if h.op == "update"]
+    assert entry.version == seen and [c.field for c in entry.changes] == ["status"]
+    assert [e.version for e in versions.editions(session, user=operator, strategy=s)] == [
+        ed.version
+    ]
+    assert ed.version == service.version_of(session, user=operator, strategy=s)

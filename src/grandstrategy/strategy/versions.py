@@ -15,6 +15,7 @@ itself (every change set) is internal.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Any
 
 from pydantic import BaseModel
@@ -122,9 +123,15 @@ def _seen(
     return out
 
 
+def _counts(r: Revision, changes: list[FieldChange]) -> bool:
+    """Whether a seen revision makes a version: a change of status alone (freezing, or the
+    reopening a later edit causes) is recorded but is no new version of the content."""
+    return not (r.component == "strategy" and {c.field for c in changes} == {"status"})
+
+
 def visible_versions(session: Session, strategy: Strategy, user: Principal) -> list[int]:
     """The change sets (internal version numbers) holding a change the user may see."""
-    return sorted({r.version for r, _changes in _seen(session, strategy, user)})
+    return sorted({r.version for r, c in _seen(session, strategy, user) if _counts(r, c)})
 
 
 def local_version(
@@ -174,14 +181,14 @@ def history(
     """
     require(user, "strategy.read")
     seen = _seen(session, strategy, user)
-    number = {v: i + 1 for i, v in enumerate(sorted({r.version for r, _c in seen}))}
+    counted = sorted({r.version for r, c in seen if _counts(r, c)})
     out = []
     for r, changes in reversed(seen):
         if (component and r.component != component) or (key and not matches(r.key, key)):
             continue
         out.append(
             RevisionRead(
-                version=number[r.version],
+                version=bisect_right(counted, r.version),
                 component=r.component,
                 key=display(r.key),
                 op=r.op,
@@ -287,12 +294,10 @@ def freeze(
     )
     ed.marking = pkg.highest_marking()
     session.add(ed)
-    # The status change is a change set of its own, so freezing after a hidden edit does not
-    # make that edit's change set count for readers who could not see it.
     revise(
         session,
         strategy,
-        bump(strategy),
+        strategy.version,
         "strategy",
         strategy.key,
         "update",
