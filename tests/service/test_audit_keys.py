@@ -157,3 +157,16 @@ def test_entries_before_the_key_verify_as_unsigned_but_may_not_be_rechained(sess
     _rechain(session)
     v = audit.verify(session)
     assert not v.ok and "before the audit key" in v.reason
+
+
+def test_a_key_file_that_cannot_be_written_still_signs(session, tmp_path, monkeypatch):
+    path = tmp_path / "audit.keys"
+    ring = audit.open_keyring(path)  # made by setup; servers may get it read-only
+
+    def refuse(*_a, **_k):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(Keyring, "save", refuse)
+    session.info[audit.KEYRING] = ring
+    _append(session, 2)
+    assert audit.verify(session, keyring=ring).signed == 2

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 
 FORMAT = "grandstrategy-audit-keys/1"
+log = logging.getLogger("grandstrategy.audit")
 CHECKPOINT_FORMAT = "grandstrategy-audit-checkpoint/1"
 
 
@@ -152,7 +154,10 @@ class Keyring:
                 self.sealed_from, self.sealed_hash = fresh.sealed_from, fresh.sealed_hash
                 return
         self.sealed_from, self.sealed_hash = seq, chain_hash
-        self.save()
+        try:
+            self.save()
+        except OSError as exc:  # a read-only key file: sign anyway, say why it is not sealed
+            log.warning("audit key file %s not updated with the sealing point: %s", self.path, exc)
 
     def rotate(self) -> AuditKey:
         """Start a new current key; the old ones stay to verify the entries they signed."""
