@@ -148,3 +148,56 @@ def test_review_and_pack_hide_what_the_reader_may_not_see(session, register):
     assert HIDDEN not in text and "Okapi" not in text
     assert "Evacuation force" in text and "Unrest in Kinshasa" in text
     assert "dgd: **not signed yet**" in text
+
+
+def _two_editions(session, operator):
+    from grandstrategy.strategy import service as strategy_service
+    from grandstrategy.strategy import versions
+    from tests.helpers import small_package
+
+    strategy_service.import_package(session, user=operator, package=small_package())
+    strategy_service.create_record(session, user=operator, component="objectives",
+                                   data={"id": "spare", "title": "Spare capacity",
+                                         "horizon": 5, "owner": "defence"})  # fmt: skip
+    strategy = strategy_service.current(session, operator)
+    versions.freeze(session, user=operator, strategy=strategy, status="approved", note="first")
+    for component, rid, changes in [
+        ("threats", "meddling", {"likelihood": 5}),
+        ("objectives", "deter", {"deadline": "2036-06-30"}),
+        ("objectives", "zebra-cell", {"deadline": "2029-12-31"}),
+    ]:
+        strategy_service.update_record(session, user=operator, component=component, rid=rid,
+                                       changes=changes)  # fmt: skip
+    strategy_service.delete_record(session, user=operator, component="objectives", rid="spare")
+    versions.freeze(session, user=operator, strategy=strategy, status="approved", note="second")
+    return versions.editions(session, user=operator, strategy=strategy)
+
+
+def test_five_year_review_from_two_frozen_editions(session, operator):
+    eds = _two_editions(session, operator)
+    assert len(eds) == 2
+    out = service.five_year_review(session, user=operator, fmt="md")  # first and last
+    text = out.content.decode()
+    changed = text.split("## What changed in each component")[1].split("\n## ")[0]
+    assert "re-rated: likelihood 4 → 5" in changed
+    assert "deadline moved: 2035-06-30 → 2036-06-30" in changed
+    assert "**Spare capacity** (spare): removed" in changed
+    dropped = text.split("### Dropped")[1].split("###")[0]
+    assert "Spare capacity" in dropped
+    log = text.split("## Change log between the editions, by component")[1]
+    assert "### threats" in log and "### objectives" in log
+    assert "| meddling | update | likelihood |" in log
+    assert str(out.marking).startswith("CONFIDENTIAL")  # zebra-cell's change is in it
+    same = eds[0].version
+    with pytest.raises(Invalid, match="come before"):
+        service.five_year_review(session, user=operator, from_version=same, to_version=same)
+    with pytest.raises(NotFound, match="no frozen edition at version 99"):
+        service.five_year_review(session, user=operator, from_version=same, to_version=99)
+
+
+def test_five_year_review_shows_a_lower_cleared_reader_nothing_hidden(session, operator):
+    _two_editions(session, operator)
+    low = make_user(session, "cm", "council-member", "SECRET")  # no NATO compartment
+    with pytest.raises(NotFound):  # both editions hold a NATO record: as if none existed
+        service.five_year_review(session, user=low)
+    assert service.editions(session, user=low) == []

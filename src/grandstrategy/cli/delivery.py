@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.cli.delivery_reviews import deployments_app
+from grandstrategy.cli.delivery_reviews import deployments_app, review_app
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import M as T
@@ -34,6 +34,7 @@ budget_app = typer.Typer(help="The defence budget against Allies, and growth pat
                          no_args_is_help=True)  # fmt: skip
 delivery_app.add_typer(milestone_app, name="milestone")
 delivery_app.add_typer(deployments_app, name="deployments")
+delivery_app.add_typer(review_app, name="review")
 delivery_app.add_typer(budget_app, name="budget")
 
 DATE = ["%Y-%m-%d"]

@@ -18,6 +18,7 @@ from grandstrategy.delivery.schemas import DeploymentCreate, ProposalCreate
 deployments_app = typer.Typer(
     help="Operational deployments and their yearly review.", no_args_is_help=True
 )
+review_app = typer.Typer(help="Reviews of the whole strategy.", no_args_is_help=True)
 DATE = ["%Y-%m-%d"]
 
 
@@ -184,3 +185,25 @@ def review(
     signed = ", ".join(s.department for s in r.signoffs) or "—"
     console.print(_("signed: {signed}; to sign: {missing}").format(
         signed=signed, missing=", ".join(r.missing) or "—"))  # fmt: skip
+
+
+@review_app.command("five-year")
+def five_year(
+    ctx: typer.Context,
+    from_version: int = typer.Option(None, "--from", help="Edition (version); default: first."),
+    to_version: int = typer.Option(None, "--to", help="Edition (version); default: last."),
+    fmt: str = typer.Option("md", "--format", help="md, pdf or docx."),
+    out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
+) -> None:
+    """The five-yearly review between two frozen editions, with the change log.
+
+    Example: grandstrategy delivery review five-year --from 1 --to 5 --format pdf --out r.pdf
+    """
+    if fmt not in ("md", "pdf", "docx"):
+        raise typer.BadParameter(_("choose md, pdf or docx"), param_hint="--format")
+    st = state(ctx)
+    with st.session() as s:
+        doc = service.five_year_review(s, user=st.principal(s), from_version=from_version,
+                                       to_version=to_version, fmt=fmt)  # fmt: skip
+    out.write_bytes(doc.content)
+    console.print(_("wrote {path} ({marking})").format(path=out, marking=doc.marking))

@@ -23,6 +23,8 @@ from grandstrategy.delivery.schemas import (
     MilestoneCreate,
     ProposalCreate,
 )
+from grandstrategy.strategy import service as strategy_service
+from grandstrategy.strategy import versions
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,27 @@ def _deployments(session: Session, user: Principal) -> tuple[int, int]:
     return len(spec["deployments"]), len(review["proposals"])
 
 
+def _editions(session: Session, user: Principal) -> int:
+    """Approve the strategy as loaded, fine-tune a few records, approve again: two frozen
+    editions for the five-yearly review."""
+    spec = _yaml("editions.yaml")
+    strategy = strategy_service.current(session, user)
+    if versions.editions(session, user=user, strategy=strategy):
+        return 0  # the strategy already has editions: leave it alone
+    versions.freeze(session, user=user, strategy=strategy, status="approved", note=spec["first"])
+    for c in spec["changes"]:
+        strategy_service.update_record(session, user=user, component=c["component"],
+                                       rid=c["id"], changes=dict(c["changes"]))  # fmt: skip
+    versions.freeze(session, user=user, strategy=strategy, status="approved",
+                    note=spec["second"])  # fmt: skip
+    return 2
+
+
 def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
     """Load everything once (after the strategy example); None when check-ins exist."""
     if session.execute(select(func.count()).select_from(CheckIn)).scalar_one():
         return None
     objectives, checkins, judgements, milestones = _tracking(session, user)
     deployments, proposals = _deployments(session, user)
+    _editions(session, user)
     return ExampleReport(objectives, checkins, judgements, milestones, deployments, proposals)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -44,7 +45,7 @@ def cell(text: object) -> str:
     return str("—" if text is None else text).replace("|", "/").replace("\n", " ")
 
 
-def table(head: list[str], rows: list[list[object]]) -> list[str]:
+def table(head: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return [*lines, ""]

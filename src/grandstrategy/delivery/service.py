@@ -19,6 +19,7 @@ from grandstrategy.delivery.dashboard import (
     objective_delivery,
     owed,
 )
+from grandstrategy.delivery.fiveyear import editions, five_year_review
 from grandstrategy.delivery.packs import stocktake
 from grandstrategy.delivery.render import Output
 from grandstrategy.delivery.reviews import (
@@ -52,6 +53,8 @@ __all__ = [
     "comment",
     "dashboard",
     "deployments",
+    "editions",
+    "five_year_review",
     "judge",
     "my_actors",
     "objective_delivery",

@@ -259,3 +259,20 @@ def review_pack(
 ) -> Response:
     """The review pack of a year's round, at the highest marking of what it holds."""
     return file_response(service.review_pack(session, user=user, year=year, fmt=format))
+
+
+@router.get("/five-year/{from_version}/{to_version}", **needs(READ))
+def five_year_review(
+    from_version: int,
+    to_version: int,
+    format: str = Query("md", pattern="^(md|pdf|docx)$"),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The five-yearly review between two frozen editions (their version numbers): what
+    changed per component, objectives met, missed or dropped, resilience, the budget, and
+    the change log grouped by component."""
+    out = service.five_year_review(
+        session, user=user, from_version=from_version, to_version=to_version, fmt=format
+    )
+    return file_response(out)

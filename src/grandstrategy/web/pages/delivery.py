@@ -309,3 +309,39 @@ def review_pack(
         headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
                  "X-Marking": str(out.marking)},
     )  # fmt: skip
+
+
+@router.get("/five-year", **page_needs("delivery.read"))
+def five_year_page(
+    request: Request,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    eds = service.editions(session, user=user)
+    return page(
+        request,
+        "delivery/five_year.html",
+        user=user,
+        markings=[Marking.parse(e.marking) for e in eds],
+        active="delivery",
+        editions=eds,
+    )
+
+
+@router.get("/five-year/review", **page_needs("delivery.read"))
+def five_year_download(
+    from_version: int = Query(..., alias="from", ge=0),
+    to_version: int = Query(..., alias="to", ge=0),
+    format: str = Query("pdf", pattern="^(md|pdf|docx)$"),
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    out = service.five_year_review(
+        session, user=user, from_version=from_version, to_version=to_version, fmt=format
+    )
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
+                 "X-Marking": str(out.marking)},
+    )  # fmt: skip

@@ -1,0 +1,215 @@
+"""The five-yearly review of the whole strategy, from two frozen editions.
+
+What changed in each component between the editions (added, removed, threats re-rated,
+deadlines moved), which objectives were met, missed or dropped (with their trajectories), how
+the resilience assessments moved between the two dates, and the defence budget against its
+plan; then the change log of the strategy between the editions, grouped by component (the
+continuous fine-tuning). Everything comes from the strategy's and resilience's own services,
+so it holds only what the reader may see; the document carries the highest marking in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy.orm import Session
+
+from grandstrategy.core import audit
+from grandstrategy.core.authz import Principal, allowed, require
+from grandstrategy.core.errors import Invalid, NotFound
+from grandstrategy.core.i18n import _
+from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.delivery import render
+from grandstrategy.delivery.access import READ, plan
+from grandstrategy.delivery.allies import table
+from grandstrategy.delivery.dashboard import dashboard, objective_delivery
+from grandstrategy.resilience import service as resilience_service
+from grandstrategy.strategy import service as strategy_service
+from grandstrategy.strategy import versions
+from grandstrategy.strategy.schemas import COMPONENTS
+
+RERATED = ("likelihood", "impact")
+
+
+def _edition(eds: list[versions.EditionRead], number: int) -> versions.EditionRead:
+    for e in eds:
+        if e.version == number:
+            return e
+    known = ", ".join(str(e.version) for e in eds) or _("none yet")
+    raise NotFound(_("no frozen edition at version {n}; editions: {known}").format(
+        n=number, known=known))  # fmt: skip
+
+
+def _value(v: object) -> str:
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v) or "—"
+    return "—" if v is None else str(v)
+
+
+def _changes_section(diffs: list[versions.RecordDiff]) -> list[str]:
+    lines = [f"## {_('What changed in each component')}", ""]
+    by: dict[str, list[versions.RecordDiff]] = defaultdict(list)
+    for d in diffs:
+        by[d.component].append(d)
+    if not diffs:
+        lines += [_("Nothing changed between the two editions."), ""]
+    for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
+        lines += [f"### {comp}", ""]
+        for d in by[comp]:
+            fields = {c.field: c for c in d.changes}
+            notes = []
+            if comp == "threats" and any(f in fields for f in RERATED):
+                notes.append(_("re-rated") + ": " + "; ".join(
+                    f"{f} {_value(fields[f].before)} → {_value(fields[f].after)}"
+                    for f in RERATED if f in fields))  # fmt: skip
+            if comp == "objectives" and "deadline" in fields:
+                c = fields["deadline"]
+                notes.append(_("deadline moved") + f": {_value(c.before)} → {_value(c.after)}")
+            what = {"added": _("added"), "removed": _("removed")}.get(d.change, _("changed"))
+            detail = "; ".join(notes) or ", ".join(sorted(fields))
+            tail = f" — {detail}" if detail and d.change == "changed" else ""
+            lines.append(f"- **{d.label or d.key}** ({d.key}): {what}{tail}")
+        lines.append("")
+    return lines
+
+
+def _objectives_section(
+    session: Session, user: Principal, diffs: list[versions.RecordDiff], until: dt.date
+) -> list[str]:
+    rows = dashboard(session, user=user, on=until)
+    met = [r for r in rows if r.owner_status == "done"]
+    missed = [r for r in rows if r.overdue]
+    dropped = [d for d in diffs if d.component == "objectives" and d.change == "removed"]
+    lines = [f"## {_('Objectives: met, missed, dropped')}", ""]
+    for heading, items in [
+        (_("Met"), [f"- {r.title}" for r in met]),
+        (_("Missed (deadline passed, not done)"),
+         [f"- {r.title} ({_('deadline')} {r.deadline}, {_('trajectory')} "
+          f"{r.trajectory or '—'})" for r in missed]),
+        (_("Dropped"), [f"- {d.label or d.key}" for d in dropped]),
+    ]:  # fmt: skip
+        lines += [f"### {heading}", "", *(items or [_("None.")]), ""]
+    lines += [f"### {_('Still open, with their trajectories')}", ""]
+    lines += render.table(
+        [_("objective"), _("owner status"), _("rating"), _("trajectory"), _("deadline")],
+        [[r.title, r.owner_status, r.rating, r.trajectory, r.deadline] for r in rows
+         if r not in met and r not in missed],
+    )  # fmt: skip
+    return lines
+
+
+def _at(trend: list[tuple[dt.date, float]], day: dt.date) -> float | None:
+    before = [v for d, v in trend if d <= day]
+    return before[-1] if before else None
+
+
+def _resilience_section(
+    session: Session, user: Principal, start: dt.date, end: dt.date
+) -> list[str]:
+    lines = [f"## {_('How resilience assessments moved')}", ""]
+    if not allowed(user, "resilience.read"):
+        return [*lines, _("(Your role does not read resilience assessments.)"), ""]
+    states = resilience_service.overview(session, user=user)
+    rows = []
+    for s in states:
+        a, b = _at(s.trend, start), _at(s.trend, end)
+        if a is None and b is None:
+            continue
+        moved = "—" if a is None or b is None else f"{b - a:+.1f}"
+        rows.append([s.title, "—" if a is None else f"{a:.1f}", "—" if b is None else f"{b:.1f}",
+                     moved])  # fmt: skip
+    if not rows:
+        return [*lines, _("No assessment in this period."), ""]
+    return lines + render.table([_("requirement"), str(start), str(end), _("moved")], rows)
+
+
+def _budget_section(session: Session, user: Principal, country: str) -> list[str]:
+    lines = [f"## {_('The defence budget against the plan')}", ""]
+    iso = next((k for k, v in table().names.items() if v == country), None)
+    if iso:
+        t = table()
+        last = max(y for y in t.shares if iso in t.shares[y])
+        lines += [_("NATO's latest figure for {country}: {share:.2f} % of GDP in {year}.").format(
+            country=country, share=t.shares[last][iso], year=last), ""]  # fmt: skip
+    rows = []
+    for obj in plan(session, user).objectives:
+        if not any("GDP" in i.unit for i in obj.indicators):
+            continue
+        d = objective_delivery(session, user=user, objective=obj.id)
+        rows += [[t.name, t.baseline, t.target, t.due, t.latest,
+                  None if t.planned_now is None else f"{t.planned_now:.2f}", t.trajectory]
+                 for t in d.indicators if "GDP" in t.unit]  # fmt: skip
+    lines += render.table([_("indicator"), _("baseline"), _("target"), _("due"), _("latest"),
+                           _("planned by then"), _("trajectory")], rows)  # fmt: skip
+    return lines
+
+
+def _changelog(log: list[versions.RevisionRead]) -> list[str]:
+    lines = [f"## {_('Change log between the editions, by component')}", ""]
+    by: dict[str, list[versions.RevisionRead]] = defaultdict(list)
+    for r in sorted(log, key=lambda r: (r.version, r.at)):
+        by[r.component].append(r)
+    for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
+        lines += [f"### {comp}", ""]
+        lines += render.table(
+            [_("version"), _("record"), _("change"), _("fields"), _("by"), _("on")],
+            [[r.version, r.key, r.op, ", ".join(c.field for c in r.changes), r.actor,
+              f"{r.at:%Y-%m-%d}"] for r in by[comp]],
+        )  # fmt: skip
+    if not log:
+        lines += [_("No change between the two editions."), ""]
+    return lines
+
+
+def editions(session: Session, *, user: Principal) -> list[versions.EditionRead]:
+    """The frozen editions of the current strategy the reader may see, oldest first."""
+    require(user, READ)
+    strategy = strategy_service.current(session, user)
+    return versions.editions(session, user=user, strategy=strategy)
+
+
+def five_year_review(
+    session: Session,
+    *,
+    user: Principal,
+    from_version: int | None = None,
+    to_version: int | None = None,
+    fmt: str = "md",
+) -> render.Output:
+    """The five-yearly review between two frozen editions, by their version numbers
+    (default: the first and the last edition the reader may see)."""
+    require(user, READ)
+    render.check_format(fmt)
+    strategy = strategy_service.current(session, user)
+    eds = versions.editions(session, user=user, strategy=strategy)
+    if len(eds) < 2 and (from_version is None or to_version is None):
+        raise NotFound(_("a five-yearly review needs two frozen editions; there are {n}").format(
+            n=len(eds)))  # fmt: skip
+    a = _edition(eds, eds[0].version if from_version is None else from_version)
+    b = _edition(eds, eds[-1].version if to_version is None else to_version)
+    if a.version >= b.version:
+        raise Invalid(_("the first edition must come before the second"))
+    diffs = versions.diff(session, user=user, strategy=strategy, v1=a.version, v2=b.version)
+    log = [r for r in versions.history(session, user=user, strategy=strategy, limit=100000)
+           if a.version < r.version <= b.version]  # fmt: skip
+    meta = strategy_service.get_strategy(session, user=user).meta
+    start, end = a.created_at.date(), b.created_at.date()
+    lines = [f"# {_('Five-yearly review')}: {meta.title}", "",
+             _("From the edition of version {a} ({da}) to that of version {b} ({db}).").format(
+                 a=a.version, da=start, b=b.version, db=end), ""]  # fmt: skip
+    lines += _changes_section(diffs)
+    lines += _objectives_section(session, user, diffs, end)
+    lines += _resilience_section(session, user, start, end)
+    lines += _budget_section(session, user, meta.country)
+    lines += _changelog(log)
+    marks = [Marking.parse(a.marking), Marking.parse(b.marking)]
+    marks += [Marking.parse(r.marking) for r in log]
+    marks += [Marking.parse(r.marking) for r in dashboard(session, user=user)]
+    marking = combine([UNCLASSIFIED, *marks])
+    out = render.output(lines, marking, fmt, f"five-year-review-v{a.version}-v{b.version}",
+                        _("Five-yearly review"))  # fmt: skip
+    audit.record(session, actor=user, action="delivery.five_year_review", object_type="strategy",
+                 object_id=meta.id, marking=marking,
+                 after={"from": a.version, "to": b.version, "format": fmt})  # fmt: skip
+    return out
