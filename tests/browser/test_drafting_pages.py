@@ -10,11 +10,11 @@ import pytest
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.users import add_user, find
 from grandstrategy.drafting import service
-from grandstrategy.drafting.schemas import CycleCreate, RoundCreate
+from grandstrategy.drafting.schemas import ContributionCreate, CycleCreate, RoundCreate
 from grandstrategy.strategy.example import load_example as load_strategy
 from tests.browser.conftest import open_page, serve
 from tests.browser.test_horizon_pages import watch_errors
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, SECRET_TITLE
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,9 @@ def load_round(session, *, user: Principal) -> None:
     service.start_cycle(session, user=pen, data=CycleCreate(name="nss-2031", pen_holder="pen"))
     data = RoundCreate(name="regions", audience="regions", marking="RESTRICTED")
     service.open_round(session, user=pen, data=data)
+    hidden = ContributionCreate(on="objectives/flood-resilience", text=f"About {SECRET_TITLE}.",
+                                organisation="NSC secretariat", marking="CONFIDENTIAL")  # fmt: skip
+    service.contribute(session, user=pen, round="regions", data=hidden)
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,25 @@ def test_a_reader_without_drafting_rights_is_refused(dpage):
     login(dpage, "visitor")
     dpage.goto("/drafting/queue")
     assert dpage.get_by_text("does not allow drafting.read").is_visible()
+
+
+def test_a_lower_cleared_reader_sees_no_contribution_above_clearance(browser, drafting_server):
+    for who, sees in (("anna", False), ("pen", True)):
+        for p in open_page(browser, drafting_server):
+            login(p, who)
+            p.goto("/drafting/rounds/regions")
+            assert (SECRET_TITLE in p.get_by_test_id("draft").inner_text()) is sees
+            p.goto("/drafting")
+            row = p.get_by_test_id("rounds").locator("tr", has_text="regions")
+            counted = int(row.locator("td").nth(5).inner_text())
+            assert counted >= (1 if sees else 0)
+            report = p.request.get("/drafting/rounds/regions/report?format=md").text()
+            assert (SECRET_TITLE in report) is sees
+            if not sees:
+                assert p.get_by_test_id("banner-top").inner_text() == "RESTRICTED"
+                anna_count = counted
+    for p in open_page(browser, drafting_server):
+        login(p, "pen")
+        p.goto("/drafting")
+        row = p.get_by_test_id("rounds").locator("tr", has_text="regions")
+        assert int(row.locator("td").nth(5).inner_text()) == anna_count + 1
