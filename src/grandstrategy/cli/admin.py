@@ -246,7 +246,7 @@ def setup(
                 )
             from grandstrategy.delivery.example import load_example as load_delivery
 
-            tracked = load_delivery(s, user=operator)
+            tracked = load_delivery(s, user=operator, editions=True)
             if tracked is not None:
                 console.print(
                     f"loaded the delivery example ({tracked.checkins} check-ins on "

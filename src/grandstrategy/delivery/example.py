@@ -106,11 +106,18 @@ def _editions(session: Session, user: Principal) -> int:
     return 2
 
 
-def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
-    """Load everything once (after the strategy example); None when check-ins exist."""
+def load_example(
+    session: Session, *, user: Principal, editions: bool = False
+) -> ExampleReport | None:
+    """Load everything once (after the strategy example); None when check-ins exist.
+
+    With ``editions`` (first-run setup) the strategy is also approved twice, with a few
+    fine-tuning edits between, so the five-yearly review has two frozen editions to compare.
+    ``example load`` leaves the strategy a draft: other work starts from the draft."""
     if session.execute(select(func.count()).select_from(CheckIn)).scalar_one():
         return None
     objectives, checkins, judgements, milestones = _tracking(session, user)
     deployments, proposals = _deployments(session, user)
-    _editions(session, user)
+    if editions:
+        _editions(session, user)
     return ExampleReport(objectives, checkins, judgements, milestones, deployments, proposals)
