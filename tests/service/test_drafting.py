@@ -98,6 +98,21 @@ def test_exactly_one_pen_holder_and_handing_over_is_audited(session, people, cyc
     )
 
 
+def test_while_drafting_only_the_team_edits_and_everyone_else_comments(session, people, cycle):
+    other = make_user(session, "other", "drafter", "RESTRICTED")
+    change = {"description": "A new sentence."}
+    with pytest.raises(Forbidden, match="only the pen-holder \\(pen\\) and the drafting team"):
+        strategy_service.update_record(
+            session, user=other, component="objectives", rid="deter", changes=change
+        )
+    for editor in ("drafter", "pen"):  # the team and the pen-holder edit
+        strategy_service.update_record(
+            session, user=people[editor], component="objectives", rid="deter", changes=change
+        )
+    open_round(session, people)
+    assert say(session, other, text="A comment instead.").author == "other"
+
+
 def test_only_editors_join_the_team(session, people, cycle):
     with pytest.raises(Invalid, match="does not edit"):
         service.set_team(session, user=people["pen"], username="dept")

@@ -43,6 +43,7 @@ from grandstrategy.strategy import service as strategy_service
 
 __all__ = [
     "approve",
+    "check_editor",
     "close_round",
     "contribute",
     "decide",
@@ -226,3 +227,19 @@ def set_team(
         after=None if remove else {"username": username, "may_decide": may_decide},
     )
     return cycle_read(session, c, user)
+
+
+def check_editor(session: Session, *, user: Principal, strategy_key: str) -> None:
+    """While a cycle drafts the strategy, its text is edited by the pen-holder and the team
+    only (administrators and the local operator excepted); everyone else comments."""
+    c = session.execute(
+        select(Cycle).where(Cycle.strategy_key == strategy_key, Cycle.status == "drafting")
+    ).scalar()
+    if c is None or "users.manage" in user.actions or access.on_team(session, user, c):
+        return
+    raise Forbidden(
+        _(
+            "the strategy is being drafted (cycle {n}): only the pen-holder ({p}) and the "
+            "drafting team edit it; comment in a consultation round instead"
+        ).format(n=c.name, p=c.pen_holder)
+    )

@@ -173,6 +173,13 @@ def _check_links(view: View, component: str, rec: _Record) -> None:
         )
 
 
+def _drafting_allows(session: Session, s: Strategy, user: Principal) -> None:
+    """While a drafting cycle is open, only its pen-holder and team edit (drafting decides)."""
+    from grandstrategy.drafting.service import check_editor
+
+    check_editor(session, user=user, strategy_key=s.key)
+
+
 def _touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
     """Start a change set: a new version; an edit of a frozen strategy reopens the draft.
 
@@ -202,6 +209,7 @@ def create_record(
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
+    _drafting_allows(session, s, user)
     rec = _validate(component, data)
     marking = check_marking(user, rec.marking)
     view = View(session, s, user)
@@ -249,6 +257,7 @@ def update_record(
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
+    _drafting_allows(session, s, user)
     view = View(session, s, user)
     row = _visible_row(session, view, s, component, rid)
     now = local_version(session, s, user)
@@ -300,6 +309,7 @@ def delete_record(
     require(user, "strategy.edit")
     check_component(component)
     s = current(session, user, key)
+    _drafting_allows(session, s, user)
     view = View(session, s, user)
     row = _visible_row(session, view, s, component, rid)
     linkers = []
@@ -337,6 +347,7 @@ def update_meta(
 ) -> StrategyMeta:
     require(user, "strategy.edit")
     s = current(session, user, key)
+    _drafting_allows(session, s, user)
     old = meta_of(s)
     if "id" in changes and changes["id"] != old.id:
         raise Invalid(_("the strategy's id cannot be changed"))
