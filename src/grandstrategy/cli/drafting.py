@@ -103,7 +103,10 @@ def draft(ctx: typer.Context, name: str = typer.Argument(..., help="The round.")
         out = service.draft(s, user=st.principal(s), round=name)
     if as_json:
         return print_json(out)
-    console.print(f"{out.title} — draft version {out.version} ({out.marking})", highlight=False)
+    console.print(
+        _("{t} — draft version {v} ({m})").format(t=out.title, v=out.version, m=out.marking),
+        highlight=False,
+    )
     for rec in out.records:
         console.print(f"\n[bold]{rec.component}/{rec.id}[/bold] {rec.label} ({rec.marking})")
         for field, text in rec.fields.items():
@@ -139,7 +142,11 @@ def contribute(
         out = service.contribute(s, user=st.principal(s), round=name, data=data)
     if as_json:
         return print_json(out)
-    console.print(f"contribution {out.id} on {out.on} recorded ({out.status}, {out.marking})")
+    console.print(
+        _("contribution {n} on {on} recorded ({s}, {m})").format(
+            n=out.id, on=out.on, s=out.status, m=out.marking
+        )
+    )
 
 
 @drafting_app.command("contributions")
@@ -190,7 +197,7 @@ def moderate(
         out = service.moderate(s, user=st.principal(s), cid=contribution, data=data)
     if as_json:
         return print_json(out)
-    console.print(f"contribution {out.id}: {out.status}")
+    console.print(_("contribution {n}: {s}").format(n=out.id, s=out.status))
 
 
 @drafting_app.command("decide")
@@ -214,8 +221,8 @@ def decide(
         out = service.decide(s, user=st.principal(s), cid=contribution, data=data)
     if as_json:
         return print_json(out)
-    linked = f"; change in version {out.change_version}" if out.change_version else ""
-    console.print(f"contribution {out.id}: {out.disposition}{linked}")
+    linked = _("; change in version {v}").format(v=out.change_version) if out.change_version else ""
+    console.print(_("contribution {n}: {d}").format(n=out.id, d=out.disposition) + linked)
 
 
 @drafting_app.command("report")
@@ -245,7 +252,7 @@ def report(
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(rep.content)
-    console.print(f"wrote {out} ({rep.marking})")
+    console.print(_("wrote {f} ({m})").format(f=out, m=rep.marking))
 
 
 def _word_line(d: RecordWordDiff) -> list[str]:
@@ -331,7 +338,7 @@ def publish(
     show_cycle(res, as_json)
     if out is not None:
         n = _write_pack(ctx, out, res.name)
-        console.print(f"wrote the launch pack ({n} files) to {out}")
+        console.print(_("wrote the launch pack ({n} files) to {f}").format(n=n, f=out))
 
 
 @drafting_app.command("launch-pack")
@@ -345,4 +352,4 @@ def launch_pack(
     Example: grandstrategy drafting launch-pack --out launch/
     """
     n = _write_pack(ctx, out, cycle)
-    console.print(f"wrote {n} files to {out}")
+    console.print(_("wrote {n} files to {f}").format(n=n, f=out))

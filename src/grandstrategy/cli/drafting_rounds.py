@@ -42,14 +42,21 @@ def show_cycle(c: CycleRead, as_json: bool) -> None:
         return print_json(c)
     team = ", ".join(m.username + (" (decides)" if m.may_decide else "") for m in c.team)
     console.print(
-        f"cycle {c.name} on {c.strategy} (from version {c.base_version}): {c.status}; "
-        f"pen-holder {c.pen_holder}; team: {team or '—'}",
+        _("cycle {n} on {s} (from version {v}): {st}; pen-holder {p}; team: {t}").format(
+            n=c.name, s=c.strategy, v=c.base_version, st=c.status, p=c.pen_holder, t=team or "—"
+        ),
         highlight=False,
     )
     if c.approved_by:
-        console.print(f"approved by {c.approved_by} (version {c.approved_version}): {c.decision}")
+        console.print(
+            _("approved by {u} (version {v}): {d}").format(
+                u=c.approved_by, v=c.approved_version, d=c.decision
+            )
+        )
     if c.published_by:
-        console.print(f"published by {c.published_by} (version {c.published_version})")
+        console.print(
+            _("published by {u} (version {v})").format(u=c.published_by, v=c.published_version)
+        )
 
 
 def show_contributions(rows: list[ContributionRead], as_json: bool) -> None:
@@ -122,8 +129,9 @@ def round_open(
         out = service.open_round(s, user=st.principal(s), data=data, cycle=cycle)
     if as_json:
         return print_json(out)
-    console.print(f"round {out.name} ({out.audience}) open on draft version {out.version} at "
-                  f"{out.marking}" + (f" until {out.until}" if out.until else ""))  # fmt: skip
+    until = _(" until {d}").format(d=out.until) if out.until else ""
+    console.print(_("round {n} ({a}) open on draft version {v} at {m}").format(
+        n=out.name, a=out.audience, v=out.version, m=out.marking) + until)  # fmt: skip
 
 
 @round_app.command("list")
@@ -158,7 +166,11 @@ def round_close(
         out = service.close_round(s, user=st.principal(s), name=name)
     if as_json:
         return print_json(out)
-    console.print(f"round {out.name} closed ({out.contributions} contributions, all decided)")
+    console.print(
+        _("round {n} closed ({c} contributions, all decided)").format(
+            n=out.name, c=out.contributions
+        )
+    )
 
 
 @round_app.command("invite")
@@ -184,6 +196,8 @@ def round_invite(
         out = service.invite(s, user=st.principal(s), round=name, data=data, password=password)
     if as_json:
         return print_json(out)
-    console.print(f"invited {out.username} ({out.organisation}) to {out.round}")
+    console.print(
+        _("invited {u} ({o}) to {r}").format(u=out.username, o=out.organisation, r=out.round)
+    )
     if out.password:
-        console.print(f"password (shown once): {out.password}", highlight=False)
+        console.print(_("password (shown once): {p}").format(p=out.password), highlight=False)
