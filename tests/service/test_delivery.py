@@ -263,3 +263,46 @@ def test_pack_in_pdf_and_word_carries_the_marking(session, loaded, operator, fmt
         doc = Document(io.BytesIO(out.content))
         assert doc.sections[0].header.paragraphs[0].text == "CONFIDENTIAL"
         assert any(SECRET_TITLE in c.text for t in doc.tables for r in t.rows for c in r.cells)
+
+
+def _target(session, user, cap, measure, year, target, delivered, spend, marking="UNCLASSIFIED"):
+    from grandstrategy.delivery.schemas import CapabilityTargetCreate
+
+    data = CapabilityTargetCreate(capability=cap, measure=measure, year=year, target=target,
+                                  delivered=delivered, spend=spend, marking=marking)  # fmt: skip
+    return service.record_target(session, user=user, data=data)
+
+
+def test_spend_against_delivered_capability_flags_spend_without_delivery(session, loaded, operator):
+    for year, delivered, spend in [(2024, 60, 100), (2025, 59, 120), (2026, 58, 150)]:
+        _target(session, operator, "army", "readiness", year, 70, delivered, spend)
+    for year, delivered, spend in [(2024, 10, 50), (2025, 12, 55)]:
+        _target(session, operator, "analysts", "personnel", year, 12, delivered, spend)
+    rows = service.capability_values(session, user=operator)
+    values = {(v.capability, v.measure): v for v in rows}
+    army = values[("army", "readiness")]
+    assert army.years == [2024, 2025, 2026]
+    assert army.spend_growth == pytest.approx(50.0)  # 150 / 100 − 1
+    assert army.delivered_growth == pytest.approx((58 / 60 - 1) * 100)
+    assert army.flag
+    analysts = values[("analysts", "personnel")]
+    assert analysts.spend_growth == pytest.approx(10.0)
+    assert analysts.delivered_growth == pytest.approx(20.0)
+    assert not analysts.flag
+    _target(session, operator, "army", "readiness", 2026, 70, 66, 150)  # corrected, not added
+    army = next(v for v in service.capability_values(session, user=operator)
+                if v.capability == "army")  # fmt: skip
+    assert army.years == [2024, 2025, 2026] and not army.flag
+
+
+def test_capability_targets_need_the_manager_a_known_capability_and_stay_hidden(
+    session, loaded, operator
+):
+    owner = member(session, "dora", "contributor", ["defence"])
+    with pytest.raises(Forbidden):
+        _target(session, owner, "army", "units", 2026, 8, 8, 10)
+    with pytest.raises(NotFound):
+        _target(session, operator, "navy", "units", 2026, 8, 8, 10)
+    _target(session, operator, "army", "units", 2026, 8, 8, 10, marking="CONFIDENTIAL")
+    low = make_user(session, "cm", "council-member", "RESTRICTED")
+    assert service.capability_values(session, user=low) == []

@@ -13,12 +13,15 @@ from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table,
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import validated
 from grandstrategy.delivery import service
-from grandstrategy.delivery.schemas import DeploymentCreate, ProposalCreate
+from grandstrategy.delivery.schemas import CapabilityTargetCreate, DeploymentCreate, ProposalCreate
 
 deployments_app = typer.Typer(
     help="Operational deployments and their yearly review.", no_args_is_help=True
 )
 review_app = typer.Typer(help="Reviews of the whole strategy.", no_args_is_help=True)
+capability_app = typer.Typer(
+    help="Capability targets: delivered against spent.", no_args_is_help=True
+)
 DATE = ["%Y-%m-%d"]
 
 
@@ -207,3 +210,56 @@ def five_year(
                                        to_version=to_version, fmt=fmt)  # fmt: skip
     out.write_bytes(doc.content)
     console.print(_("wrote {path} ({marking})").format(path=out, marking=doc.marking))
+
+
+@capability_app.command("set")
+def capability_set(
+    ctx: typer.Context,
+    capability: str = typer.Argument(..., help="Capability id, e.g. armed-forces."),
+    measure: str = typer.Option(..., "--measure", help="units, readiness or personnel."),
+    year: int = typer.Option(..., "--year"),
+    target: float = typer.Option(..., "--target", min=0),
+    delivered: float = typer.Option(None, "--delivered", min=0),
+    spend: float = typer.Option(None, "--spend", min=0, help="EUR million."),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+) -> None:
+    """Record a year's target, delivery and spend for one measure of a capability.
+
+    Example: grandstrategy delivery capability set armed-forces --measure readiness
+    --year 2026 --target 70 --delivered 56 --spend 2900
+    """
+    data = validated(
+        CapabilityTargetCreate,
+        {"capability": capability, "measure": measure, "year": year, "target": target,
+         "delivered": delivered, "spend": spend, "marking": marking},
+        _("invalid capability target"),
+    )  # fmt: skip
+    st = state(ctx)
+    with st.session() as s:
+        out = service.record_target(s, user=st.principal(s), data=data)
+    console.print(_("recorded {cap} {measure} {year}").format(
+        cap=out.capability, measure=out.measure.value, year=out.year))  # fmt: skip
+
+
+@capability_app.command("list")
+def capability_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Spend growth against delivered growth per capability and measure; ! marks spend that
+    rises while delivery does not.
+
+    Example: grandstrategy delivery capability list --json
+    """
+    st = state(ctx)
+    with st.session() as s:
+        rows = service.capability_values(s, user=st.principal(s))
+    if as_json:
+        return print_json(rows)
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v:+.1f} %"
+
+    print_table(
+        [(("! " if v.flag else "") + v.capability, v.measure.value,
+          f"{v.years[0]}–{v.years[-1]}", pct(v.spend_growth), pct(v.delivered_growth))
+         for v in rows],
+        [_("capability"), _("measure"), _("years"), _("spend growth"), _("delivered growth")],
+    )  # fmt: skip

@@ -123,3 +123,22 @@ def parse_shocks(items: Sequence[str]) -> dict[int, float]:
             raise ValueError(f"GDP shock {item!r}: GDP cannot fall by 100 % or more")
         out[y] = p
     return out
+
+
+def growth(values: Sequence[float | None]) -> float | None:
+    """Growth in percent from the first to the last known value:
+    g = (x_last / x_first − 1) · 100; None with fewer than two values or a zero start."""
+    known = [float(v) for v in values if v is not None]
+    if len(known) < 2 or known[0] == 0:
+        return None
+    return (known[-1] / known[0] - 1) * 100
+
+
+def spend_without_delivery(spend_growth: float | None, delivered_growth: float | None) -> bool:
+    """The flag: spending rose (g_spend > 0) while what was delivered did not (g_delivered ≤ 0)."""
+    return (
+        spend_growth is not None
+        and delivered_growth is not None
+        and spend_growth > 0
+        and delivered_growth <= 0
+    )

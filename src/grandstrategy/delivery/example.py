@@ -17,6 +17,7 @@ from grandstrategy.core.authz import Principal
 from grandstrategy.delivery import service
 from grandstrategy.delivery.models import CheckIn
 from grandstrategy.delivery.schemas import (
+    CapabilityTargetCreate,
     CheckInCreate,
     DeploymentCreate,
     JudgementCreate,
@@ -106,6 +107,17 @@ def _editions(session: Session, user: Principal) -> int:
     return 2
 
 
+def _capabilities(session: Session, user: Principal) -> int:
+    count = 0
+    for cap, measures in _yaml("capability_targets.yaml").items():
+        for measure, years in measures.items():
+            for y in years:
+                data = CapabilityTargetCreate(capability=cap, measure=measure, **y)
+                service.record_target(session, user=user, data=data)
+                count += 1
+    return count
+
+
 def load_example(
     session: Session, *, user: Principal, editions: bool = False
 ) -> ExampleReport | None:
@@ -118,6 +130,9 @@ def load_example(
         return None
     objectives, checkins, judgements, milestones = _tracking(session, user)
     deployments, proposals = _deployments(session, user)
+    targets = _capabilities(session, user)
     if editions:
         _editions(session, user)
-    return ExampleReport(objectives, checkins, judgements, milestones, deployments, proposals)
+    return ExampleReport(
+        objectives, checkins, judgements, milestones, deployments, proposals, targets
+    )

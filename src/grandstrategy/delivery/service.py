@@ -13,6 +13,7 @@ from grandstrategy.delivery.access import memberships
 from grandstrategy.delivery.allies import history as budget_history
 from grandstrategy.delivery.allies import path as budget_path
 from grandstrategy.delivery.allies import standard_paths
+from grandstrategy.delivery.capabilities import capability_values, record_target
 from grandstrategy.delivery.dashboard import (
     DEFAULT_CYCLE_DAYS,
     dashboard,
@@ -49,6 +50,7 @@ __all__ = [
     "add_milestone",
     "budget_history",
     "budget_path",
+    "capability_values",
     "check_in",
     "comment",
     "dashboard",
@@ -61,6 +63,7 @@ __all__ = [
     "open_round",
     "owed",
     "propose",
+    "record_target",
     "review_pack",
     "review_round",
     "review_years",

@@ -13,6 +13,8 @@ from grandstrategy.delivery import service
 from grandstrategy.delivery.schemas import (
     BudgetHistory,
     BudgetPath,
+    CapabilityTargetCreate,
+    CapabilityValue,
     CheckInCreate,
     CheckInRead,
     CommentCreate,
@@ -276,3 +278,22 @@ def five_year_review(
         session, user=user, from_version=from_version, to_version=to_version, fmt=format
     )
     return file_response(out)
+
+
+@router.get("/capabilities", **needs(READ))
+def capabilities(
+    user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> list[CapabilityValue]:
+    """Per capability and measure: targets, delivered, spend, their growth, and the flag for
+    spend that rises while delivery does not."""
+    return service.capability_values(session, user=user)
+
+
+@router.put("/capabilities", **needs(MANAGE))
+def record_target(
+    data: CapabilityTargetCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> CapabilityTargetCreate:
+    """Record (or correct) one year's target, delivery and spend for a capability."""
+    return service.record_target(session, user=user, data=data)

@@ -190,14 +190,19 @@ def budget(
     request: Request,
     country: str = Query("BEL", min_length=3, max_length=3),
     user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
 ) -> Response:
     history = service.budget_history(user=user, country=country)
     paths = service.standard_paths(user=user)
+    capabilities = service.capability_values(session, user=user)
     return page(
         request,
         "delivery/budget.html",
         user=user,
+        markings=[Marking.parse(c.marking) for c in capabilities],
         active="delivery",
+        capabilities=capabilities,
+        capability_chart=charts.capability_svg(capabilities) if capabilities else "",
         history=history,
         history_chart=charts.history_svg(history),
         paths=paths,
