@@ -10,7 +10,15 @@ import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.i18n import _
-from grandstrategy.horizon import alerts, brief, brief_service, story_service, trend_service
+from grandstrategy.horizon import (
+    alerts,
+    assessments,
+    brief,
+    brief_service,
+    partners,
+    story_service,
+    trend_service,
+)
 
 DATE = ["%Y-%m-%d"]
 
@@ -283,6 +291,137 @@ def briefs_cmd(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     )
 
 
+def assessments_cmd(
+    ctx: typer.Context,
+    threat: str = typer.Option(None, "--threat", help="Only those on this threat category."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """External assessments (issuer, date, judgement, confidence, threats), newest first.
+
+    Example: grandstrategy horizon assessments --threat hybrid
+    """
+    st = state(ctx)
+    with st.session() as s:
+        rows = assessments.list_assessments(s, user=st.principal(s), threat=threat)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        [
+            (
+                a.id,
+                a.issuer,
+                a.issued,
+                a.confidence,
+                ",".join(a.threats),
+                a.judgement[:80],
+                a.marking,
+            )
+            for a in rows
+        ],
+        [
+            _("id"),
+            _("issuer"),
+            _("issued"),
+            _("confidence"),
+            _("threats"),
+            _("judgement"),
+            _("marking"),
+        ],
+    )
+
+
+def assess_cmd(
+    ctx: typer.Context,
+    issuer: str = typer.Option(..., "--issuer"),
+    issued: dt.datetime = typer.Option(..., "--date", formats=DATE),
+    judgement: str = typer.Option(..., "--judgement"),
+    confidence: str = typer.Option(..., "--confidence", help="low, moderate or high"),
+    threat: list[str] = typer.Option(..., "--threat", help="Threat category (repeat)."),
+    marking: str = typer.Option(None, "--marking"),
+) -> None:
+    """Record an assessment issued by someone else.
+
+    Example: grandstrategy horizon assess --issuer NATO --date 2026-10-01 --threat hybrid
+    --confidence high --judgement "Sabotage of undersea cables is likely to intensify."
+    """
+    st = state(ctx)
+    with st.session() as s:
+        a = assessments.add_assessment(
+            s,
+            user=st.principal(s),
+            issuer=issuer,
+            issued=issued.date(),
+            judgement=judgement,
+            confidence=confidence,
+            threats=threat,
+            marking=marking,
+        )
+    console.print(_("assessment {id} recorded ({marking})").format(id=a.id, marking=a.marking))
+
+
+partners_app = typer.Typer(help="Partners' strategies compared.", no_args_is_help=True)
+
+
+@partners_app.command("compare")
+def partners_compare(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """Each partner's priority profile, pairwise alignment per category, and the region lens.
+
+    A category both partners stress but about different regions is marked 'different'.
+    Example: grandstrategy horizon partners compare --json
+    """
+    st = state(ctx)
+    with st.session() as s:
+        result = partners.compare(s, user=st.principal(s))
+    if as_json:
+        print_json(result)
+        return
+    cats = sorted({c for p in result.profiles for c in p.shares})
+    print_table(
+        [
+            (p.partner, p.passages, *(f"{p.shares.get(c, 0):.0%}" for c in cats))
+            for p in result.profiles
+        ],
+        [_("partner"), _("passages"), *cats],
+        title=_("Priority profiles (share of passages)"),
+    )
+    print_table(
+        [
+            (
+                x["a"],
+                x["b"],
+                x["category"],
+                x["emphasis"],
+                x["referent"],
+                x["alignment"],
+                _("different") if x["different"] else "",
+            )
+            for x in result.pairs
+            if x["emphasis"] > 0
+        ],
+        [
+            _("partner"),
+            _("partner"),
+            _("category"),
+            _("emphasis"),
+            _("referent"),
+            _("alignment"),
+            "",
+        ],
+        title=_("Alignment per category"),
+    )
+    print_table(
+        [
+            (p.partner, c, ", ".join(f"{r} {v:.0%}" for r, v in lens.items()))
+            for p in result.profiles
+            for c, lens in sorted(p.lens.items())
+            if lens
+        ],
+        [_("partner"), _("category"), _("regions")],
+        title=_("Region lens"),
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the ``horizon`` group."""
     app.command("stories")(stories)
@@ -292,3 +431,6 @@ def register(app: typer.Typer) -> None:
     app.command("alert")(alert_act)
     app.command("brief")(brief_cmd)
     app.command("briefs")(briefs_cmd)
+    app.command("assessments")(assessments_cmd)
+    app.command("assess")(assess_cmd)
+    app.add_typer(partners_app, name="partners")

@@ -45,4 +45,8 @@ def load_example_documents(
     path = example_path()
     if not path.is_file():
         return None
-    return pipeline.ingest(factory, user=user, items=read_path(path), source="example")
+    report = pipeline.ingest(factory, user=user, items=read_path(path), source="example")
+    from grandstrategy.horizon.analysis_example import load_analysis_example
+
+    load_analysis_example(factory, user=user)  # stories' burst, partners, assessments, brief
+    return report
