@@ -133,3 +133,12 @@ def test_several_visible_namesakes_need_a_marking(client, token_for, session, hi
     r = client.post("/api/resilience/matrices", json=_matrix("plan-b"), headers=high)
     assert r.status_code == 201
     assert session.execute(select(Scenario)).scalars().all()  # the hidden scenario is intact
+
+
+@pytest.mark.parametrize(
+    "path", [f"/api/horizon/documents/{2**70}", f"/api/horizon/passages/{2**64}/explain"]
+)
+def test_ids_beyond_64_bits_are_the_callers_mistake(client, token_for, path):
+    """The driver cannot bind such a number: that must read as bad input, not a crash."""
+    r = client.get(path, headers=token_for("admin", HIDDEN))
+    assert r.status_code in (404, 422), r.text

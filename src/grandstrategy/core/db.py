@@ -37,6 +37,8 @@ import anyio
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from grandstrategy.core.errors import Invalid
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -181,9 +183,27 @@ def _before_execute(conn: Connection, clause: Any, *_args: Any) -> None:
         _claim_write(conn)
 
 
-def _before_cursor(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+def _before_cursor(conn: Connection, _cursor: Any, statement: str, *args: Any) -> None:
+    _check_numbers(conn, _cursor, statement, *args)
     if statement.lstrip()[:7].upper().startswith(_WRITES):
         _claim_write(conn)
+
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_numbers(
+    _conn: Connection, _cursor: Any, _statement: str, params: Any, _ctx: Any, many: bool
+) -> None:
+    """An integer the database cannot store (an id of 2^70 in a URL) is the caller's mistake:
+    say so (422) instead of letting the driver fail with an OverflowError (500). Bulk writes
+    carry the system's own values and are not checked."""
+    if many or not params:
+        return
+    values = params.values() if isinstance(params, dict) else params
+    for v in values:
+        if isinstance(v, int) and not isinstance(v, bool) and not INT64[0] <= v <= INT64[1]:
+            raise Invalid(f"number out of range: {v} (the largest allowed is {INT64[1]})")
 
 
 def is_busy(exc: BaseException | None) -> bool:
@@ -231,7 +251,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "before_cursor_execute", _before_cursor)
         return engine
     kwargs = {"pool_size": 10, "max_overflow": 40, **kwargs}
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _check_numbers)
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
