@@ -151,7 +151,7 @@ def path(
     )
     return BudgetPath(
         country=iso,
-        label=label or f"{target:g} % by {by}",
+        label=label or _("{target:g} % by {by}").format(target=target, by=by),
         base_year=base_year,
         base_share=base_share,
         target=target,

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grandstrategy.core.i18n import _
+
 NUCLEAR_EUROPE = frozenset({"FRA", "GBR"})
 NORTH_AMERICA = frozenset({"USA", "CAN"})
 HOLDS = ("share", "real")
@@ -92,9 +94,9 @@ def path(
 ) -> Path:
     """The yearly path from y₀ to Y (see the module docstring for the formulas)."""
     if by <= base_year:
-        raise ValueError("the target year must come after the base year")
+        raise ValueError(_("the target year must come after the base year"))
     if hold not in HOLDS:
-        raise ValueError(f"hold must be one of {', '.join(HOLDS)}")
+        raise ValueError(_("hold must be one of {holds}").format(holds=", ".join(HOLDS)))
     sigma = planned_share(base_year, base_share, target, by)
     g = gdp_index(base_year, by, growth, shocks)
     g0 = gdp_index(base_year, by, growth)
@@ -118,9 +120,13 @@ def parse_shocks(items: Sequence[str]) -> dict[int, float]:
                 raise ValueError
             y, p = int(year), float(pct)
         except ValueError:
-            raise ValueError(f"GDP shock {item!r}: write YEAR:PCT, e.g. 2027:-5") from None
+            raise ValueError(
+                _("GDP shock {item!r}: write YEAR:PCT, e.g. 2027:-5").format(item=item)
+            ) from None
         if p <= -100:
-            raise ValueError(f"GDP shock {item!r}: GDP cannot fall by 100 % or more")
+            raise ValueError(
+                _("GDP shock {item!r}: GDP cannot fall by 100 % or more").format(item=item)
+            )
         out[y] = p
     return out
 
