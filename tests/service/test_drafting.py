@@ -488,3 +488,30 @@ def test_the_example_carries_a_finished_cycle(session, operator):
     assert guest is not None and guest.active is False  # the round closed
     names = {f.name for f in service.launch_files(session, user=operator)}
     assert "reports/you-said-we-did-regions-2026.pdf" in names and "summary.pdf" in names
+    from pypdf import PdfReader
+
+    summary, _media, _marking = service.launch_file(session, user=operator, name="summary.pdf")
+    assert len(PdfReader(io.BytesIO(summary)).pages) <= 2
+
+
+def test_a_hidden_round_name_is_no_oracle(session, people, cycle):
+    open_round(session, people, "hidden-name", marking="CONFIDENTIAL")
+    service.set_team(session, user=people["pen"], username="drafter")
+    mine = service.open_round(
+        session,
+        user=people["drafter"],
+        data=RoundCreate(name="hidden-name", audience="regions", marking="RESTRICTED"),
+    )
+    assert mine.marking == "RESTRICTED"  # accepted as if the name were fresh
+    with pytest.raises(Conflict, match="taken"):  # a name the user can see is refused
+        service.open_round(
+            session,
+            user=people["drafter"],
+            data=RoundCreate(name="hidden-name", audience="regions"),
+        )
+    assert service.get_round(session, user=people["drafter"], name="hidden-name").marking == (
+        "RESTRICTED"
+    )
+    assert service.get_round(session, user=people["pen"], name="hidden-name").marking == (
+        "RESTRICTED"
+    )  # the newest of the two the pen-holder sees

@@ -85,7 +85,7 @@ def current_cycle(session: Session, user: Principal, name: str | None = None) ->
         raise NotFound(_("no drafting cycle found"))
     q = cycles_query(user)
     if name:
-        c = session.execute(q.where(Cycle.name == name)).scalar()
+        c = session.execute(q.where(Cycle.name == name).order_by(Cycle.id.desc())).scalars().first()
         if c is None:
             raise NotFound(_("drafting cycle {n!r} not found").format(n=name))
         return c
@@ -107,7 +107,8 @@ def rounds_query(user: Principal) -> Select[Round]:
 
 def get_round(session: Session, user: Principal, name: str) -> Round:
     require(user, "drafting.read")
-    r = session.execute(rounds_query(user).where(Round.name == name)).scalar()
+    q = rounds_query(user).where(Round.name == name).order_by(Round.id.desc())
+    r = session.execute(q).scalars().first()
     if r is None:
         raise NotFound(_("round {n!r} not found").format(n=name))
     return r

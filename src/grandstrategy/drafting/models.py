@@ -5,6 +5,10 @@ may edit and, when delegated, decide. A *round* consults one audience on one dra
 whose text is kept as a snapshot at the round's marking, so participants read exactly what
 was put to them. Each *contribution* is anchored to a record or a span of its text and ends
 with a reasoned decision. The launch pack built at publication is kept as files.
+
+Cycle and round names are not unique in the table: a name is refused only when the user can
+see a cycle or round that holds it, so that trying a name never reveals a hidden one. A user
+who sees two with one name gets the newest.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class Cycle(Marked, Base):
     __tablename__ = "drafting_cycles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
     strategy_key: Mapped[str] = mapped_column(String(80), nullable=False)
     base_version: Mapped[int] = mapped_column(Integer, nullable=False)
     pen_holder: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -70,7 +74,7 @@ class Round(Marked, Base):
     cycle_id: Mapped[int] = mapped_column(
         ForeignKey("drafting_cycles.id"), nullable=False, index=True
     )
-    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
     audience: Mapped[str] = mapped_column(String(20), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

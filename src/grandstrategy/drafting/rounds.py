@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
-from grandstrategy.core.authz import Principal, require
+from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Conflict, Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
@@ -53,7 +53,8 @@ def open_round(
         raise Invalid(_("marking {m} is above your own clearance").format(m=marking))
     if data.until is not None and data.until < access.today():
         raise Invalid(_("--until {d} is in the past").format(d=data.until))
-    if session.execute(select(Round).where(Round.name == data.name)).scalar() is not None:
+    taken = restrict(select(Round.id), user, Round).where(Round.name == data.name)
+    if session.execute(taken).first() is not None:
         raise Conflict(_("the round name {n!r} is taken").format(n=data.name))
     pkg = strategy_service.load_package(
         session, user=user, key=c.strategy_key, max_marking=str(marking)

@@ -90,7 +90,7 @@ def start_cycle(session: Session, *, user: Principal, data: CycleCreate) -> Cycl
                 "at a time: hand over instead of starting another"
             )
         )
-    if session.execute(select(Cycle).where(Cycle.name == data.name)).scalar() is not None:
+    if session.execute(access.cycles_query(user).where(Cycle.name == data.name)).first():
         raise Conflict(_("the cycle name {n!r} is taken").format(n=data.name))
     pen = _account(session, data.pen_holder)
     if "drafting.decide" not in registry().role_actions(pen.role):

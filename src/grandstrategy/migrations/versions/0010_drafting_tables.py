@@ -1,7 +1,8 @@
 """drafting tables
 
 Cycles, team members, consultation rounds (with the draft's snapshot), invited participants,
-contributions with their decisions, and the launch pack's files.
+contributions with their decisions, and the launch pack's files. Cycle and round names are
+indexed, not unique: uniqueness is checked among what the user may see (no hidden oracle).
 
 Revision ID: 0010
 Revises: 0009
@@ -54,9 +55,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         *_marking(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafting_cycles")),
-        sa.UniqueConstraint("name", name=op.f("uq_drafting_cycles_name")),
     )
-    _indexes("drafting_cycles")
+    _indexes("drafting_cycles", "name")
     op.create_table(
         "drafting_team",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -93,9 +93,8 @@ def upgrade() -> None:
             name=op.f("fk_drafting_rounds_cycle_id_drafting_cycles"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafting_rounds")),
-        sa.UniqueConstraint("name", name=op.f("uq_drafting_rounds_name")),
     )
-    _indexes("drafting_rounds", "cycle_id")
+    _indexes("drafting_rounds", "cycle_id", "name")
     op.create_table(
         "drafting_participants",
         sa.Column("id", sa.Integer(), nullable=False),
