@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.markings import Marking, combine
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
 PREFIX = "partner:"
@@ -64,12 +65,13 @@ class Profile:
 class Comparison:
     profiles: list[Profile]
     pairs: list[dict[str, Any]]  # a, b, category, emphasis, referent, alignment, different
+    marking: str = "UNCLASSIFIED"  # the highest of the passages compared
 
 
-def _profiles(session: Session, user: Principal) -> list[Profile]:
+def _profiles(session: Session, user: Principal) -> tuple[list[Profile], Marking]:
     rows = session.execute(
         restrict(
-            select(Passage.id, Source.name)
+            select(Passage.id, Source.name, Passage.marking_level, Passage.marking_compartments)
             .join(Document, Document.id == Passage.document_id)
             .join(Source, Source.id == Document.source_id)
             .where(Source.name.like(f"{PREFIX}%")),
@@ -77,9 +79,10 @@ def _profiles(session: Session, user: Principal) -> list[Profile]:
             Passage,
         )
     ).all()
-    partner_of = {pid: name[len(PREFIX) :] for pid, name in rows}
+    partner_of = {pid: name[len(PREFIX) :] for pid, name, _lv, _c in rows}
+    marking = combine(Marking.from_columns(lv, c) for _p, _n, lv, c in rows)
     if not partner_of:
-        return []
+        return [], marking
     cats: dict[int, set[str]] = {}
     for pid, cat in session.execute(
         select(Label.passage_id, Label.category).where(Label.passage_id.in_(list(partner_of)))
@@ -114,7 +117,7 @@ def _profiles(session: Session, user: Principal) -> list[Profile]:
             prof.lens[c] = (
                 {r: round(n / total, 3) for r, n in sorted(lens.items())} if total else {}
             )
-    return sorted(out.values(), key=lambda p: p.partner)
+    return sorted(out.values(), key=lambda p: p.partner), marking
 
 
 def align(a: Profile, b: Profile, category: str) -> dict[str, Any]:
@@ -140,9 +143,9 @@ def align(a: Profile, b: Profile, category: str) -> dict[str, Any]:
 def compare(session: Session, *, user: Principal) -> Comparison:
     """Profiles of every partner the user may read, and pairwise alignment per category."""
     require(user, "horizon.read")
-    profiles = _profiles(session, user)
+    profiles, marking = _profiles(session, user)
     pairs = []
     for a, b in combinations(profiles, 2):
         for c in sorted(set(a.shares) | set(b.shares)):
             pairs.append(align(a, b, c))
-    return Comparison(profiles, pairs)
+    return Comparison(profiles, pairs, str(marking))

@@ -39,6 +39,7 @@ from grandstrategy.web.pages import admin as pages_admin
 from grandstrategy.web.pages import delivery as pages_delivery
 from grandstrategy.web.pages import drafting as pages_drafting
 from grandstrategy.web.pages import horizon as pages_horizon
+from grandstrategy.web.pages import horizon_analysis as pages_horizon_analysis
 from grandstrategy.web.pages import language as pages_language
 from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import resilience as pages_resilience
@@ -196,6 +197,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_language.router)
     app.include_router(pages_admin.router)
     app.include_router(pages_strategy.router)
+    app.include_router(pages_horizon_analysis.router)  # first: /horizon/stories etc.
     app.include_router(pages_horizon.router)
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}
     app.include_router(pages_resilience.router)

@@ -1,0 +1,49 @@
+"""Pages of the rolling analysis, as a low and a high reader see them (example data)."""
+
+from grandstrategy.horizon import alerts
+from grandstrategy.horizon.analysis_example import load_analysis_example
+from grandstrategy.horizon.example import load_example_documents
+from tests.api.test_pages import csrf, login
+from tests.helpers import make_user
+
+
+def test_pages_show_stories_alerts_briefs_assessments_partners(client, session, factory, operator):
+    load_example_documents(factory, user=operator)
+    load_analysis_example(factory, user=operator)
+    make_user(session, "lowpages", "analyst", "UNCLASSIFIED")
+    make_user(session, "highpages", "analyst", "CONFIDENTIAL", ["NATO", "EU"])
+    session.commit()
+    login(client, "highpages")
+    stories = client.get("/horizon/stories")
+    assert stories.status_code == 200 and "Ransomware cripples Liège hospital group" in stories.text
+    page = client.get("/horizon/alerts")
+    assert "convergence" in page.text and "cyber+disinformation" in page.text
+    conv = next(a for a in alerts.list_alerts(session, user=operator) if a.kind == "convergence")
+    story = client.get(f"/horizon/stories/{conv.stories[0]}")
+    assert story.status_code == 200 and 'data-testid="timeline"' in story.text
+    r = client.post(
+        f"/horizon/alerts/{conv.id}/verdict",
+        data={
+            "verdict": "acknowledged",
+            "reason": "campaign confirmed",
+            "csrf_token": csrf(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "campaign confirmed" in client.get("/horizon/alerts").text
+    briefs = client.get("/horizon/briefs")
+    assert "/horizon/briefs/" in briefs.text
+    assessments = client.get("/horizon/assessments").text
+    assert 'data-testid="differ-hybrid"' in assessments and "NATO Joint Intelligence" in assessments
+    partners = client.get("/horizon/partners", params={"category": "aggression"}).text
+    assert "different" in partners and "Indo-Pacific" in partners
+    client.post("/logout", data={"csrf_token": csrf(partners)})
+    client.cookies.clear()
+    login(client, "lowpages")
+    low = client.get("/horizon/assessments").text
+    assert "NATO Joint Intelligence" not in low and 'data-testid="differ-hybrid"' not in low
+    assert "CONFIDENTIAL" not in client.get("/horizon/stories").text
+    assert (
+        client.get("/horizon/briefs").text.count("/horizon/briefs/") == 0
+    )  # the brief is CONFIDENTIAL
