@@ -119,4 +119,4 @@ def login(page, name: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click('form[action="/login"] button[type=submit]')
