@@ -131,6 +131,8 @@ def path(
                 base=base_year, by=by, years=", ".join(map(str, outside))
             )
         )
+    if base_share is not None and not 0.01 <= base_share < 100:
+        raise Invalid(_("the base share is a share of GDP in percent, from 0.01 to 100"))
     if base_share is None:
         row = table().shares.get(base_year, {})
         if iso not in row:

@@ -145,7 +145,7 @@ def budget_path(
     gdp_growth: float = Query(0.0, ge=-50, le=50, description="% a year"),
     gdp_shock: list[str] = Query([], description="YEAR:PCT, e.g. 2027:-5; repeat."),
     hold: str = Query("share", pattern="^(share|real)$"),
-    base_share: float | None = Query(None, gt=0, lt=100),
+    base_share: float | None = Query(None, ge=0.01, lt=100),
     user: Principal = Depends(api_user),
 ) -> BudgetPath:
     """A planned path to ``target`` % of GDP by ``by``: GDP index, real spending index and
