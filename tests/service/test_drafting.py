@@ -515,3 +515,24 @@ def test_a_hidden_round_name_is_no_oracle(session, people, cycle):
     assert service.get_round(session, user=people["pen"], name="hidden-name").marking == (
         "RESTRICTED"
     )  # the newest of the two the pen-holder sees
+
+
+def test_word_diffs_carry_the_marking_and_hide_what_the_reader_may_not_see(session, people, cycle):
+    before = strategy_service.current(session, people["pen"]).version
+    for rid in ("deter", "zebra-cell"):
+        strategy_service.update_record(
+            session, user=people["pen"], component="objectives", rid=rid,
+            changes={"description": "Now with new words."},
+        )  # fmt: skip
+    after = strategy_service.current(session, people["pen"]).version
+    seen = {d.key: d.marking for d in service.word_diff(session, user=people["pen"], v1=before,
+                                                        v2=after)}  # fmt: skip
+    assert seen == {"deter": "UNCLASSIFIED", "zebra-cell": "CONFIDENTIAL"}
+    dept = people["dept"]
+    from grandstrategy.strategy import versions
+
+    strategy = strategy_service.current(session, dept)
+    local = versions.local_version(session, strategy, dept)
+    rows = service.word_diff(session, user=dept, v1=local - 1, v2=local)
+    assert [d.key for d in rows] == ["deter"]
+    assert all(SECRET_TITLE not in w.text for d in rows for f in d.fields for w in f.words)

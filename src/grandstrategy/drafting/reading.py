@@ -185,10 +185,35 @@ def word_diff(
             )
         out.append(
             RecordWordDiff(
-                component=d.component, key=d.key, label=d.label, change=d.change, fields=fields
+                component=d.component,
+                key=d.key,
+                label=d.label,
+                change=d.change,
+                fields=fields,
+                marking=str(_diff_marking(session, user, strategy.key, d)),
             )
         )
     return out
+
+
+def _diff_marking(session: Session, user: Principal, key: str, d: Any) -> Marking:
+    """What a changed record's words are marked: its marking now, joined with any marking it
+    had (a marking change is among the changes); a removed record counts at the reader's
+    clearance, the most its words can be."""
+    out = Marking()
+    for ch in d.changes:
+        if ch.field == "marking":
+            for value in (ch.before, ch.after):
+                if value:
+                    out = out.join(Marking.parse(str(value)))
+    if d.component == "strategy":
+        return out
+    try:
+        rec = strategy_service.get_record(session, user=user, component=d.component, rid=d.key,
+                                          key=key)  # fmt: skip
+    except NotFound:
+        return out.join(Marking(user.clearance))
+    return out.join(Marking.parse(rec.marking))
 
 
 def report(

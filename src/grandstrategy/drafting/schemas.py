@@ -186,6 +186,7 @@ class RecordWordDiff(BaseModel):
     label: str
     change: str
     fields: list[FieldDiff]
+    marking: str  # the higher of the record's markings before and after, as far as known
 
 
 class ReportFile(BaseModel):

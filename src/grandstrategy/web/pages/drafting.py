@@ -105,6 +105,13 @@ def _round_page(
         can_contribute=allowed(user, "drafting.contribute") and rd.open,
         participant=user.role == "participant",
         org_kinds=ORG_KINDS,
+        sections={
+            "interests": _("Vital interests"),
+            "threats": _("Threats and challenges"),
+            "roles": _("Roles"),
+            "objectives": _("Objectives"),
+            "capabilities": _("Capabilities"),
+        },
         levels=forms.levels_for(user.clearance),
         compartments=_compartments(user),
         error=error,
@@ -243,7 +250,7 @@ def diff(
 ) -> Response:
     rows = service.word_diff(session, user=user, v1=v1, v2=v2)
     return page(request, "drafting/diff.html", user=user, active="drafting", rows=rows,
-                v1=v1, v2=v2)  # fmt: skip
+                v1=v1, v2=v2, markings=_marks(rows))  # fmt: skip
 
 
 @router.get("/rounds/{name}/report", **page_needs(READ))
