@@ -57,3 +57,32 @@ def test_stories_trends_alerts_and_briefs(client, factory, operator, token_for):
     ]
     reader = token_for("reader")
     assert client.get("/api/horizon/stories", headers=reader).status_code == 403
+
+
+def test_assessments_and_partners(client, factory, operator, token_for):
+    analyst = token_for("analyst")
+    body = {
+        "issuer": "Allied service",
+        "issued": "2026-10-01",
+        "judgement": "Sabotage of cables is likely to intensify.",
+        "confidence": "high",
+        "threats": ["hybrid"],
+    }
+    assert client.post("/api/horizon/assessments", json=body, headers=analyst).status_code == 201
+    other = {**body, "issuer": "Think tank", "confidence": "low", "judgement": "Accidents, mostly."}
+    assert client.post("/api/horizon/assessments", json=other, headers=analyst).status_code == 201
+    bad = client.post(
+        "/api/horizon/assessments", json={**body, "threats": ["weather"]}, headers=analyst
+    )
+    assert bad.status_code in (400, 422) and "weather" in bad.text
+    secret = {**body, "issuer": "Secret source", "marking": "SECRET"}
+    assert client.post("/api/horizon/assessments", json=secret, headers=analyst).status_code in (
+        400,
+        422,
+    )
+    got = client.get(
+        "/api/horizon/assessments", params={"threat": "hybrid"}, headers=analyst
+    ).json()
+    assert {a["issuer"] for a in got} == {"Allied service", "Think tank"}
+    cmp = client.get("/api/horizon/partners/compare", headers=analyst)
+    assert cmp.status_code == 200 and cmp.json()["profiles"] == []

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
-from grandstrategy.horizon import alerts, brief_service, story_service, trend_service
+from grandstrategy.horizon import (
+    alerts,
+    assessments,
+    brief_service,
+    partners,
+    story_service,
+    trend_service,
+)
 from grandstrategy.web.deps import api_user, get_session, needs
 
 router = APIRouter(prefix="/api/horizon", tags=["horizon analysis"])
@@ -116,3 +123,46 @@ def get_brief(
 ) -> dict[str, Any]:
     """One frozen brief, as it was written, with its citations."""
     return brief_service.get_brief(session, user=user, brief_id=brief_id)
+
+
+@router.get("/assessments", **needs("horizon.read"))
+def list_assessments(
+    threat: str | None = None,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> list[dict[str, Any]]:
+    """External assessments the user may read (issuer, date, judgement, confidence, threats)."""
+    return [_plain(a) for a in assessments.list_assessments(session, user=user, threat=threat)]
+
+
+@router.post("/assessments", status_code=201, **needs("horizon.ingest"))
+def add_assessment(
+    issuer: str = Body(..., embed=True, min_length=1, max_length=200),
+    issued: dt.date = Body(..., embed=True),
+    judgement: str = Body(..., embed=True, min_length=1, max_length=20000),
+    confidence: str = Body(..., embed=True, pattern="^(low|moderate|high)$"),
+    threats: list[str] = Body(..., embed=True, min_length=1),
+    marking: str | None = Body(None, embed=True, max_length=200),
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Record an assessment issued by someone else."""
+    view = assessments.add_assessment(
+        session,
+        user=user,
+        issuer=issuer,
+        issued=issued,
+        judgement=judgement,
+        confidence=confidence,
+        threats=threats,
+        marking=marking,
+    )
+    return dict(_plain(view))
+
+
+@router.get("/partners/compare", **needs("horizon.read"))
+def compare_partners(
+    user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    """Partners' profiles, pairwise alignment per category, and the region lens."""
+    return dict(_plain(partners.compare(session, user=user)))
