@@ -148,3 +148,25 @@ def test_budget_page_draws_history_and_paths_side_by_side(dpage):
     table = dpage.get_by_test_id("history").inner_text()
     assert "1.29" in table and "30 / 31" in table
     assert errors == []
+
+
+def test_the_owner_adds_a_milestone_that_bends_the_plan_and_a_comment(dpage):
+    errors = watch_errors(dpage)
+    login(dpage, "dora")
+    dpage.goto("/delivery/objectives/civil-protection")
+    dpage.click("text=Add a milestone")
+    form = dpage.get_by_test_id("milestone-form")
+    form.locator("input[name=title]").fill("Second training site open")
+    form.locator("input[name=due]").fill("2027-09-30")
+    form.locator("select[name=indicator]").select_option("Operational Civil Protection staff")
+    form.locator("input[name=value]").fill("340")
+    form.locator("button[type=submit]").click()
+    dpage.wait_for_url("**flash=Milestone*")
+    assert "Second training site open" in dpage.inner_text("main")
+    dpage.click("summary >> text=Comment")
+    comment = dpage.get_by_test_id("comment-form")
+    comment.locator("textarea[name=text]").fill("Flanders lends two instructors")
+    comment.locator("button[type=submit]").click()
+    dpage.wait_for_url("**flash=Comment*")
+    assert "Flanders lends two instructors" in dpage.inner_text("#history")
+    assert errors == []

@@ -37,6 +37,7 @@ from grandstrategy.web.deps import (
 )
 from grandstrategy.web.pages import admin as pages_admin
 from grandstrategy.web.pages import delivery as pages_delivery
+from grandstrategy.web.pages import delivery_reviews as pages_delivery_reviews
 from grandstrategy.web.pages import drafting as pages_drafting
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import horizon_analysis as pages_horizon_analysis
@@ -202,5 +203,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}
     app.include_router(pages_resilience.router)
     app.include_router(pages_delivery.router)
+    app.include_router(pages_delivery_reviews.router)
     app.include_router(pages_drafting.router)
     return app

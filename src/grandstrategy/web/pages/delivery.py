@@ -16,7 +16,14 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.validation import validated
 from grandstrategy.delivery import charts, service
-from grandstrategy.delivery.schemas import CheckInCreate, JudgementCreate, OwnerStatus, Rating
+from grandstrategy.delivery.schemas import (
+    CheckInCreate,
+    CommentCreate,
+    JudgementCreate,
+    MilestoneCreate,
+    OwnerStatus,
+    Rating,
+)
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
 from grandstrategy.web.render import page
@@ -185,6 +192,53 @@ async def judge(
     return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
 
 
+@router.post("/objectives/{objective}/comment", **page_needs("delivery.report", csrf=True))
+async def comment(
+    request: Request,
+    objective: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    form = await request.form()
+    values = {"text": str(form.get("text") or "")}
+    try:
+        data = validated(CommentCreate, {"text": values["text"].strip(),
+                                         "marking": forms.marking_from_form(form)},
+                         _("the comment is not valid"))  # fmt: skip
+        service.comment(session, user=user, objective=objective, data=data)
+    except Invalid as exc:
+        session.rollback()
+        return _objective_page(request, session, user, objective, error=exc, values=values)
+    flash = _("Comment added.").replace(" ", "+")
+    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+
+
+@router.post("/objectives/{objective}/milestone", **page_needs("delivery.read", csrf=True))
+async def milestone(
+    request: Request,
+    objective: str,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The owner's members or the secretariat (the service decides)."""
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("title", "due", "indicator", "value")}
+    try:
+        data = validated(
+            MilestoneCreate,
+            {"title": values["title"], "due": values["due"] or None,
+             "indicator": values["indicator"] or None, "value": values["value"] or None,
+             "marking": forms.marking_from_form(form)},
+            _("the milestone is not valid"),
+        )  # fmt: skip
+        service.add_milestone(session, user=user, objective=objective, data=data)
+    except Invalid as exc:
+        session.rollback()
+        return _objective_page(request, session, user, objective, error=exc, values=values)
+    flash = _("Milestone added.").replace(" ", "+")
+    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+
+
 @router.get("/budget", **page_needs("delivery.read"))
 def budget(
     request: Request,
@@ -222,128 +276,6 @@ async def pack(
     fmt = str(form.get("format") or "pdf")
     cap = str(form.get("max_marking") or "") or None
     out = service.stocktake(session, user=user, fmt=fmt, max_marking=cap)
-    return Response(
-        out.content,
-        media_type=out.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
-                 "X-Marking": str(out.marking)},
-    )  # fmt: skip
-
-
-@router.get("/deployments", **page_needs("delivery.read"))
-def deployments_page(
-    request: Request,
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    rows = service.deployments(session, user=user)
-    years = service.review_years(session, user=user)
-    return page(
-        request,
-        "delivery/deployments.html",
-        user=user,
-        markings=[Marking.parse(d.marking) for d in rows],
-        active="delivery",
-        deployments=rows,
-        years=years,
-    )
-
-
-def _review_page(
-    request: Request, session: Session, user: Principal, year: int, error: Invalid | None = None
-) -> Response:
-    r = service.review_round(session, user=user, year=year)
-    marks = [Marking.parse(r.marking)] + [Marking.parse(d.marking) for d in r.deployments]
-    marks += [Marking.parse(p.marking) for p in r.proposals]
-    mine = set(service.my_actors(session, user=user))
-    return page(
-        request,
-        "delivery/review.html",
-        user=user,
-        markings=marks,
-        status_code=error.http_status if error else 200,
-        active="delivery",
-        r=r,
-        by_deployment={p.deployment: p for p in r.proposals if p.deployment},
-        new=[p for p in r.proposals if p.action.value == "new"],
-        may_sign=[d for d in r.missing if d in mine] if allowed(user, "delivery.report") else [],
-        error=error,
-    )
-
-
-@router.get("/reviews/{year}", **page_needs("delivery.read"))
-def review_page(
-    request: Request,
-    year: int,
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    return _review_page(request, session, user, year)
-
-
-@router.post("/reviews/{year}/sign", **page_needs("delivery.report", csrf=True))
-async def sign(
-    request: Request,
-    year: int,
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    form = await request.form()
-    try:
-        service.sign_off(session, user=user, year=year,
-                         department=str(form.get("department") or ""),
-                         note=str(form.get("note") or "").strip())  # fmt: skip
-    except Invalid as exc:
-        session.rollback()
-        return _review_page(request, session, user, year, error=exc)
-    flash = _("Signed.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/reviews/{year}?flash={flash}", status_code=303)
-
-
-@router.get("/reviews/{year}/pack", **page_needs("delivery.read"))
-def review_pack(
-    year: int,
-    format: str = Query("pdf", pattern="^(md|pdf|docx)$"),
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    out = service.review_pack(session, user=user, year=year, fmt=format)
-    return Response(
-        out.content,
-        media_type=out.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
-                 "X-Marking": str(out.marking)},
-    )  # fmt: skip
-
-
-@router.get("/five-year", **page_needs("delivery.read"))
-def five_year_page(
-    request: Request,
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    eds = service.editions(session, user=user)
-    return page(
-        request,
-        "delivery/five_year.html",
-        user=user,
-        markings=[Marking.parse(e.marking) for e in eds],
-        active="delivery",
-        editions=eds,
-    )
-
-
-@router.get("/five-year/review", **page_needs("delivery.read"))
-def five_year_download(
-    from_version: int = Query(..., alias="from", ge=0),
-    to_version: int = Query(..., alias="to", ge=0),
-    format: str = Query("pdf", pattern="^(md|pdf|docx)$"),
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
-) -> Response:
-    out = service.five_year_review(
-        session, user=user, from_version=from_version, to_version=to_version, fmt=format
-    )
     return Response(
         out.content,
         media_type=out.media_type,
