@@ -163,12 +163,12 @@ def to_markdown(d: ReportData) -> str:
         times = f" (×{e.count})" if e.count > 1 else ""
         lines.append(f"### {n}. {e.on} — {e.round} ({e.audience}){times}")
         lines.append("")
-        lines.append(f"*{_('Who')}:* {who}")
+        lines += [f"*{_('Who')}:* {who}", ""]
         if e.quote:
-            lines.append(f"> {e.quote}")
-        lines += ["", f"*{_('You said')}:* {e.text}"]
+            lines += [f"> {e.quote}", ""]
+        lines.append(f"*{_('You said')}:* {e.text}")
         if e.proposal:
-            lines.append(f"*{_('Proposed text')}:* {e.proposal}")
+            lines += ["", f"*{_('Proposed text')}:* {e.proposal}"]
         lines += ["", f"*{_('We did')}:* {_did(e)}. {e.reason}", ""]
     lines += [f"**{d.marking}**", ""]
     return "\n".join(lines)
