@@ -15,14 +15,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.strategy.schemas import Capability, Threat
 
 # Score bands (likelihood × impact): muted fills, light enough for black labels on top.
 BANDS = (
-    (4, "#d9ead3", "low (1–4)"),
-    (9, "#fff2c2", "medium (5–9)"),
-    (14, "#fbd9b5", "high (10–14)"),
-    (25, "#f2b8b0", "very high (15–25)"),
+    (4, "#d9ead3", lazy("low (1–4)")),
+    (9, "#fff2c2", lazy("medium (5–9)")),
+    (14, "#fbd9b5", lazy("high (10–14)")),
+    (25, "#f2b8b0", lazy("very high (15–25)")),
 )
 INK = "#1f2a36"
 FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
@@ -58,7 +59,7 @@ def _svg(fig: Any) -> str:
 
 
 def _band(score: int) -> str:
-    for top, colour, _ in BANDS:
+    for top, colour, _label in BANDS:
         if score <= top:
             return colour
     return BANDS[-1][1]
@@ -115,19 +116,22 @@ def risk_matrix_svg(threats: Sequence[Threat]) -> str:
                 )  # fmt: skip
         ax.set_xlim(0.5, 5.5)
         ax.set_ylim(0.5, 5.5)
-        ax.set_xticks(range(1, 6), ["rare", "unlikely", "possible", "likely", "almost\ncertain"])
-        ax.set_yticks(range(1, 6), ["minor", "moderate", "serious", "severe", "catastrophic"])
+        likelihoods = [_("rare"), _("unlikely"), _("possible"), _("likely"), _("almost\ncertain")]
+        ax.set_xticks(range(1, 6), likelihoods)
+        ax.set_yticks(
+            range(1, 6), [_("minor"), _("moderate"), _("serious"), _("severe"), _("catastrophic")]
+        )
         ax.tick_params(length=0, labelsize=7)
-        ax.set_xlabel("Likelihood over the horizon", fontsize=8)
-        ax.set_ylabel("Impact", fontsize=8)
+        ax.set_xlabel(_("Likelihood over the horizon"), fontsize=8)
+        ax.set_ylabel(_("Impact"), fontsize=8)
         handles: list[Any] = [
-            Patch(facecolor=c, edgecolor="#999999", label=lab) for _, c, lab in BANDS
+            Patch(facecolor=c, edgecolor="#999999", label=_(lab)) for _top, c, lab in BANDS
         ]
         hollow: dict[str, Any] = {"markerfacecolor": "white", "markeredgecolor": INK}
         handles += [
-            Line2D([], [], marker="o", ls="", color=INK, markersize=4.5, label="threat"),
-            Line2D([], [], marker="o", ls="", markersize=4.5, label="challenge", **hollow),
-            Line2D([], [], marker="*", ls="", color="#7a1f1f", markersize=8, label="black swan"),
+            Line2D([], [], marker="o", ls="", color=INK, markersize=4.5, label=_("threat")),
+            Line2D([], [], marker="o", ls="", markersize=4.5, label=_("challenge"), **hollow),
+            Line2D([], [], marker="*", ls="", color="#7a1f1f", markersize=8, label=_("black swan")),
         ]
         fig.legend(
             handles=handles, loc="lower center", ncol=4, fontsize=6.5, frameon=False,
@@ -160,7 +164,7 @@ def budget_bars_svg(capabilities: Sequence[Capability]) -> str:
         ax = fig.add_subplot()
         ys = range(len(rows))
         ax.barh(list(ys), [r[1] for r in rows], color="#51677d", height=0.6)
-        for y, (_, amount, cur) in zip(ys, rows, strict=True):
+        for y, (_name, amount, cur) in zip(ys, rows, strict=True):
             ax.text(amount + top * 0.01, y, f"{cur} {money(amount)}", va="center", fontsize=6.5)
         ax.set_yticks(list(ys), [r[0] for r in rows])
         ax.tick_params(axis="y", length=0, labelsize=7)
@@ -168,7 +172,7 @@ def budget_bars_svg(capabilities: Sequence[Capability]) -> str:
         ax.set_xlim(0, top * 1.22)
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_title(f"Budget by capability, {year}", fontsize=8, loc="left")
+        ax.set_title(_("Budget by capability, {year}").format(year=year), fontsize=8, loc="left")
         return _svg(fig)
 
 

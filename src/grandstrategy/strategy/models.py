@@ -2,8 +2,8 @@
 
 Each component table mirrors its pydantic schema in ``schemas.py``: scalar fields are typed
 columns of the same name, lists (links, indicators, budget lines, memberships) are JSON
-columns. ``key`` is the record's internal key (its id, scoped when a hidden record holds the same id:
-see ``scope.py``), unique within its strategy; links hold internal keys too;
+columns. ``key`` is the record's internal key (its id, scoped when a hidden record holds the
+same id: see ``scope.py``), unique within its strategy; links hold internal keys too;
 ``position`` keeps the author's order. History is append-only in ``strategy_revisions``;
 frozen versions (approved, published) are snapshots in ``strategy_editions``.
 """
@@ -167,6 +167,9 @@ class Revision(Marked, Base):
     actor: Mapped[str] = mapped_column(String(100), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(String(400), nullable=False, default="")
+    # The fields an update changed, comma-separated: tells most changes a reader sees apart
+    # without reading before/after (only a change of links alone needs the reader's view).
+    fields: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 class Edition(Marked, Base):

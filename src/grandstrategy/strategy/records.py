@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Date
 
+from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
 from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, StrategyStatus, _Record
@@ -30,12 +31,12 @@ LINKS: dict[str, dict[str, str]] = {
 }
 
 SINGULAR = {
-    "actors": "actor",
-    "interests": "interest",
-    "threats": "threat",
-    "roles": "role",
-    "objectives": "objective",
-    "capabilities": "capability",
+    "actors": lazy("actor"),
+    "interests": lazy("interest"),
+    "threats": lazy("threat"),
+    "roles": lazy("role"),
+    "objectives": lazy("objective"),
+    "capabilities": lazy("capability"),
 }
 
 

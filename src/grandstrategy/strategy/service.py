@@ -260,7 +260,7 @@ def update_record(
     _drafting_allows(session, s, user)
     view = View(session, s, user)
     row = _visible_row(session, view, s, component, rid)
-    now = local_version(session, s, user)
+    now = local_version(session, s, user) if base_version is not None else None
     if base_version is not None and base_version != now:
         raise Conflict(
             _(

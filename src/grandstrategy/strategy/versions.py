@@ -67,6 +67,11 @@ class EditionRead(BaseModel):
     marking: str
 
 
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    b, a = before or {}, after or {}
+    return ",".join(sorted(k for k in {*b, *a} if b.get(k) != a.get(k)))
+
+
 def _marking_of(data: dict[str, Any] | None) -> Marking:
     return Marking.parse(data.get("marking")) if data else Marking()
 
@@ -98,6 +103,7 @@ def revise(
         before=before,
         after=after,
         actor=user.username,
+        fields=changed_fields(before, after) if op == "update" else "",
     )
     rev.marking = _marking_of(before).join(_marking_of(after)).join(at_least or Marking())
     session.add(rev)
@@ -105,33 +111,60 @@ def revise(
 
 def _seen(
     session: Session, strategy: Strategy, user: Principal, view: View | None = None
-) -> list[tuple[Revision, list[FieldChange]]]:
-    """The revisions the user may see, oldest first, each with the changes they may see.
+) -> list[tuple[int, int, str, str, bool]]:
+    """(id, version, component, key, makes a version) of each revision the user may see.
 
-    A revision counts only if the user may read its marking and, for an update, it changes
+    A revision is seen only if the user may read its marking and, for an update, it changes
     something they see: adding a link to a hidden record to a visible one is a hidden edit.
+    A change of status alone (freezing, or the reopening a later edit causes) is seen but
+    makes no new version of the content. Only updates that change links alone are read in
+    full, to check them against the reader's view.
     """
-    view = view or View(session, strategy, user)
-    q = restrict(select(Revision).where(Revision.strategy_id == strategy.id), user)
-    out = []
-    for r in session.execute(q.order_by(Revision.version, Revision.id)).scalars():
-        changes = field_changes(
-            _shown(view, r.component, r.before), _shown(view, r.component, r.after)
-        )
-        if changes or r.op != "update":
-            out.append((r, changes))
+    cols = (Revision.id, Revision.version, Revision.component, Revision.key, Revision.op)
+    q = restrict(select(*cols, Revision.fields), user, Revision)
+    q = q.where(Revision.strategy_id == strategy.id).order_by(Revision.version, Revision.id)
+    out: list[tuple[int, int, str, str, bool]] = []
+    doubtful: dict[int, int] = {}
+    for rid, version, comp, key, op, fields in session.execute(q):
+        changed = set(fields.split(",")) - {""}
+        if op != "update":
+            out.append((rid, version, comp, key, True))
+        elif comp == "strategy" and changed:
+            out.append((rid, version, comp, key, changed != {"status"}))
+        elif changed - set(LINKS.get(comp, {})):
+            out.append((rid, version, comp, key, True))
+        else:
+            doubtful[rid] = len(out)
+            out.append((rid, version, comp, key, False))
+    if doubtful:
+        view = view or View(session, strategy, user)
+        keep = {
+            r.id
+            for r in _by_ids(session, list(doubtful))
+            if field_changes(
+                _shown(view, r.component, r.before), _shown(view, r.component, r.after)
+            )
+        }
+        out = [
+            (i, v, c, k, True) if i in keep else (i, v, c, k, m)
+            for i, v, c, k, m in out
+            if i not in doubtful or i in keep
+        ]
     return out
 
 
-def _counts(r: Revision, changes: list[FieldChange]) -> bool:
-    """Whether a seen revision makes a version: a change of status alone (freezing, or the
-    reopening a later edit causes) is recorded but is no new version of the content."""
-    return not (r.component == "strategy" and {c.field for c in changes} == {"status"})
+def _by_ids(session: Session, ids: list[int]) -> list[Revision]:
+    """Revisions by id, fetched in chunks (databases bound the parameters of one query)."""
+    out: list[Revision] = []
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        out += session.execute(select(Revision).where(Revision.id.in_(chunk))).scalars()
+    return out
 
 
 def visible_versions(session: Session, strategy: Strategy, user: Principal) -> list[int]:
     """The change sets (internal version numbers) holding a change the user may see."""
-    return sorted({r.version for r, c in _seen(session, strategy, user) if _counts(r, c)})
+    return sorted({v for _i, v, _c, _k, counts in _seen(session, strategy, user) if counts})
 
 
 def local_version(
@@ -180,12 +213,20 @@ def history(
     ``key`` is a display id: the history of every record by that id the user may see.
     """
     require(user, "strategy.read")
-    seen = _seen(session, strategy, user)
-    counted = sorted({r.version for r, c in seen if _counts(r, c)})
+    view = View(session, strategy, user)
+    seen = _seen(session, strategy, user, view)
+    counted = sorted({v for _i, v, _c, _k, counts in seen if counts})
+    wanted = [
+        i
+        for i, _v, comp, k, _m in reversed(seen)
+        if not (component and comp != component) and not (key and not matches(k, key))
+    ][:limit]
+    revisions = {r.id: r for r in _by_ids(session, wanted)}
     out = []
-    for r, changes in reversed(seen):
-        if (component and r.component != component) or (key and not matches(r.key, key)):
-            continue
+    for r in (revisions[i] for i in wanted):
+        changes = field_changes(
+            _shown(view, r.component, r.before), _shown(view, r.component, r.after)
+        )
         out.append(
             RevisionRead(
                 version=bisect_right(counted, r.version),
@@ -198,8 +239,6 @@ def history(
                 changes=changes,
             )
         )
-        if len(out) >= limit:
-            break
     return out
 
 
