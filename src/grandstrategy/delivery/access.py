@@ -70,6 +70,26 @@ def plan(session: Session, user: Principal, key: str | None = None) -> Plan:
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """One objective to write about, and the strategy it belongs to."""
+
+    key: str
+    objective: Objective
+
+
+def target(session: Session, user: Principal, oid: str) -> Target:
+    """The objective ``oid`` of the current strategy, or NotFound when hidden or absent.
+
+    Cheaper than :func:`plan` for a write: one record, no editions."""
+    meta = strategy_service.get_strategy(session, user=user).meta
+    obj = strategy_service.get_record(
+        session, user=user, component="objectives", rid=oid, key=meta.id
+    )
+    assert isinstance(obj, Objective)
+    return Target(key=meta.id, objective=obj)
+
+
 def check_marking(user: Principal, marking: str, floor: Marking | None = None) -> Marking:
     """The record's marking (raised to ``floor``), refused if the user could not read it."""
     m = Marking.parse(marking)

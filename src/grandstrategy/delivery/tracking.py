@@ -30,7 +30,7 @@ from grandstrategy.delivery.access import (
     check_marking,
     is_operator,
     memberships,
-    plan,
+    target,
     today,
 )
 from grandstrategy.delivery.models import CheckIn, Comment, Judgement, Milestone, ObjectiveRecord
@@ -156,8 +156,8 @@ def check_in(
 ) -> CheckInRead:
     """Record the owner's report on an objective (append-only; the latest is current)."""
     require(user, REPORT)
-    p = plan(session, user)
-    obj = p.objective(objective)
+    p = target(session, user, objective)
+    obj = p.objective
     actor = _acting_actor(
         session, user, [obj.owner] if obj.owner else [], data.actor, _("report on it")
     )
@@ -199,8 +199,8 @@ def judge(
 ) -> JudgementRead:
     """The secretariat's judgement of how likely the objective is delivered, with a reason."""
     require(user, JUDGE)
-    p = plan(session, user)
-    obj = p.objective(objective)
+    p = target(session, user, objective)
+    obj = p.objective
     marking = check_marking(user, data.marking, Marking.parse(obj.marking))
     on = data.judged_on or today()
     _not_future(on, _("judged_on"))
@@ -224,8 +224,8 @@ def add_milestone(
     session: Session, *, user: Principal, objective: str, data: MilestoneCreate
 ) -> MilestoneRead:
     """A dated step; with an indicator and a value it bends that indicator's planned path."""
-    p = plan(session, user)
-    obj = p.objective(objective)
+    p = target(session, user, objective)
+    obj = p.objective
     if not allowed(user, JUDGE):
         require(user, REPORT)
         _acting_actor(session, user, [obj.owner] if obj.owner else [], None, _("plan it"))
@@ -259,8 +259,8 @@ def comment(
 ) -> CommentRead:
     """A remark by the owner or a contributor."""
     require(user, REPORT)
-    p = plan(session, user)
-    obj = p.objective(objective)
+    p = target(session, user, objective)
+    obj = p.objective
     actors = ([obj.owner] if obj.owner else []) + list(obj.contributors)
     actor = _acting_actor(session, user, actors, data.actor, _("comment on it"))
     marking = check_marking(user, data.marking, Marking.parse(obj.marking))
