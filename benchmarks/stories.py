@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, upgrade
-from grandstrategy.horizon import pipeline
+from grandstrategy.horizon import analysis, pipeline
 from grandstrategy.horizon.analysis_models import StoryMember
 from grandstrategy.horizon.ingest.readers import read_path
 from grandstrategy.horizon.models import Document
@@ -79,7 +79,9 @@ def main() -> None:
         f"({'character n-grams' if args.no_encoder else 'sentence encoder if installed'})"
     )
     print(f"B-cubed precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}")
-    print(f"ingestion with stories: {r['seconds']:.1f} s")
+    print(f"ingestion with stories and alerts: {r['seconds']:.1f} s")
+    if analysis.LAST_SECONDS:
+        print(f"stored to alerts: {max(analysis.LAST_SECONDS):.1f} s at most")
 
 
 if __name__ == "__main__":

@@ -327,15 +327,17 @@ def ingest(
         )
     else:
         prepared_chunks = _prepare_in_workers(chunks, url, workers, use_embeddings)
+    batch = analysis.Batch()
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
             stored_before = len(report.document_ids)
             _store_chunk(factory, prepared, report, user=user, source=source, marking=base)
-            analysis.after_ingest(factory, report.document_ids[stored_before:])
+            analysis.after_chunk(factory, report.document_ids[stored_before:], batch)
             settled()
             report.seconds = time.perf_counter() - t0
             if progress:
                 progress(report)
+    analysis.after_batch(factory, batch)  # the alerts, once the batch is stored
     report.seconds = time.perf_counter() - t0
     return report
 
