@@ -368,9 +368,10 @@ def freeze(
 def editions(session: Session, *, user: Principal, strategy: Strategy) -> list[EditionRead]:
     require(user, "strategy.read")
     q = restrict(select(Edition).where(Edition.strategy_id == strategy.id), user)
+    counted = visible_versions(session, strategy, user)
     return [
         EditionRead(
-            version=local_version(session, strategy, user, e.version),
+            version=bisect_right(counted, e.version),
             status=e.status,
             note=e.note,
             created_by=e.created_by,
