@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import combine
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.access import (
@@ -47,7 +48,7 @@ from grandstrategy.resilience.schemas import (
 DEFAULT_RECOVERY_DAYS = 30.0  # a sector a scenario says nothing about falls to 1 % in a month
 MAX_COMPARE = 8
 
-FORMULA = (
+FORMULA = lazy(
     "For each baseline requirement, the gap g is the mean target level minus the mean current "
     "level of its assessed criteria (never below 0). That sector alone is then shocked in "
     "proportion to its gap, c* = g / 5 (a gap across the whole 0–5 scale would take it fully "
@@ -84,7 +85,7 @@ def _scenario_row(session: Session, user: Principal, name: str) -> Scenario:
     q = restrict(select(Scenario), user).where(Scenario.name == name)
     row = session.execute(most_specific_first(q, Scenario).limit(1)).scalar()
     if row is None:
-        raise NotFound(f"scenario {name!r} not found")
+        raise NotFound(_("scenario {name!r} not found").format(name=name))
     return row
 
 
@@ -92,8 +93,9 @@ def _check_sectors(sectors: list[str], what: str, names: dict[str, float]) -> No
     unknown = sorted(set(names) - set(sectors))
     if unknown:
         raise Invalid(
-            f"{what} names sectors the matrix does not have: {', '.join(unknown)}; "
-            f"known: {', '.join(sectors)}"
+            _("{what} names sectors the matrix does not have: {unknown}; known: {known}").format(
+                what=what, unknown=", ".join(unknown), known=", ".join(sectors)
+            )
         )
 
 
@@ -157,7 +159,7 @@ def run_scenario(session: Session, *, user: Principal, name: str) -> ScenarioRun
         else matrix_row(session, user, None)
     )
     if matrix is None:  # the scenario's matrix is above the user's clearance
-        raise NotFound(f"scenario {name!r} not found")
+        raise NotFound(_("scenario {name!r} not found").format(name=name))
     audit.record_read(session, user, row, "scenario", name)
     m = sector_matrix(matrix)
     _check_sectors(list(m.names), "the shock", row.shocks)
@@ -205,9 +207,9 @@ def uncertainty(
     """How sure is the equilibrium? Each shock drawn from a triangular distribution around
     its value (± ``spread`` of it), ``runs`` draws solved at once, seeded, percentiles."""
     if not 1 <= runs <= 1_000_000:
-        raise Invalid(f"runs must be between 1 and 1,000,000; got {runs}")
+        raise Invalid(_("runs must be between 1 and 1,000,000; got {n}").format(n=runs))
     if not 0 <= spread <= 1:
-        raise Invalid(f"spread must be between 0 and 1; got {spread}")
+        raise Invalid(_("spread must be between 0 and 1; got {value}").format(value=spread))
     run = run_scenario(session, user=user, name=name)
     matrix = matrix_row(session, user, run.matrix)
     m = sector_matrix(matrix)
@@ -252,9 +254,13 @@ def uncertainty(
 def compare_scenarios(session: Session, *, user: Principal, names: list[str]) -> list[ScenarioRun]:
     """Several runs side by side, in the order given."""
     if not names:
-        raise Invalid("name at least one scenario to compare")
+        raise Invalid(_("name at least one scenario to compare"))
     if len(names) > MAX_COMPARE:
-        raise Invalid(f"compare at most {MAX_COMPARE} scenarios at once; got {len(names)}")
+        raise Invalid(
+            _("compare at most {max} scenarios at once; got {n}").format(
+                max=MAX_COMPARE, n=len(names)
+            )
+        )
     return [run_scenario(session, user=user, name=n) for n in dict.fromkeys(names)]
 
 
@@ -284,14 +290,22 @@ def _reason(
     title: str, gap: float, own: float, spill: float, hit: list[tuple[str, float]], assessed: int
 ) -> str:
     if assessed == 0:
-        return f"{title} has no assessment you can see yet: its gap is unknown."
+        return _("{title} has no assessment you can see yet: its gap is unknown.").format(
+            title=title
+        )
     if gap <= 0:
-        return f"{title} meets its target on every assessed criterion: no gap to close."
-    text = f"a gap of {gap:.1f} levels shocks {title} by {gap / 5:.0%}"
+        return _("{title} meets its target on every assessed criterion: no gap to close.").format(
+            title=title
+        )
+    text = _("a gap of {gap} levels shocks {title} by {share}").format(
+        gap=f"{gap:.1f}", title=title, share=f"{gap / 5:.0%}"
+    )
     if spill > 0 and hit:
         names = ", ".join(f"{sector_title(s)} {q:.1%}" for s, q in hit)
         share = spill / (own + spill)
-        text += f"; {share:.0%} of the resulting inoperability spills over ({names})"
+        text += "; " + _("{share} of the resulting inoperability spills over ({names})").format(
+            share=f"{share:.0%}", names=names
+        )
     return text[0].upper() + text[1:] + "."
 
 
@@ -351,10 +365,14 @@ def objective_from_gap(
     require(user, "strategy.edit")
     gaps = {g.requirement: g for g in rank(session, user=user)}
     if data.requirement not in gaps:
-        raise Invalid(f"unknown requirement {data.requirement!r}; known: {', '.join(gaps)}")
+        raise Invalid(
+            _("unknown requirement {name!r}; known: {known}").format(
+                name=data.requirement, known=", ".join(gaps)
+            )
+        )
     g = gaps[data.requirement]
     if g.gap <= 0:
-        raise Invalid(f"{g.title} has no gap to close (current meets target)")
+        raise Invalid(_("{title} has no gap to close (current meets target)").format(title=g.title))
     title = data.title or f"Close the resilience gap in {g.title.lower()}"
     description = (
         f"Raise the maturity of {g.title.lower()} from {g.current:.1f} to {g.target:.1f} on the "

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from grandstrategy.core.i18n import _
 from grandstrategy.resilience.schemas import RankedGap, RequirementState, ScenarioRun
 
 # The drawing settings and SVG export of the strategy charts: one look across the system.
@@ -34,7 +35,7 @@ PALETTE = (
 def _labelled(svg: str, label: str) -> str:
     """Give the SVG a role, an accessible name and a <title> (the name as a tooltip too)."""
     name = html.escape(label, quote=True)
-    head, _, rest = svg.partition("<svg")
+    head, _sep, rest = svg.partition("<svg")
     end = rest.index(">")
     opening = rest[:end].rstrip("/")
     body = rest[end + 1 :]
@@ -96,7 +97,7 @@ def maturity_heatmap_svg(
                     target = "–" if crit.target is None else str(crit.target)
                     value = f"{crit.level}/{target}"
                 else:
-                    value = "not assessed"
+                    value = _("not assessed")
                 ax.text(
                     c + 0.5, y + 0.27, value, ha="center", va="center", color=INK,
                     fontsize=7.5 if assessed else 5.5, fontweight="bold" if assessed else "normal",
@@ -117,16 +118,16 @@ def maturity_heatmap_svg(
             for level, name in scale
         ]
         handles.append(
-            Patch(facecolor=UNASSESSED, hatch="///", edgecolor="#999999", label="not assessed")
+            Patch(facecolor=UNASSESSED, hatch="///", edgecolor="#999999", label=_("not assessed"))
         )
         fig.legend(
             handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=6,
             frameon=False, bbox_to_anchor=(0.5, -0.02), title_fontsize=6.5,
-            title="maturity level (cell: current/target)",
+            title=_("maturity level (cell: current/target)"),
         )  # fmt: skip
         fig.subplots_adjust(bottom=0.1 + 0.5 / max(rows, 1), left=0.2)
         return _labelled(
-            _svg(fig), "Heat map of maturity: baseline requirements by criterion, current/target"
+            _svg(fig), _("Heat map of maturity: baseline requirements by criterion, current/target")
         )
 
 
@@ -139,8 +140,8 @@ def trend_svg(states: Sequence[RequirementState]) -> str:
     with _figure(7.2, 3.2) as fig:
         ax = fig.add_subplot()
         for k, (state, trend) in enumerate(series):
-            dates = [dt.datetime.combine(d, dt.time()) for d, _ in trend]
-            values = [v for _, v in trend]
+            dates = [dt.datetime.combine(d, dt.time()) for d, _value in trend]
+            values = [v for _day, v in trend]
             if len(dates) == 1:  # one point would be invisible as a line
                 dates.append(dates[0] + dt.timedelta(days=1))
                 values.append(values[0])
@@ -151,12 +152,12 @@ def trend_svg(states: Sequence[RequirementState]) -> str:
             line.set_gid(f"trend-{state.requirement}")
         ax.set_ylim(-0.2, 5.2)
         ax.set_yticks(range(6))
-        ax.set_ylabel("mean maturity (0–5)", fontsize=7)
+        ax.set_ylabel(_("mean maturity (0–5)"), fontsize=7)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         ax.tick_params(labelsize=6.5)
         fig.autofmt_xdate()
         ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
-        return _labelled(_svg(fig), "Trend of each requirement's mean maturity over time")
+        return _labelled(_svg(fig), _("Trend of each requirement's mean maturity over time"))
 
 
 def _circle(n: int) -> list[tuple[float, float]]:
@@ -226,10 +227,12 @@ def network_svg(
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(
-            f"arrow A → B: A depends on B (a*_AB ≥ {threshold:g}); node size: overall influence",
+            _(
+                "arrow A → B: A depends on B (a*_AB ≥ {threshold}); node size: overall influence"
+            ).format(threshold=f"{threshold:g}"),
             fontsize=6.5, color="#555555",
         )  # fmt: skip
-        return _labelled(_svg(fig), "Dependency network of the sectors")
+        return _labelled(_svg(fig), _("Dependency network of the sectors"))
 
 
 def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
@@ -242,7 +245,7 @@ def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
         ax = fig.add_subplot()
         if run.shock_steps > 0:
             ax.axvspan(
-                0, run.shock_steps, color="#f6d5d5", alpha=0.7, zorder=0, label="shock applied"
+                0, run.shock_steps, color="#f6d5d5", alpha=0.7, zorder=0, label=_("shock applied")
             )
         order: list[int] = np.argsort(-q.max(axis=0), kind="stable").tolist() if q.size else []
         for k, s in enumerate(order):
@@ -252,15 +255,15 @@ def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
                 label=_short(titles.get(sector, sector), 40),
             )  # fmt: skip
             line.set_gid(f"cascade-{sector}")
-        ax.set_xlabel("day", fontsize=7)
-        ax.set_ylabel("inoperability (share of function lost)", fontsize=7)
+        ax.set_xlabel(_("day"), fontsize=7)
+        ax.set_ylabel(_("inoperability (share of function lost)"), fontsize=7)
         ax.set_xlim(0, max(len(days) - 1, 1))
         ax.set_ylim(0, max(0.05, float(q.max()) * 1.1) if q.size else 1)
         ax.grid(color="#eeeeee", linewidth=0.6)
         ax.tick_params(labelsize=6.5)
         ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
         ax.set_title(run.title, fontsize=8, loc="left")
-        return _labelled(_svg(fig), f"Cascade over time: {run.title}")
+        return _labelled(_svg(fig), _("Cascade over time: {title}").format(title=run.title))
 
 
 def gaps_svg(gaps: Sequence[RankedGap]) -> str:
@@ -276,8 +279,8 @@ def gaps_svg(gaps: Sequence[RankedGap]) -> str:
         ys = list(range(len(ordered)))[::-1]
         own = [max(g.system_inoperability - g.spillover, 0.0) for g in ordered]
         spill = [g.spillover for g in ordered]
-        bars = ax.barh(ys, own, color="#1f4e79", height=0.6, label="in the sector itself")
-        more = ax.barh(ys, spill, left=own, color="#8fb3d9", height=0.6, label="spillover")
+        bars = ax.barh(ys, own, color="#1f4e79", height=0.6, label=_("in the sector itself"))
+        more = ax.barh(ys, spill, left=own, color="#8fb3d9", height=0.6, label=_("spillover"))
         for bar, extra, g in zip(bars, more, ordered, strict=True):
             bar.set_gid(f"gap-{g.requirement}")
             extra.set_gid(f"spill-{g.requirement}")
@@ -285,7 +288,7 @@ def gaps_svg(gaps: Sequence[RankedGap]) -> str:
             ax.text(
                 g.score + top * 0.01,
                 y,
-                f"{g.score:.3f} (gap {g.gap:.1f})",
+                _("{score} (gap {gap})").format(score=f"{g.score:.3f}", gap=f"{g.gap:.1f}"),
                 va="center",
                 fontsize=6.2,
             )
@@ -293,8 +296,8 @@ def gaps_svg(gaps: Sequence[RankedGap]) -> str:
         ax.tick_params(axis="y", length=0, labelsize=6.8)
         ax.tick_params(axis="x", labelsize=6.5)
         ax.set_xlim(0, top * 1.3)
-        ax.set_xlabel("system inoperability when the gap is the shock (Σ q)", fontsize=7)
+        ax.set_xlabel(_("system inoperability when the gap is the shock (Σ q)"), fontsize=7)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(fontsize=6, frameon=False, loc="lower right")
-        return _labelled(_svg(fig), "Ranked resilience gaps by cascade cost")
+        return _labelled(_svg(fig), _("Ranked resilience gaps by cascade cost"))

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Date
 
-from grandstrategy.core.i18n import lazy
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
 from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, StrategyStatus, _Record
@@ -53,7 +53,11 @@ def check_component(component: str) -> str:
     from grandstrategy.core.errors import NotFound
 
     if component not in COMPONENTS:
-        raise NotFound(f"unknown component {component!r}; known: {', '.join(COMPONENTS)}")
+        raise NotFound(
+            _("unknown component {name!r}; known: {known}").format(
+                name=component, known=", ".join(COMPONENTS)
+            )
+        )
     return component
 
 

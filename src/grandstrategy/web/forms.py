@@ -12,6 +12,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.strategy.schemas import (
     POSTURE,
@@ -40,70 +41,92 @@ def _enum(e: Any) -> tuple[str, ...]:
 
 FIELDS: dict[str, list[Field]] = {
     "interests": [
-        Field("title", "Title", "text"),
-        Field("statement", "Why it is vital", "textarea"),
+        Field("title", lazy("Title"), "text"),
+        Field("statement", lazy("Why it is vital"), "textarea"),
     ],
     "threats": [
-        Field("title", "Title", "text"),
+        Field("title", lazy("Title"), "text"),
         Field(
             "kind",
-            "Kind",
+            lazy("Kind"),
             "select",
             _enum(ThreatKind),
-            help="A threat has an author; a challenge (climate, epidemics) has none.",
+            help=lazy("A threat has an author; a challenge (climate, epidemics) has none."),
         ),
-        Field("category", "Category", "select", THREAT_CATEGORIES),
-        Field("description", "Description", "textarea"),
-        Field("authors", "Authors", "links", target="actors"),
-        Field("horizon_years", "Horizon (years, 1–20)", "int"),
-        Field("likelihood", "Likelihood (1–5)", "scale"),
-        Field("impact", "Impact (1–5)", "scale"),
-        Field("black_swan", "Black swan", "bool"),
-        Field("vulnerability", "Internal vulnerability it exploits", "textarea"),
-        Field("interests", "Interests it endangers", "links", target="interests"),
+        Field("category", lazy("Category"), "select", THREAT_CATEGORIES),
+        Field("description", lazy("Description"), "textarea"),
+        Field("authors", lazy("Authors"), "links", target="actors"),
+        Field("horizon_years", lazy("Horizon (years, 1–20)"), "int"),
+        Field("likelihood", lazy("Likelihood (1–5)"), "scale"),
+        Field("impact", lazy("Impact (1–5)"), "scale"),
+        Field("black_swan", lazy("Black swan"), "bool"),
+        Field("vulnerability", lazy("Internal vulnerability it exploits"), "textarea"),
+        Field("interests", lazy("Interests it endangers"), "links", target="interests"),
     ],
     "roles": [
-        Field("name", "Name", "text"),
-        Field("description", "Description", "textarea"),
-        Field("posture", "Posture", "posture"),
+        Field("name", lazy("Name"), "text"),
+        Field("description", lazy("Description"), "textarea"),
+        Field("posture", lazy("Posture"), "posture"),
     ],
     "objectives": [
-        Field("title", "Title", "text"),
-        Field("description", "Description", "textarea"),
-        Field("horizon", "Horizon (years)", "select", ("5", "10")),
-        Field("owner", "Owner (exactly one actor)", "link", target="actors"),
-        Field("contributors", "Contributors", "links", target="actors"),
-        Field("deadline", "Deadline", "date"),
-        Field("priority", "Priority", "bool"),
-        Field("status", "Status", "select", _enum(ObjectiveStatus)),
-        Field("parent", "Refines objective", "link", target="objectives"),
+        Field("title", lazy("Title"), "text"),
+        Field("description", lazy("Description"), "textarea"),
+        Field("horizon", lazy("Horizon (years)"), "select", ("5", "10")),
+        Field("owner", lazy("Owner (exactly one actor)"), "link", target="actors"),
+        Field("contributors", lazy("Contributors"), "links", target="actors"),
+        Field("deadline", lazy("Deadline"), "date"),
+        Field("priority", lazy("Priority"), "bool"),
+        Field("status", lazy("Status"), "select", _enum(ObjectiveStatus)),
+        Field("parent", lazy("Refines objective"), "link", target="objectives"),
         Field(
             "indicators",
-            "Indicators",
+            lazy("Indicators"),
             "lines",
             columns=("name", "unit", "baseline", "target", "due"),
         ),
-        Field("interests", "Interests it serves", "links", target="interests"),
-        Field("threats", "Threats it addresses", "links", target="threats"),
-        Field("roles", "Roles it serves", "links", target="roles"),
+        Field("interests", lazy("Interests it serves"), "links", target="interests"),
+        Field("threats", lazy("Threats it addresses"), "links", target="threats"),
+        Field("roles", lazy("Roles it serves"), "links", target="roles"),
     ],
     "capabilities": [
-        Field("name", "Name", "text"),
-        Field("kind", "Kind", "select", _enum(CapabilityKind)),
-        Field("owner", "Owner", "link", target="actors"),
-        Field("description", "Description", "textarea"),
-        Field("budget", "Budget lines", "lines", columns=("year", "amount", "currency", "source")),
-        Field("personnel", "Personnel", "lines", columns=("year", "fte")),
-        Field("objectives", "Objectives it serves", "links", target="objectives"),
+        Field("name", lazy("Name"), "text"),
+        Field("kind", lazy("Kind"), "select", _enum(CapabilityKind)),
+        Field("owner", lazy("Owner"), "link", target="actors"),
+        Field("description", lazy("Description"), "textarea"),
+        Field(
+            "budget",
+            lazy("Budget lines"),
+            "lines",
+            columns=("year", "amount", "currency", "source"),
+        ),
+        Field("personnel", lazy("Personnel"), "lines", columns=("year", "fte")),
+        Field("objectives", lazy("Objectives it serves"), "links", target="objectives"),
     ],
     "actors": [
-        Field("name", "Name", "text"),
-        Field("kind", "Kind", "select", _enum(ActorKind)),
-        Field("parent", "Part of", "link", target="actors"),
-        Field("description", "Description", "textarea"),
-        Field("members", "Members", "lines", columns=("actor", "role")),
+        Field("name", lazy("Name"), "text"),
+        Field("kind", lazy("Kind"), "select", _enum(ActorKind)),
+        Field("parent", lazy("Part of"), "link", target="actors"),
+        Field("description", lazy("Description"), "textarea"),
+        Field("members", lazy("Members"), "lines", columns=("actor", "role")),
     ],
 }
+
+
+# The column names of line-per-item fields, shown as table headers and in the form's help.
+COLUMN_LABELS = (
+    lazy("name"),
+    lazy("unit"),
+    lazy("baseline"),
+    lazy("target"),
+    lazy("due"),
+    lazy("year"),
+    lazy("amount"),
+    lazy("currency"),
+    lazy("source"),
+    lazy("fte"),
+    lazy("actor"),
+    lazy("role"),
+)
 
 
 def lines_text(items: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
@@ -124,7 +147,9 @@ def _parse_lines(text: str, columns: tuple[str, ...], label: str) -> list[dict[s
         cells = [c.strip() for c in line.split("|")]
         if len(cells) > len(columns):
             raise Invalid(
-                f"{label}, line {n}: at most {len(columns)} columns ({' | '.join(columns)})"
+                _("{label}, line {n}: at most {count} columns ({columns})").format(
+                    label=_(label), n=n, count=len(columns), columns=" | ".join(columns)
+                )
             )
         items.append({c: v for c, v in zip(columns, cells, strict=False) if v != ""})
     return items
@@ -155,7 +180,11 @@ def parse(component: str, form: FormData) -> dict[str, Any]:
             raw = str(form.get(f.name) or "").strip()
             if f.kind in ("int", "scale") or (f.kind == "select" and f.name == "horizon"):
                 if raw and not raw.lstrip("-").isdigit():
-                    raise Invalid(f"{f.label}: {raw!r} is not a whole number")
+                    raise Invalid(
+                        _("{label}: {value!r} is not a whole number").format(
+                            label=_(f.label), value=raw
+                        )
+                    )
                 data[f.name] = int(raw) if raw else None
             else:
                 data[f.name] = raw or (None if f.kind in ("link", "date") else "")

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from grandstrategy.core.authz import Principal, allowed, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import pipeline, search, service
@@ -93,11 +94,11 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
     form = await request.form()
     file = form.get("file")
     if file is None or isinstance(file, str):
-        raise Invalid("choose a file to upload")
+        raise Invalid(_("choose a file to upload"))
     limit = settings_of(request).max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"file too large (limit {limit} bytes)")
+        raise Invalid(_("file too large (limit {limit} bytes)").format(limit=limit))
     name = file.filename or "upload"
     # Reading (PDF, HTML) and ingestion block: run them off the event loop.
     items = await run_in_threadpool(lambda: list(read_bytes(name, data, max_bytes=limit)))
@@ -110,9 +111,12 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
         marking=str(form.get("marking") or "") or None,
         use_embeddings=None if settings_of(request).embeddings else False,
     )
-    msg = f"{report.ingested} ingested, {report.duplicates} duplicate(s)"
+    msg = _("{ingested} ingested, {duplicates} duplicate(s)").format(
+        ingested=report.ingested, duplicates=report.duplicates
+    )
     if report.failed:
-        msg += "; failed: " + "; ".join(f"{o}: {r}" for o, r in report.failed)
+        failed = "; ".join(f"{o}: {r}" for o, r in report.failed)
+        msg += "; " + _("failed: {failures}").format(failures=failed)
     target = f"/horizon/documents/{report.document_ids[0]}" if report.document_ids else "/horizon"
     # quoted: file names and feed entries ("feed.xml#3") carry & and #, which would cut it
     return RedirectResponse(f"{target}?flash={quote(msg)}", status_code=303)
@@ -129,7 +133,7 @@ def document(
     shown = []
     for p in view.passages:
         spans = [(int(t[1]), int(t[2]), "term") for lb in p.labels for t in lb["terms"]]
-        spans += [(s, e, "actor") for _, _, s, e in p.mentions]
+        spans += [(s, e, "actor") for _id, _name, s, e in p.mentions]
         shown.append((p, highlight(p.text, spans)))
     return page(
         request,
@@ -184,7 +188,8 @@ async def verdict(
     if not back.startswith("/") or back.startswith(("//", "/\\")):  # no other site
         back = "/horizon"
     return RedirectResponse(
-        f"{back}{'&' if '?' in back else '?'}flash=Recorded.#p{passage_id}", status_code=303
+        f"{back}{'&' if '?' in back else '?'}flash={quote(_('Recorded.'))}#p{passage_id}",
+        status_code=303,
     )
 
 
@@ -245,7 +250,7 @@ def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
-        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise Invalid(_("{value!r} is not a date (YYYY-MM-DD)").format(value=value)) from None
 
 
 @router.get("/taxonomy", **page_needs("horizon.read"))

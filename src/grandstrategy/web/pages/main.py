@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, registry, require
 from grandstrategy.core.errors import TooManyAttempts, Unauthenticated
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.users import authenticate, issue_token, revoke_token
 from grandstrategy.strategy.lint import RULES
@@ -74,7 +77,7 @@ def login(
             error=exc.message,
             status_code=exc.http_status,
         )
-    raw, _ = issue_token(session, user, kind="web", hours=settings.session_hours)
+    raw, _expires = issue_token(session, user, kind="web", hours=settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, raw, max_age=settings.session_hours * 3600, **cookie_args(request)
@@ -89,7 +92,9 @@ def logout(request: Request, session: Session = Depends(get_session)) -> Respons
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         revoke_token(session, raw, kind="web")
-    response = RedirectResponse("/login?flash=You+are+logged+out.", status_code=303)
+    response = RedirectResponse(
+        "/login?flash=" + quote_plus(_("You are logged out.")), status_code=303
+    )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.validation import validated
 from grandstrategy.resilience import charts, service
@@ -33,7 +34,7 @@ from grandstrategy.web.render import page
 router = APIRouter(prefix="/resilience", include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
 
-INOPERABILITY = (
+INOPERABILITY = lazy(
     "Inoperability is the share of a sector's normal function that is lost, from 0 (working "
     "normally) to 1 (completely out of action). A sector that depends on a failing one loses "
     "part of its own function, which spreads to the sectors that depend on it in turn: the "
@@ -49,12 +50,12 @@ def _requirement(rid: str) -> Sector:
     for s in load_catalogue().requirements:
         if s.id == rid:
             return s
-    raise NotFound(f"baseline requirement {rid!r} not found")
+    raise NotFound(_("baseline requirement {id!r} not found").format(id=rid))
 
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
     """The model, or :class:`Invalid` naming each field that is wrong (as the API does)."""
-    return validated(model, data, "the form is not valid")
+    return validated(model, data, _("the form is not valid"))
 
 
 def _marks(records: list[Any]) -> list[Marking]:
@@ -96,7 +97,7 @@ def overview(
         scale=cat.maturity_scale,
         autonomy=table,
         dimensions=DIMENSIONS,
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
         can_assess=allowed(user, "resilience.assess"),
     )
 
@@ -178,7 +179,8 @@ async def assess(
         session.rollback()
         return _requirement_page(request, session, user, rid, error=exc, values=values)
     return RedirectResponse(
-        f"/resilience/requirements/{rid}?flash=Assessment+recorded.#history", status_code=303
+        f"/resilience/requirements/{rid}?flash={quote_plus(_('Assessment recorded.'))}#history",
+        status_code=303,
     )
 
 
@@ -242,7 +244,7 @@ def matrix_view(
         provenance=provenance,
         basics=[(k, provenance[k]) for k in shown if k in provenance],
         others={k: v for k, v in provenance.items() if k not in hidden},
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
         can_assess=allowed(user, "resilience.assess"),
         sectors=load_catalogue().sectors,
         consequence=load_catalogue().consequence_scale,
@@ -279,7 +281,7 @@ def scenarios_page(
         active="resilience",
         scenarios=items,
         titles=_titles(),
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
         can_assess=allowed(user, "resilience.assess"),
     )
 
@@ -318,7 +320,7 @@ def scenario_page(
         scenario=scenario,
         titles=titles,
         others=others,
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
         can_assess=allowed(user, "resilience.assess"),
         **_run_context(run, titles),
     )
@@ -333,7 +335,7 @@ def compare_page(
 ) -> Response:
     wanted = [n.strip() for item in names for n in item.split(",") if n.strip()]
     if len(wanted) < 2:
-        raise Invalid("choose at least two scenarios to compare")
+        raise Invalid(_("choose at least two scenarios to compare"))
     runs = service.compare_scenarios(session, user=user, names=wanted)
     titles = _titles()
     sectors = list(dict.fromkeys(s for r in runs for s in r.sectors))
@@ -348,7 +350,7 @@ def compare_page(
         sectors=sectors,
         cells=cells,
         titles=titles,
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
     )
 
 
@@ -383,7 +385,7 @@ def _gaps_page(
         active="resilience",
         gaps=gaps,
         chart=charts.gaps_svg(gaps),
-        formula=service.FORMULA,
+        formula=_(service.FORMULA),
         matrix=matrix,
         titles=_titles(),
         can_create=can_create,
@@ -393,7 +395,7 @@ def _gaps_page(
         default_deadline=dt.date(dt.date.today().year + 5, 12, 31).isoformat(),
         error=error,
         values=values or {},
-        inoperability=INOPERABILITY,
+        inoperability=_(INOPERABILITY),
     )
 
 
@@ -437,5 +439,6 @@ async def create_objective(
         return _gaps_page(request, session, user, error=exc, values=values)
     oid = quote(str(created.get("id", values["objective_id"])))
     return RedirectResponse(
-        f"/strategy/objectives/{oid}?flash=Objective+created+from+the+gap.", status_code=303
+        f"/strategy/objectives/{oid}?flash={quote_plus(_('Objective created from the gap.'))}",
+        status_code=303,
     )

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Conflict, Invalid, NotFound
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
@@ -45,37 +46,42 @@ ASSESS = "resilience.assess"
 MAX_DAYS = 3650
 
 LABELS = {
-    "name": "Name",
-    "title": "Title",
-    "description": "Description",
-    "matrix": "Matrix",
-    "shocks": "Shocks",
-    "shock_steps": "Shock days",
-    "steps": "Days to simulate",
-    "recovery_days": "Recovery times",
-    "marking": "Marking",
-    "dimension": "Dimension",
-    "choice": "Choice",
-    "rationale": "Rationale",
-    "file": "CSV file",
-    "scores": "Consequence scores",
+    "name": lazy("Name"),
+    "title": lazy("Title"),
+    "description": lazy("Description"),
+    "matrix": lazy("Matrix"),
+    "shocks": lazy("Shocks"),
+    "shock_steps": lazy("Shock days"),
+    "steps": lazy("Days to simulate"),
+    "recovery_days": lazy("Recovery times"),
+    "marking": lazy("Marking"),
+    "dimension": lazy("Dimension"),
+    "choice": lazy("Choice"),
+    "rationale": lazy("Rationale"),
+    "file": lazy("CSV file"),
+    "scores": lazy("Consequence scores"),
 }
 DIMENSION_TITLES = {
-    "decision": "decision-making",
-    "expertise": "expertise and technology",
-    "production": "production capacity",
+    "decision": lazy("decision-making"),
+    "expertise": lazy("expertise and technology"),
+    "production": lazy("production capacity"),
 }
-RELIANCE = (("national", "national"), ("eu", "EU"), ("partner", "partners"))
+RELIANCE = (("national", lazy("national")), ("eu", lazy("EU")), ("partner", lazy("partners")))
+
+
+def _reliance() -> list[tuple[str, str]]:
+    """The reliance choices with their labels in the current language."""
+    return [(value, _(label)) for value, label in RELIANCE]
 
 
 def _field(name: str) -> str:
     """'Shock days (shock_steps)': what the form calls a field, and its name."""
-    return f"{LABELS.get(name, name)} ({name})"
+    return f"{_(LABELS[name]) if name in LABELS else name} ({name})"
 
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
     """The model, or :class:`Invalid` naming each wrong field by its label."""
-    return validated(model, data, "the form is not valid", label=_field)
+    return validated(model, data, _("the form is not valid"), label=_field)
 
 
 def _marking_values(marking: str) -> dict[str, Any]:
@@ -157,10 +163,10 @@ def _number(raw: str, what: str, problems: list[str]) -> float | None:
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        problems.append(f"{what}: {raw!r} is not a number")
+        problems.append(_("{what}: {value!r} is not a number").format(what=what, value=raw))
         return None
     if not math.isfinite(value):
-        problems.append(f"{what}: {raw!r} is not a number")
+        problems.append(_("{what}: {value!r} is not a number").format(what=what, value=raw))
         return None
     return value
 
@@ -168,7 +174,9 @@ def _number(raw: str, what: str, problems: list[str]) -> float | None:
 def _days(raw: str, key: str, low: int, problems: list[str]) -> int | None:
     if not raw.lstrip("-").isdigit() or not low <= int(raw) <= MAX_DAYS:
         problems.append(
-            f"{_field(key)}: a whole number of days from {low} to {MAX_DAYS}; got {raw!r}"
+            _("{field}: a whole number of days from {low} to {high}; got {value!r}").format(
+                field=_field(key), low=low, high=MAX_DAYS, value=raw
+            )
         )
         return None
     return int(raw)
@@ -179,33 +187,49 @@ def _scenario_data(session: Session, user: Principal, form: FormData, name: str)
     problems: list[str] = []
     matrix = str(form.get("matrix") or "").strip()
     if matrix and _matrix_or_none(session, user, matrix) is None:
-        problems.append(f"{_field('matrix')}: no stored matrix is named {matrix!r}")
+        problems.append(
+            _("{field}: no stored matrix is named {name!r}").format(
+                field=_field("matrix"), name=matrix
+            )
+        )
     titles = _titles()
     shocks: dict[str, float] = {}
     recovery: dict[str, float] = {}
     for key in form:
         raw = str(form.get(key) or "").strip()
-        kind, _, sector = key.partition(".")
+        kind, _sep, sector = key.partition(".")
         if kind not in ("shock", "recovery") or not raw:
             continue
-        what = f"{'Shock' if kind == 'shock' else 'Recovery time'} of {titles.get(sector, sector)}"
+        what = (
+            _("Shock of {sector}") if kind == "shock" else _("Recovery time of {sector}")
+        ).format(sector=titles.get(sector, sector))
         value = _number(raw, f"{what} ({key})", problems)
         if value is None:
             continue
         if kind == "shock" and not 0 <= value <= 100:
-            problems.append(f"{what} ({key}): {raw} % is not between 0 and 100 %")
+            problems.append(
+                _("{what} ({key}): {value} % is not between 0 and 100 %").format(
+                    what=what, key=key, value=raw
+                )
+            )
         elif kind == "shock" and value > 0:
             shocks[sector] = value / 100
         elif kind == "recovery" and value <= 0:
-            problems.append(f"{what} ({key}): {raw} days; a recovery time must be above 0 days")
+            problems.append(
+                _("{what} ({key}): {value} days; a recovery time must be above 0 days").format(
+                    what=what, key=key, value=raw
+                )
+            )
         elif kind == "recovery":
             recovery[sector] = value
     if not shocks and not any("(shock." in p for p in problems):
-        problems.append(f"{_field('shocks')}: give at least one sector a shock above 0 %")
+        problems.append(
+            _("{field}: give at least one sector a shock above 0 %").format(field=_field("shocks"))
+        )
     shock_days = _days(str(form.get("shock_days") or "").strip(), "shock_steps", 0, problems)
     days = _days(str(form.get("days") or "").strip(), "steps", 1, problems)
     if problems:
-        raise Invalid("the scenario is not valid", details=problems)
+        raise Invalid(_("the scenario is not valid"), details=problems)
     return _validated(
         ScenarioCreate,
         {
@@ -234,15 +258,17 @@ async def _save_scenario(
         data = _scenario_data(session, user, form, name)
         if editing is None and name in {s.name for s in service.list_scenarios(session, user=user)}:
             raise Conflict(
-                f"{_field('name')}: a scenario named {name!r} exists; "
-                "open it and choose Edit, or choose another name"
+                _(
+                    "{field}: a scenario named {name!r} exists; "
+                    "open it and choose Edit, or choose another name"
+                ).format(field=_field("name"), name=name)
             )
         saved = service.save_scenario(session, user=user, data=data)
     except (Invalid, Conflict) as exc:
         session.rollback()
         return _scenario_form(request, session, user, editing=editing, values=values, error=exc)
-    word = "saved" if editing else "created"
-    return _redirect(f"/resilience/scenarios/{saved.name}", f"Scenario {word}.")
+    flash = _("Scenario saved.") if editing else _("Scenario created.")
+    return _redirect(f"/resilience/scenarios/{saved.name}", flash)
 
 
 @router.get("/scenarios/new", **page_needs("resilience.assess"))
@@ -326,8 +352,8 @@ def _autonomy_page(
         status_code=error.http_status if error else 200,
         active="resilience",
         sector=sector,
-        dimensions=[(d, DIMENSION_TITLES[d], current.get(d), shown[d]) for d in DIMENSIONS],
-        reliance=RELIANCE,
+        dimensions=[(d, _(DIMENSION_TITLES[d]), current.get(d), shown[d]) for d in DIMENSIONS],
+        reliance=_reliance(),
         levels=forms.levels_for(user.clearance),
         compartments=_compartments(user),
         error=error,
@@ -372,10 +398,12 @@ async def set_autonomy(
     except Invalid as exc:
         session.rollback()
         return _autonomy_page(request, session, user, rid, error=exc, values=values)
-    choice = dict(RELIANCE)[data.choice]
+    choice = dict(_reliance())[data.choice]
     return _redirect(
         f"/resilience/autonomy/{rid}",
-        f"Choice recorded: {DIMENSION_TITLES[data.dimension]} → {choice}.",
+        _("Choice recorded: {dimension} → {choice}.").format(
+            dimension=_(DIMENSION_TITLES[data.dimension]), choice=choice
+        ),
     )
 
 
@@ -400,17 +428,21 @@ def _store_matrix(
     stored = {m.name for m in service.list_matrices(session, user=user)}
     if name in stored and form.get("replace") != "on":
         raise Conflict(
-            f"{_field('name')}: a matrix named {name!r} exists; tick 'replace it' or choose "
-            "another name"
+            _(
+                "{field}: a matrix named {name!r} exists; tick 'replace it' or choose another name"
+            ).format(field=_field("name"), name=name)
         )
     return service.save_matrix(session, user=user, data=data)
 
 
 def _saved(saved: MatrixRead) -> RedirectResponse:
-    note = " It is now the active matrix." if saved.active else ""
+    note = " " + _("It is now the active matrix.") if saved.active else ""
     return _redirect(
         f"/resilience/matrix?name={quote(saved.name)}",
-        f"Matrix {saved.name} saved (ρ = {saved.spectral_radius:.3f}).{note}",
+        _("Matrix {name} saved (ρ = {radius}).").format(
+            name=saved.name, radius=f"{saved.spectral_radius:.3f}"
+        )
+        + note,
     )
 
 
@@ -426,11 +458,15 @@ async def upload_matrix(
     try:
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
-            raise Invalid(f"{_field('file')}: choose the CSV file to upload")
+            raise Invalid(_("{field}: choose the CSV file to upload").format(field=_field("file")))
         limit = settings_of(request).max_upload_bytes
         raw = await file.read(limit + 1)
         if len(raw) > limit:
-            raise Invalid(f"{_field('file')}: {file.filename} is over the {limit:,}-byte limit")
+            raise Invalid(
+                _("{field}: {file} is over the {limit}-byte limit").format(
+                    field=_field("file"), file=file.filename, limit=f"{limit:,}"
+                )
+            )
         values["filename"] = file.filename
         built = SectorMatrix.from_csv_bytes(raw, source=file.filename)
         saved = _store_matrix(session, user, form, built, name)
@@ -456,18 +492,22 @@ async def score_matrix(
     values |= {"replace": form.get("replace") == "on"} | _typed_marking(form)
     try:
         if not include:
-            raise Invalid(f"{_field('scores')}: include at least one sector")
+            raise Invalid(_("{field}: include at least one sector").format(field=_field("scores")))
         grid, problems = [], []
         for r in include:
             row = []
             for c in include:
                 cell = scores.get(f"{r}.{c}", "0") or "0"
                 if cell not in {"0", "1", "2", "3", "4", "5"}:
-                    problems.append(f"{_field('scores')} [{r}, {c}]: {cell!r} is not 0–5")
+                    problems.append(
+                        _("{field} [{row}, {column}]: {value!r} is not 0–5").format(
+                            field=_field("scores"), row=r, column=c, value=cell
+                        )
+                    )
                 row.append(int(cell) if cell.isdigit() else 0)
             grid.append(row)
         if problems:
-            raise Invalid("the scores are not valid", details=problems)
+            raise Invalid(_("the scores are not valid"), details=problems)
         built = SectorMatrix.from_consequence(include, grid, source=source or "experts")
         saved = _store_matrix(session, user, form, built, name)
     except (Invalid, Conflict) as exc:
@@ -495,5 +535,5 @@ async def activate_matrix(
         return matrix_view(request, session, user, name, error=exc, entry="activate")
     return _redirect(
         f"/resilience/matrix?name={quote(saved.name)}",
-        f"{saved.name} is now the active matrix.",
+        _("{name} is now the active matrix.").format(name=saved.name),
     )

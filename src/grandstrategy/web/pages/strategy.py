@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Conflict, Invalid
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.strategy import publish, service, versions
 from grandstrategy.strategy.charts import risk_matrix_svg
@@ -24,12 +25,12 @@ from grandstrategy.web.render import page
 router = APIRouter(prefix="/strategy", include_in_schema=False)
 
 TITLES = {
-    "interests": "Vital interests",
-    "threats": "Threats and challenges",
-    "roles": "Roles",
-    "objectives": "Objectives",
-    "capabilities": "Capabilities",
-    "actors": "Actors",
+    "interests": lazy("Vital interests"),
+    "threats": lazy("Threats and challenges"),
+    "roles": lazy("Roles"),
+    "objectives": lazy("Objectives"),
+    "capabilities": lazy("Capabilities"),
+    "actors": lazy("Actors"),
 }
 
 
@@ -146,7 +147,11 @@ async def freeze(
         note=str(form.get("note", ""))[:400],
     )
     return RedirectResponse(
-        f"/strategy/history?flash=Version+{ed.version}+is+now+{ed.status}.", status_code=303
+        "/strategy/history?flash="
+        + quote_plus(
+            _("Version {version} is now {status}.").format(version=ed.version, status=ed.status)
+        ),
+        status_code=303,
     )
 
 
@@ -215,9 +220,7 @@ def _form_context(
         "compartments": comps,
         "posture": POSTURE,
         "lines_text": forms.lines_text,
-        "version": service.version_of(
-            session, user=user, strategy=service.current(session, user)
-        ),
+        "version": service.version_of(session, user=user, strategy=service.current(session, user)),
         "component": component,
         "singular": SINGULAR[component],
         "title": TITLES[component],
@@ -264,7 +267,8 @@ async def create(
             **ctx,
         )
     return RedirectResponse(
-        f"/strategy/{component}/{rec.id}?flash={quote(SINGULAR[component])}+created.",
+        f"/strategy/{component}/{rec.id}?flash="
+        + quote_plus(_("{what} created.").format(what=_(SINGULAR[component]))),
         status_code=303,
     )
 
@@ -371,7 +375,9 @@ async def update(
             status_code=exc.http_status,
             **ctx,
         )
-    return RedirectResponse(f"/strategy/{component}/{rid}?flash=Saved.", status_code=303)
+    return RedirectResponse(
+        f"/strategy/{component}/{rid}?flash={quote_plus(_('Saved.'))}", status_code=303
+    )
 
 
 @router.post("/{component}/{rid}/delete", **page_needs("strategy.edit", csrf=True))
@@ -383,4 +389,7 @@ def delete(
 ) -> Response:
     check_component(component)
     service.delete_record(session, user=user, component=component, rid=rid)
-    return RedirectResponse(f"/strategy/{component}?flash=Deleted+{quote(rid)}.", status_code=303)
+    return RedirectResponse(
+        f"/strategy/{component}?flash={quote_plus(_('Deleted {id}.').format(id=rid))}",
+        status_code=303,
+    )
