@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import render
 from grandstrategy.strategy.package import json_schemas, package_files
@@ -51,7 +52,11 @@ def export(
     """
     require(user, "strategy.export")
     if fmt not in FORMATS:
-        raise Invalid(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise Invalid(
+            _("unknown format {format!r}; choose one of {choices}").format(
+                format=fmt, choices=", ".join(FORMATS)
+            )
+        )
     pkg = load_package(session, user=user, key=key, max_marking=max_marking)
     marking = pkg.highest_marking()
     files: dict[str, str] = {}

@@ -20,6 +20,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
+from grandstrategy.core import i18n
+from grandstrategy.core.i18n import _, ngettext
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import trace
 from grandstrategy.strategy.charts import budget_bars_svg, money, risk_matrix_svg
@@ -59,7 +61,10 @@ class Document:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "—"
+    """``31 December 2028``, with the month named in the current language."""
+    from babel.dates import format_date
+
+    return format_date(day, "d MMMM y", locale=i18n.current()) if day else "—"
 
 
 def _num(x: float) -> str:
@@ -73,16 +78,22 @@ def _mark(marking: str) -> str:
 
 def limit_sentence(pkg: Package) -> str:
     """What a filtered edition must say on its cover and contents page ("" when complete)."""
-    n, cap = pkg.withheld, pkg.max_marking or "its marking"
-    are = "records above that marking are" if n != 1 else "record above that marking is"
-    return f"This edition is limited to {cap}; {n} {are} left out." if n > 0 else ""
+    n, cap = pkg.withheld, pkg.max_marking or _("its marking")
+    if n <= 0:
+        return ""
+    return ngettext(
+        "This edition is limited to {cap}; {n} record above that marking is left out.",
+        "This edition is limited to {cap}; {n} records above that marking are left out.",
+        n,
+    ).format(cap=cap, n=n)
 
 
 def posture_words(value: int, poles: tuple[str, str]) -> str:
     """``leans towards faithful ally``: the position in words, for readers and screen readers."""
     if value == 3:
-        return f"balanced between {poles[0]} and {poles[1]}"
-    return f"{'firmly' if value in (1, 5) else 'leans towards'} {poles[value > 3]}"
+        return _("balanced between {a} and {b}").format(a=poles[0], b=poles[1])
+    words = _("firmly {pole}") if value in (1, 5) else _("leans towards {pole}")
+    return words.format(pole=poles[value > 3])
 
 
 def posture_gauge(value: int, poles: tuple[str, str]) -> str:
@@ -123,26 +134,27 @@ def _interests(pkg: Package, nm: _Names) -> list[Block]:
 
 def _threats(pkg: Package, nm: _Names) -> list[Block]:
     rows = [
-        [t.id, t.title, t.kind.value, t.category, f"{t.horizon_years} y",
-         str(t.likelihood or "—"), str(t.impact or "—"), "yes" if t.black_swan else ""]
+        [t.id, t.title, t.kind.value, t.category, _("{n} y").format(n=t.horizon_years),
+         str(t.likelihood or "—"), str(t.impact or "—"), _("yes") if t.black_swan else ""]
         for t in pkg.threats
     ]  # fmt: skip
-    head = ["Id", "Threat or challenge", "Kind", "Category", "Horizon", "L", "I", "Black swan"]
+    head = [_("Id"), _("Threat or challenge"), _("Kind"), _("Category"), _("Horizon"),
+            _("L"), _("I"), _("Black swan")]  # fmt: skip
     out = [
-        Block("para", "Threats have an author; challenges (such as climate change or an "
-              "epidemic) have none. L is likelihood and I impact, both on a scale of 1 to 5."),
+        Block("para", _("Threats have an author; challenges (such as climate change or an "
+              "epidemic) have none. L is likelihood and I impact, both on a scale of 1 to 5.")),
         Block("table", items=rows, head=head, cls="threats"),
     ]  # fmt: skip
     if any(t.likelihood and t.impact for t in pkg.threats):
-        caption = "Risk matrix: likelihood over the horizon against impact, by threat id."
+        caption = _("Risk matrix: likelihood over the horizon against impact, by threat id.")
         out.append(Block("figure", risk_matrix_svg(pkg.threats), items=[caption]))
     for t in pkg.threats:
         out += [Block("heading", t.title, _mark(t.marking)), Block("para", t.description)]
         out.append(
             _fields(
-                ("Vulnerability", t.vulnerability or ""),
-                ("Endangers", nm.many("interests", t.interests)),
-                ("Authors", nm.many("actors", t.authors)),
+                (_("Vulnerability"), t.vulnerability or ""),
+                (_("Endangers"), nm.many("interests", t.interests)),
+                (_("Authors"), nm.many("actors", t.authors)),
             )
         )
     return out
@@ -165,50 +177,65 @@ def _roles(pkg: Package, nm: _Names) -> list[Block]:
 def _indicator(i: Any) -> str:
     """``Gaps with a funded plan from 0 % to 100 % by 31 December 2028``."""
     unit = f" {i.unit}" if i.unit and i.unit != "count" else ""
-    values = [(w, v) for w, v in (("from", i.baseline), ("to", i.target)) if v is not None]
-    parts = [i.name, *(f"{w} {_num(v)}{unit}" for w, v in values)]
-    return " ".join(parts + ([f"by {_day(i.due)}"] if i.due else []))
+    steps = ((_("from {value}"), i.baseline), (_("to {value}"), i.target))
+    values = [(w, v) for w, v in steps if v is not None]
+    parts = [i.name, *(w.format(value=f"{_num(v)}{unit}") for w, v in values)]
+    return " ".join(parts + ([_("by {date}").format(date=_day(i.due))] if i.due else []))
 
 
 def _objectives(pkg: Package, nm: _Names) -> list[Block]:
     rows = [
-        [o.title, nm.one("actors", o.owner) or "—", f"{o.horizon} years", _day(o.deadline),
-         o.status.value.replace("-", " ")]
+        [o.title, nm.one("actors", o.owner) or "—", _("{n} years").format(n=o.horizon),
+         _day(o.deadline), o.status.value.replace("-", " ")]
         for o in pkg.objectives
     ]  # fmt: skip
-    out = [Block("table", items=rows, head=["Objective", "Owner", "Horizon", "Deadline", "Status"])]
+    head = [_("Objective"), _("Owner"), _("Horizon"), _("Deadline"), _("Status")]
+    out = [Block("table", items=rows, head=head)]
     for o in pkg.objectives:
-        title = o.title + (" — priority" if o.priority else "")
+        title = o.title + (" — " + _("priority") if o.priority else "")
         out += [Block("heading", title, _mark(o.marking)), Block("para", o.description)]
         out.append(
             _fields(
-                ("Owner", nm.one("actors", o.owner)),
-                ("With", nm.many("actors", o.contributors)),
-                ("Part of", nm.one("objectives", o.parent)),
-                ("Serves", nm.many("interests", o.interests)),
-                ("Counters", nm.many("threats", o.threats)),
-                ("Roles", nm.many("roles", o.roles)),
+                (_("Owner"), nm.one("actors", o.owner)),
+                (_("With"), nm.many("actors", o.contributors)),
+                (_("Part of"), nm.one("objectives", o.parent)),
+                (_("Serves"), nm.many("interests", o.interests)),
+                (_("Counters"), nm.many("threats", o.threats)),
+                (_("Roles"), nm.many("roles", o.roles)),
             )
         )
         if o.indicators:
-            out.append(Block("list", "Indicators", items=[_indicator(i) for i in o.indicators]))
+            out.append(Block("list", _("Indicators"), items=[_indicator(i) for i in o.indicators]))
     return out
 
 
 def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
     chart = budget_bars_svg(pkg.capabilities)
-    out = [Block("figure", chart, items=["Budget by capability, earliest year."])] if chart else []
+    out = (
+        [Block("figure", chart, items=[_("Budget by capability, earliest year.")])] if chart else []
+    )
     for c in pkg.capabilities:
         out += [Block("heading", c.name, _mark(c.marking)), Block("para", c.description)]
-        staff = ", ".join(f"{_num(p.fte)} FTE in {p.year}" for p in c.personnel)
+        staff = ", ".join(
+            _("{fte} FTE in {year}").format(fte=_num(p.fte), year=p.year) for p in c.personnel
+        )
         owner, serves = nm.one("actors", c.owner), nm.many("objectives", c.objectives)
         kind = c.kind.value.replace("-", " ")
         out.append(
-            _fields(("Kind", kind), ("Owner", owner), ("Personnel", staff), ("Serves", serves))
+            _fields(
+                (_("Kind"), kind),
+                (_("Owner"), owner),
+                (_("Personnel"), staff),
+                (_("Serves"), serves),
+            )
         )
         rows = [[str(b.year), money(b.amount), b.currency, b.source] for b in c.budget]
         if rows:
-            out.append(Block("table", items=rows, head=["Year", "Amount", "Currency", "Source"]))
+            out.append(
+                Block(
+                    "table", items=rows, head=[_("Year"), _("Amount"), _("Currency"), _("Source")]
+                )
+            )
     return out
 
 
@@ -224,16 +251,17 @@ def _trace(pkg: Package, nm: _Names) -> list[Block]:
              r.objective_title or "—", r.owner_name or "—", r.capability_name or "—", budget]
         )  # fmt: skip
         last = key
-    head = ["Threat", "Interest", "Objective", "Owner", "Capability", "Budget"]
+    head = [_("Threat"), _("Interest"), _("Objective"), _("Owner"), _("Capability"), _("Budget")]
     out = [
-        Block("para", "Each row follows one threat to the interest it endangers, the objective "
+        Block("para", _("Each row follows one threat to the interest it endangers, the objective "
               "that counters it, the objective's owner, the capability that delivers it and "
-              "that capability's budget over all years. A dash marks where the chain stops."),
-        Block("table", items=rows, head=head, cls="trace") if rows else Block("para", "No rows."),
-        Block("heading", "Breaks in the chain"),
+              "that capability's budget over all years. A dash marks where the chain stops.")),
+        Block("table", items=rows, head=head, cls="trace") if rows
+        else Block("para", _("No rows.")),
+        Block("heading", _("Breaks in the chain")),
     ]  # fmt: skip
     breaks = [f"{b.stage}: {b.message}" for b in report.breaks]
-    out.append(Block("list", items=breaks) if breaks else Block("para", "No breaks."))
+    out.append(Block("list", items=breaks) if breaks else Block("para", _("No breaks.")))
     return out
 
 
@@ -242,18 +270,18 @@ def _actors(pkg: Package, nm: _Names) -> list[Block]:
     out: list[Block] = []
     for a in (a for a in pkg.actors if a.kind in bodies):
         out += [Block("heading", a.name, _mark(a.marking)), Block("para", a.description)]
-        out.append(_fields(("Reports to", nm.one("actors", a.parent))))
+        out.append(_fields((_("Reports to"), nm.one("actors", a.parent))))
         rows = [[nm.one("actors", m.actor), m.role] for m in a.members if nm.one("actors", m.actor)]
         if rows:
-            out.append(Block("table", items=rows, head=["Member", "Role"]))
+            out.append(Block("table", items=rows, head=[_("Member"), _("Role")]))
     others = [
         [a.name + (f" ({a.marking})" if _mark(a.marking) else ""),
          a.kind.value.replace("-", " "), nm.one("actors", a.parent)]
         for a in pkg.actors if a.kind not in bodies
     ]  # fmt: skip
     if others:
-        out += [Block("heading", "Other actors"), Block("table", items=others,
-                head=["Actor", "Kind", "Part of"])]  # fmt: skip
+        out += [Block("heading", _("Other actors")), Block("table", items=others,
+                head=[_("Actor"), _("Kind"), _("Part of")])]  # fmt: skip
     return out
 
 
@@ -265,29 +293,29 @@ def document(pkg: Package) -> Document:
     cover = [
         Block("para", s.country, cls="country"),
         Block("title", s.title),
-        _fields(("Edition", s.edition), ("Period", f"{_day(s.period.start)} – "
-                f"{_day(s.period.end)}"), ("Status", s.status.value.capitalize())),
+        _fields((_("Edition"), s.edition), (_("Period"), f"{_day(s.period.start)} – "
+                f"{_day(s.period.end)}"), (_("Status"), s.status.value.capitalize())),
         Block("para", s.notice, cls="notice"),
         Block("para", limit, cls="limit"),
-        Block("para", f"Marking: {banner}", cls="marking"),
+        Block("para", _("Marking: {marking}").format(marking=banner), cls="marking"),
     ]  # fmt: skip
     parts = [
-        ("interests", "1 Vital interests", _interests),
-        ("environment", "2 The security environment", _threats),
-        ("roles", f"3 {s.country}'s role", _roles),
-        ("objectives", "4 Objectives", _objectives),
-        ("capabilities", "5 Capabilities", _capabilities),
-        ("annex-a", "Annex A: Traceability", _trace),
-        ("annex-b", "Annex B: Actors and governance", _actors),
+        ("interests", "1 " + _("Vital interests"), _interests),
+        ("environment", "2 " + _("The security environment"), _threats),
+        ("roles", "3 " + _("{country}'s role").format(country=s.country), _roles),
+        ("objectives", "4 " + _("Objectives"), _objectives),
+        ("capabilities", "5 " + _("Capabilities"), _capabilities),
+        ("annex-a", _("Annex A: Traceability"), _trace),
+        ("annex-b", _("Annex B: Actors and governance"), _actors),
     ]
-    toc = [Block("toc", items=[(a, h) for a, h, _ in parts]), Block("para", limit, cls="limit")]
+    toc = [Block("toc", items=[(a, h) for a, h, _fn in parts]), Block("para", limit, cls="limit")]
     if s.summary:
-        toc += [Block("heading", "Summary"), Block("para", s.summary)]
-    sections = [Section("cover", "", cover), Section("contents", "Contents", toc)]
+        toc += [Block("heading", _("Summary")), Block("para", s.summary)]
+    sections = [Section("cover", "", cover), Section("contents", _("Contents"), toc)]
     sections += [Section(a, h, fn(pkg, nm)) for a, h, fn in parts]
     for sec in sections:
         sec.blocks = [b for b in sec.blocks if b.text or b.items or b.kind == "heading"]
-        sec.blocks = sec.blocks or [Block("para", "Nothing in this edition.")]
+        sec.blocks = sec.blocks or [Block("para", _("Nothing in this edition."))]
     return Document(s.title, str(banner), banner.colour, sections)
 
 
@@ -324,7 +352,7 @@ def _md(b: Block) -> list[str]:
     if b.kind == "list":
         return ([f"**{b.text}:**", ""] if b.text else []) + [f"- {i}" for i in b.items]
     if b.kind == "toc":
-        return [f"- [{text}](#{_slug(text)})" for _, text in b.items]
+        return [f"- [{text}](#{_slug(text)})" for _anchor, text in b.items]
     if b.kind == "posture":
         return [f"- {posture_gauge(v, (p, q))} — {w}" for p, q, v, w in b.items]
     if b.kind == "table":
@@ -336,7 +364,13 @@ def _md(b: Block) -> list[str]:
 @cache
 def _env() -> Environment:
     loader = PackageLoader("grandstrategy.strategy", "templates")
-    return Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.globals["lang"] = i18n.current
+    return env
 
 
 def render_html(pkg: Package) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any, cast
 
+from grandstrategy.core.i18n import _, pgettext
 from grandstrategy.strategy.render import Block, document, posture_gauge
 from grandstrategy.strategy.schemas import Package
 
@@ -28,10 +29,11 @@ def write_docx(pkg: Package) -> bytes:
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = par.add_run(doc.banner)
         run.bold, run.font.color.rgb, run.font.size = True, colour, Pt(9)
-    pages = sec.footer.add_paragraph("Page ")
+    pages = sec.footer.add_paragraph(_("Page") + " ")
     pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for code in ("PAGE", " of ", "NUMPAGES"):
-        _field(pages, code) if code.isupper() else pages.add_run(code)
+    _field(pages, "PAGE")
+    pages.add_run(" " + pgettext("page N of M", "of") + " ")
+    _field(pages, "NUMPAGES")
     for i, section in enumerate(doc.sections):
         if section.heading:
             d.add_heading(section.heading, 1).paragraph_format.page_break_before = i > 1
