@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, readable, scheme
 from grandstrategy.core.models import Marked, User
 
@@ -40,7 +41,7 @@ class Registry(BaseModel):
     @classmethod
     def _action_names(cls, v: dict[str, str]) -> dict[str, str]:
         for name in v:
-            cap, _, verb = name.partition(".")
+            cap, _sep, verb = name.partition(".")
             if not cap or not verb:
                 raise ValueError(f"action {name!r} must be 'capability.verb'")
         return v
@@ -61,7 +62,11 @@ class Registry(BaseModel):
 
     def check_role(self, role: str) -> str:
         if role not in self.roles:
-            raise Invalid(f"unknown role {role!r}; known roles: {', '.join(self.roles)}")
+            raise Invalid(
+                _("unknown role {role!r}; known roles: {roles}").format(
+                    role=role, roles=", ".join(self.roles)
+                )
+            )
         return role
 
 
@@ -130,9 +135,11 @@ def allowed(user: Principal, action: str, record: Marked | Marking | None = None
 def require(user: Principal, action: str, record: Marked | Marking | None = None) -> None:
     """Raise Forbidden when the role lacks the action, NotFound when the record is hidden."""
     if not user.active or action not in user.actions:
-        raise Forbidden(f"your role ({user.role}) does not allow {action}")
+        raise Forbidden(
+            _("your role ({role}) does not allow {action}").format(role=user.role, action=action)
+        )
     if record is not None and not allowed(user, action, record):
-        raise NotFound("no such record")
+        raise NotFound(_("no such record"))
 
 
 def visible_clause(user: Principal, level_col: Any, comps_col: Any) -> ColumnElement[bool]:
@@ -172,5 +179,5 @@ def get_visible(session: Session, user: Principal, model: type[M], pk: Any, what
     """Fetch one record by primary key, or NotFound when absent or not visible."""
     obj = session.get(model, pk)
     if obj is None or not user.can_read(obj.marking):
-        raise NotFound(f"{what} {pk} not found")
+        raise NotFound(_("{what} {id} not found").format(what=what, id=pk))
     return obj

@@ -74,7 +74,7 @@ def _snapshot(u: User) -> dict[str, object]:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"password too short: at least {MIN_PASSWORD} characters")
+        raise Invalid(_("password too short: at least {n} characters").format(n=MIN_PASSWORD))
     return _hasher.hash(password)
 
 
@@ -85,7 +85,7 @@ def find(session: Session, username: str) -> User | None:
 def _get(session: Session, username: str) -> User:
     u = find(session, username)
     if u is None:
-        raise NotFound(f"user {username!r} not found")
+        raise NotFound(_("user {name!r} not found").format(name=username))
     return u
 
 
@@ -102,9 +102,13 @@ def add_user(
 ) -> UserRead:
     require(actor, "users.manage")
     if not USERNAME_RE.match(username):
-        raise Invalid(f"username {username!r}: lower-case letters, digits, '.', '_' or '-'")
+        raise Invalid(
+            _("username {name!r}: lower-case letters, digits, '.', '_' or '-'").format(
+                name=username
+            )
+        )
     if find(session, username) is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(_("user {name!r} already exists").format(name=username))
     u = User(
         username=username,
         display_name=display_name or username,
@@ -344,7 +348,11 @@ def revoke_token(session: Session, raw: str, *, kind: str) -> None:
 def set_language(session: Session, *, actor: Principal, language: str) -> str:
     """Save the acting user's interface language ('' to follow the browser again)."""
     if language and language not in LANGUAGES:
-        raise Invalid(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+        raise Invalid(
+            _("unknown language {language!r}; choose one of {choices}").format(
+                language=language, choices=", ".join(LANGUAGES)
+            )
+        )
     u = _get(session, actor.username)
     if u.language != language:
         before = u.language

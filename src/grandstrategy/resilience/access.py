@@ -8,6 +8,7 @@ from sqlalchemy import Select, func
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Conflict, Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.resilience.catalogue import Catalogue, load_catalogue
 
@@ -28,19 +29,29 @@ def check_requirement(requirement: str, criterion: str | None = None) -> None:
     cat = catalogue()
     known = [s.id for s in cat.requirements]
     if requirement not in known:
-        raise Invalid(f"unknown requirement {requirement!r}; known: {', '.join(known)}")
+        raise Invalid(
+            _("unknown requirement {name!r}; known: {known}").format(
+                name=requirement, known=", ".join(known)
+            )
+        )
     if criterion is not None:
         ids = [c.id for c in cat.sector(requirement).criteria]
         if criterion not in ids:
             raise Invalid(
-                f"unknown criterion {criterion!r} of {requirement}; known: {', '.join(ids)}"
+                _("unknown criterion {name!r} of {requirement}; known: {known}").format(
+                    name=criterion, requirement=requirement, known=", ".join(ids)
+                )
             )
 
 
 def check_marking(user: Principal, marking: str) -> Marking:
     m = Marking.parse(marking)
     if not user.can_read(m):
-        raise Invalid(f"marking {m} is above your own clearance; you could not read the record")
+        raise Invalid(
+            _(
+                "marking {marking} is above your own clearance; you could not read the record"
+            ).format(marking=m)
+        )
     return m
 
 
@@ -75,7 +86,9 @@ def replaced(visible: list[Any], marking: Marking, what: str, name: str) -> Any 
     if visible:
         markings = ", ".join(str(r.marking) for r in visible)
         raise Conflict(
-            f"you see several {what}s named {name!r} ({markings}); save with one of those "
-            "markings to replace that one"
+            _(
+                "you see several {what}s named {name!r} ({markings}); save with one of those "
+                "markings to replace that one"
+            ).format(what=what, name=name, markings=markings)
         )
     return None

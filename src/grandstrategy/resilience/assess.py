@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.resilience.access import (
     ASSESS,
     READ,
@@ -62,7 +63,7 @@ def record_assessment(
     marking = check_marking(user, data.marking)
     on = data.assessed_on or dt.date.today()
     if on > dt.date.today():
-        raise Invalid(f"assessed_on {on} is in the future")
+        raise Invalid(_("assessed_on {date} is in the future").format(date=on))
     row = Assessment(
         requirement=data.requirement,
         criterion=data.criterion,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
+from grandstrategy.core.i18n import _
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.access import (
     ASSESS,
@@ -51,13 +52,15 @@ def matrix_row(session: Session, user: Principal, name: str | None) -> Matrix:
         row = session.execute(q.where(Matrix.active.is_(True))).scalar()
         if row is None:
             raise NotFound(
-                "no active interdependency matrix: build one with "
-                "'grandstrategy resilience matrix from-io TABLE.csv --aggregate --save NAME'"
+                _(
+                    "no active interdependency matrix: build one with "
+                    "'grandstrategy resilience matrix from-io TABLE.csv --aggregate --save NAME'"
+                )
             )
         return row
     row = session.execute(q.where(Matrix.name == name)).scalar()
     if row is None:
-        raise NotFound(f"matrix {name!r} not found")
+        raise NotFound(_("matrix {name!r} not found").format(name=name))
     return row
 
 

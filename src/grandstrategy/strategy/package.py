@@ -114,7 +114,11 @@ def _read_yaml(name: str, raw: bytes) -> tuple[Any, _Located]:
 def read_package(folder: Path) -> Package:
     """Read and validate a package folder; every problem names file, line and field."""
     if not folder.is_dir():
-        raise Invalid(f"{folder}: not a folder (a strategy package is a folder of YAML files)")
+        raise Invalid(
+            _("{folder}: not a folder (a strategy package is a folder of YAML files)").format(
+                folder=folder
+            )
+        )
     files: dict[str, bytes] = {}
     for name in FILES:
         path = folder / f"{name}.yaml"
@@ -192,7 +196,10 @@ def parse_package(label: str, files: dict[str, bytes]) -> Package:
                     seen[rid] = loc.line((i, "id"))
         data[name] = value
     if problems:
-        raise Invalid(f"{label}: the package has {len(problems)} problem(s)", details=problems)
+        raise Invalid(
+            _("{label}: the package has {n} problem(s)").format(label=label, n=len(problems)),
+            details=problems,
+        )
     return Package.model_validate(data)
 
 
