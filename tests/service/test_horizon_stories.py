@@ -95,3 +95,17 @@ def test_a_low_reader_sees_no_hidden_report_and_the_same_counts(factory, session
     secret_only = next(s for s in high if s.marking == "SECRET" and s.size == 1)
     with pytest.raises(Exception, match="not found"):
         story_service.get_story(session, user=low, story_id=secret_only.id)
+
+
+def test_documents_left_without_a_story_are_assigned_at_the_next_batch(
+    factory, session, operator, monkeypatch
+):
+    from grandstrategy.horizon import analysis
+
+    monkeypatch.setattr(analysis, "after_chunk", lambda *a, **k: None)  # as if killed there
+    monkeypatch.setattr(analysis, "after_batch", lambda *a, **k: None)
+    pipeline.ingest(factory, user=operator, items=[doc("Cable cut", CABLE, 2)])
+    assert story_service.list_stories(session, user=operator) == []
+    monkeypatch.undo()
+    pipeline.ingest(factory, user=operator, items=[doc("Cable cut", CABLE, 2)])  # a duplicate
+    assert [s.title for s in story_service.list_stories(session, user=operator)] == ["Cable cut"]

@@ -46,7 +46,16 @@ def after_chunk(factory: sessionmaker[Session], document_ids: list[int], batch: 
 
 
 def after_batch(factory: sessionmaker[Session], batch: Batch) -> None:
-    """Bring the pending documents into the alerts (at the end of a batch, or when due)."""
+    """Bring the pending documents into the alerts (at the end of a batch, or when due).
+
+    Documents left without a story (a batch killed after a chunk was stored, or documents
+    from before stories existed) are assigned here first, a bounded number at a time."""
+    with unit_of_work(factory) as s:
+        orphans = story_service.unassigned(s)
+    if orphans:
+        with unit_of_work(factory) as s:
+            story_service.assign(s, document_ids=orphans)
+        batch.pending += orphans
     if not batch.pending:
         return
     from grandstrategy.horizon import alerts  # alerts read the stories just committed

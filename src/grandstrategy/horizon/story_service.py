@@ -93,6 +93,18 @@ def assign(
     return sorted(set(touched))
 
 
+def unassigned(session: Session, *, limit: int = 2000) -> list[int]:
+    """Stored documents in no story yet: a batch killed between storing a chunk and
+    assigning it, or documents stored before stories existed (oldest first)."""
+    q = (
+        select(Document.id)
+        .where(~select(StoryMember.id).where(StoryMember.document_id == Document.id).exists())
+        .order_by(Document.id)
+        .limit(limit)
+    )
+    return [int(i) for i in session.execute(q).scalars()]
+
+
 def _date(doc: Document) -> dt.date:
     return doc.published or doc.ingested_at.date()
 
