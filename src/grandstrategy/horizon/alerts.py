@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, get_visible, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import trends
 from grandstrategy.horizon.analysis_models import Alert, AlertAction
@@ -62,17 +63,17 @@ def detect(stories: list[StorySummary]) -> list[Found]:
             counts = trends.daily([s.first for s in group], start, end)
             for b in trends.bursts(counts, start):
                 ids = sorted(s.id for s in group if b.start <= s.first <= b.end)
-                cat, _, act = key.partition("|") if by != "actor" else ("", "", key)
+                cat, _sep, act = key.partition("|") if by != "actor" else ("", "", key)
                 out.append(Found("burst", cat, act, b.start, b.score, ids))
                 if by == "category,actor" and cat in GREY_ZONE:
                     per_actor.setdefault(act, []).append((cat, b, ids))
     for actor, found in per_actor.items():
         for (c1, b1, _i1), (c2, b2, _i2) in combinations(found, 2):
             if c1 != c2 and trends.overlapping(b1, b2):
-                cats = sorted({c for c, b, _ in found if trends.overlapping(b, b1)})
+                cats = sorted({c for c, b, _ids in found if trends.overlapping(b, b1)})
                 ids = sorted({i for c, b, ii in found if c in cats for i in ii})
-                score = sum(b.score for c, b, _ in found if c in cats)
-                first = min(b.start for c, b, _ in found if c in cats)
+                score = sum(b.score for c, b, _ids in found if c in cats)
+                first = min(b.start for c, b, _ids in found if c in cats)
                 out.append(Found("convergence", "+".join(cats), actor, first, round(score, 2), ids))
                 break
     out += _emerging(stories, end)
@@ -219,10 +220,14 @@ def act_on_alert(
     require(user, "horizon.label")
     alert = get_visible(session, user, Alert, alert_id, "alert")
     if verdict not in VERDICTS:
-        raise Invalid(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        raise Invalid(
+            _("verdict must be one of {choices}, not {value!r}").format(
+                choices=", ".join(VERDICTS), value=verdict
+            )
+        )
     reason = reason.strip()
     if not reason:
-        raise Invalid("a reason is required")
+        raise Invalid(_("a reason is required"))
     before = alert.status
     alert.status = verdict
     session.add(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon.analysis_models import Assessment
 from grandstrategy.horizon.taxonomy import load_taxonomy
@@ -65,16 +66,24 @@ def add_assessment(
     require(user, "horizon.ingest")
     issuer, judgement = issuer.strip(), judgement.strip()
     if not issuer or not judgement:
-        raise Invalid("an assessment needs an issuer and a judgement")
+        raise Invalid(_("an assessment needs an issuer and a judgement"))
     if confidence not in CONFIDENCE:
-        raise Invalid(f"confidence must be one of {', '.join(CONFIDENCE)}, not {confidence!r}")
+        raise Invalid(
+            _("confidence must be one of {choices}, not {value!r}").format(
+                choices=", ".join(CONFIDENCE), value=confidence
+            )
+        )
     known = set(load_taxonomy().ids())
     unknown = [t for t in threats if t not in known]
     if not threats or unknown:
-        raise Invalid(f"unknown threat categories: {', '.join(unknown) or '(none given)'}")
+        raise Invalid(
+            _("unknown threat categories: {names}").format(
+                names=", ".join(unknown) or _("(none given)")
+            )
+        )
     mark = Marking.parse(marking)
     if not user.can_read(mark):
-        raise Invalid(f"marking {mark} is above your clearance")
+        raise Invalid(_("marking {marking} is above your clearance").format(marking=mark))
     row = Assessment(
         issuer=issuer[:200],
         issued=issued,

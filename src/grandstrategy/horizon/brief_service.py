@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, get_visible, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
 from grandstrategy.horizon import alerts as alerts_mod
 from grandstrategy.horizon.analysis_models import Assessment, Brief
@@ -42,7 +43,9 @@ def parse_since(text: str, newest: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise Invalid(f"--since must be like 7d, 2w or 2026-03-01, not {text!r}") from None
+        raise Invalid(
+            _("--since must be like 7d, 2w or 2026-03-01, not {value!r}").format(value=text)
+        ) from None
 
 
 def _lead(session: Session, user: Principal, story: StorySummary) -> Sentence | None:
@@ -89,7 +92,7 @@ def build(
     known = set(load_taxonomy().ids())
     for c in categories or []:
         if c not in known:
-            raise Invalid(f"unknown category {c!r}")
+            raise Invalid(_("unknown category {name!r}").format(name=c))
     stories = summaries(session, user)
     newest = max((s.last for s in stories), default=dt.date.today())
     start = parse_since(since, newest)

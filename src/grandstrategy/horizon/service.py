@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, get_visible, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import engine
 from grandstrategy.horizon.entities import default_finder
@@ -42,7 +43,7 @@ def safe_link(url: str) -> str:
 def _check_id(value: int, what: str) -> int:
     """Ids outside what the database holds are simply not found (never a server error)."""
     if not 0 < value <= MAX_ID:
-        raise NotFound(f"{what} {value} not found")
+        raise NotFound(_("{what} {id} not found").format(what=what, id=value))
     return value
 
 
@@ -286,9 +287,9 @@ def give_verdict(
     require(user, "horizon.label")
     p = get_visible(session, user, Passage, _check_id(passage_id, "passage"), "passage")
     if category not in load_taxonomy().ids():
-        raise Invalid(f"unknown category {category!r}")
+        raise Invalid(_("unknown category {name!r}").format(name=category))
     if verdict not in VERDICTS:
-        raise Invalid(f"verdict must be one of {', '.join(VERDICTS)}")
+        raise Invalid(_("verdict must be one of {choices}").format(choices=", ".join(VERDICTS)))
     session.add(
         Feedback(
             passage_id=p.id,
@@ -369,7 +370,7 @@ def documents_marking(summaries: list[DocumentSummary]) -> Marking:
 def require_document(session: Session, user: Principal, doc_id: int) -> Document:
     doc = session.get(Document, _check_id(doc_id, "document"))
     if doc is None or not user.can_read(doc.marking):
-        raise NotFound(f"document {doc_id} not found")
+        raise NotFound(_("document {id} not found").format(id=doc_id))
     return doc
 
 
@@ -388,9 +389,9 @@ def export_stix(
 
     require(user, "horizon.read")
     if category is not None and category not in load_taxonomy().ids():
-        raise Invalid(f"unknown category {category!r}; see 'horizon taxonomy'")
+        raise Invalid(_("unknown category {name!r}; see 'horizon taxonomy'").format(name=category))
     if not 1 <= limit <= 100_000:
-        raise Invalid("limit: between 1 and 100000 documents")
+        raise Invalid(_("limit: between 1 and 100000 documents"))
     q = restrict(
         select(Document, Source.name).join(Source, Source.id == Document.source_id), user, Document
     )

@@ -43,6 +43,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 
 SUPPORTED_LANGUAGES = ("en", "fr", "nl", "de")
 NONE_ID = "none"
@@ -260,7 +261,11 @@ class Taxonomy(BaseModel):
         for cat in self.categories:
             if cat.id == category_id:
                 return cat
-        raise Invalid(f"unknown threat category {category_id!r}; known: {', '.join(self.ids())}")
+        raise Invalid(
+            _("unknown threat category {name!r}; known: {known}").format(
+                name=category_id, known=", ".join(self.ids())
+            )
+        )
 
 
 def parse_taxonomy(text: str, source: str = "taxonomy") -> Taxonomy:

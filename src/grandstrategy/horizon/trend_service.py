@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.horizon import trends
 from grandstrategy.horizon.story_service import StorySummary, summaries
 
@@ -51,9 +52,13 @@ def compute(
 ) -> list[Series]:
     """Daily (or weekly) story counts and bursts per key, the busiest keys first."""
     if by not in BY:
-        raise Invalid(f"--by must be one of {', '.join(BY)}, not {by!r}")
+        raise Invalid(
+            _("--by must be one of {choices}, not {value!r}").format(
+                choices=", ".join(BY), value=by
+            )
+        )
     if interval not in INTERVALS:
-        raise Invalid(f"--interval must be day or week, not {interval!r}")
+        raise Invalid(_("--interval must be day or week, not {value!r}").format(value=interval))
     if not stories:
         return []
     start = min(s.first for s in stories)
