@@ -11,8 +11,13 @@ routes and:
   before that first message is passed on; if the commit fails the client gets an error,
   never a success for data that was not stored;
 - reruns a read-only request whose write (an audit read event) met a busy database, this
-  time as a writer; a request with a body is never rerun. When the database stays busy the
-  answer is 503 with ``Retry-After`` (nothing was stored), never a 500.
+  time as a writer. When the database stays busy the answer is 503 with ``Retry-After``
+  (nothing was stored), never a 500.
+
+Logins are the one kind of POST that starts as a reader: checking a password is slow on
+purpose (argon2), and holding the gate meanwhile would queue every writer behind each login.
+What a login reads before it writes (the user, the recent failures) may be a moment old,
+which is harmless; its small body is kept so that it can be rerun like a GET.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_KEY = "gs_db_session"  # where get_session leaves the request's session (request.state)
 ATTEMPTS_SAFE = 3  # a read-only request: once as a reader, then as a writer
+READ_FIRST_POSTS = frozenset({"/api/auth/token", "/login"})  # see the module docstring
+MAX_KEPT_BODY = 64 * 1024
 
 
 class RequestTransactions:
@@ -57,6 +64,10 @@ class RequestTransactions:
             await self.app(scope, receive, send)
             return
         safe = scope["method"] in SAFE_METHODS
+        body = b""
+        if scope["method"] == "POST" and scope["path"] in READ_FIRST_POSTS:
+            body, safe = await _kept_body(receive)
+            receive = _replay(receive, body, more=not safe)
         attempts = ATTEMPTS_SAFE if safe else 1
         for attempt in range(attempts):
             started: list[bool] = [False]
@@ -69,7 +80,7 @@ class RequestTransactions:
                 if started[0] or not is_busy(exc):
                     raise
                 if attempt + 1 < attempts:
-                    receive = _replay(receive)
+                    receive = _replay(receive, body)
                     continue
         await _busy_reply(scope, receive, send)
 
@@ -101,15 +112,32 @@ class RequestTransactions:
             db.release()
 
 
-def _replay(receive: Receive) -> Receive:
-    """A rerun of a bodiless request reads an empty body once, then waits as before."""
+async def _kept_body(receive: Receive) -> tuple[bytes, bool]:
+    """Read a small request's body: (what was read, whether it is all of it). A body over
+    MAX_KEPT_BODY is not kept: what was read is handed on and the request runs as a writer."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+        if size > MAX_KEPT_BODY:
+            return b"".join(chunks), False
+
+
+def _replay(receive: Receive, body: bytes, *, more: bool = False) -> Receive:
+    """The body read so far, handed over once more, then whatever the client sends next."""
     sent = False
 
     async def again() -> Message:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": b"", "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more}
         return await receive()
 
     return again
