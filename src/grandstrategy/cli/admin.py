@@ -16,6 +16,7 @@ from grandstrategy.core import db
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.memberships import set_user_actors
 from grandstrategy.core.models import User
 from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
@@ -32,7 +33,7 @@ def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> No
     """
     url = state(ctx).settings.database_url
     db.upgrade(url, revision)
-    console.print(f"database at revision {db.current_revision(url)}")
+    console.print(_("database at revision {revision}").format(revision=db.current_revision(url)))
 
 
 @db_app.command("current")
@@ -46,19 +47,23 @@ def db_current(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     if as_json:
         print_json({"current": cur, "head": head, "up_to_date": cur == head})
     else:
-        note = "up to date" if cur == head else "run 'grandstrategy db upgrade'"
-        console.print(f"current: {cur or '(empty)'}  head: {head}  ({note})")
+        note = _("up to date") if cur == head else _("run 'grandstrategy db upgrade'")
+        console.print(
+            _("current: {current}  head: {head}  ({note})").format(
+                current=cur or _("(empty)"), head=head, note=note
+            )
+        )
 
 
 def _read_password(password_stdin: bool) -> str:
     if password_stdin:
         pw = sys.stdin.readline().rstrip("\n")
         if not pw:
-            raise Invalid("no password on standard input")
+            raise Invalid(_("no password on standard input"))
         return pw
     if not sys.stdin.isatty():
-        raise Invalid("no terminal to ask for a password: use --password-stdin")
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+        raise Invalid(_("no terminal to ask for a password: use --password-stdin"))
+    return str(typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True))
 
 
 @users_app.command("add")
@@ -95,7 +100,11 @@ def users_add(
     if as_json:
         print_json({**u.model_dump(mode="json"), "actors": actors})
     else:
-        console.print(f"added {u.username} ({u.role}, {u.clearance})")
+        console.print(
+            _("added {user} ({role}, {clearance})").format(
+                user=u.username, role=u.role, clearance=u.clearance
+            )
+        )
 
 
 @users_app.command("list")
@@ -111,10 +120,16 @@ def users_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         print_json(users)
         return
     rows = [
-        (u.username, u.role, u.clearance, ",".join(u.compartments), "yes" if u.active else "no")
+        (
+            u.username,
+            u.role,
+            u.clearance,
+            ",".join(u.compartments),
+            _("yes") if u.active else _("no"),
+        )
         for u in users
     ]
-    print_table(rows, ["user", "role", "clearance", "compartments", "active"])
+    print_table(rows, [_("user"), _("role"), _("clearance"), _("compartments"), _("active")])
 
 
 @users_app.command("disable")
@@ -126,7 +141,7 @@ def users_disable(ctx: typer.Context, name: str) -> None:
     st = state(ctx)
     with st.session() as s:
         set_user(s, actor=st.principal(s), username=name, active=False)
-    console.print(f"disabled {name}")
+    console.print(_("disabled {user}").format(user=name))
 
 
 @users_app.command("enable")
@@ -138,7 +153,7 @@ def users_enable(ctx: typer.Context, name: str) -> None:
     st = state(ctx)
     with st.session() as s:
         set_user(s, actor=st.principal(s), username=name, active=True)
-    console.print(f"enabled {name}")
+    console.print(_("enabled {user}").format(user=name))
 
 
 @users_app.command("set")
@@ -182,8 +197,12 @@ def users_set(
         print_json(u)
     else:
         console.print(
-            f"{u.username}: {u.role}, {u.clearance}, compartments: "
-            f"{', '.join(u.compartments) or 'none'}"
+            _("{user}: {role}, {clearance}, compartments: {compartments}").format(
+                user=u.username,
+                role=u.role,
+                clearance=u.clearance,
+                compartments=", ".join(u.compartments) or _("none"),
+            )
         )
 
 
@@ -196,7 +215,7 @@ def users_revoke(ctx: typer.Context, name: str) -> None:
     st = state(ctx)
     with st.session() as s:
         n = revoke_all(s, actor=st.principal(s), username=name)
-    console.print(f"revoked {n} session(s) and token(s) of {name}")
+    console.print(_("revoked {n} session(s) and token(s) of {user}").format(n=n, user=name))
 
 
 def setup(
@@ -227,39 +246,63 @@ def setup(
                 display_name="Administrator",
             )
             console.print(
-                f"created user [bold]admin[/] with password [bold]{password}[/] "
-                "(shown once; change it with 'grandstrategy users set admin --password-stdin')"
+                _(
+                    "created user [bold]admin[/] with password [bold]{password}[/] "
+                    "(shown once; change it with 'grandstrategy users set admin --password-stdin')"
+                ).format(password=password)
             )
         if example:
             from grandstrategy.strategy.models import Strategy
 
             if s.execute(select(func.count()).select_from(Strategy)).scalar_one() == 0:
                 report = load_example(s, user=operator)
-                console.print(f"loaded the illustrative example (version {report.version})")
+                console.print(
+                    _("loaded the illustrative example (version {version})").format(
+                        version=report.version
+                    )
+                )
             from grandstrategy.resilience.example import load_example as load_resilience
 
             loaded = load_resilience(s, user=operator)
             if loaded is not None:
                 console.print(
-                    f"loaded the resilience example ({loaded.assessments} assessments, "
-                    f"{loaded.scenarios} scenarios, matrix {loaded.matrix})"
+                    _(
+                        "loaded the resilience example ({assessments} assessments, "
+                        "{scenarios} scenarios, matrix {matrix})"
+                    ).format(
+                        assessments=loaded.assessments,
+                        scenarios=loaded.scenarios,
+                        matrix=loaded.matrix,
+                    )
                 )
             from grandstrategy.delivery.example import load_example as load_delivery
 
             tracked = load_delivery(s, user=operator, editions=True)
             if tracked is not None:
                 console.print(
-                    f"loaded the delivery example ({tracked.checkins} check-ins on "
-                    f"{tracked.objectives} objectives, {tracked.deployments} deployments)"
+                    _(
+                        "loaded the delivery example ({checkins} check-ins on "
+                        "{objectives} objectives, {deployments} deployments)"
+                    ).format(
+                        checkins=tracked.checkins,
+                        objectives=tracked.objectives,
+                        deployments=tracked.deployments,
+                    )
                 )
             from grandstrategy.drafting.example import load_example as load_drafting
 
-            with console.status("loading the drafting example and its launch pack…"):
+            with console.status(_("loading the drafting example and its launch pack…")):
                 drafted = load_drafting(s, user=operator)
             if drafted is not None:
                 console.print(
-                    f"loaded the drafting example (cycle {drafted.cycle}: {drafted.rounds} "
-                    f"rounds, {drafted.contributions} contributions decided, published)"
+                    _(
+                        "loaded the drafting example (cycle {cycle}: {rounds} "
+                        "rounds, {contributions} contributions decided, published)"
+                    ).format(
+                        cycle=drafted.cycle,
+                        rounds=drafted.rounds,
+                        contributions=drafted.contributions,
+                    )
                 )
     _horizon_first_run(st.factory, example=example)
     from grandstrategy.horizon import index as keyword_index
@@ -275,18 +318,21 @@ def _horizon_first_run(factory: sessionmaker[Session], *, example: bool) -> None
     from grandstrategy.horizon.example import ensure_model, load_example_documents
 
     operator = Principal.operator("setup")
-    with console.status("training the threat classifier on the starter set (once)…"):
+    with console.status(_("training the threat classifier on the starter set (once)…")):
         trained = ensure_model(factory, user=operator)
     if trained is not None:
         console.print(
-            f"trained threat classifier (model {trained.model_id}; macro-F1 "
-            f"{trained.macro_f1:.2f} on the starter test split)"
+            _(
+                "trained threat classifier (model {model}; macro-F1 {f1} on the starter test split)"
+            ).format(model=trained.model_id, f1=f"{trained.macro_f1:.2f}")
         )
     if example:
-        with console.status("loading the illustrative documents…"):
+        with console.status(_("loading the illustrative documents…")):
             loaded = load_example_documents(factory, user=operator)
         if loaded is not None:
-            console.print(f"loaded {loaded.ingested} illustrative documents into horizon")
+            console.print(
+                _("loaded {n} illustrative documents into horizon").format(n=loaded.ingested)
+            )
 
 
 def serve(
@@ -310,7 +356,9 @@ def serve(
         settings.port = port
     settings.ensure_secret()
     app = create_app(settings)
-    console.print(f"grandstrategy at http://{settings.host}:{settings.port}/")
+    console.print(
+        _("grandstrategy at {url}").format(url=f"http://{settings.host}:{settings.port}/")
+    )
     uvicorn.Server(server_config(app, settings)).run()
 
 

@@ -12,6 +12,7 @@ import yaml
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.cli.resilience_iim import iim_command
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import M as T
 from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
@@ -61,7 +62,9 @@ def overview(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
          f"{r.assessed}/{len(r.criteria)}")
         for r in states
     ]  # fmt: skip
-    print_table(rows, ["id", "requirement", "current", "target", "gap", "assessed"])
+    print_table(
+        rows, [_("id"), _("requirement"), _("current"), _("target"), _("gap"), _("assessed")]
+    )
 
 
 @resilience_app.command("assess")
@@ -100,8 +103,16 @@ def assess(
     if as_json:
         return print_json(out)
     console.print(
-        f"recorded {out.requirement}/{out.criterion}: level {out.level}, target {out.target} "
-        f"({out.assessed_on}, {out.marking})"
+        _(
+            "recorded {requirement}/{criterion}: level {level}, target {target} ({date}, {marking})"
+        ).format(
+            requirement=out.requirement,
+            criterion=out.criterion,
+            level=out.level,
+            target=out.target,
+            date=out.assessed_on,
+            marking=out.marking,
+        )
     )
 
 
@@ -125,7 +136,8 @@ def history(
     print_table(
         [(a.assessed_on, a.requirement, a.criterion, a.level, a.target, a.assessor, a.marking)
          for a in rows],
-        ["date", "requirement", "criterion", "level", "target", "assessor", "marking"],
+        [_("date"), _("requirement"), _("criterion"), _("level"), _("target"), _("assessor"),
+         _("marking")],
     )  # fmt: skip
 
 
@@ -143,8 +155,8 @@ def rank(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         (g.rank, g.requirement, f"{g.gap:.1f}", f"{g.score:.3f}", f"{g.spillover:.3f}", g.reason)
         for g in gaps
     ]
-    print_table(rows, ["#", "requirement", "gap", "score Σq", "spillover", "why"])
-    console.print(service.FORMULA, style="dim")
+    print_table(rows, ["#", _("requirement"), _("gap"), _("score Σq"), _("spillover"), _("why")])
+    console.print(_(service.FORMULA), style="dim")
 
 
 @resilience_app.command("gap-objective")
@@ -187,7 +199,7 @@ def gap_objective(
         out = service.objective_from_gap(s, user=state(ctx).principal(s), data=data)
     if as_json:
         return print_json(out)
-    console.print(f"created objective {out['id']}: {out['title']}")
+    console.print(_("created objective {id}: {title}").format(id=out["id"], title=out["title"]))
 
 
 # --- matrices -------------------------------------------------------------------------------
@@ -198,14 +210,18 @@ def _show_matrix(m: dict[str, Any], as_json: bool) -> None:
         return print_json(m)
     names = m["sectors"]
     rows = [(n, *(f"{v:.3f}" for v in row)) for n, row in zip(names, m["values"], strict=True)]
-    print_table(rows, ["A* (row depends on column)", *names])
+    print_table(rows, [_("A* (row depends on column)"), *names])
     prov = m.get("provenance", {})
-    console.print(f"spectral radius: {m['spectral_radius']:.4f}")
-    console.print(f"built by: {prov.get('method', '?')} from {prov.get('source', '?')}")
+    console.print(_("spectral radius: {value}").format(value=f"{m['spectral_radius']:.4f}"))
+    console.print(
+        _("built by: {method} from {source}").format(
+            method=prov.get("method", "?"), source=prov.get("source", "?")
+        )
+    )
     for line in prov.get("accounting", []):
         console.print(f"  {line}", highlight=False)
     for w in prov.get("warnings", []):
-        console.print(f"  warning: {w}", style="yellow", highlight=False)
+        console.print("  " + _("warning: {text}").format(text=w), style="yellow", highlight=False)
 
 
 @matrix_app.command("from-io")
@@ -310,7 +326,7 @@ def list_matrices(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
          m.provenance.get("method", ""), m.marking)
         for m in ms
     ]  # fmt: skip
-    print_table(rows, ["", "name", "sectors", "ρ(A*)", "built by", "marking"])
+    print_table(rows, ["", _("name"), _("sectors"), "ρ(A*)", _("built by"), _("marking")])
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -326,7 +342,7 @@ def list_scenarios(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     print_table(
         [(r.name, r.title, ", ".join(f"{k} {v:.0%}" for k, v in r.shocks.items()),
           r.shock_steps, r.steps - 1, r.marking) for r in rows],
-        ["name", "title", "shocks", "shock days", "days", "marking"],
+        [_("name"), _("title"), _("shocks"), _("shock days"), _("days"), _("marking")],
     )  # fmt: skip
 
 
@@ -342,16 +358,18 @@ def add_scenarios(
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise Invalid(f"{path}: cannot read scenarios ({exc})") from None
+        raise Invalid(
+            _("{path}: cannot read scenarios ({error})").format(path=path, error=exc)
+        ) from None
     items = data if isinstance(data, list) else [data]
     if not all(isinstance(i, dict) for i in items):
-        raise Invalid(f"{path}: expected a scenario mapping or a list of them")
+        raise Invalid(_("{path}: expected a scenario mapping or a list of them").format(path=path))
     with state(ctx).session() as s:
         user = state(ctx).principal(s)
         for i in items:
             data = build(ScenarioCreate, i, f"scenario {i.get('name', '?')}")
             saved = service.save_scenario(s, user=user, data=data)
-            console.print(f"saved scenario {saved.name}")
+            console.print(_("saved scenario {name}").format(name=saved.name))
 
 
 @scenario_app.command("run")
@@ -387,19 +405,30 @@ def run_scenario(
     ]
     print_table(
         rows,
-        ["sector", "shock", "equilibrium q", "peak q", "inoperability-days"],
-        title=f"{run.title} ({run.marking}; matrix {run.matrix})",
+        [_("sector"), _("shock"), _("equilibrium q"), _("peak q"), _("inoperability-days")],
+        title=_("{title} ({marking}; matrix {matrix})").format(
+            title=run.title, marking=run.marking, matrix=run.matrix
+        ),
     )
-    console.print(f"total inoperability-days over {run.steps - 1} days: {run.total_cumulative:.2f}")
+    console.print(
+        _("total inoperability-days over {days} days: {total}").format(
+            days=run.steps - 1, total=f"{run.total_cumulative:.2f}"
+        )
+    )
     if spread_run is not None:
         print_table(
             [(x.sector, f"{x.q['p5']:.3f}", f"{x.q['p50']:.3f}", f"{x.q['p95']:.3f}",
               f"{x.failed_share:.1%}") for x in spread_run.sectors],
-            ["sector", "q p5", "q p50", "q p95", "runs failed"],
-            title=f"Equilibrium over {spread_run.runs:,} draws (shocks ± {spread:.0%})",
+            [_("sector"), "q p5", "q p50", "q p95", _("runs failed")],
+            title=_("Equilibrium over {runs} draws (shocks ± {spread})").format(
+                runs=f"{spread_run.runs:,}", spread=f"{spread:.0%}"),
         )  # fmt: skip
         t = spread_run.total
-        console.print(f"Σq: p5 {t['p5']:.3f}, median {t['p50']:.3f}, p95 {t['p95']:.3f}")
+        console.print(
+            _("Σq: p5 {p5}, median {p50}, p95 {p95}").format(
+                p5=f"{t['p5']:.3f}", p50=f"{t['p50']:.3f}", p95=f"{t['p95']:.3f}"
+            )
+        )
 
 
 @scenario_app.command("compare")
@@ -422,8 +451,8 @@ def compare(
                 for r in runs))
         for sec in sectors
     ]  # fmt: skip
-    rows.append(("total", *(f"{r.total_cumulative:.2f}" for r in runs)))
-    print_table(rows, ["inoperability-days", *(r.scenario for r in runs)])
+    rows.append((_("total"), *(f"{r.total_cumulative:.2f}" for r in runs)))
+    print_table(rows, [_("inoperability-days"), *(r.scenario for r in runs)])
 
 
 # --- autonomy -------------------------------------------------------------------------------
@@ -438,7 +467,7 @@ def autonomy_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         return print_json(rows)
     print_table(
         [(a.requirement, a.dimension, a.choice, a.rationale) for a in rows],
-        ["requirement", "dimension", "reliance", "rationale"],
+        [_("requirement"), _("dimension"), _("reliance"), _("rationale")],
     )
 
 

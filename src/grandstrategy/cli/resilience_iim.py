@@ -15,6 +15,7 @@ import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.matrix import SectorMatrix
 
@@ -25,11 +26,17 @@ def parse_pairs(values: Sequence[str], what: str) -> dict[str, float]:
     for item in values:
         name, sep, number = item.rpartition("=")
         if not sep or not name.strip():
-            raise Invalid(f"{what} {item!r} must look like SECTOR=VALUE")
+            raise Invalid(
+                _("{what} {item!r} must look like SECTOR=VALUE").format(what=what, item=item)
+            )
         try:
             out[name.strip()] = float(number)
         except ValueError:
-            raise Invalid(f"{what} {item!r}: {number!r} is not a number") from None
+            raise Invalid(
+                _("{what} {item!r}: {number!r} is not a number").format(
+                    what=what, item=item, number=number
+                )
+            ) from None
     return out
 
 
@@ -41,11 +48,17 @@ def per_sector(
         try:
             return np.full(len(m.names), float(values[0]))
         except ValueError:
-            raise Invalid(f"{what} {values[0]!r} is not a number") from None
+            raise Invalid(
+                _("{what} {value!r} is not a number").format(what=what, value=values[0])
+            ) from None
     pairs = parse_pairs(values, what)
     missing = [n for n in m.names if n not in pairs]
     if missing and default is None:
-        raise Invalid(f"{what} is missing for: {', '.join(missing)} (or give one number for all)")
+        raise Invalid(
+            _("{what} is missing for: {sectors} (or give one number for all)").format(
+                what=what, sectors=", ".join(missing)
+            )
+        )
     out = np.full(len(m.names), default if default is not None else 0.0)
     for name, v in pairs.items():
         out[m.index(name)] = v
@@ -99,11 +112,11 @@ def iim_command(
     }
     if not dynamic:
         if recovery or recovery_time or shock_steps is not None:
-            raise Invalid("--recovery, --recovery-time and --shock-steps need --dynamic")
+            raise Invalid(_("--recovery, --recovery-time and --shock-steps need --dynamic"))
         result["inoperability"] = result["static"]
         return _show_static(result, as_json)
     if bool(recovery) == bool(recovery_time):
-        raise Invalid("--dynamic needs either --recovery K or --recovery-time T (not both)")
+        raise Invalid(_("--dynamic needs either --recovery K or --recovery-time T (not both)"))
     if recovery:
         k = per_sector(m, recovery, "--recovery", None)
     else:
@@ -136,14 +149,16 @@ def _show_static(result: dict[str, Any], as_json: bool) -> None:
         (
             n,
             f"{result['shock'][n]:.4f}",
-            f"{q:.4f}" + (" (capped)" if n in result["capped"] else ""),
+            f"{q:.4f}" + (" " + _("(capped)") if n in result["capped"] else ""),
         )
         for n, q in result["static"].items()
     ]
-    print_table(rows, ["sector", "shock c*", "inoperability q"], title="Static IIM")
+    print_table(rows, [_("sector"), _("shock c*"), _("inoperability q")], title=_("Static IIM"))
     console.print(
-        f"spectral radius of A*: {result['spectral_radius']:.4f}; "
-        f"total inoperability Σq = {sum(result['static'].values()):.4f}"
+        _("spectral radius of A*: {radius}; total inoperability Σq = {total}").format(
+            radius=f"{result['spectral_radius']:.4f}",
+            total=f"{sum(result['static'].values()):.4f}",
+        )
     )
 
 
@@ -165,6 +180,8 @@ def _show_dynamic(result: dict[str, Any], as_json: bool) -> None:
     last = result["steps"] - 1
     print_table(
         rows,
-        ["sector", "shock", "k", "peak q", f"q(t={last})", "∫q dt", "static q"],
-        title=f"Dynamic IIM: {result['steps']} time points, shock in {result['shock_steps']}",
+        [_("sector"), _("shock"), "k", _("peak q"), f"q(t={last})", "∫q dt", _("static q")],
+        title=_("Dynamic IIM: {steps} time points, shock in {shock}").format(
+            steps=result["steps"], shock=result["shock_steps"]
+        ),
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.strategy import publish, service, versions
 from grandstrategy.strategy import trace as trace_mod
 from grandstrategy.strategy.example import example_package, load_example
@@ -36,11 +38,13 @@ def example_load(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         print_json(report)
     else:
         console.print(
-            f"example {report.key}: version {report.version}; {report.created} created, "
-            f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted"
+            _(
+                "example {key}: version {version}; {created} created, {updated} updated, "
+                "{unchanged} unchanged, {deleted} deleted"
+            ).format(**_counts(report))
         )
         if tracked is not None:
-            console.print(f"delivery example: {tracked.checkins} check-ins")
+            console.print(_("delivery example: {n} check-ins").format(n=tracked.checkins))
 
 
 @example_app.command("path")
@@ -73,8 +77,10 @@ def strategy_import(
         print_json(report)
     else:
         console.print(
-            f"imported {report.key}: version {report.version}; {report.created} created, "
-            f"{report.updated} updated, {report.unchanged} unchanged, {report.deleted} deleted"
+            _(
+                "imported {key}: version {version}; {created} created, {updated} updated, "
+                "{unchanged} unchanged, {deleted} deleted"
+            ).format(**_counts(report))
         )
 
 
@@ -105,15 +111,22 @@ def strategy_export(
         where = str(folder)
     elif out is None:
         if fmt in ("pdf", "docx") and sys.stdout.isatty():
-            raise Invalid(f"{fmt} is binary: give --out FILE")
+            raise Invalid(_("{format} is binary: give --out FILE").format(format=fmt))
         sys.stdout.buffer.write(result.content)
         return
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(result.content)
         where = str(out)
-    note = f"; {result.withheld} record(s) above {max_marking} left out" if max_marking else ""
-    console.print(f"wrote {where} (marking {result.marking}){note}")
+    note = (
+        "; "
+        + _("{n} record(s) above {marking} left out").format(n=result.withheld, marking=max_marking)
+        if max_marking
+        else ""
+    )
+    console.print(
+        _("wrote {where} (marking {marking})").format(where=where, marking=result.marking) + note
+    )
 
 
 @strategy_app.command("lint")
@@ -129,7 +142,7 @@ def strategy_lint(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
     if as_json:
         print_json({"summary": counts, "findings": findings})
     elif not findings:
-        console.print("no findings: the strategy is complete and consistent")
+        console.print(_("no findings: the strategy is complete and consistent"))
     else:
         print_table(
             [
@@ -142,9 +155,13 @@ def strategy_lint(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
                 )
                 for f in findings
             ],
-            ["severity", "rule", "record", "problem", "how to fix"],
+            [_("severity"), _("rule"), _("record"), _("problem"), _("how to fix")],
         )
-        console.print(f"{counts['errors']} error(s), {counts['warnings']} warning(s)")
+        console.print(
+            _("{errors} error(s), {warnings} warning(s)").format(
+                errors=counts["errors"], warnings=counts["warnings"]
+            )
+        )
     if counts["errors"]:
         raise typer.Exit(1)
 
@@ -181,17 +198,17 @@ def strategy_trace(
             )
             for r in report.rows
         ],
-        ["threat", "interest", "objective", "owner", "capability", "budget"],
-        title="Traceability",
+        [_("threat"), _("interest"), _("objective"), _("owner"), _("capability"), _("budget")],
+        title=_("Traceability"),
     )
     if report.breaks:
         print_table(
             [(b.stage, f"{b.component}/{b.record_id}", b.message) for b in report.breaks],
-            ["break", "record", "what is missing"],
-            title="Breaks in the chain",
+            [_("break"), _("record"), _("what is missing")],
+            title=_("Breaks in the chain"),
         )
     else:
-        console.print("no breaks: every threat traces to a funded capability")
+        console.print(_("no breaks: every threat traces to a funded capability"))
 
 
 @strategy_app.command("diff")
@@ -216,7 +233,7 @@ def strategy_diff(
         print_json(diffs)
         return
     if not diffs:
-        console.print("no differences")
+        console.print(_("no differences"))
         return
     rows = []
     for d in diffs:
@@ -226,7 +243,7 @@ def strategy_diff(
             rows.append(
                 (d.change, f"{d.component}/{d.key}", c.field, _short(c.before), _short(c.after))
             )
-    print_table(rows, ["change", "record", "field", "before", "after"])
+    print_table(rows, [_("change"), _("record"), _("field"), _("before"), _("after")])
 
 
 def _short(value: object, width: int = 60) -> str:
@@ -247,7 +264,7 @@ def strategy_history(
     Example: grandstrategy strategy history objectives/resilience-review
     """
     st = state(ctx)
-    comp, _, rid = (record or "").partition("/")
+    comp, _sep, rid = (record or "").partition("/")
     with st.session() as s:
         strat = service.current(s, st.principal(s), key)
         revs = versions.history(
@@ -273,7 +290,7 @@ def strategy_history(
             )
             for r in revs
         ],
-        ["version", "when", "who", "change", "record", "fields"],
+        [_("version"), _("when"), _("who"), _("change"), _("record"), _("fields")],
     )
 
 
@@ -296,7 +313,9 @@ def strategy_freeze(
     if as_json:
         print_json(ed)
     else:
-        console.print(f"version {ed.version} is now {ed.status}")
+        console.print(
+            _("version {version} is now {status}").format(version=ed.version, status=ed.status)
+        )
 
 
 @strategy_app.command("show")
@@ -318,16 +337,23 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
                 "strategy": pkg.strategy,
                 "version": version,
                 "lint": counts,
-                "counts": {c: len(getattr(pkg, c)) for c, _ in _COMPONENT_NAMES},
+                "counts": {c: len(getattr(pkg, c)) for c, _label in _COMPONENT_NAMES},
             }
         )
         return
-    console.print(f"[bold]{pkg.strategy.title}[/] — {pkg.strategy.status}, version {version}")
-    print_table(
-        [(label, len(getattr(pkg, c))) for c, label in _COMPONENT_NAMES],
-        ["component", "records"],
+    console.print(
+        f"[bold]{pkg.strategy.title}[/] — "
+        + _("{status}, version {version}").format(status=pkg.strategy.status, version=version)
     )
-    console.print(f"lint: {counts['errors']} error(s), {counts['warnings']} warning(s)")
+    print_table(
+        [(_(label), len(getattr(pkg, c))) for c, label in _COMPONENT_NAMES],
+        [_("component"), _("records")],
+    )
+    console.print(
+        _("lint: {errors} error(s), {warnings} warning(s)").format(
+            errors=counts["errors"], warnings=counts["warnings"]
+        )
+    )
 
 
 @strategy_app.command("schema")
@@ -341,14 +367,20 @@ def strategy_schema(out: Path = typer.Option(..., "--out", help="Folder to write
     out.mkdir(parents=True, exist_ok=True)
     for name, text in json_schemas().items():
         (out / name).write_text(text, "utf-8")
-    console.print(f"wrote {len(json_schemas())} schema files to {out}")
+    console.print(_("wrote {n} schema files to {out}").format(n=len(json_schemas()), out=out))
 
 
 _COMPONENT_NAMES = [
-    ("interests", "1 vital interests"),
-    ("threats", "2 threats and challenges"),
-    ("roles", "3 roles"),
-    ("objectives", "4 objectives"),
-    ("capabilities", "5 capabilities"),
-    ("actors", "actors"),
+    ("interests", lazy("1 vital interests")),
+    ("threats", lazy("2 threats and challenges")),
+    ("roles", lazy("3 roles")),
+    ("objectives", lazy("4 objectives")),
+    ("capabilities", lazy("5 capabilities")),
+    ("actors", lazy("actors")),
 ]
+
+
+def _counts(report: Any) -> dict[str, Any]:
+    """The figures of an import report, for its one-line summary."""
+    fields = ("key", "version", "created", "updated", "unchanged", "deleted")
+    return {f: getattr(report, f) for f in fields}
