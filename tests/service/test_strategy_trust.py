@@ -344,3 +344,20 @@ def test_freezing_after_a_hidden_edit_adds_no_version_for_those_who_cannot_see_i
         ed.version
     ]
     assert ed.version == service.version_of(session, user=operator, strategy=s)
+
+
+def test_reimport_by_a_low_user_keeps_hidden_links_and_changes_nothing(session, operator, strat):
+    service.update_record(
+        session,
+        user=operator,
+        component="objectives",
+        rid="deter",
+        changes={"threats": ["invasion", "nato-tripwire", "pandemic"]},  # hidden in the middle
+    )
+    drafter = make_user(session, "dora10", "drafter", "RESTRICTED")
+    data = service.load_package(session, user=drafter).model_dump(mode="json")
+    data.pop("withheld"), data.pop("max_marking")
+    report = service.import_package(session, user=drafter, package=Package.model_validate(data))
+    assert (report.created, report.updated, report.deleted) == (0, 0, 0)
+    deter = service.get_record(session, user=operator, component="objectives", rid="deter")
+    assert deter.threats == ["invasion", "nato-tripwire", "pandemic"]

@@ -179,10 +179,16 @@ class View:
             hidden = [
                 v for v in before if self.hidden(target, v["actor"] if fld == "members" else v)
             ]
-            if fld == "members":
-                out[fld] = [{**m, "actor": key_for(m["actor"])} for m in value or []] + hidden
-            elif isinstance(value, list) or (value is None and isinstance(old.get(fld), list)):
-                out[fld] = [key_for(v) for v in value or []] + hidden
+            if fld == "members" or isinstance(value, list) or isinstance(old.get(fld), list):
+                new: list[Any]
+                if fld == "members":
+                    new = [{**m, "actor": key_for(m["actor"])} for m in value or []]
+                else:
+                    new = [key_for(v) for v in value or []]
+                # Unchanged as the reader sees it: keep the list as it was, hidden links in
+                # their places, so that nothing is written (or counted) for it.
+                same = new == [v for v in before if v not in hidden]
+                out[fld] = list(before) if same else new + hidden
             elif value is not None:
                 out[fld] = key_for(value)
             elif hidden:
