@@ -14,10 +14,11 @@ from importlib import resources
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Select, and_, func, literal
 from sqlalchemy.orm import Session
 
+from grandstrategy.core import i18n
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, readable, scheme
@@ -28,6 +29,16 @@ class RoleDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str
     actions: tuple[str, ...]
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The description in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.description, self.labels, lang)
 
 
 class Registry(BaseModel):

@@ -113,3 +113,18 @@ def best_match(accept_language: str | None) -> str | None:
         if code and quality > 0:
             weighted.append((-quality, position, code))
     return min(weighted)[2] if weighted else None
+
+
+def check_labels(labels: dict[str, str]) -> dict[str, str]:
+    """Validate a vocabulary entry's ``labels`` (language → text): known languages, no blanks."""
+    for lang, text in labels.items():
+        if lang not in LANGUAGES:
+            raise ValueError(f"label language {lang!r}: use one of {', '.join(LANGUAGES)}")
+        if not str(text).strip():
+            raise ValueError(f"the {lang} label is empty")
+    return labels
+
+
+def pick(default: str, labels: dict[str, str], lang: str | None = None) -> str:
+    """A vocabulary entry's text in ``lang`` (default: the current language), else English."""
+    return labels.get(lang or _current.get(), default)

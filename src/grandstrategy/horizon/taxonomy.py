@@ -42,6 +42,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 
@@ -189,6 +190,16 @@ class Category(BaseModel):
     interests: list[str] = Field(default_factory=list)
     threshold: float = Field(gt=0, allow_inf_nan=False)
     rules: list[Rule] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The name in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.name, self.labels, lang)
 
     @field_validator("interests")
     @classmethod

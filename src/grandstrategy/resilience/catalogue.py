@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
 
 _SLUG = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
@@ -39,6 +40,16 @@ class Criterion(_Frozen):
     id: str = Field(pattern=_SLUG)
     title: str = Field(min_length=1)
     level_5: str = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The title in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.title, self.labels, lang)
 
 
 class Industry(_Frozen):
@@ -53,6 +64,16 @@ class CerSector(_Frozen):
 
     id: str = Field(pattern=_SLUG)
     title: str = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The title in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.title, self.labels, lang)
 
 
 class Sector(_Frozen):
@@ -66,6 +87,16 @@ class Sector(_Frozen):
     cer_sectors: tuple[str, ...] = ()
     cer_note: str | None = None
     industries: tuple[Industry, ...] = ()
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The title in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.title, self.labels, lang)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -79,6 +110,16 @@ class MaturityLevel(_Frozen):
     level: int = Field(ge=0, le=5)
     name: str = Field(min_length=1)
     meaning: str = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The name in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.name, self.labels, lang)
 
 
 class ConsequenceLevel(_Frozen):
@@ -88,6 +129,16 @@ class ConsequenceLevel(_Frozen):
     name: str = Field(min_length=1)
     meaning: str = Field(min_length=1)
     a_star: float = Field(ge=0, lt=1, allow_inf_nan=False)
+    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return i18n.check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The name in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.name, self.labels, lang)
 
 
 class IndustryClassification(_Frozen):
