@@ -93,7 +93,13 @@ def _path_values(path: str, planted: Planted, user: CrawlUser) -> list[tuple[dic
     if name in ("rid", "requirement") and resilience:
         return [({name: "energy"}, False), ({name: "government"}, False)]
     if len(params) == 1:
-        fixed = {"objective": [("deter", False)], "year": [("2026", False)]}
+        fixed = {
+            "objective": [("deter", False)],
+            "year": [("2026", False)],
+            # derived records, numbered in the order they form: the same in every copy
+            "story_id": [(str(i), False) for i in range(1, 7)],
+            "brief_id": [("1", False), ("2", False)],
+        }
         if name == "name" and "/cycles/" in path:
             fixed["name"] = [(CYCLE, False)]
         kinds = {

@@ -6,11 +6,14 @@ through the public API as an administrator cleared for everything, so they keep 
 whatever a capability does inside. A new capability adds one function decorated with
 :func:`planter`; the crawler then walks its routes with its sentinels in place.
 
-TODO(coordinator): delivery (issue 13), drafting (issue 15) and horizon analysis (issue 14:
-stories, trends, alerts, briefs, assessments, partners) were being built while this suite was
-written; add one planter each here once their API routes exist (objective tracking and
-milestones, consultation rounds and contributions, briefs and assessments), marking the
-sentinel in the title or text, and registering the ids their routes take with ``plant.keep``.
+Planted today: strategy (every component), horizon (documents, passages, verdicts), horizon
+analysis (one unclassified brief; stories form from the documents), resilience (assessment,
+autonomy, matrix, scenario), delivery (check-in, judgement, milestone, comment on a visible
+objective), drafting (round, contribution).
+TODO(coordinator): still without planters, as they were being built while this was written:
+delivery deployments, reviews and proposals; drafting cycles (the baseline has one, unmarked);
+horizon alerts, assessments and partners' strategies. Their routes are walked all the same,
+with placeholder ids where the crawler does not know theirs (crawl._path_values).
 """
 
 from __future__ import annotations
@@ -321,3 +324,15 @@ def plant_drafting(p: Plant) -> None:
         },
     )
     p.keep("drafting:contribution", body["id"])
+
+
+# --- horizon analysis: a brief, made before anything is hidden ------------------------------
+
+
+@planter("horizon-analysis")
+def plant_horizon_analysis(p: Plant) -> None:
+    """Briefs and stories are derived: they take the markings of what they are made from, so a
+    planter cannot choose them. One brief is frozen at the first tier, so the brief routes have
+    something to show; hidden documents in stories are caught by the sentinels and counts."""
+    if p.marking == MARKINGS[0][0]:
+        p.call("POST", "/api/horizon/briefs", json={"since": "3650d"})
