@@ -468,7 +468,7 @@ class TantivyEngine:
             hit_row(pid, -score, _snippet(terms))
             for pid, (score, _a) in zip(pids, res.hits, strict=True)
         ]
-        hits = search._hits(self.session, rows)
+        hits = search._hits(self.session, terms, rows)
         if facets:
             spec = {
                 name: {"terms": {"field": name, "size": 12}}
@@ -479,8 +479,10 @@ class TantivyEngine:
 
 
 def hit_row(pid: int, rank: float, snippet: str | None) -> tuple[Any, ...]:
-    """A row as ``search._hits`` takes it: (passage id, rank, snippet, cosine)."""
-    return (pid, rank, snippet, None)
+    """A row as ``search._hits`` takes it: (passage id, rank, cosine); it makes the snippet
+    from the passage's text itself, so ``snippet`` only shows what the prototype computed."""
+    del snippet
+    return (pid, rank, None)
 
 
 def _snippet(terms: list[search.Term]) -> str | None:
@@ -519,7 +521,7 @@ class Fts5Shapes:
         q = base.add_columns(rank.label("rank"), snippet.label("snip"))
         q = q.order_by(literal_column("rank"), Passage.id).limit(PAGE)
         rows = [hit_row(*r) for r in self.s.execute(q).all()]
-        return -1, len(search._hits(self.s, rows))
+        return -1, len(search._hits(self.s, terms, rows))
 
     def count_today(self, user: Principal, query: str, filters: search.Filters) -> tuple[int, int]:
         base, _rank, _snip = search._base(self.s, user, search.parse(query), filters)
@@ -579,7 +581,7 @@ class Fts5Shapes:
     def _page(self, terms: list[search.Term], ids: Any) -> int:
         snips = self._snippets(terms, [r[0] for r in ids])
         rows = [hit_row(pid, rank, snips.get(pid)) for pid, rank in ids]
-        return len(search._hits(self.s, rows))
+        return len(search._hits(self.s, terms, rows))
 
     def _snippets(self, terms: list[search.Term], ids: list[int]) -> dict[int, str]:
         if not ids:

@@ -175,13 +175,17 @@ def search_cmd(
         f"{result.total_text} passage(s) match · {result.took_ms:.0f} ms ({result.backend}) · "
         f"marking {result.marking}"
     )
+    from rich.text import Text
+
     for h in result.hits:
-        snippet = re.sub(r"</?mark>", "**", h.snippet)
         console.print(
             f"[bold]{h.document_title}[/] — {h.citation} · {', '.join(h.categories)}",
             highlight=False,
         )
-        console.print(f"   {snippet}", highlight=False, markup=False)
+        line = Text("   " + h.snippet)
+        for a, b in h.matches:  # the matches in bold, from their offsets (no markup parsed)
+            line.stylize("bold", a + 3, b + 3)
+        console.print(line, highlight=False)
 
 
 @horizon_app.command("show")

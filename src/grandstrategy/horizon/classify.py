@@ -23,6 +23,7 @@ for one passage at a time.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,10 +243,13 @@ class Classifier:
         *,
         explain: bool = True,
         vectors: np.ndarray | None = None,
+        shown: Callable[[str], bool] | None = None,
     ) -> list[list[Label]]:
         """Per passage, the labels given, best first; ``[none]`` when nothing qualifies.
 
-        ``vectors``: the passages' embeddings when the caller has them already."""
+        ``vectors``: the passages' embeddings when the caller has them already. ``shown``:
+        which example markings the reader may see (nearest examples quote their text);
+        None shows only the unmarked starter examples."""
         s = self.signals(texts, languages, vectors=vectors)
         scores = self.combine(s)
         given = self.decide(s, scores)
@@ -253,7 +257,7 @@ class Classifier:
         out: list[list[Label]] = []
         for i, text in enumerate(texts):
             labels = [
-                self._label(i, text, int(j), s, scores, explain, rows)
+                self._label(i, text, int(j), s, scores, explain, rows, shown)
                 for j in np.flatnonzero(given[i])
             ]
             labels.sort(key=lambda lb: (-lb.score, lb.category))
@@ -281,6 +285,7 @@ class Classifier:
         scores: np.ndarray,
         explain: bool,
         rows: _Rows | None = None,
+        shown: Callable[[str], bool] | None = None,
     ) -> Label:
         rows = rows if rows is not None else _Rows(s, scores, self.col.get(NONE))
         cat = self.categories[j]
@@ -295,7 +300,7 @@ class Classifier:
         if explain and self.index is not None and s.vectors is not None:
             examples = [
                 (shorten(self.index.texts[k]), cos)
-                for k, cos in self.index.nearest(s.vectors[i], 2, category=cat)
+                for k, cos in self.index.nearest(s.vectors[i], 2, category=cat, shown=shown)
             ]
         score = self._none_score(i, scores, rows) if cat == NONE else rows.scores[i][j]
         why = self._explain(text, i, j, s, scores, hit, p, e, features, examples) if explain else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -65,10 +66,16 @@ class ExampleIndex:
         labels: list[frozenset[str]],
         vectors: np.ndarray,
         categories: list[str],
+        markings: list[str] | None = None,
     ) -> None:
         if not (len(texts) == len(labels) == len(vectors)):
             raise ValueError("texts, labels and vectors must have the same length")
+        if markings is not None and len(markings) != len(texts):
+            raise ValueError("texts and markings must have the same length")
         self.texts = list(texts)
+        # Each example's marking ("" for the shipped starter set): an example's text is shown
+        # only to a reader who may see the passage it came from.
+        self.markings = list(markings) if markings is not None else [""] * len(self.texts)
         self.labels = list(labels)
         self.categories = list(categories)
         self.vectors = normalise(np.asarray(vectors, dtype=np.float32).reshape(-1, DIM))
@@ -109,13 +116,26 @@ class ExampleIndex:
         total = w.sum(axis=1, keepdims=True)
         return np.asarray(np.where(total > 0, votes / np.where(total > 0, total, 1.0), 0.0))
 
+    def marking_of(self, i: int) -> str | None:
+        """Example ``i``'s marking; None when unknown (an index pickled before markings)."""
+        markings = getattr(self, "markings", None)
+        return None if markings is None else str(markings[i])
+
     def nearest(
-        self, vec: np.ndarray, k: int = 3, *, category: str | None = None
+        self,
+        vec: np.ndarray,
+        k: int = 3,
+        *,
+        category: str | None = None,
+        shown: Callable[[str], bool] | None = None,
     ) -> list[tuple[int, float]]:
         """The k most similar examples as (example index, cosine), most similar first;
-        with ``category``, only examples labelled with it (precedent for a label)."""
+        with ``category``, only examples labelled with it (precedent for a label); with
+        ``shown`` (a marking -> may the reader see it), only those the reader may see, and
+        without it only unmarked ones. An example of unknown marking is never returned."""
         if not self.texts:
             return []
+        may = shown if shown is not None else (lambda m: m == "")
         sims = self.vectors @ np.asarray(vec, dtype=np.float32).reshape(-1)
         order = np.argsort(-sims, kind="stable")
         if category is not None:
@@ -123,4 +143,11 @@ class ExampleIndex:
                 return []
             mask = self.y[:, self.categories.index(category)] > 0
             order = order[mask[order]]
-        return [(int(i), float(sims[i])) for i in order[:k]]
+        out: list[tuple[int, float]] = []
+        for i in order:
+            marking = self.marking_of(int(i))
+            if marking is not None and may(marking):
+                out.append((int(i), float(sims[i])))
+                if len(out) == k:
+                    break
+        return out

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require
+from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import embed, evaluate, learn
 from grandstrategy.horizon.classify import Classifier
 from grandstrategy.horizon.models import Feedback, Label, Passage, TrainedModel
@@ -112,8 +113,17 @@ def feedback_examples(session: Session) -> tuple[list[learn.Example], int]:
                 labels.discard(cat)
         if len(labels) > 1:
             labels.discard("none")
-        out.append(learn.Example(p.text, frozenset(labels or {"none"}), p.language))
+        out.append(learn.Example(p.text, frozenset(labels or {"none"}), p.language, str(p.marking)))
     return out, len(verdicts)
+
+
+def trained_marking(examples: list[learn.Example]) -> Marking:
+    """A model is derived data: it carries the highest marking of what it learned from."""
+    marking = Marking()
+    for e in examples:
+        if e.marking:
+            marking = marking.join(Marking.parse(e.marking))
+    return marking
 
 
 def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True) -> TrainReport:
@@ -137,7 +147,11 @@ def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True
     if embed.available():
         vectors = embed.encode([e.text for e in examples])
         index = embed.ExampleIndex(
-            [e.text for e in examples], [e.labels for e in examples], vectors, categories
+            [e.text for e in examples],
+            [e.labels for e in examples],
+            vectors,
+            categories,
+            markings=[e.marking for e in examples],
         )
     clf = Classifier(taxonomy, model=model, index=index, use_embeddings=index is not None)
     test = evaluate.load_starter("test")
@@ -159,6 +173,7 @@ def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True
         blob=buf.getvalue(),
         metrics={"macro_f1": report.macro_f1, "micro_f1": report.micro_f1, "test_n": report.n},
     )
+    row.marking = trained_marking(extra)
     session.add(row)
     session.flush()
     audit.record(
@@ -167,6 +182,7 @@ def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True
         action="horizon.train",
         object_type="model",
         object_id=row.id,
+        marking=row.marking,
         after={"examples": len(examples), "feedback": n_feedback, "macro_f1": report.macro_f1},
     )
     return TrainReport(

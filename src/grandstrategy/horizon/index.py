@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import re
 import shutil
 import threading
 import time
@@ -39,6 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
+from grandstrategy.horizon import wordforms
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
 VERSION = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
@@ -355,8 +357,15 @@ class KeywordIndex:
             if t.or_before:
                 groups.append([])
             words = self.tokens(t.words)
+            forms = wordforms.expanded(t) if len(words) == 1 else None
             if not words:
                 sub = q.empty_query()
+            elif forms is not None:  # a word: its forms (``horizon.wordforms``)
+                exact, prefix = forms
+                alts = [q.term_query(self.schema, "text", w) for w in self.tokens(exact)]
+                if prefix:
+                    alts.append(q.regex_query(self.schema, "text", re.escape(prefix) + ".*"))
+                sub = q.boolean_query([(occur.Should, a) for a in alts])
             elif t.prefix and len(words) == 1:
                 sub = q.regex_query(self.schema, "text", words[0] + ".*")
             elif t.prefix:
@@ -402,6 +411,15 @@ class KeywordIndex:
         return [(int(p), float(s)) for p, (s, _a) in zip(pids, res.hits, strict=True)], int(
             res.count
         )
+
+    def newest(self, query: Any, depth: int) -> tuple[list[int], int]:
+        """The ``depth`` highest passage ids that ``query`` matches, and how many match in
+        all. Ordered by id, not by tantivy's BM25, whose statistics (document frequencies,
+        average length) cover every passage indexed, those a reader may not see included."""
+        res = self.searcher.search(query, depth, count=True, order_by_field="pid")
+        addrs = [a for _key, a in res.hits]
+        pids = self.searcher.fast_field_values("pid", addrs) if addrs else []
+        return [int(p) for p in pids], int(res.count)
 
     def matching(self, query: Any, ids: list[int]) -> set[int]:
         """Those of ``ids`` that ``query`` matches."""

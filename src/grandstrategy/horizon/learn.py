@@ -63,6 +63,7 @@ class Example:
     text: str
     labels: frozenset[str]
     language: str | None = None
+    marking: str = ""  # of the passage it came from ("": shipped with the starter set)
 
 
 class _CharGrams:

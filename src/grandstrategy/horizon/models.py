@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,7 +41,17 @@ class Source(Marked, Base):
 
 class Document(Marked, Base):
     __tablename__ = "horizon_documents"
-    __table_args__ = (Index("ix_horizon_documents_published", "published"),)
+    # One copy of a text per marking (polyinstantiation): an upload is a duplicate only of
+    # what its uploader may see, so a hidden copy is never revealed by a "duplicate" answer.
+    __table_args__ = (
+        Index("ix_horizon_documents_published", "published"),
+        UniqueConstraint(
+            "content_hash",
+            "marking_level",
+            "marking_compartments",
+            name="uq_horizon_documents_hash_marking",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("horizon_sources.id"), nullable=False)
@@ -48,7 +59,7 @@ class Document(Marked, Base):
     url: Mapped[str] = mapped_column(String(2000), nullable=False, default="")
     published: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     language: Mapped[str] = mapped_column(String(8), nullable=False, index=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     origin: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -137,8 +148,11 @@ class PassageVector(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
-class TrainedModel(Base):
-    """A learned classifier, stored in the database so every worker uses the same one."""
+class TrainedModel(Marked, Base):
+    """A learned classifier, stored in the database so every worker uses the same one.
+
+    Derived data: it carries the highest marking of the passages it learned from, and what
+    is shown from it (its nearest examples) is filtered by the reader."""
 
     __tablename__ = "horizon_models"
 

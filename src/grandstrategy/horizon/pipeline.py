@@ -26,9 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core import audit
-from grandstrategy.core.authz import Principal, require
+from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.db import unit_of_work
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
 from grandstrategy.horizon import embed, engine
@@ -49,6 +50,10 @@ from grandstrategy.horizon.models import (
 )
 
 LANGUAGES = ("en", "fr", "nl", "de")
+# Caps on one document, so that a decompression bomb or a runaway file is refused at once
+# with a reason instead of occupying the ingester for minutes: about 600 pages of text.
+MAX_TEXT_CHARS = 2_000_000
+MAX_PASSAGES = 2_000
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Prepared:
     labels: list[list[PassageLabel]] = field(default_factory=list)
     vectors: np.ndarray | None = None  # (passages, 512) float16, when the encoder is in use
     mentions: list[tuple[int, EntityMention]] = field(default_factory=list)  # (passage seq, m)
+    refused: str = ""  # why the document is not stored (nothing else is computed for it)
 
 
 @dataclass
@@ -76,6 +82,12 @@ class IngestReport:
         return (self.ingested + self.duplicates) / self.seconds if self.seconds else 0.0
 
 
+def too_long(chars: int) -> str:
+    return _("text too long ({n:,} characters; at most {limit:,} a document)").format(
+        n=chars, limit=MAX_TEXT_CHARS
+    )
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -89,7 +101,14 @@ def prepare(
     out = []
     for raw in docs:
         lang = (raw.language or "").lower()[:2] or detect_language(raw.text, LANGUAGES)
-        out.append(Prepared(raw, content_hash(raw.text), lang, split_passages(raw.text)))
+        spans = split_passages(raw.text)
+        refused = ""
+        if len(spans) > MAX_PASSAGES:
+            refused = _("too many passages ({n:,}; at most {limit:,} a document)").format(
+                n=len(spans), limit=MAX_PASSAGES
+            )
+            spans = []
+        out.append(Prepared(raw, content_hash(raw.text), lang, spans, refused=refused))
     texts = [raw.raw.text[s:e] for raw in out for s, e in raw.spans]
     langs: list[str | None] = [p.language for p in out for _ in p.spans]
     clf = engine.classifier(session, use_embeddings=use_embeddings)
@@ -108,6 +127,20 @@ def prepare(
                     (seq, EntityMention(m.entity_id, m.surface, s + m.start, s + m.end, m.how))
                 )
     return out
+
+
+def _visible_hashes(session: Session, user: Principal, hashes: list[str]) -> set[str]:
+    """Those of ``hashes`` whose text is stored in a document ``user`` may see.
+
+    De-duplication is scoped to the uploader's view: a text identical to a document they
+    cannot see is stored again, at their marking (one copy per marking, see
+    ``Document``), so "duplicate" never tells them that a hidden document holds it."""
+    if not hashes:
+        return set()
+    q = restrict(
+        select(Document.content_hash).where(Document.content_hash.in_(hashes)), user, Document
+    )
+    return set(session.execute(q).scalars())
 
 
 def _source(session: Session, name: str) -> int:
@@ -166,16 +199,16 @@ def store_many(
     for p in prepared:
         own = Marking.parse(p.raw.marking) if p.raw.marking else Marking()
         mark = marking.join(own)
-        if not user.can_read(mark):
+        if p.refused:
+            failed.append((p.raw.origin, p.refused))
+        elif not user.can_read(mark):
             failed.append((p.raw.origin, f"marking {mark} is above your clearance"))
         elif p.content_hash in todo:
             duplicates += 1
         else:
             todo[p.content_hash] = (p, mark)
-    if todo:
-        for known in conn.execute(
-            select(Document.content_hash).where(Document.content_hash.in_(list(todo)))
-        ).scalars():
+    if todo:  # a duplicate only of what the uploader may see (see ``_visible_hashes``)
+        for known in _visible_hashes(session, user, list(todo)):
             del todo[known]
             duplicates += 1
     if not todo:
@@ -208,11 +241,18 @@ def store_many(
             }
         )
     conn.execute(insert(Document), rows)
+    wanted = {(h, mark.level, mark.column_compartments) for h, (_p, mark) in todo.items()}
     doc_ids: dict[str, int] = {
         h: int(i)
-        for h, i in conn.execute(
-            select(Document.content_hash, Document.id).where(Document.content_hash.in_(list(todo)))
+        for h, level, comps, i in conn.execute(
+            select(
+                Document.content_hash,
+                Document.marking_level,
+                Document.marking_compartments,
+                Document.id,
+            ).where(Document.content_hash.in_(list(todo)))
         ).all()
+        if (h, level, comps) in wanted
     }
     passages = [
         {
@@ -319,7 +359,7 @@ def ingest(
         raise Invalid(f"marking {base} is above your clearance")
     report = IngestReport()
     t0 = time.perf_counter()
-    chunks = _fresh_chunks(factory, iter(items), chunk, report)
+    chunks = _fresh_chunks(factory, iter(items), chunk, report, user)
     url = _shareable_url(factory) if workers > 0 else None
     if url is None:
         prepared_chunks: Iterator[list[Prepared]] = (
@@ -373,6 +413,7 @@ def _fresh_chunks(
     it: Iterator[RawDocument | ReadFailure],
     chunk: int,
     report: IngestReport,
+    user: Principal,
 ) -> Iterator[list[RawDocument]]:
     """Chunks of the documents not stored yet (read failures and duplicates are counted)."""
     while batch := list(islice(it, chunk)):
@@ -380,15 +421,13 @@ def _fresh_chunks(
         for item in batch:
             if isinstance(item, ReadFailure):
                 report.failed.append((item.origin, item.reason))
+            elif len(item.text) > MAX_TEXT_CHARS:
+                report.failed.append((item.origin, too_long(len(item.text))))
             else:
                 docs.append(item)
         hashes = [content_hash(d.text) for d in docs]
         with factory() as s:
-            known = set(
-                s.execute(
-                    select(Document.content_hash).where(Document.content_hash.in_(set(hashes)))
-                ).scalars()
-            )
+            known = _visible_hashes(s, user, list(set(hashes)))
         fresh, seen = [], known
         for d, h in zip(docs, hashes, strict=True):
             if h not in seen:  # stored already, or twice in this chunk: prepare once

@@ -11,7 +11,14 @@ in facets: the index proposes, the database disposes. Without one (or when it ca
 current this instant) the same answers come from FTS5 / PostgreSQL.
 
 Query syntax: words (all must occur), ``"a phrase"``, ``prefix*``, ``OR`` between terms,
-``-word`` to exclude. Accents are ignored on SQLite.
+``-word`` to exclude. Accents are ignored on SQLite. A word also finds its other forms
+(``horizon.wordforms``: ``drone`` finds ``drones``, ``cyber`` finds ``cyberattaque``).
+
+Nothing shown depends on passages the reader may not see: the candidates are the newest
+``CANDIDATES`` restricted matches (not the best by an engine's corpus-wide statistics), each
+is scored from its own text (``wordforms.score``), and totals and facets count restricted
+matches only. When more than ``CANDIDATES`` passages match, the newest of them are ranked
+(``facets_exact`` is then False).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import semantic as semantic_search
+from grandstrategy.horizon import wordforms
 from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
@@ -83,7 +91,7 @@ class Hit:
     start: int
     end: int
     score: float
-    snippet: str  # HTML-escaped, matches wrapped in <mark>
+    snippet: str  # plain text: an extract of the passage (never HTML)
     matched: list[str]
     marking: str
     language: str
@@ -91,6 +99,14 @@ class Hit:
     source: str
     categories: list[str] = field(default_factory=list)
     cosine: float | None = None  # closeness in meaning to the query, when semantic search ran
+    matches: list[tuple[int, int]] = field(default_factory=list)  # (start, end) in the snippet
+    snippet_start: int = 0  # where the snippet starts in the passage
+
+    @property
+    def snippet_html(self) -> str:
+        """The snippet escaped for a page, each match in ``<mark>``."""
+        extract = wordforms.Snippet(self.snippet, self.snippet_start, self.matches)
+        return wordforms.highlighted(extract, ("<mark>", "</mark>"), html.escape)
 
     @property
     def citation(self) -> str:
@@ -155,6 +171,11 @@ def to_fts5(terms: list[Term]) -> str:
     out = ""
     for t in terms:
         expr = '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
+        forms = wordforms.expanded(t)
+        if forms is not None:
+            words, prefix = forms
+            alts = [f'"{w}"' for w in words] + ([f'"{prefix}"*'] if prefix else [])
+            expr = "(" + " OR ".join(alts) + ")"
         if not out:
             out = expr
         elif t.negated:
@@ -171,6 +192,11 @@ def to_tsquery(terms: list[Term]) -> str:
         if t.prefix:
             parts[-1] += ":*"
         expr = "(" + " <-> ".join(parts) + ")"
+        forms = wordforms.expanded(t)
+        if forms is not None:
+            words, prefix = forms
+            alts = [f"'{w}'" for w in words] + ([f"'{prefix}':*"] if prefix else [])
+            expr = "(" + " | ".join(alts) + ")"
         if not out:
             out = expr
         elif t.negated:
@@ -236,12 +262,6 @@ def _base(session: Session, user: Principal, terms: list[Term], filters: Filters
     return _filtered(q, filters), rank, snippet
 
 
-def _render_snippet(raw: str) -> tuple[str, list[str]]:
-    matched = re.findall(f"{START}(.*?){STOP}", raw)
-    escaped = html.escape(raw).replace(START, "<mark>").replace(STOP, "</mark>")
-    return escaped, list(dict.fromkeys(m.lower() for m in matched))
-
-
 def search(
     session: Session,
     *,
@@ -255,12 +275,13 @@ def search(
 ) -> Result:
     """Ranked passages with snippets, the total, and facets, all within the user's clearance.
 
-    One ranked, restricted, filtered query gives the best ``CANDIDATES`` keyword matches: the
-    page is their head, snippets are made for the page alone, and the facets count over all
-    of them (every match when there are fewer, else the best ``CANDIDATES``:
-    ``facets_exact`` says which). The total is exact up to ``COUNT_CAP`` and reads "at least"
-    beyond (``total_exact``). With ``semantic`` and passage vectors stored, the keyword
-    ranking is fused with the passages closest in meaning (reciprocal rank fusion, see
+    One restricted, filtered query gives the newest ``CANDIDATES`` keyword matches, each
+    scored from its own text (``wordforms.score``): the page is the best of them, snippets
+    are made for the page alone, and the facets count over all of them (every match when
+    there are fewer, else the newest ``CANDIDATES``: ``facets_exact`` says which).
+    The total is exact up to ``COUNT_CAP`` and reads "at least" beyond (``total_exact``).
+    With ``semantic`` and passage vectors stored, the keyword ranking is fused with the
+    ``semantic.NEAREST`` passages closest in meaning (reciprocal rank fusion, see
     ``horizon.semantic``); the total and the facets count those not among the keyword
     matches too. ``index``: the keyword index to rank with (see ``horizon.index``); None
     ranks with FTS5 / PostgreSQL.
@@ -273,9 +294,10 @@ def search(
     tq: Any = None
     if index is not None and index.sync(session):
         tq = index.restricted(user, index.text_query(terms), filters)
-        ranked, total, total_exact, complete = _by_index(session, index, user, tq, filters, depth)
+        found, total, total_exact, complete = _by_index(session, index, user, tq, filters, depth)
     else:
-        ranked, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
+        found, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
+    ranked = _ranked(session, terms, found)
     rank_of = {pid: r for pid, r in ranked}
     kw_index = index if tq is not None else None
     close = _semantic(session, user, terms, filters, kw_index) if semantic else []
@@ -296,8 +318,7 @@ def search(
         page = [(pid, -score, cosine.get(pid)) for pid, score in fused[offset : offset + limit]]
     else:
         page = [(pid, r, None) for pid, r in ranked[offset : offset + limit]]
-    snippets = _snippets(session, terms, [pid for pid, _, _ in page if pid in rank_of])
-    hits = _hits(session, [(pid, r, snippets.get(pid), cos) for pid, r, cos in page])
+    hits = _hits(session, terms, page)
     facets = _facets(session, [*rank_of, *extra])
     marking = Marking()
     for h in hits:
@@ -319,22 +340,18 @@ def search(
 
 def _by_sql(
     session: Session, user: Principal, terms: list[Term], filters: Filters, depth: int
-) -> tuple[list[tuple[int, float]], int, bool, bool]:
-    """(best ``depth`` (id, rank), total, total exact, every match ranked) from FTS5 or
-    PostgreSQL: one ranked, restricted, filtered query, and a capped count beyond it."""
-    base, rank, _snippet = _base(session, user, terms, filters)
-    rows = session.execute(
-        base.add_columns(rank.label("rank"))
-        .order_by(literal_column("rank"), Passage.id)
-        .limit(depth)
-    ).all()
-    ranked = [(int(r[0]), float(r[1])) for r in rows]
-    if len(ranked) < depth:
-        return ranked, len(ranked), True, True
+) -> tuple[list[int], int, bool, bool]:
+    """(newest ``depth`` matching ids, total, total exact, every match found) from FTS5 or
+    PostgreSQL: one restricted, filtered query, and a capped count beyond it."""
+    base, _rank, _snippet = _base(session, user, terms, filters)
+    newest = base.order_by(Passage.id.desc()).limit(depth)
+    found = [int(i) for i in session.execute(newest).scalars()]
+    if len(found) < depth:
+        return found, len(found), True, True
     counted = session.execute(
         select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())
     ).scalar_one()
-    return ranked, min(int(counted), COUNT_CAP), counted <= COUNT_CAP, False
+    return found, min(int(counted), COUNT_CAP), counted <= COUNT_CAP, False
 
 
 def _by_index(
@@ -344,38 +361,39 @@ def _by_index(
     tq: Any,
     filters: Filters,
     depth: int,
-) -> tuple[list[tuple[int, float]], int, bool, bool]:
+) -> tuple[list[int], int, bool, bool]:
     """The same from the keyword index, each candidate checked again in SQL: a passage the
     database does not show this user (or that does not pass the filters) is dropped, and
     not counted. The index's own count is used only beyond the candidates."""
-    proposed, count = index.search(tq, depth)
-    ids = [pid for pid, _ in proposed]
+    proposed, count = index.newest(tq, depth)
     kept: set[int] = set()
-    if ids:
+    if proposed:
         q = restrict(
-            select(Passage.id).where(Passage.id.in_(bindparam("cand", ids, expanding=True))),
+            select(Passage.id).where(Passage.id.in_(bindparam("cand", proposed, expanding=True))),
             user,
             Passage,
         )
         kept = set(session.execute(_filtered(q, filters)).scalars())
-    ranked = [(pid, -score) for pid, score in proposed if pid in kept]
+    found = [pid for pid in proposed if pid in kept]
     complete = count <= len(proposed)
     if complete:
-        return ranked, len(ranked), True, True
-    total = count - (len(proposed) - len(ranked))
-    return ranked, min(total, COUNT_CAP), total <= COUNT_CAP, False
+        return found, len(found), True, True
+    total = count - (len(proposed) - len(found))
+    return found, min(total, COUNT_CAP), total <= COUNT_CAP, False
 
 
-def _snippets(session: Session, terms: list[Term], ids: list[int]) -> dict[int, str]:
-    """Highlighted extracts of the given passages (those of one page) for the query."""
+def _ranked(session: Session, terms: list[Term], ids: list[int]) -> list[tuple[int, float]]:
+    """(id, rank: lower is better) of the candidates, best first, each scored from its own
+    text; equal scores go newest first."""
     if not ids:
-        return {}
-    cond, _rank, snippet, join = _match(session, terms)
-    q = select(Passage.id, snippet).select_from(Passage)
-    if join:
-        q = q.join(FTS, FTS.c.rowid == Passage.id)
-    q = q.where(cond, Passage.id.in_(ids))
-    return {int(pid): str(snip) for pid, snip in session.execute(q).all()}
+        return []
+    rows = session.execute(
+        select(Passage.id, Passage.text, Passage.language).where(
+            Passage.id.in_(bindparam("ranked", ids, expanding=True))
+        )
+    ).all()
+    scored = [(int(pid), -wordforms.score(terms, text, lang)) for pid, text, lang in rows]
+    return sorted(scored, key=lambda r: (r[1], -r[0]))
 
 
 def _semantic(
@@ -421,7 +439,8 @@ def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None
     return not_(func.to_tsvector("simple", Passage.text).bool_op("@@")(tsq))
 
 
-def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
+def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]:
+    """The page's hits from (passage id, rank, cosine) rows, with plain-text snippets."""
     if not rows:
         return []
     ids = [r[0] for r in rows]
@@ -440,9 +459,10 @@ def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
     ).all():
         cats.setdefault(pid, []).append(cat)
     out = []
-    for pid, rank, snip, cosine in rows:
+    for pid, rank, cosine in rows:
         p, title, pub, src = found[pid]
-        snippet, matched = _render_snippet(snip or p.text[:300])
+        extract = wordforms.snippet(terms, p.text, p.language)
+        matched = [extract.text[a:b].lower() for a, b in extract.matches]
         out.append(
             Hit(
                 passage_id=p.id,
@@ -452,14 +472,16 @@ def _hits(session: Session, rows: Sequence[Any]) -> list[Hit]:
                 start=p.start,
                 end=p.end,
                 score=-float(rank),
-                snippet=snippet,
-                matched=matched,
+                snippet=extract.text,
+                matched=list(dict.fromkeys(matched)),
                 marking=str(p.marking),
                 language=p.language,
                 published=pub,
                 source=src,
                 categories=cats.get(pid, []),
                 cosine=cosine,
+                matches=extract.matches,
+                snippet_start=extract.start,
             )
         )
     return out

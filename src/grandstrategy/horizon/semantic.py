@@ -10,7 +10,14 @@ never gets a passage above their clearance, or one they excluded, from this path
 
 Keyword and semantic lists are merged by reciprocal rank fusion: each passage scores
 ``sum(1 / (RRF_K + rank))`` over the lists it appears in (Cormack, Clarke and Büttcher,
-SIGIR 2009), which needs no calibration between BM25 scores and cosines.
+SIGIR 2009), which needs no calibration between keyword scores and cosines. There is no
+fixed cosine cut: a short query and a passage rarely reach a cosine of 0.3 even when the
+passage is the best answer (and in another language, below that still), so the
+``NEAREST`` closest visible passages always take part, by their rank.
+
+The nearest passages are those the reader may see: when too few of the closest
+``CANDIDATES`` pass the restricted query, more are examined, so which passages come back
+never depends on how many hidden passages lie closer.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from grandstrategy.horizon.models import PassageVector
 
 RRF_K = 60
 CANDIDATES = 400  # nearest passages re-checked against clearance and filters
-MIN_COSINE = 0.3  # below this a passage is not "close in meaning" to the query
+NEAREST = 20  # closest visible passages fused with the keyword ranking
+CHECK_CHUNK = 5_000  # ids checked against clearance and filters in one query
 
 _lock = threading.Lock()
 
@@ -100,7 +108,7 @@ def _store(session: Session) -> _Store:
 
 
 def nearest(
-    session: Session, text: str, visible: Callable[[list[int]], set[int]], k: int = 50
+    session: Session, text: str, visible: Callable[[list[int]], set[int]], k: int = NEAREST
 ) -> list[tuple[int, float]]:
     """Up to ``k`` (passage id, cosine) closest to ``text``, best first, among the ids that
     ``visible`` keeps (the caller's restricted, filtered query). Empty without the encoder
@@ -113,14 +121,17 @@ def nearest(
     query = embed.encode([text])[0].astype(np.float32)
     sims = store.vectors @ query
     n = min(CANDIDATES, len(sims))
-    top = np.argpartition(-sims, n - 1)[:n]
-    top = top[np.argsort(-sims[top])]
-    top = top[sims[top] >= MIN_COSINE]
-    if not len(top):
-        return []
-    keep = visible([int(i) for i in store.ids[top]])
-    out = [(int(store.ids[i]), float(sims[i])) for i in top if int(store.ids[i]) in keep]
-    return out[:k]
+    while True:
+        top = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
+        top = top[np.lexsort((store.ids[top], -sims[top]))]  # closest first, then lower id
+        ids = [int(i) for i in store.ids[top]]
+        keep: set[int] = set()
+        for at in range(0, len(ids), CHECK_CHUNK):  # a bounded number of SQL parameters
+            keep |= visible(ids[at : at + CHECK_CHUNK])
+        out = [(int(store.ids[i]), float(sims[i])) for i in top if int(store.ids[i]) in keep]
+        if len(out) >= k or n >= len(sims):
+            return out[:k]
+        n = min(len(sims), n * 4)
 
 
 def fuse(*ranked: list[int]) -> list[tuple[int, float]]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+from grandstrategy.core.i18n import _
 from grandstrategy.horizon.ingest.raw import (
     _OLE_MAGIC,
     RawDocument,
@@ -266,6 +267,7 @@ def _read_docx(data: bytes, origin: str) -> RawDocument:
         raise _Unreadable("old Word binary format (.doc); save it as .docx or PDF")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _Unreadable("not a valid DOCX (not a ZIP package)")
+    _check_unpacked(data)
     import docx
 
     try:
@@ -278,6 +280,26 @@ def _read_docx(data: bytes, origin: str) -> RawDocument:
         raise _Unreadable("no readable text")
     title = _meaningful_title(document.core_properties.title)
     return _document(text, origin, title=title or _first_line(text))
+
+
+MAX_DOCX_XML = 32 * 1024 * 1024  # bytes of XML a DOCX may unpack to (its text is within)
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse a DOCX whose XML parts would unpack to more than ``MAX_DOCX_XML`` (a "zip
+    bomb": 175 KB that expand to 50 MB of text), before anything is decompressed. The sizes
+    are those the archive declares; ``zipfile`` never reads past a declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist() if i.filename.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _Unreadable(_("not a valid DOCX ({reason})").format(reason=_one_line(exc))) from None
+    if unpacked > MAX_DOCX_XML:
+        raise _Unreadable(
+            _("DOCX unpacks to too much ({size} MB of XML; at most {limit} MB)").format(
+                size=unpacked // 2**20, limit=MAX_DOCX_XML // 2**20
+            )
+        )
 
 
 def _docx_blocks(items: Iterable[Any]) -> Iterator[str]:

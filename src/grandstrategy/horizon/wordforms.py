@@ -1,0 +1,197 @@
+"""Word forms for keyword search: which words a query word stands for, and how well a
+passage matches, scored from the passage alone.
+
+Recall: a query word matches its own form, the forms that share its stem in English,
+French, Dutch or German (Snowball stemmers: ``drone`` finds ``drones``, ``attacks`` finds
+``attack``), and words that begin with its shortest stem when that stem has at least
+``PREFIX_MIN`` letters (``cyber`` finds ``cyberattaque`` and ``cyber-attack``, ``sanction``
+finds ``sanctions`` and ``sanctionné``). Every keyword backend (tantivy, FTS5, PostgreSQL)
+is asked for the same forms, so they find the same passages.
+
+Ranking: BM25's saturation of term frequency and its length normalisation, with the average
+length a constant and every term weighted alike, so that a passage's score depends on the
+query and on that passage's own text only. Corpus statistics (document frequencies, the
+average length) would make a score depend on every passage indexed, those the reader may
+not see included: two public passages that differ in one word would score differently
+because hidden passages contain that word. A token matching a query word by its form counts
+1, by the stem's prefix ``PREFIX_WEIGHT``, so exact forms rank first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any, Protocol
+
+PREFIX_MIN = 4  # letters a stem needs before words that begin with it match too
+PREFIX_WEIGHT = 0.5
+K1, B = 1.2, 0.75
+AVERAGE_TOKENS = 80.0  # a typical passage, in words: a constant, never measured
+SNIPPET_TOKENS = 36
+LANGUAGES = {"en": "english", "fr": "french", "nl": "dutch", "de": "german"}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+class QueryTerm(Protocol):
+    """A parsed query term (``search.Term``)."""
+
+    @property
+    def words(self) -> tuple[str, ...]: ...
+    @property
+    def prefix(self) -> bool: ...
+    @property
+    def negated(self) -> bool: ...
+
+
+def fold(word: str) -> str:
+    """Lowercase without accents, as the indexes store words (``Sécurité`` → ``securite``)."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(folded word, start, end) of each word of ``text``; offsets into ``text``."""
+    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    import snowballstemmer  # type: ignore[import-untyped]  # has no type information
+
+    return snowballstemmer.stemmer(language)
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str, language: str) -> str:
+    """``word`` (folded) stemmed in ``language`` ("en", "fr", "nl", "de"); unknown: as is."""
+    name = LANGUAGES.get(language)
+    return str(_stemmer(name).stemWord(word)) if name else word
+
+
+@dataclass(frozen=True)
+class Forms:
+    """What one query word stands for."""
+
+    word: str  # folded
+    exact: tuple[str, ...]  # whole words that match (the word, and its stems as words)
+    prefix: str  # words beginning with it match too; "" when the stem is too short
+    stems: dict[str, str]  # language -> stem of the word
+
+    def weight(self, token: str, language: str) -> float:
+        """How well ``token`` (folded) of a passage in ``language`` stands for this word."""
+        if token == self.word:
+            return 1.0
+        if language in self.stems and stem(token, language) == self.stems[language]:
+            return 1.0
+        if token in self.exact:
+            return 1.0
+        if self.prefix and token.startswith(self.prefix):
+            return PREFIX_WEIGHT
+        return 0.0
+
+
+@lru_cache(maxsize=4096)
+def forms(word: str) -> Forms:
+    """The forms of one query word (see the module docstring)."""
+    w = fold(word)
+    stems = {lang: stem(w, lang) for lang in LANGUAGES}
+    heads = [s for s in {w, *stems.values()} if w.startswith(s) and len(s) >= PREFIX_MIN]
+    exact = {w, word.lower(), *stems.values()} - {""}  # unfolded too: PostgreSQL keeps accents
+    if heads:
+        return Forms(w, tuple(sorted(exact)), min(heads, key=len), stems)
+    return Forms(w, tuple(sorted(exact | {w + "s"})), "", stems)  # "war" finds "wars"
+
+
+def expanded(t: QueryTerm) -> tuple[tuple[str, ...], str] | None:
+    """For a one-word term: (whole words, prefix or "") to ask an index for; None for a
+    phrase or an explicit ``prefix*`` term, which are taken as written."""
+    if len(t.words) != 1 or t.prefix:
+        return None
+    f = forms(t.words[0])
+    return f.exact, f.prefix
+
+
+# ---- scoring and snippets, from a passage's own text
+
+
+def _positions(
+    terms: Sequence[QueryTerm], toks: list[tuple[str, int, int]], language: str
+) -> list[list[tuple[int, float]]]:
+    """Per positive term, (token index, weight) of each place where it matches."""
+    out: list[list[tuple[int, float]]] = []
+    words = [t for t, _, _ in toks]
+    for term in terms:
+        if term.negated:
+            continue
+        found: list[tuple[int, float]] = []
+        if len(term.words) > 1 or term.prefix:  # a phrase or prefix*: as written
+            n = len(term.words)
+            wanted = [fold(w) for w in term.words]
+            for i in range(len(words) - n + 1):
+                head_ok = all(words[i + k] == wanted[k] for k in range(n - 1))
+                last = words[i + n - 1]
+                ok = last.startswith(wanted[-1]) if term.prefix else last == wanted[-1]
+                if head_ok and ok:
+                    found += [(i + k, 1.0) for k in range(n)]
+        else:
+            f = forms(term.words[0])
+            for i, w in enumerate(words):
+                weight = f.weight(w, language)
+                if weight:
+                    found.append((i, weight))
+        out.append(found)
+    return out
+
+
+def score(terms: Sequence[QueryTerm], text: str, language: str) -> float:
+    """A passage's relevance to the query, from its own text alone (module docstring)."""
+    toks = tokens(text)
+    norm = K1 * (1 - B + B * len(toks) / AVERAGE_TOKENS)
+    total = 0.0
+    for found in _positions(terms, toks, language):
+        tf = sum(w for _, w in found)
+        if tf:
+            total += tf * (K1 + 1) / (tf + norm)
+    return round(total, 6)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An extract of a passage: plain text, where it starts in the passage, and the
+    (start, end) of each match inside the extract."""
+
+    text: str
+    start: int
+    matches: list[tuple[int, int]]
+
+
+def snippet(terms: Sequence[QueryTerm], text: str, language: str) -> Snippet:
+    """The ``SNIPPET_TOKENS`` words of the passage with the most matches, and the matches."""
+    toks = tokens(text)
+    hits = sorted({i for found in _positions(terms, toks, language) for i, _ in found})
+    if not toks:
+        return Snippet(text[:300], 0, [])
+    best, best_n = 0, -1
+    for i in hits or [0]:
+        lo = max(0, min(i - SNIPPET_TOKENS // 3, len(toks) - SNIPPET_TOKENS))
+        n = sum(1 for h in hits if lo <= h < lo + SNIPPET_TOKENS)
+        if n > best_n:
+            best, best_n = lo, n
+    first, last = best, min(len(toks), best + SNIPPET_TOKENS) - 1
+    start = 0 if first == 0 else toks[first][1]
+    end = len(text) if last == len(toks) - 1 else toks[last][2]
+    matches = [(toks[h][1] - start, toks[h][2] - start) for h in hits if first <= h <= last]
+    return Snippet(text[start:end], start, matches)
+
+
+def highlighted(s: Snippet, mark: tuple[str, str], escape: Any) -> str:
+    """The extract with each match between ``mark``; the text passed through ``escape``."""
+    out, pos = [], 0
+    for a, b in s.matches:
+        out += [escape(s.text[pos:a]), mark[0], escape(s.text[a:b]), mark[1]]
+        pos = b
+    out.append(escape(s.text[pos:]))
+    return "".join(out)
