@@ -361,3 +361,15 @@ def test_reimport_by_a_low_user_keeps_hidden_links_and_changes_nothing(session, 
     assert (report.created, report.updated, report.deleted) == (0, 0, 0)
     deter = service.get_record(session, user=operator, component="objectives", rid="deter")
     assert deter.threats == ["invasion", "nato-tripwire", "pandemic"]
+
+
+def test_package_file_with_too_many_items_is_refused_with_a_clear_error(tmp_path):
+    from grandstrategy.strategy.package import MAX_NODES, read_package
+
+    (tmp_path / "strategy.yaml").write_text(
+        "id: x\ntitle: T\ncountry: C\nperiod: {start: 2026-01-01, end: 2030-01-01}\n"
+    )
+    (tmp_path / "roles.yaml").write_text("- a\n" * (MAX_NODES + 10))  # ~200 KB of tiny items
+    with pytest.raises(Invalid) as exc:
+        read_package(tmp_path)
+    assert f"more than {MAX_NODES} items" in exc.value.details[0]

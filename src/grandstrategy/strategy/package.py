@@ -41,6 +41,7 @@ class _Located:
 
     def __init__(self) -> None:
         self.lines: dict[tuple[Any, ...], int] = {}
+        self._scalars = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
         self.lines[path] = node.start_mark.line + 1
@@ -53,7 +54,9 @@ class _Located:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(n, (*path, i)) for i, n in enumerate(node.value)]
-        return yaml.safe_load(yaml.serialize(node))
+        # The safe constructor types the scalar by its resolved tag (int, date, bool, null):
+        # as yaml.safe_load would, without a round trip through text for every scalar.
+        return self._scalars.construct_object(node, deep=True)
 
     def line(self, path: tuple[Any, ...]) -> int:
         while path:
@@ -63,25 +66,40 @@ class _Located:
         return self.lines.get((), 1)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases (``*name``).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+MAX_NODES = 50_000  # the example has a few thousand per file; a large strategy, some 10,000
+MAX_DEPTH = 64
 
-    A package never needs them, and nested aliases expand exponentially: a couple of
-    kilobytes of anchors can stand for gigabytes of data (a "billion laughs" bomb).
+
+def _refuse(problem: str, mark: Any) -> None:
+    raise yaml.MarkedYAMLError(None, None, problem, mark)
+
+
+def _screen(text: str) -> None:
+    """Refuse, before building anything, what would make building explode.
+
+    Aliases (``*name``): a package never needs them, and nested aliases expand exponentially
+    (a couple of kilobytes can stand for gigabytes: a "billion laughs" bomb). Too many nodes
+    or too deep a nesting: each costs time and memory (and stack) to build, so a 5 MB file
+    of tiny items must not keep a request busy for minutes.
     """
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None,
-                None,
+    depth = 0
+    for count, event in enumerate(yaml.parse(text, Loader=_LOADER)):
+        if isinstance(event, yaml.AliasEvent):
+            _refuse(
                 _("aliases (*{name}) are not allowed in a strategy package").format(
                     name=event.anchor
                 ),
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                _refuse(_("nested deeper than {n} levels").format(n=MAX_DEPTH), event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if count > MAX_NODES:
+            _refuse(_("more than {n} items").format(n=MAX_NODES), event.start_mark)
 
 
 def _read_yaml(name: str, raw: bytes) -> tuple[Any, _Located]:
@@ -94,7 +112,8 @@ def _read_yaml(name: str, raw: bytes) -> tuple[Any, _Located]:
         )
     try:
         text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=_NoAliasLoader)
+        _screen(text)
+        node = yaml.compose(text, Loader=_LOADER)
         if node is None:
             return None, loc
         return loc.build(node, ()), loc
@@ -107,8 +126,6 @@ def _read_yaml(name: str, raw: bytes) -> tuple[Any, _Located]:
                 name=name, line=line, problem=exc.problem
             )
         ) from None
-    except RecursionError:
-        raise Invalid(_("{name}: nested too deeply").format(name=name)) from None
 
 
 def read_package(folder: Path) -> Package:
