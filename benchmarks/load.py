@@ -47,9 +47,9 @@ BIN = Path(sys.executable).with_name("grandstrategy")
 PASSWORD = "load-test-password-1"  # noqa: S105 (a throwaway database's test users)
 USERS = [  # name, role, clearance, compartments
     ("loadadmin", "admin", "SECRET", ["NATO", "EU", "NATIONAL-ONLY"]),
-    ("loadreader", "reader", "UNCLASSIFIED", []),
+    ("loadreader", "analyst", "UNCLASSIFIED", []),
 ]
-READER_PAGES = ["/strategy", "/resilience", "/horizon", "/resilience/rank"]
+READER_PAGES = ["/strategy", "/resilience", "/horizon", "/resilience/gaps"]
 READER_API = [
     "/api/strategy",
     "/api/strategy/threats",
@@ -99,14 +99,18 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     done = subprocess.run(
         [str(BIN), *args], env=env, input=stdin, capture_output=True, text=True, check=False
     )
-    if done.returncode != 0:
+    if done.returncode != 0 and "already exists" not in done.stdout + done.stderr:
         raise SystemExit(f"grandstrategy {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
 
 
-def prepare(env: dict[str, str]) -> None:
-    """A fresh example database with the load users."""
-    cli(env, "setup")
+def prepare(env: dict[str, str], *, prepared: bool = False) -> None:
+    """A fresh example database with the load users (``prepared``: it holds the example
+    already, e.g. a copy of one made earlier; only migrate it)."""
+    if prepared:
+        cli(env, "db", "upgrade")
+    else:
+        cli(env, "setup")
     for name, role, clearance, comps in USERS:
         extra = [x for c in comps for x in ("--compartment", c)]
         cli(
@@ -122,6 +126,9 @@ def prepare(env: dict[str, str]) -> None:
             "--password-stdin",
             stdin=PASSWORD + "\n",
         )
+        if prepared:  # the user may be there from an earlier run: make it what this run needs
+            cli(env, "users", "set", name, "--role", role, "--clearance", clearance, *extra)
+            cli(env, "users", "set", name, "--password-stdin", stdin=PASSWORD + "\n")
 
 
 @contextmanager
@@ -164,7 +171,8 @@ class Stats:
     server_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     client_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     connection_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    samples: list[str] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)  # server and connection errors
+    client_samples: list[str] = field(default_factory=list)
 
     async def call(self, kind: str, client: httpx.AsyncClient, method: str, url: str, **kw: Any):
         t0 = time.perf_counter()
@@ -182,8 +190,8 @@ class Stats:
                 self.samples.append(f"{kind} {method} {url}: {r.status_code} {r.text[:200]}")
         elif r.status_code >= 400:
             self.client_errors[kind] += 1
-            if len(self.samples) < 10:
-                self.samples.append(f"{kind} {method} {url}: {r.status_code} {r.text[:200]}")
+            if len(self.client_samples) < 5:
+                self.client_samples.append(f"{kind} {method} {url}: {r.status_code} {r.text[:120]}")
         return r
 
 
@@ -201,18 +209,36 @@ async def token(stats: Stats, client: httpx.AsyncClient, user: str, password: st
     return r.json()["access_token"] if r is not None and r.status_code == 200 else None
 
 
-async def page_login(client: httpx.AsyncClient, user: str, password: str) -> None:
-    r = await client.get("/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
-    await client.post(
-        "/login",
-        data={
-            "username": user,
-            "password": password,
-            "next": "/strategy",
-            "csrf_token": csrf.group(1) if csrf else "",
-        },
-    )
+async def page_cookies(base: str, user: str, password: str) -> dict[str, str]:
+    """Log in through the login form once; the readers share the session cookie."""
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        r = await client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+        await client.post(
+            "/login",
+            data={
+                "username": user,
+                "password": password,
+                "next": "/strategy",
+                "csrf_token": csrf.group(1) if csrf else "",
+            },
+        )
+        return dict(client.cookies)
+
+
+@dataclass
+class Login:
+    """One user's API token and page cookies, shared by the clients acting as that user
+    (the login burst is measured on its own: argon2 is slow on purpose)."""
+
+    api: dict[str, str]
+    cookies: dict[str, str]
+
+
+async def login(base: str, user: str, password: str) -> Login:
+    async with httpx.AsyncClient(base_url=base, timeout=300) as c:
+        tok = await token(Stats(), c, user, password)
+    return Login({"Authorization": f"Bearer {tok}"}, await page_cookies(base, user, password))
 
 
 @dataclass
@@ -225,7 +251,7 @@ class World:
 
 
 async def discover(base: str, headers: dict[str, str]) -> World:
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as c:
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=300) as c:
         docs = (await c.get("/api/horizon/documents?limit=200")).json().get("documents", [])
         secret = [
             d["id"] for d in docs if not str(d.get("marking", "")).startswith(("UNCL", "REST"))
@@ -237,39 +263,37 @@ async def discover(base: str, headers: dict[str, str]) -> World:
 
 
 async def reader(
-    stats: Stats, base: str, user: str, password: str, world: World, until: float, seed: int
+    stats: Stats, base: str, who: Login, world: World, until: float, seed: int
 ) -> None:
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        tok = await token(stats, client, user, password)
-        if tok is None:
-            return
-        api = {"Authorization": f"Bearer {tok}"}
-        await page_login(client, user, password)
+    async with httpx.AsyncClient(
+        base_url=base, timeout=300, limits=limits, cookies=who.cookies
+    ) as client:
         while time.monotonic() < until:
             roll = rng.random()
             if roll < 0.35:
                 await stats.call("page", client, "GET", rng.choice(READER_PAGES))
             elif roll < 0.8 or not world.secret_docs:
-                await stats.call("api-get", client, "GET", rng.choice(READER_API), headers=api)
+                await stats.call("api-get", client, "GET", rng.choice(READER_API), headers=who.api)
             else:
                 doc = rng.choice(world.secret_docs)
                 await stats.call(
-                    "classified-get", client, "GET", f"/api/horizon/documents/{doc}", headers=api
+                    "classified-get",
+                    client,
+                    "GET",
+                    f"/api/horizon/documents/{doc}",
+                    headers=who.api,
                 )
 
 
 async def writer(
-    stats: Stats, base: str, user: str, password: str, world: World, until: float, seed: int
+    stats: Stats, base: str, who: Login, world: World, until: float, seed: int
 ) -> None:
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        tok = await token(stats, client, user, password)
-        if tok is None:
-            return
-        api = {"Authorization": f"Bearer {tok}"}
+    api = who.api
+    async with httpx.AsyncClient(base_url=base, timeout=300, limits=limits) as client:
         n = 0
         while time.monotonic() < until:
             n += 1
@@ -312,20 +336,18 @@ async def load(
     login_stats = Stats()
 
     async def one_login() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as c:
+        async with httpx.AsyncClient(base_url=base, timeout=300) as c:
             await token(login_stats, c, admin, PASSWORD)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(one_login() for _ in range(logins)))
     login_wall = time.perf_counter() - t0
-    async with httpx.AsyncClient(base_url=base, timeout=60) as c:
-        tok = await token(Stats(), c, admin, PASSWORD)
-    world = await discover(base, {"Authorization": f"Bearer {tok}"})
+    high, low = await login(base, admin, PASSWORD), await login(base, reader_user, PASSWORD)
+    world = await discover(base, high.api)
     until = time.monotonic() + seconds
     tasks = [
-        reader(stats, base, admin if i % 2 == 0 else reader_user, PASSWORD, world, until, i)
-        for i in range(readers)
-    ] + [writer(stats, base, admin, PASSWORD, world, until, 1000 + i) for i in range(writers)]
+        reader(stats, base, high if i % 2 == 0 else low, world, until, i) for i in range(readers)
+    ] + [writer(stats, base, high, world, until, 1000 + i) for i in range(writers)]
     t0 = time.perf_counter()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
@@ -362,7 +384,7 @@ async def load(
             "wall_s": round(login_wall, 2),
         },
         "kinds": per_kind,
-        "samples": stats.samples + login_stats.samples,
+        "samples": stats.samples + login_stats.samples + stats.client_samples,
     }
 
 
@@ -397,6 +419,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--logins", type=int, default=30)
     ap.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
     ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL")
+    ap.add_argument(
+        "--copy", type=Path, help="a SQLite file holding the example already: load a copy of it"
+    )
+    ap.add_argument(
+        "--prepared", action="store_true", help="--db holds the example already: only migrate"
+    )
     ap.add_argument("--url", help="target a running server instead (with --user/--password)")
     ap.add_argument("--user", default=USERS[0][0])
     ap.add_argument("--password", default=PASSWORD)
@@ -424,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextmanager(_database)(args, folder) as (url, backend):
             env = {**os.environ, "GRANDSTRATEGY_DB": url, "GRANDSTRATEGY_DATA_DIR": str(folder)}
             t0 = time.perf_counter()
-            prepare(env)
+            prepare(env, prepared=args.copy is not None or args.prepared)
             print(f"example database ready in {time.perf_counter() - t0:.0f} s ({backend})")
             with serve(env, free_port()) as base:
                 run(base, backend, USERS[0][0], USERS[1][0])
@@ -432,12 +460,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _database(args: argparse.Namespace, folder: Path) -> Iterator[tuple[str, str]]:
-    if args.postgres:
-        with throwaway_postgres(folder / "cluster") as url:
-            yield url, "postgresql"
+    if args.postgres:  # its own folder: the postgres account cannot enter ours
+        cluster = Path(tempfile.mkdtemp(prefix="gs-load-pg-"))
+        try:
+            with throwaway_postgres(cluster) as url:
+                yield url, "postgresql"
+        finally:
+            shutil.rmtree(cluster, ignore_errors=True)
     elif args.db:
         yield args.db, args.db.split(":", 1)[0]
     else:
+        if args.copy:  # with the audit keys that signed its log, where they lie beside it
+            shutil.copy(args.copy, folder / "load.db")
+            if (args.copy.parent / "audit.keys").exists():
+                shutil.copy(args.copy.parent / "audit.keys", folder / "audit.keys")
         yield f"sqlite:///{folder / 'load.db'}", "sqlite"
 
 
