@@ -86,3 +86,26 @@ def test_assessments_and_partners(client, factory, operator, token_for):
     assert {a["issuer"] for a in got} == {"Allied service", "Think tank"}
     cmp = client.get("/api/horizon/partners/compare", headers=analyst)
     assert cmp.status_code == 200 and cmp.json()["profiles"] == []
+
+
+def test_unknown_and_hidden_story_alert_and_brief_ids_answer_404(
+    client, factory, operator, session, token_for
+):
+    from grandstrategy.horizon import brief_service, story_service
+
+    ingest(factory, operator, [doc("Secret cable report", CABLE, 4, "SECRET")])
+    secret_story = story_service.list_stories(session, user=operator)[0].id
+    secret_brief = brief_service.build(session, user=operator, since="7d")["id"]
+    session.commit()
+    low = token_for("admin", "UNCLASSIFIED")  # every action, lowest clearance
+    for sid in (secret_story, 987654):
+        r = client.get(f"/api/horizon/stories/{sid}", headers=low)
+        assert r.status_code == 404 and "Secret" not in r.text
+    for bid in (secret_brief, 987654):
+        assert client.get(f"/api/horizon/briefs/{bid}", headers=low).status_code == 404
+    r = client.post(
+        "/api/horizon/alerts/987654/verdict",
+        json={"verdict": "dismissed", "reason": "x"},
+        headers=low,
+    )
+    assert r.status_code == 404
