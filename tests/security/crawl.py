@@ -130,6 +130,8 @@ def _query_variants(path: str, required: dict[str, str]) -> list[dict[str, str]]
         return [{**required, "format": f} for f in EXPORT_FORMATS]
     if path.endswith("/documents") or path == "/horizon":
         return [required, {**required, "category": "cyber"}, {**required, "source": "sentinels"}]
+    if path.endswith("/audit"):  # the planter's own entries: written while planting hidden ones
+        return [required, {**required, "actor": "crawlplanter", "limit": "5000"}]
     if path.endswith("/compare"):
         scenarios = ",".join(token(m, "scenario") for m, _ in MARKINGS)
         return [required, {**required, "names": scenarios}, {**required, "scenario": scenarios}]
