@@ -177,7 +177,7 @@ def _drafting_allows(session: Session, s: Strategy, user: Principal) -> None:
     """While a drafting cycle is open, only its pen-holder and team edit (drafting decides)."""
     from grandstrategy.drafting.service import check_editor
 
-    check_editor(session, user=user, strategy_key=s.key)
+    check_editor(session, user=user, strategy_key=display(s.key))
 
 
 def _touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
