@@ -21,8 +21,9 @@ def catalogue() -> Catalogue:
 
 
 def sector_title(sector_id: str) -> str:
+    """The sector's title in the reader's language (its id if the catalogue lacks it)."""
     cat = catalogue()
-    return cat.sector(sector_id).title if sector_id in cat.sector_ids else sector_id
+    return cat.sector(sector_id).label() if sector_id in cat.sector_ids else sector_id
 
 
 def check_requirement(requirement: str, criterion: str | None = None) -> None:

@@ -26,6 +26,7 @@ from grandstrategy.resilience import iim
 from grandstrategy.resilience.access import (
     ASSESS,
     READ,
+    catalogue,
     check_marking,
     most_specific_first,
     replaced,
@@ -373,9 +374,11 @@ def objective_from_gap(
     g = gaps[data.requirement]
     if g.gap <= 0:
         raise Invalid(_("{title} has no gap to close (current meets target)").format(title=g.title))
-    title = data.title or f"Close the resilience gap in {g.title.lower()}"
+    # The objective is strategy content written in English: name the requirement in English.
+    name = catalogue().sector(g.requirement).title.lower()
+    title = data.title or f"Close the resilience gap in {name}"
     description = (
-        f"Raise the maturity of {g.title.lower()} from {g.current:.1f} to {g.target:.1f} on the "
+        f"Raise the maturity of {name} from {g.current:.1f} to {g.target:.1f} on the "
         f"0–5 scale (ranked {g.rank} of {len(gaps)} resilience gaps). {g.reason}"
     )
     record: dict[str, Any] = {
@@ -391,7 +394,7 @@ def objective_from_gap(
         "marking": data.marking,
         "indicators": [
             {
-                "name": f"Mean maturity of {g.title.lower()}",
+                "name": f"Mean maturity of {name}",
                 "unit": "level (0–5)",
                 "baseline": round(g.current or 0.0, 2),
                 "target": round(g.target or 0.0, 2),

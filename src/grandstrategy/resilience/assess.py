@@ -140,7 +140,7 @@ def overview(session: Session, *, user: Principal) -> list[RequirementState]:
             criteria.append(
                 CriterionState(
                     criterion=c.id,
-                    title=c.title,
+                    title=c.label(),
                     level=a.level if a else None,
                     target=a.target if a else None,
                     assessed_on=a.assessed_on if a else None,
@@ -155,7 +155,7 @@ def overview(session: Session, *, user: Principal) -> list[RequirementState]:
         out.append(
             RequirementState(
                 requirement=sector.id,
-                title=sector.title,
+                title=sector.label(),
                 criteria=criteria,
                 current=current,
                 target=target,

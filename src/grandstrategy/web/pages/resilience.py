@@ -43,7 +43,7 @@ INOPERABILITY = lazy(
 
 
 def _titles() -> dict[str, str]:
-    return {s.id: s.title for s in load_catalogue().sectors}
+    return {s.id: s.label() for s in load_catalogue().sectors}
 
 
 def _requirement(rid: str) -> Sector:
@@ -83,7 +83,7 @@ def overview(
     history = service.assessments(session, user=user)
     choices = service.autonomy(session, user=user)
     cat = load_catalogue()
-    scale = [(lv.level, lv.name) for lv in cat.maturity_scale]
+    scale = [(lv.level, lv.label()) for lv in cat.maturity_scale]
     table = {(a.requirement, a.dimension): a for a in choices}
     return page(
         request,
@@ -115,7 +115,7 @@ def _requirement_page(
     require(user, "resilience.read")
     state = next(s for s in service.overview(session, user=user) if s.requirement == rid)
     history = service.assessments(session, user=user, requirement=rid)
-    titles = {c.id: c.title for c in sector.criteria}
+    titles = {c.id: c.label() for c in sector.criteria}
     return page(
         request,
         "resilience/requirement.html",
