@@ -345,7 +345,10 @@ def taxonomy(as_json: bool = JSON_OPT) -> None:
         print_json(tax)
         return
     print_table(
-        [(c.id, c.name, ", ".join(c.interests), len(c.rules), c.threshold) for c in tax.categories],
+        [
+            (c.id, c.label(), ", ".join(c.interests), len(c.rules), c.threshold)
+            for c in tax.categories
+        ],
         ["id", "name", "endangers", "rules", "threshold"],
     )
 
