@@ -1,7 +1,7 @@
 """The interface's message catalogs: extract, update, check.
 
-    python -m tests.catalogs update   # extract every marked string, merge into fr/nl/de .po
-    python -m tests.catalogs check    # what tests/unit/test_catalogs.py asserts, as a report
+    python -m tests.catalogs update [fr|nl|de ...]   # extract, merge into the .po files
+    python -m tests.catalogs check [fr|nl|de ...]    # what tests/unit/test_catalogs.py asserts
 
 Strings are marked with ``_()``, ``gettext()``, ``ngettext()``, ``pgettext()`` or ``lazy()`` in
 Python and ``{{ _("...") }}`` / ``{% trans %}`` in templates (pages and editions). A catalog is
@@ -57,9 +57,9 @@ def load(lang: str) -> Catalog:
         return read_po(fh, locale=lang)
 
 
-def update() -> None:
+def update(languages: tuple[str, ...] = TARGETS) -> None:
     template = extract()
-    for lang in TARGETS:
+    for lang in languages:
         catalog = load(lang)
         catalog.update(template, no_fuzzy_matching=True)
         path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
@@ -90,12 +90,13 @@ def problems(lang: str, template: Catalog | None = None) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    languages = tuple(a for a in argv[1:] if a in TARGETS) or TARGETS
     if argv[:1] == ["update"]:
-        update()
+        update(languages)
         return 0
     template = extract()
     total = sum(1 for m in template if m.id)
-    bad = [p for lang in TARGETS for p in problems(lang, template)]
+    bad = [p for lang in languages for p in problems(lang, template)]
     for line in bad:
         print(line)
     print(f"{total} messages; {len(bad)} problems")
