@@ -67,6 +67,7 @@ class Term:
     prefix: bool = False
     negated: bool = False
     or_before: bool = False
+    quoted: bool = False  # "a word" in quotes: that form only, no other forms
 
 
 @dataclass
@@ -160,7 +161,8 @@ def parse(query: str) -> list[Term]:
         words = tuple(w.lower() for w in re.findall(r"\w+", raw.rstrip("*")))
         if not words:
             continue
-        terms.append(Term(words, prefix, neg, pending_or and not neg))
+        quoted = m.group(2) is not None
+        terms.append(Term(words, prefix, neg, pending_or and not neg, quoted))
         pending_or = False
     if not any(not t.negated for t in terms):
         raise Invalid("the query has no words to look for")
@@ -405,7 +407,7 @@ def _semantic(
 ) -> list[tuple[int, float]]:
     """Passages close in meaning to the query's positive terms, within clearance and filters."""
     text = " ".join(" ".join(t.words) for t in terms if not t.negated)
-    negated = [Term(t.words, t.prefix) for t in terms if t.negated]
+    negated = [Term(t.words, t.prefix, quoted=t.quoted) for t in terms if t.negated]
     excluded = _excluded(session, terms) if index is None else None
 
     def visible(ids: list[int]) -> set[int]:
@@ -425,7 +427,7 @@ def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None
     """A condition keeping passages that contain none of the query's negated terms (``-word``),
     so a passage the user excluded cannot come back through the semantic side either."""
     negated = [
-        Term(t.words, t.prefix, negated=False, or_before=i > 0)
+        Term(t.words, t.prefix, negated=False, or_before=i > 0, quoted=t.quoted)
         for i, t in enumerate(t for t in terms if t.negated)
     ]
     if not negated:

@@ -44,6 +44,8 @@ class QueryTerm(Protocol):
     def prefix(self) -> bool: ...
     @property
     def negated(self) -> bool: ...
+    @property
+    def quoted(self) -> bool: ...
 
 
 def fold(word: str) -> str:
@@ -107,8 +109,8 @@ def forms(word: str) -> Forms:
 
 def expanded(t: QueryTerm) -> tuple[tuple[str, ...], str] | None:
     """For a one-word term: (whole words, prefix or "") to ask an index for; None for a
-    phrase or an explicit ``prefix*`` term, which are taken as written."""
-    if len(t.words) != 1 or t.prefix:
+    phrase, a quoted word or an explicit ``prefix*`` term, which are taken as written."""
+    if len(t.words) != 1 or t.prefix or t.quoted:
         return None
     f = forms(t.words[0])
     return f.exact, f.prefix
@@ -127,7 +129,7 @@ def _positions(
         if term.negated:
             continue
         found: list[tuple[int, float]] = []
-        if len(term.words) > 1 or term.prefix:  # a phrase or prefix*: as written
+        if len(term.words) > 1 or term.prefix or term.quoted:  # as written
             n = len(term.words)
             wanted = [fold(w) for w in term.words]
             for i in range(len(words) - n + 1):
