@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.horizon import engine, evaluate, pipeline, search, service
 from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon.ingest.readers import (
@@ -55,7 +56,11 @@ def ingest(
     Example: grandstrategy horizon ingest ./news/ --source "press review" --marking RESTRICTED
     """
     if fmt not in FORMATS:
-        raise Invalid(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise Invalid(
+            _("unknown format {format!r}; choose one of {choices}").format(
+                format=fmt, choices=", ".join(FORMATS)
+            )
+        )
     st = state(ctx)
     max_bytes = st.settings.max_upload_bytes
 
@@ -205,7 +210,8 @@ def show(ctx: typer.Context, doc_id: int, as_json: bool = JSON_OPT) -> None:
         f"[bold]{sm.title}[/] ({sm.marking}) · {sm.source} · {sm.published or ''} · {sm.language}",
         highlight=False,
     )
-    console.print("actors: " + ", ".join(f"{n} ×{c}" for _, n, c in sm.actors))
+    actors = ", ".join(f"{n} ×{c}" for _id, n, c in sm.actors)
+    console.print(_("actors: {actors}").format(actors=actors))
     for p in view.passages:
         cats = ", ".join(
             f"{lb['category']} {lb['score'] or ''}"
@@ -213,7 +219,9 @@ def show(ctx: typer.Context, doc_id: int, as_json: bool = JSON_OPT) -> None:
             for lb in p.labels
         )
         console.print(
-            f"\n¶{p.seq + 1} (passage {p.id}, [{p.start}:{p.end}]) {cats}",
+            f"\n¶{p.seq + 1} "
+            + _("(passage {id}, [{start}:{end}])").format(id=p.id, start=p.start, end=p.end)
+            + f" {cats}",
             highlight=False,
             markup=False,
         )
@@ -242,7 +250,12 @@ def label(
             verdict=verdict,
             note=note,
         )
-    console.print(f"passage {passage_id}: {category} {verdict}ed")
+    done = {"confirm": _("confirmed"), "reject": _("rejected")}.get(verdict, f"{verdict}ed")
+    console.print(
+        _("passage {id}: {category} {verdict}").format(
+            id=passage_id, category=category, verdict=done
+        )
+    )
 
 
 @horizon_app.command("train")
@@ -259,15 +272,23 @@ def train(
     Example: grandstrategy horizon train
     """
     st = state(ctx)
-    with console.status("training…"), st.session() as s:
+    with console.status(_("training…")), st.session() as s:
         report = engine.train(s, user=st.principal(s), seed=seed, tune=tune)
     if as_json:
         print_json(report)
     else:
         console.print(
-            f"model {report.model_id}: {report.n_examples} examples ({report.n_feedback} from "
-            f"verdicts); starter test split macro-F1 {report.macro_f1:.3f}, micro-F1 "
-            f"{report.micro_f1:.3f}; embeddings {'on' if report.embeddings else 'off'}"
+            _(
+                "model {model}: {n} examples ({feedback} from verdicts); starter test split "
+                "macro-F1 {macro}, micro-F1 {micro}; embeddings {embeddings}"
+            ).format(
+                model=report.model_id,
+                n=report.n_examples,
+                feedback=report.n_feedback,
+                macro=f"{report.macro_f1:.3f}",
+                micro=f"{report.micro_f1:.3f}",
+                embeddings=_("on") if report.embeddings else _("off"),
+            )
         )
 
 
@@ -305,11 +326,11 @@ def reindex(ctx: typer.Context) -> None:
     st = state(ctx)
     index = kindex.for_settings(st.settings)
     if index is None:
-        console.print("keyword search uses the database's full-text index: nothing to rebuild")
+        console.print(_("keyword search uses the database's full-text index: nothing to rebuild"))
         return
     with st.session() as s:
         n = service.reindex(s, user=st.principal(s), index=index)
-    console.print(f"{n} passages indexed in {index.folder}")
+    console.print(_("{n} passages indexed in {folder}").format(n=n, folder=index.folder))
 
 
 @horizon_app.command("stats")
@@ -325,13 +346,19 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         print_json(data)
         return
     console.print(
-        f"{data['documents']} documents, {data['passages']} passages; model "
-        f"{data['model'] or 'none (rules only)'}; keyword search: {data['search_backend']}"
+        _(
+            "{documents} documents, {passages} passages; model {model}; keyword search: {search}"
+        ).format(
+            documents=data["documents"],
+            passages=data["passages"],
+            model=data["model"] or _("none (rules only)"),
+            search=data["search_backend"],
+        )
     )
     print_table(
-        sorted(data["categories"].items(), key=lambda kv: -kv[1]), ["category", "documents"]
+        sorted(data["categories"].items(), key=lambda kv: -kv[1]), [_("category"), _("documents")]
     )
-    print_table(data["actors"], ["actor", "name", "documents"])
+    print_table(data["actors"], [_("actor"), _("name"), _("documents")])
 
 
 @horizon_app.command("taxonomy")
@@ -349,7 +376,7 @@ def taxonomy(as_json: bool = JSON_OPT) -> None:
             (c.id, c.label(), ", ".join(c.interests), len(c.rules), c.threshold)
             for c in tax.categories
         ],
-        ["id", "name", "endangers", "rules", "threshold"],
+        [_("id"), _("name"), _("endangers"), _("rules"), _("threshold")],
     )
 
 
@@ -371,7 +398,7 @@ def export(
     import json
 
     if fmt != "stix":
-        raise Invalid(f"unknown format {fmt!r}; choose stix")
+        raise Invalid(_("unknown format {format!r}; choose stix").format(format=fmt))
     st = state(ctx)
     with st.session() as s:
         data, marking = service.export_stix(
@@ -384,7 +411,11 @@ def export(
     out.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     reports = sum(1 for o in data["objects"] if o["type"] == "report")
     objects = len(data["objects"])
-    console.print(f"{reports} reports and {objects} objects written to {out} ({marking})")
+    console.print(
+        _("{reports} reports and {objects} objects written to {out} ({marking})").format(
+            reports=reports, objects=objects, out=out, marking=marking
+        )
+    )
 
 
 # The rolling analysis (stories, trends, alerts) lives in its own module.
