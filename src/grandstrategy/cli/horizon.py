@@ -115,12 +115,20 @@ def ingest(
         )
         return
     console.print(
-        f"ingested {report.ingested} document(s) ({report.passages} passages), "
-        f"{report.duplicates} duplicate(s), {len(report.failed)} failed, in "
-        f"{report.seconds:.1f} s ({report.docs_per_second:,.0f} docs/s)"
+        _(
+            "ingested {ingested} document(s) ({passages} passages), {duplicates} duplicate(s), "
+            "{failed} failed, in {seconds} s ({rate} docs/s)"
+        ).format(
+            ingested=report.ingested,
+            passages=report.passages,
+            duplicates=report.duplicates,
+            failed=len(report.failed),
+            seconds=f"{report.seconds:.1f}",
+            rate=f"{report.docs_per_second:,.0f}",
+        )
     )
     if report.failed:
-        print_table(report.failed, ["file", "why it failed"], title="Failed")
+        print_table(report.failed, [_("file"), _("why it failed")], title=_("Failed"))
 
 
 @horizon_app.command("search")
