@@ -51,8 +51,9 @@ DOCUMENTED: dict[tuple[str, str, str], str] = {
     ("count", "*", "/audit"): "the audit chain's length is not marked (docs/security.md)",
 }
 _VERSION = (
-    "strategy (issue 9, item 6): version numbers count hidden edits, so a diff from version 0 "
-    "answers differently when hidden records were edited"
+    "strategy (issue 9, item 6): without v2, the diff runs to the strategy's current version, "
+    "which counts hidden edits: it answers 404 when hidden records were edited since the "
+    "reader's last visible version, 200 otherwise"
 )
 _READS = (
     "audit (issue 9, item 8): a read event written while a request wrote hidden records takes "
