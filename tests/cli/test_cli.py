@@ -150,3 +150,9 @@ def test_acting_as_a_reader_hides_confidential(gs):
     code, out, _ = gs("--as", "rudi", "strategy", "export", "--format", "json")
     assert code == 0 and "CONFIDENTIAL" not in out
     assert SECRET_TITLE not in out
+
+
+def test_history_of_an_unknown_record_is_an_error(gs):
+    gs("example", "load")
+    code, out, err = gs("strategy", "history", "objectives/nope")
+    assert code == 1 and "objectives/nope" in err and out == ""

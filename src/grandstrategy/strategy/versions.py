@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import Edition, Revision, Strategy
 from grandstrategy.strategy.records import LINKS, dump, meta_of
@@ -221,6 +222,9 @@ def history(
         for i, _v, comp, k, _m in reversed(seen)
         if not (component and comp != component) and not (key and not matches(k, key))
     ][:limit]
+    if key and not wanted:  # the same answer for an unknown id and a hidden one
+        where = f"{component}/{key}" if component else key
+        raise NotFound(_("no record {where!r} in the history you may see").format(where=where))
     revisions = {r.id: r for r in _by_ids(session, wanted)}
     out = []
     for r in (revisions[i] for i in wanted):
