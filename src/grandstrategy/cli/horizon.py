@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
@@ -27,6 +35,27 @@ from grandstrategy.horizon.taxonomy import load_taxonomy
 horizon_app = typer.Typer(
     help="Strategic foresight: documents, threats, actors, search.", no_args_is_help=True
 )
+
+
+def _expected(paths: list[str], fmt: str) -> int | None:
+    """How many documents a batch holds, when that is known without reading them: one per
+    line of a JSON Lines file, one per file in a folder; None with a feed (its length is
+    only known once fetched). Gives the progress bar its total and time left."""
+    total = 0
+    for p in paths:
+        path = Path(p)
+        if re.match(r"(?i)https?://", p) or not path.exists():
+            return None
+        if path.is_dir():
+            total += sum(1 for f in path.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif fmt == "jsonl" or path.suffix.lower() in (".jsonl", ".ndjson"):
+            with path.open("rb") as fh:
+                total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        elif fmt == "feed" or path.suffix.lower() in (".xml", ".rss", ".atom"):
+            return None
+        else:
+            total += 1
+    return total
 
 
 @horizon_app.command("ingest")
@@ -73,19 +102,24 @@ def ingest(
 
     with st.session() as s:
         user = st.principal(s)
+    expected = _expected(paths, fmt)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
         transient=as_json,
         disable=as_json,
     ) as bar:
-        task = bar.add_task("reading…", total=None)
+        task = bar.add_task("reading…", total=expected)
 
         def show(r: pipeline.IngestReport) -> None:
             bar.update(
                 task,
+                completed=r.ingested + r.duplicates + len(r.failed),
                 description=(
                     f"{r.ingested} ingested, {r.duplicates} duplicates, {len(r.failed)} failed · "
                     f"{r.docs_per_second:,.0f} docs/s"
