@@ -17,6 +17,7 @@ import io
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from grandstrategy.core.i18n import _
 from grandstrategy.strategy.lint import label
 from grandstrategy.strategy.schemas import Capability, Objective, Package, Threat, VitalInterest
 
@@ -115,17 +116,18 @@ class _Tracer:
         self.rows: list[TraceRow] = []
         self.breaks: dict[TraceBreak, None] = {}  # ordered set
 
-    def brk(self, stage: str, component: str, record: Any, missing: str) -> None:
-        msg = f"{label(component, record)} {missing}"
+    def brk(self, stage: str, component: str, record: Any, missing: str, **values: Any) -> None:
+        """``missing`` is a translated sentence with ``{record}`` where the record's name goes."""
+        msg = missing.format(record=label(component, record), **values)
         self.breaks.setdefault(TraceBreak(stage, component, record.id, msg), None)
 
     def threat(self, t: Threat) -> None:
         endangered = [i for i in self.interests if i.id in t.interests]
         addressing = [o for o in self.objectives if t.id in o.threats]
         if not endangered:
-            self.brk("threat→interest", "threats", t, "endangers no vital interest")
+            self.brk("threat→interest", "threats", t, _("{record} endangers no vital interest"))
         if not addressing:
-            self.brk("threat→objective", "threats", t, "is addressed by no objective")
+            self.brk("threat→objective", "threats", t, _("{record} is addressed by no objective"))
         paths: list[VitalInterest | None] = [*endangered] or [None]
         for vi in paths:
             objectives = addressing
@@ -136,7 +138,8 @@ class _Tracer:
                         "interest→objective",
                         "interests",
                         vi,
-                        f"is served by no objective addressing threat {t.id}",
+                        _("{record} is served by no objective addressing threat {threat}"),
+                        threat=t.id,
                     )
                 objectives = both or addressing
             head = (t.id, t.title, vi.id if vi else "", vi.title if vi else "")
@@ -148,18 +151,26 @@ class _Tracer:
     def objective(self, head: tuple[str, str, str, str], o: Objective) -> None:
         owner = self.actors.get(o.owner) if o.owner else None
         if o.owner is None:
-            self.brk("objective→owner", "objectives", o, "has no owner")
+            self.brk("objective→owner", "objectives", o, _("{record} has no owner"))
         elif owner is None:
-            self.brk("objective→owner", "objectives", o, f"has owner {o.owner}, no known actor")
+            self.brk(
+                "objective→owner",
+                "objectives",
+                o,
+                _("{record} has owner {owner}, no known actor"),
+                owner=o.owner,
+            )
         mid = (o.id, o.title, owner.id if owner else None, owner.name if owner else "")
         caps = [c for c in self.capabilities if o.id in c.objectives]
         if not caps:
-            self.brk("objective→capability", "objectives", o, "has no capability serving it")
+            self.brk(
+                "objective→capability", "objectives", o, _("{record} has no capability serving it")
+            )
             self.rows.append(TraceRow(*head, *mid, None, "", None, ""))
         for c in caps:
             budget, currency = _budget(c)
             if budget is None:
-                self.brk("capability→budget", "capabilities", c, "has no budget lines")
+                self.brk("capability→budget", "capabilities", c, _("{record} has no budget lines"))
             self.rows.append(TraceRow(*head, *mid, c.id, c.name, budget, currency))
 
 
