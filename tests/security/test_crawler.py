@@ -50,21 +50,7 @@ DOCUMENTED: dict[tuple[str, str, str], str] = {
     ): "the audit chain's length is not marked (docs/security.md)",
     ("count", "*", "/audit"): "the audit chain's length is not marked (docs/security.md)",
 }
-_VERSION = (
-    "strategy (issue 9, item 6): without v2, the diff runs to the strategy's current version, "
-    "which counts hidden edits: it answers 404 when hidden records were edited since the "
-    "reader's last visible version, 200 otherwise"
-)
-_READS = (
-    "audit (issue 9, item 8): a read event written while a request wrote hidden records takes "
-    "the marking of what the response showed, so CONFIDENTIAL and SECRET auditors see requests "
-    "(method and path) that only wrote what they may not see"
-)
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("count", "*", "/api/strategy/diff"): _VERSION,
-    ("count", "crawlc", "/api/audit"): _READS,
-    ("count", "crawls", "/api/audit"): _READS,
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def _routes() -> list[str]:

@@ -146,6 +146,7 @@ def record(
     head.hash = ev.hash
     _sign(session, head, [ev])
     session.flush()
+    readlog.note_write(session, marking)
     return ev
 
 
@@ -201,6 +202,8 @@ def record_many(session: Session, events: Sequence[Event]) -> int:
     _sign(session, head, rows)
     session.execute(insert(AuditEvent), rows)
     session.flush()
+    for e in events:
+        readlog.note_write(session, e.marking)
     return seq
 
 

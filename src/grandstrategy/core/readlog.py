@@ -40,6 +40,10 @@ class ReadCollector:
     records: dict[tuple[str, str], Marking] = field(default_factory=dict)
     pending: list[Any] = field(default_factory=list)  # loaded without their marking columns
     threshold: int = field(default_factory=lambda: scheme().audit_read_index)
+    # The highest marking this request wrote (from its audit events): the read event is
+    # marked at least as high, so an auditor never learns of a request that wrote records
+    # above their clearance from its read event.
+    written: Marking = field(default_factory=Marking)
 
 
 def collect_reads(session: Session, user: Principal, where: str = "") -> ReadCollector:
@@ -76,6 +80,13 @@ def _identity(obj: Any) -> tuple[str, str]:
     state = inspect(obj)
     ident = state.identity or ()
     return str(getattr(obj, "__tablename__", type(obj).__name__)), "/".join(map(str, ident))
+
+
+def note_write(session: Session, marking: Marking) -> None:
+    """Remember that this request wrote something at ``marking`` (audit events call it)."""
+    c = collector_of(session)
+    if c is not None:
+        c.written = c.written.join(marking)
 
 
 def note_instance(session: Session, obj: Marked) -> bool:
@@ -124,7 +135,7 @@ def flush(session: Session) -> int:
         action="read",
         object_type="records",
         object_id=c.where[:120],
-        marking=combine(records.values()),
+        marking=combine(records.values()).join(c.written),
         after={"count": len(listed), "records": listed},
     )
     return len(listed)

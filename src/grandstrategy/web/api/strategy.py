@@ -118,7 +118,8 @@ def diff(
 ) -> list[versions.RecordDiff]:
     """Field-level differences between two versions."""
     s = service.current(session, user, key)
-    return versions.diff(session, user=user, strategy=s, v1=v1, v2=s.version if v2 is None else v2)
+    v2 = service.version_of(session, user=user, strategy=s) if v2 is None else v2
+    return versions.diff(session, user=user, strategy=s, v1=v1, v2=v2)
 
 
 @router.get("/editions", **needs("strategy.read"))
