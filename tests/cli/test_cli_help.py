@@ -57,3 +57,13 @@ def test_help_starts_without_heavy_libraries():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert "HEAVY []" in out
+
+
+def test_lang_option_translates_messages(cli):
+    assert cli("db", "upgrade")[0] == 0
+    code, _, err = cli("--lang", "fr", "strategy", "show")
+    assert code == 1 and "stratégie" in err
+    code, _, err = cli("strategy", "show")
+    assert code == 1 and "strategy" in err
+    code, _, err = cli("--lang", "xx", "strategy", "show")
+    assert code == 2 and "--lang" in err

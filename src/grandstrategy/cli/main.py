@@ -167,12 +167,26 @@ def root(
         envvar="GRANDSTRATEGY_USER",
         help="Act as this user, with their role and clearance (default: local operator).",
     ),
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        metavar="LANG",
+        help="Language of messages and tables: en, fr, nl or de (default: "
+        "GRANDSTRATEGY_LANGUAGE, else en).",
+    ),
 ) -> None:
     """Global options."""
     from grandstrategy.cli.common import State
+    from grandstrategy.core import i18n
     from grandstrategy.core.config import load_settings
 
-    ctx.obj = State(settings=load_settings(db=db), as_user=as_user)
+    if lang is not None and lang not in i18n.LANGUAGES:
+        raise typer.BadParameter(
+            f"{lang!r}: choose one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang"
+        )
+    settings = load_settings(db=db, language=lang)
+    i18n.set_language(settings.language)
+    ctx.obj = State(settings=settings, as_user=as_user)
 
 
 def main(argv: list[str] | None = None) -> None:
