@@ -666,21 +666,27 @@ def test_setup_trains_the_first_model_and_loads_the_example_documents_once(gs, m
     lines = resources.files("grandstrategy.examples") / "horizon" / "documents.jsonl"
     n_docs = sum(1 for line in lines.read_text("utf-8").splitlines() if line.strip())
     assert n_docs == 60
+    # The rolling analysis example adds a short campaign and the partners' excerpts.
+    folder = resources.files("grandstrategy.examples") / "horizon"
+    extra = sum(
+        len((folder / n).read_text("utf-8").splitlines())
+        for n in ("campaign.jsonl", "partners.jsonl")
+    )
 
     code, out, err = gs("setup")
     assert code == 0, err
     assert "trained threat classifier (model 1" in out
     assert f"loaded {n_docs} illustrative documents into horizon" in out
     stats = gs.json("horizon", "stats")
-    assert stats["documents"] == n_docs and stats["model"] is not None
+    assert stats["documents"] == n_docs + extra and stats["model"] is not None
     assert db_rows(gs, "select count(*) from horizon_models") == [(1,)]
     titles = db_rows(gs, "select count(distinct title) from horizon_documents")
-    assert titles == [(n_docs,)]
+    assert titles == [(n_docs + extra,)]
 
     code, out, err = gs("setup")
     assert code == 0, err
     assert "trained" not in out and "illustrative documents" not in out
     assert "created user" not in out
     assert db_rows(gs, "select count(*) from horizon_models") == [(1,)]
-    assert db_rows(gs, "select count(*) from horizon_documents") == [(n_docs,)]
+    assert db_rows(gs, "select count(*) from horizon_documents") == [(n_docs + extra,)]
     assert gs("audit", "verify")[0] == 0
