@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from grandstrategy.strategy import render
 from grandstrategy.strategy.charts import budget_bars_svg, risk_matrix_svg
+from grandstrategy.strategy.render_docx import write_docx
 from grandstrategy.strategy.schemas import (
     Actor,
     BudgetLine,
@@ -149,7 +150,7 @@ def test_pdf_carries_the_banner_on_every_page(pkg: Package, pdf_pages: list[str]
 
 
 def test_docx_has_the_objectives_table_and_the_banner_in_the_header(pkg: Package) -> None:
-    doc = Document(io.BytesIO(render.render_docx(pkg)))
+    doc = Document(io.BytesIO(write_docx(pkg)))
     header = "\n".join(p.text for p in doc.sections[0].header.paragraphs)
     footer = "\n".join(p.text for p in doc.sections[0].footer.paragraphs)
     assert "RESTRICTED" in header and "RESTRICTED" in footer
@@ -169,7 +170,7 @@ def test_a_limited_edition_says_so_in_every_format() -> None:
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(render.render_pdf(limited))).pages]
     assert all("left out" in " ".join(p.split()) for p in pages[:2])  # cover and contents
     assert sentence in " ".join(" ".join(pages[:2]).split())
-    assert _docx_text(render.render_docx(limited)).count(sentence) == 2
+    assert _docx_text(write_docx(limited)).count(sentence) == 2
 
 
 def test_charts_are_deterministic_and_skip_unrated_threats(pkg: Package) -> None:

@@ -12,6 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from grandstrategy.charts import colour as _colour
+from grandstrategy.charts import figure as _figure
+from grandstrategy.charts import labelled as _labelled
+from grandstrategy.charts import short as _short
+from grandstrategy.charts import svg as _svg
 from grandstrategy.core.i18n import _
 from grandstrategy.delivery.schemas import (
     BudgetHistory,
@@ -19,8 +24,6 @@ from grandstrategy.delivery.schemas import (
     CapabilityValue,
     IndicatorTrack,
 )
-from grandstrategy.resilience.charts import _colour, _labelled, _short
-from grandstrategy.strategy.charts import _figure, _svg
 
 
 def _when(d: dt.date) -> dt.datetime:

@@ -10,40 +10,24 @@ reader announces it and a test can find it. Sector names are drawn as real text.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from grandstrategy.charts import INK
+from grandstrategy.charts import colour as _colour
+from grandstrategy.charts import figure as _figure
+from grandstrategy.charts import labelled as _labelled
+from grandstrategy.charts import short as _short
+from grandstrategy.charts import svg as _svg
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience.schemas import RankedGap, RequirementState, ScenarioRun
-
-# The drawing settings and SVG export of the strategy charts: one look across the system.
-from grandstrategy.strategy.charts import INK, _figure, _svg
 
 # Maturity 0 (absent) to 5 (adaptive): red through amber to green, light enough for black text.
 LEVEL_COLOURS = ("#e57373", "#f4a582", "#fddb8c", "#d9ef8b", "#a6d96a", "#66bd63")
 UNASSESSED = "#e0e0e0"
-PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-)  # fmt: skip
-
-
-def _labelled(svg: str, label: str) -> str:
-    """Give the SVG a role, an accessible name and a <title> (the name as a tooltip too)."""
-    name = html.escape(label, quote=True)
-    head, _sep, rest = svg.partition("<svg")
-    end = rest.index(">")
-    opening = rest[:end].rstrip("/")
-    body = rest[end + 1 :]
-    return f'{head}<svg role="img" aria-label="{name}"{opening}><title>{name}</title>{body}'
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _wrap(text: str, width: int, lines: int = 2) -> str:
@@ -57,10 +41,6 @@ def _wrap(text: str, width: int, lines: int = 2) -> str:
     if len(out) > lines:
         out = [*out[: lines - 1], _short(" ".join(out[lines - 1 :]), width)]
     return "\n".join(out)
-
-
-def _colour(k: int) -> str:
-    return PALETTE[k % len(PALETTE)]
 
 
 def maturity_heatmap_svg(

@@ -9,12 +9,13 @@ make every comparison noisy.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
+from grandstrategy.charts import INK
+from grandstrategy.charts import figure as _figure
+from grandstrategy.charts import svg as _svg
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.strategy.schemas import Capability, Threat
 
@@ -25,37 +26,6 @@ BANDS = (
     (14, "#fbd9b5", lazy("high (10–14)")),
     (25, "#f2b8b0", lazy("very high (15–25)")),
 )
-INK = "#1f2a36"
-FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
-
-
-@contextmanager
-def _figure(width: float, height: float) -> Iterator[Any]:
-    """A matplotlib Figure with our deterministic SVG settings (no global pyplot state)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    rc: dict[Any, Any] = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "grandstrategy",
-        "font.family": "sans-serif",
-        "font.sans-serif": FONT,
-        "font.size": 8,
-        "axes.edgecolor": "#555555",
-        "axes.linewidth": 0.6,
-    }
-    with matplotlib.rc_context(rc):
-        yield Figure(figsize=(width, height))
-
-
-def _svg(fig: Any) -> str:
-    """The figure as SVG text, starting at ``<svg`` so it can be inlined in HTML."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
 
 
 def _band(score: int) -> str:

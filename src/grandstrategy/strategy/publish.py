@@ -14,7 +14,7 @@ from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
-from grandstrategy.strategy import render
+from grandstrategy.strategy import render, render_docx
 from grandstrategy.strategy.package import json_schemas, package_files
 from grandstrategy.strategy.service import load_package
 
@@ -79,7 +79,7 @@ def export(
     elif fmt == "pdf":
         content = render.render_pdf(pkg)
     else:
-        content = render.render_docx(pkg)
+        content = render_docx.write_docx(pkg)
     media, ext = FORMATS[fmt]
     audit.record(
         session,

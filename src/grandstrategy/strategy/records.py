@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Date
+from sqlalchemy import Date, select
+from sqlalchemy.orm import Session
 
+from grandstrategy.core.authz import Principal, restrict
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
-from grandstrategy.strategy.schemas import COMPONENTS, Period, StrategyMeta, StrategyStatus, _Record
+from grandstrategy.strategy.schemas import (
+    COMPONENTS,
+    Package,
+    Period,
+    StrategyMeta,
+    StrategyStatus,
+    _Record,
+)
 from grandstrategy.strategy.scope import display
 
 # field -> component it points to; "members" holds {"actor": id, "role": ...} items.
@@ -176,3 +185,22 @@ def apply_data(row: Component, component: str, data: dict[str, Any]) -> None:
     row.key = data["id"]
     for fld in LINKS[component]:
         setattr(row, fld, data[fld])
+
+
+def component_rows(
+    session: Session, strategy: Strategy, component: str, user: Principal | None
+) -> list[Component]:
+    """The component's rows in order; restricted to what ``user`` may see unless None."""
+    model = ROWS[component]
+    q = select(model).where(model.strategy_id == strategy.id)
+    if user is not None:
+        q = restrict(q, user, model)
+    return list(session.execute(q.order_by(model.position, model.id)).scalars())
+
+
+def full_package(session: Session, s: Strategy) -> Package:
+    """Everything, unfiltered, in display ids: for frozen editions (never shown as such)."""
+    data: dict[str, Any] = {"strategy": meta_of(s)}
+    for comp in COMPONENTS:
+        data[comp] = [to_record(comp, r) for r in component_rows(session, s, comp, None)]
+    return Package.model_validate(data)

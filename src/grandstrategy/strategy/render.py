@@ -383,10 +383,3 @@ def render_pdf(pkg: Package) -> bytes:
 
     pdf: bytes = HTML(string=render_html(pkg)).write_pdf()
     return pdf
-
-
-def render_docx(pkg: Package) -> bytes:
-    """Word edition (see ``render_docx.py``)."""
-    from grandstrategy.strategy.render_docx import write_docx
-
-    return write_docx(pkg)

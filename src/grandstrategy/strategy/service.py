@@ -40,12 +40,15 @@ from grandstrategy.strategy.records import (
     apply_meta,
     check_component,
     dump,
+    full_package,
     link_targets,
     meta_of,
     new_row,
     row_data,
-    to_record,
     validation_message,
+)
+from grandstrategy.strategy.records import (
+    component_rows as _rows,
 )
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
 from grandstrategy.strategy.scope import View, display, new_key
@@ -90,16 +93,6 @@ def get_strategy(session: Session, *, user: Principal, key: str | None = None) -
     s = current(session, user, key)
     audit.record_read(session, user, s, "strategy", display(s.key))
     return StrategyRead(meta=meta_of(s), version=local_version(session, s, user))
-
-
-def _rows(
-    session: Session, strategy: Strategy, component: str, user: Principal | None
-) -> list[Component]:
-    model = ROWS[component]
-    q = select(model).where(model.strategy_id == strategy.id)
-    if user is not None:
-        q = restrict(q, user, model)
-    return list(session.execute(q.order_by(model.position, model.id)).scalars())
 
 
 def _row(session: Session, strategy: Strategy, component: str, key: str) -> Component | None:
@@ -411,14 +404,6 @@ def load_package(
     pkg.withheld = withheld
     pkg.max_marking = str(cap) if cap is not None else None
     return pkg
-
-
-def full_package(session: Session, s: Strategy) -> Package:
-    """Everything, unfiltered, in display ids: for frozen editions (never shown as such)."""
-    data: dict[str, Any] = {"strategy": meta_of(s)}
-    for comp in COMPONENTS:
-        data[comp] = [to_record(comp, r) for r in _rows(session, s, comp, None)]
-    return Package.model_validate(data)
 
 
 def lint_strategy(

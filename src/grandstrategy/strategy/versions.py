@@ -28,7 +28,7 @@ from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import Edition, Revision, Strategy
-from grandstrategy.strategy.records import LINKS, dump, meta_of
+from grandstrategy.strategy.records import LINKS, dump, full_package, meta_of
 from grandstrategy.strategy.scope import View, display, matches
 
 TRANSITIONS = {"approved": {"draft"}, "published": {"approved"}}
@@ -317,8 +317,6 @@ def freeze(
             f"cannot make a {strategy.status} strategy {status}; "
             f"it must be {' or '.join(sorted(TRANSITIONS[status]))} first"
         )
-    from grandstrategy.strategy.service import full_package
-
     if status == "published":
         for old in session.execute(
             select(Edition).where(Edition.strategy_id == strategy.id, Edition.status == "published")
