@@ -73,7 +73,9 @@ def users_add(
     role: str = typer.Option(..., "--role", help="admin, pen-holder, drafter, analyst, ..."),
     clearance: str = typer.Option("UNCLASSIFIED", "--clearance", help="Highest level readable."),
     compartment: list[str] = typer.Option([], "--compartment", help="Repeat for several."),
-    display_name: str = typer.Option("", "--display-name"),
+    display_name: str = typer.Option(
+        "", "--display-name", help="The name pages show (default: the user name)."
+    ),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password."),
     actor: list[str] = typer.Option([], "--actor", help="An actor the user reports for; repeat."),
     as_json: bool = JSON_OPT,
@@ -160,8 +162,8 @@ def users_enable(ctx: typer.Context, name: str) -> None:
 def users_set(
     ctx: typer.Context,
     name: str,
-    role: str = typer.Option(None, "--role"),
-    clearance: str = typer.Option(None, "--clearance"),
+    role: str = typer.Option(None, "--role", help="The new role."),
+    clearance: str = typer.Option(None, "--clearance", help="The new clearance."),
     compartment: list[str] = typer.Option(
         None, "--compartment", help="Replaces the user's compartments; repeat for several."
     ),
@@ -337,8 +339,18 @@ def _horizon_first_run(factory: sessionmaker[Session], *, example: bool) -> None
 
 def serve(
     ctx: typer.Context,
-    host: str = typer.Option(None, "--host", envvar="HOST"),
-    port: int = typer.Option(None, "--port", envvar="PORT"),
+    host: str = typer.Option(
+        None,
+        "--host",
+        envvar="HOST",
+        help="Address to listen on (default: GRANDSTRATEGY_HOST or 127.0.0.1).",
+    ),
+    port: int = typer.Option(
+        None,
+        "--port",
+        envvar="PORT",
+        help="Port to listen on (default: GRANDSTRATEGY_PORT or 8000).",
+    ),
 ) -> None:
     """Serve the web app.
 

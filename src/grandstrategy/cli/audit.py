@@ -104,10 +104,10 @@ def audit_rotate_key(ctx: typer.Context) -> None:
 @audit_app.command("list")
 def audit_list(
     ctx: typer.Context,
-    actor: str = typer.Option(None, "--actor"),
+    actor: str = typer.Option(None, "--actor", help="Only this user's entries."),
     action: str = typer.Option(None, "--action", help="Prefix, e.g. 'strategy.' or 'auth.'"),
     since: datetime = typer.Option(None, "--since", help="e.g. 2026-11-01 or 2026-11-01T08:00"),
-    limit: int = typer.Option(50, "--limit", min=1, max=10000),
+    limit: int = typer.Option(50, "--limit", min=1, max=10000, help="At most this many rows."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Show audit entries, newest first.

@@ -75,10 +75,12 @@ def checkin(
     note: str = typer.Option("", "--note", help="Narrative: what happened, what is next."),
     evidence: list[str] = typer.Option(None, "--evidence", help="A link to evidence; repeat."),
     next_milestone: str = typer.Option("", "--next-milestone", help="The next milestone."),
-    next_due: dt.datetime = typer.Option(None, "--next-due", formats=DATE),
+    next_due: dt.datetime = typer.Option(
+        None, "--next-due", formats=DATE, help="When the next check-in is due."
+    ),
     on: dt.datetime = typer.Option(None, "--on", formats=DATE, help="Date of the report."),
     actor: str = typer.Option(None, "--actor", help="Report as this actor (default: owner)."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Report on an objective your actor owns: status, indicator values, narrative.
@@ -119,8 +121,10 @@ def judge(
     objective: str = typer.Argument(..., help="Objective id."),
     rating: Rating = typer.Option(..., "--rating", help="Likelihood of delivery."),
     reason: str = typer.Option(..., "--reason", help="Why: what the rating rests on."),
-    on: dt.datetime = typer.Option(None, "--on", formats=DATE),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    on: dt.datetime = typer.Option(
+        None, "--on", formats=DATE, help="Date of the judgement (default: today)."
+    ),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """The secretariat's judgement of how likely an objective is delivered.
@@ -147,7 +151,7 @@ def comment_cmd(
     objective: str = typer.Argument(..., help="Objective id."),
     text: str = typer.Option(..., "--text", help="The remark."),
     actor: str = typer.Option(None, "--actor", help="Comment as this actor."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """A remark on an objective's delivery, by its owner or a contributor.
 
@@ -277,10 +281,10 @@ def show(
 def milestone_add(
     ctx: typer.Context,
     objective: str = typer.Argument(..., help="Objective id."),
-    title: str = typer.Option(..., "--title"),
-    due: dt.datetime = typer.Option(..., "--due", formats=DATE),
+    title: str = typer.Option(..., "--title", help="What the milestone is."),
+    due: dt.datetime = typer.Option(..., "--due", formats=DATE, help="When it is due."),
     indicator: str = typer.Option(None, "--indicator", help="NAME=VALUE planned by then."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """Add a milestone; with --indicator it bends that indicator's planned path.
 

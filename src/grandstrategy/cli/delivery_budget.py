@@ -47,7 +47,7 @@ def budget_history(
 @budget_app.command("path")
 def budget_path(
     ctx: typer.Context,
-    country: str = typer.Option("BEL", "--country"),
+    country: str = typer.Option("BEL", "--country", help="Country (ISO 3166 alpha-3, e.g. BEL)."),
     base_year: int = typer.Option(2024, "--from", help="Base year (its share from the table)."),
     target: float = typer.Option(..., "--target", help="Target share of GDP, in %."),
     by: int = typer.Option(..., "--by", help="Year the target is reached."),

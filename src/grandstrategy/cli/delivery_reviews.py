@@ -56,16 +56,18 @@ def list_cmd(
 def add(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="Short id, e.g. red-sea-escort."),
-    name: str = typer.Option(..., "--name"),
+    name: str = typer.Option(..., "--name", help="Name of the deployment."),
     framework: str = typer.Option(..., "--framework", help="EU, NATO, UN, coalition, bilateral."),
-    theatre: str = typer.Option(..., "--theatre"),
-    personnel: int = typer.Option(..., "--personnel", min=0),
+    theatre: str = typer.Option(..., "--theatre", help="Where it is deployed."),
+    personnel: int = typer.Option(..., "--personnel", min=0, help="Personnel deployed."),
     cost: float = typer.Option(..., "--annual-cost", min=0, help="EUR million a year."),
-    start: dt.datetime = typer.Option(..., "--start", formats=DATE),
-    end: dt.datetime = typer.Option(None, "--end", formats=DATE),
+    start: dt.datetime = typer.Option(..., "--start", formats=DATE, help="First day."),
+    end: dt.datetime = typer.Option(
+        None, "--end", formats=DATE, help="Last day (leave out while it lasts)."
+    ),
     objective: list[str] = typer.Option(None, "--objective", help="An objective it serves."),
     threat: list[str] = typer.Option(None, "--threat", help="A threat it answers."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """Enter a deployment in the register.
 
@@ -87,11 +89,11 @@ def add(
 @deployments_app.command("open")
 def open_cmd(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = typer.Option(..., "--year", help="The review year."),
     department: list[str] = typer.Option(
         None, "--department", help="A signing department (default: foreign-affairs, defence, dgd)."
     ),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """Open the yearly review round.
 
@@ -108,13 +110,13 @@ def open_cmd(
 @deployments_app.command("propose")
 def propose(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = typer.Option(..., "--year", help="The review year."),
     action: str = typer.Option(..., "--action", help="continue, end, reorient or new."),
     deployment: str = typer.Option(None, "--deployment", help="The deployment (not for new)."),
-    rationale: str = typer.Option(..., "--rationale"),
+    rationale: str = typer.Option(..., "--rationale", help="Why: the reasons for the proposal."),
     title: str = typer.Option("", "--title", help="For a new deployment."),
     scenario: str = typer.Option("", "--scenario", help="The crisis scenario a new one meets."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """A proposal in the review round.
 
@@ -137,9 +139,9 @@ def propose(
 @deployments_app.command("sign")
 def sign(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = typer.Option(..., "--year", help="The review year."),
     department: str = typer.Option(..., "--department", help="The department you sign for."),
-    note: str = typer.Option("", "--note"),
+    note: str = typer.Option("", "--note", help="A note kept with it."),
 ) -> None:
     """Sign the review round off for your department.
 
@@ -155,7 +157,7 @@ def sign(
 @deployments_app.command("review")
 def review(
     ctx: typer.Context,
-    year: int = typer.Option(..., "--year"),
+    year: int = typer.Option(..., "--year", help="The review year."),
     fmt: str = typer.Option(None, "--format", help="md, pdf or docx: write the review pack."),
     out: Path = typer.Option(None, "--out", help="Where to write the pack.", dir_okay=False),
     as_json: bool = JSON_OPT,
@@ -217,11 +219,13 @@ def capability_set(
     ctx: typer.Context,
     capability: str = typer.Argument(..., help="Capability id, e.g. armed-forces."),
     measure: str = typer.Option(..., "--measure", help="units, readiness or personnel."),
-    year: int = typer.Option(..., "--year"),
-    target: float = typer.Option(..., "--target", min=0),
-    delivered: float = typer.Option(None, "--delivered", min=0),
+    year: int = typer.Option(..., "--year", help="The review year."),
+    target: float = typer.Option(..., "--target", min=0, help="Target for the year."),
+    delivered: float = typer.Option(
+        None, "--delivered", min=0, help="What was delivered in the year."
+    ),
     spend: float = typer.Option(None, "--spend", min=0, help="EUR million."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """Record a year's target, delivery and spend for one measure of a capability.
 

@@ -169,13 +169,21 @@ def ingest(
 def search_cmd(
     ctx: typer.Context,
     query: str = typer.Argument(..., help='Words, "a phrase", prefix*, OR, -exclude'),
-    category: str = typer.Option(None, "--category"),
+    category: str = typer.Option(
+        None, "--category", help="Only this threat category (see 'horizon taxonomy')."
+    ),
     actor: str = typer.Option(None, "--actor", help="Entity id, e.g. state:RU or org:nato"),
-    language: str = typer.Option(None, "--language"),
-    source: str = typer.Option(None, "--source"),
-    since: dt.datetime = typer.Option(None, "--since", formats=["%Y-%m-%d"]),
-    until: dt.datetime = typer.Option(None, "--until", formats=["%Y-%m-%d"]),
-    limit: int = typer.Option(10, "--limit", min=1, max=500),
+    language: str = typer.Option(
+        None, "--language", help="Only passages in this language (en, fr, nl, de)."
+    ),
+    source: str = typer.Option(None, "--source", help="Only documents from this source."),
+    since: dt.datetime = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="Only from this date on."
+    ),
+    until: dt.datetime = typer.Option(
+        None, "--until", formats=["%Y-%m-%d"], help="Only up to this date."
+    ),
+    limit: int = typer.Option(10, "--limit", min=1, max=500, help="At most this many rows."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Search the institutional memory; every hit cites document, passage and offsets.
@@ -276,7 +284,7 @@ def label(
     passage_id: int = typer.Argument(..., help="Passage id (see 'horizon show')."),
     category: str = typer.Argument(...),
     verdict: str = typer.Option("confirm", "--verdict", help="confirm or reject"),
-    note: str = typer.Option("", "--note"),
+    note: str = typer.Option("", "--note", help="A note kept with it."),
 ) -> None:
     """Confirm or reject a category on a passage; used at the next training.
 
@@ -303,7 +311,7 @@ def label(
 @horizon_app.command("train")
 def train(
     ctx: typer.Context,
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed trains the same model."),
     tune: bool = typer.Option(
         True, "--tune/--no-tune", help="Choose weights and thresholds by cross-validation."
     ),

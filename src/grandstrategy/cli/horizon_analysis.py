@@ -30,9 +30,11 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 def stories(
     ctx: typer.Context,
     since: dt.datetime = typer.Option(None, "--since", formats=DATE, help="Stories active since."),
-    category: str = typer.Option(None, "--category"),
+    category: str = typer.Option(
+        None, "--category", help="Only this threat category (see 'horizon taxonomy')."
+    ),
     actor: str = typer.Option(None, "--actor", help="Entity id, e.g. state:RU"),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="At most this many rows."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Stories: reports of one event counted once, newest first.
@@ -111,8 +113,10 @@ def trends(
     ctx: typer.Context,
     by: str = typer.Option("category", "--by", help="category, actor or category,actor"),
     interval: str = typer.Option("day", "--interval", help="day or week"),
-    since: dt.datetime = typer.Option(None, "--since", formats=DATE),
-    top: int = typer.Option(15, "--top", min=1, max=500),
+    since: dt.datetime = typer.Option(
+        None, "--since", formats=DATE, help="Only from this date on."
+    ),
+    top: int = typer.Option(15, "--top", min=1, max=500, help="How many of the largest to show."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Story counts per category, actor or pair, per day or week, with their bursts.
@@ -147,7 +151,9 @@ def trends(
 
 def alerts_cmd(
     ctx: typer.Context,
-    since: dt.datetime = typer.Option(None, "--since", formats=DATE),
+    since: dt.datetime = typer.Option(
+        None, "--since", formats=DATE, help="Only from this date on."
+    ),
     kind: str = typer.Option(None, "--kind", help="burst, emerging or convergence"),
     status: str = typer.Option(None, "--status", help="open, acknowledged or dismissed"),
     as_json: bool = JSON_OPT,
@@ -333,12 +339,16 @@ def assessments_cmd(
 
 def assess_cmd(
     ctx: typer.Context,
-    issuer: str = typer.Option(..., "--issuer"),
-    issued: dt.datetime = typer.Option(..., "--date", formats=DATE),
-    judgement: str = typer.Option(..., "--judgement"),
+    issuer: str = typer.Option(
+        ..., "--issuer", help="Who issued the assessment (NATO, EU, a service, an ally...)."
+    ),
+    issued: dt.datetime = typer.Option(..., "--date", formats=DATE, help="When it was issued."),
+    judgement: str = typer.Option(
+        ..., "--judgement", help="The assessment's judgement, in its own words."
+    ),
     confidence: str = typer.Option(..., "--confidence", help="low, moderate or high"),
     threat: list[str] = typer.Option(..., "--threat", help="Threat category (repeat)."),
-    marking: str = typer.Option(None, "--marking"),
+    marking: str = typer.Option(None, "--marking", help="Marking of this record."),
 ) -> None:
     """Record an assessment issued by someone else.
 

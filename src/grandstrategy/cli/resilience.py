@@ -165,13 +165,15 @@ def gap_objective(
     requirement: str = typer.Argument(..., help="Requirement whose gap to close."),
     objective_id: str = typer.Option(..., "--id", help="Id of the new objective."),
     owner: str = typer.Option(..., "--owner", help="The one owning actor (an actor id)."),
-    deadline: dt.datetime = typer.Option(..., "--deadline", formats=["%Y-%m-%d"]),
+    deadline: dt.datetime = typer.Option(
+        ..., "--deadline", formats=["%Y-%m-%d"], help="Deadline of the new objective."
+    ),
     horizon: int = typer.Option(5, "--horizon", help="5 or 10 years."),
     title: str = typer.Option(None, "--title", help="Default: made from the requirement."),
     parent: str = typer.Option(None, "--parent", help="Parent objective id."),
     interests: list[str] = typer.Option(None, "--interest", help="Interest it serves; repeat."),
     threats: list[str] = typer.Option(None, "--threat", help="Threat it answers; repeat."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Create a strategy objective to close a requirement's gap, linked to it.
@@ -231,7 +233,11 @@ def from_io(
     aggregate: bool = typer.Option(
         False, "--aggregate", help="Aggregate industries to the catalogue's sectors."
     ),
-    allow_large_cells: bool = typer.Option(False, "--allow-large-cells"),
+    allow_large_cells: bool = typer.Option(
+        False,
+        "--allow-large-cells",
+        help="Accept coefficients above 1 (warned) instead of refusing the table.",
+    ),
     out: Path = typer.Option(None, "--out", help="Write the matrix as a bare CSV."),
     save: str = typer.Option(None, "--save", metavar="NAME", help="Store it under this name."),
     active: bool = typer.Option(False, "--active", help="With --save: make it the active one."),
@@ -274,7 +280,7 @@ def import_matrix(
         False, "--consequence", help="Cells are 0–5 expert consequence scores, not a*_ij."
     ),
     active: bool = typer.Option(False, "--active", help="Make it the active matrix."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Store an expert matrix (a*_ij, or 0–5 consequence scores converted by the rule).
@@ -478,7 +484,7 @@ def autonomy_set(
     dimension: str = typer.Argument(..., help="decision, expertise or production."),
     choice: str = typer.Argument(..., help="national, eu or partner."),
     rationale: str = typer.Option("", "--rationale", help="Why."),
-    marking: str = typer.Option("UNCLASSIFIED", "--marking"),
+    marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
 ) -> None:
     """Choose the reliance for one requirement and dimension.
 

@@ -256,7 +256,7 @@ def strategy_history(
     ctx: typer.Context,
     record: str = typer.Argument(None, help="component/id, e.g. objectives/defence-budget"),
     key: str = KEY_OPT,
-    limit: int = typer.Option(50, "--limit"),
+    limit: int = typer.Option(50, "--limit", help="At most this many rows."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """The change history, newest first, of the strategy or one record.
@@ -298,7 +298,7 @@ def strategy_history(
 def strategy_freeze(
     ctx: typer.Context,
     status: str = typer.Argument(..., help="approved or published"),
-    note: str = typer.Option("", "--note"),
+    note: str = typer.Option("", "--note", help="A note kept with it."),
     key: str = KEY_OPT,
     as_json: bool = JSON_OPT,
 ) -> None:
