@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import search, wordforms
 from grandstrategy.horizon.ingest.readers import RawDocument
@@ -116,3 +117,9 @@ def test_a_passage_scores_the_same_whatever_else_is_indexed():
     assert wordforms.score(terms, text, "en") == wordforms.score(terms, text, "en") > 0
     shorter = "Radar near the harbour."
     assert wordforms.score(terms, shorter, "en") > wordforms.score(terms, text, "en")
+
+
+def test_unknown_category_or_actor_filter_is_an_error_not_zero_hits(session, operator):
+    for filters in (search.Filters(category="hybird"), search.Filters(actor="state:XX-nowhere")):
+        with pytest.raises(Invalid, match="hybird|XX-nowhere"):
+            search.search(session, user=operator, query="drone", filters=filters)

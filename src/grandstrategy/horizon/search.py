@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import semantic as semantic_search
 from grandstrategy.horizon import wordforms
@@ -81,6 +82,26 @@ class Filters:
 
     def describe(self) -> list[str]:
         return [f"{k} = {v}" for k, v in self.__dict__.items() if v]
+
+    def check(self) -> None:
+        """A filter naming no category or actor the system knows is a mistake, not 0 hits."""
+        from grandstrategy.horizon.entities import default_finder
+        from grandstrategy.horizon.taxonomy import load_taxonomy
+
+        if self.category is not None and self.category not in load_taxonomy().ids():
+            raise Invalid(
+                _("unknown category {category!r}; see 'horizon taxonomy'").format(
+                    category=self.category
+                )
+            )
+        if self.actor is not None and self.actor not in default_finder().entities():
+            raise Invalid(
+                _("unknown actor {actor!r}; actors look like state:RU or org:nato").format(
+                    actor=self.actor
+                )
+            )
+        if self.since and self.until and self.since > self.until:
+            raise Invalid(_("--since is after --until: nothing could match"))
 
 
 @dataclass
@@ -291,6 +312,7 @@ def search(
     require(user, "horizon.read")
     t0 = time.perf_counter()
     filters = filters or Filters()
+    filters.check()
     terms = parse(query)
     depth = max(CANDIDATES, offset + limit)
     tq: Any = None
