@@ -121,5 +121,5 @@ def test_a_passage_scores_the_same_whatever_else_is_indexed():
 
 def test_unknown_category_or_actor_filter_is_an_error_not_zero_hits(session, operator):
     for filters in (search.Filters(category="hybird"), search.Filters(actor="state:XX-nowhere")):
-        with pytest.raises(Invalid, match="hybird|XX-nowhere"):
+        with pytest.raises(Invalid, match=r"hybird|XX-nowhere"):
             search.search(session, user=operator, query="drone", filters=filters)
