@@ -33,8 +33,9 @@ from grandstrategy.strategy.records import (
     new_row,
     row_data,
 )
-from grandstrategy.strategy.schemas import COMPONENTS, Package, _Record
+from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
 from grandstrategy.strategy.scope import SEP, View, display, new_key, strategy_keys
+from grandstrategy.strategy.translations import TRANSLATABLE, settle
 from grandstrategy.strategy.versions import local_version, revise
 
 
@@ -158,19 +159,23 @@ def import_package(session: Session, *, user: Principal, package: Package) -> Im
         raise Invalid(_("the package has {n} problem(s)").format(n=len(problems)), details=problems)
     s = find_strategy(session, user, package.strategy.id)
     created_strategy = s is None
+    old_meta = dump(meta_of(s)) if s is not None else None
+    meta = StrategyMeta.model_validate(
+        settle(TRANSLATABLE["strategy"], old_meta, dump(package.strategy))
+    )
     if s is None:
         s = Strategy(version=0)
-        apply_meta(s, package.strategy)
+        apply_meta(s, meta)
         s.key = new_key(strategy_keys(session), package.strategy.id)
         session.add(s)
         session.flush()
     version = s.version + 1
     changed = created_strategy
     if created_strategy:
-        revise(session, s, version, "strategy", s.key, "create", None, dump(package.strategy), user)
-    elif dump(meta_of(s)) != dump(package.strategy):
+        revise(session, s, version, "strategy", s.key, "create", None, dump(meta), user)
+    elif dump(meta_of(s)) != dump(meta):
         before = dump(meta_of(s))
-        apply_meta(s, package.strategy)
+        apply_meta(s, meta)
         revise(session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user)
         changed = True
     view = View(session, s, user)
@@ -195,6 +200,7 @@ def import_package(session: Session, *, user: Principal, package: Package) -> Im
             row = mine.get(names[comp][rec.id])
             old = row_data(comp, row) if row is not None else None
             data = view.internalise(comp, dump(rec), LINKS, old=old, names=names)
+            data = settle(TRANSLATABLE[comp], old, data)
             data["id"] = names[comp][rec.id]
             if row is None:
                 row = new_row(comp)

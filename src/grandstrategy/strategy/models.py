@@ -47,6 +47,8 @@ class Strategy(Marked, Base):
     notice: Mapped[str] = mapped_column(Text, nullable=False, default="")
     max_priorities: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # language -> field -> {"text", "source_hash"}: see strategy/translations.py
+    translations: Mapped[dict[str, object]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -56,6 +58,8 @@ class Component(Marked):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LEN), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # language -> field -> {"text", "source_hash"}: see strategy/translations.py
+    translations: Mapped[dict[str, object]] = mapped_column(JSON, nullable=False, default=dict)
 
     @declared_attr
     def strategy_id(cls) -> Mapped[int]:

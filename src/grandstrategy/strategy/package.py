@@ -31,6 +31,7 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta
+from grandstrategy.strategy.translations import SOURCE_LANGUAGE, TARGETS, TRANSLATABLE, inline
 
 FILES = ["strategy", *COMPONENTS]
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -268,11 +269,12 @@ def package_files(pkg: Package) -> dict[str, str]:
     for name in FILES:
         if name == "strategy":
             marking = Marking.parse(pkg.strategy.marking)
-            body = to_yaml(_compact(pkg.strategy))
+            body = to_yaml(inline(TRANSLATABLE[name], _compact(pkg.strategy)))
         else:
             records = getattr(pkg, name)
             marking = combine(Marking.parse(r.marking) for r in records)
-            body = to_yaml([_compact(r) for r in records]) if records else "[]\n"
+            rows = [inline(TRANSLATABLE[name], _compact(r)) for r in records]
+            body = to_yaml(rows) if records else "[]\n"
         header = (
             f"# yaml-language-server: $schema=schema/{name}.schema.json\n"
             f"# {marking}: the highest marking of what this file holds\n"
@@ -286,16 +288,50 @@ def json_schemas() -> dict[str, str]:
     out = {}
     for name in FILES:
         if name == "strategy":
-            schema = StrategyMeta.model_json_schema()
+            schema = _inline_schema(name, StrategyMeta.model_json_schema())
         else:
             schema = {
                 "type": "array",
                 "title": f"{name}.yaml",
-                "items": COMPONENTS[name].model_json_schema(),
+                "items": _inline_schema(name, COMPONENTS[name].model_json_schema()),
             }
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
     return out
+
+
+def _inline_schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The record's schema as the YAML file has it: prose as text or language → text.
+
+    ``title: {en: ..., fr: ...}`` (``en``, the source, required) or a plain string; stale
+    translations' hashes under ``translated_from``. ``translations`` (the API's form) is
+    accepted too.
+    """
+    props = schema["properties"]
+    for field in TRANSLATABLE[name]:
+        plain = props[field]
+        by_lang = {
+            "type": "object",
+            "description": _("the text in each language; en is the source"),
+            "properties": {lang: {"type": "string"} for lang in (SOURCE_LANGUAGE, *TARGETS)},
+            "required": [SOURCE_LANGUAGE],
+            "additionalProperties": False,
+        }
+        props[field] = {"anyOf": [plain, by_lang], "title": plain.get("title", field)}
+    props["translated_from"] = {
+        "type": "object",
+        "description": _(
+            "language -> field -> hash of the source text a translation was made from, "
+            "where the source has changed since; remove a line once its translation is updated"
+        ),
+        "propertyNames": {"enum": list(TARGETS)},
+        "additionalProperties": {
+            "type": "object",
+            "propertyNames": {"enum": list(TRANSLATABLE[name])},
+            "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{12}$"},
+        },
+    }
+    return schema
 
 
 def write_package(pkg: Package, folder: Path) -> list[Path]:

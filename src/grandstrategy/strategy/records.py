@@ -127,6 +127,7 @@ def meta_of(s: Strategy) -> StrategyMeta:
         summary=s.summary,
         notice=s.notice,
         max_priorities=s.max_priorities,
+        translations=s.translations or {},
     )
 
 
@@ -143,6 +144,7 @@ def apply_meta(s: Strategy, meta: StrategyMeta) -> None:
     s.summary = meta.summary
     s.notice = meta.notice
     s.max_priorities = meta.max_priorities
+    s.translations = meta.model_dump(mode="json")["translations"]
 
 
 def row_data(component: str, row: Component) -> dict[str, Any]:

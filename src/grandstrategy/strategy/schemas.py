@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grandstrategy.core.markings import Marking
+from grandstrategy.strategy.translations import TRANSLATABLE, Translation, split_inline
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="short id")]
 Scale = Annotated[int, Field(ge=1, le=5)]
@@ -108,7 +109,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class _Record(_Strict):
+class _Translatable(_Strict):
+    """A record whose prose fields (``PROSE``) may carry translations (see translations.py)."""
+
+    PROSE: ClassVar[tuple[str, ...]] = ()
+    translations: dict[str, dict[str, Translation]] = Field(
+        default_factory=dict,
+        description="language -> field -> translated text and the hash of its source text",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_translations(cls, data: Any) -> Any:
+        return split_inline(cls.PROSE, data)
+
+
+class _Record(_Translatable):
     """Fields every component record has."""
 
     id: Slug
@@ -126,6 +142,7 @@ class Member(_Strict):
 
 
 class Actor(_Record):
+    PROSE = TRANSLATABLE["actors"]
     name: str = Field(min_length=1, max_length=200)
     kind: ActorKind
     parent: Slug | None = None
@@ -134,11 +151,13 @@ class Actor(_Record):
 
 
 class VitalInterest(_Record):
+    PROSE = TRANSLATABLE["interests"]
     title: str = Field(min_length=1, max_length=200)
     statement: str = Field(min_length=1, max_length=4000)
 
 
 class Threat(_Record):
+    PROSE = TRANSLATABLE["threats"]
     title: str = Field(min_length=1, max_length=200)
     kind: ThreatKind
     category: str
@@ -173,6 +192,7 @@ class Posture(_Strict):
 
 
 class Role(_Record):
+    PROSE = TRANSLATABLE["roles"]
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=4000)
     posture: Posture = Field(default_factory=Posture)
@@ -187,6 +207,7 @@ class Indicator(_Strict):
 
 
 class Objective(_Record):
+    PROSE = TRANSLATABLE["objectives"]
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=6000)
     horizon: int
@@ -222,6 +243,7 @@ class Personnel(_Strict):
 
 
 class Capability(_Record):
+    PROSE = TRANSLATABLE["capabilities"]
     name: str = Field(min_length=1, max_length=200)
     kind: CapabilityKind
     owner: Slug | None = None
@@ -242,8 +264,10 @@ class Period(_Strict):
         return self
 
 
-class StrategyMeta(_Strict):
+class StrategyMeta(_Translatable):
     """``strategy.yaml``: the strategy itself."""
+
+    PROSE = TRANSLATABLE["strategy"]
 
     id: Slug
     title: str = Field(min_length=1, max_length=300)
@@ -285,6 +309,9 @@ class Package(_Strict):
     # Set on filtered editions: how many records were left out above the edition's marking.
     withheld: int = 0
     max_marking: str | None = None
+    # Set on editions in another language than the source: how many texts are not translated.
+    language: str | None = None
+    untranslated: int = 0
 
     def records(self) -> list[tuple[str, _Record]]:
         out: list[tuple[str, _Record]] = []

@@ -55,6 +55,7 @@ from grandstrategy.strategy.scope import View, display, new_key
 from grandstrategy.strategy.versions import bump, local_version, revise
 
 __all__ = ["ImportReport", "find_strategy", "import_package", "validation_message"]
+from grandstrategy.strategy.translations import TRANSLATABLE, settle
 
 
 class StrategyRead(BaseModel):
@@ -213,7 +214,7 @@ def create_record(
             )
         )
     _check_links(view, component, rec)
-    stored = view.internalise(component, dump(rec), LINKS)
+    stored = settle(TRANSLATABLE[component], None, view.internalise(component, dump(rec), LINKS))
     stored["id"] = new_key(view.taken(component), rec.id)
     row = new_row(component)
     row.strategy_id = s.id
@@ -272,6 +273,7 @@ def update_record(
     stored["id"] = row.key
     if stored == old:
         return edited
+    stored = settle(TRANSLATABLE[component], old, stored)
     before_marking = row.marking
     apply_data(row, component, stored)
     version = _touch(session, s, user, before_marking.join(marking))
@@ -351,6 +353,7 @@ def update_meta(
     except ValidationError as exc:
         raise Invalid(_("invalid strategy"), details=validation_message(exc)) from None
     marking = check_marking(user, meta.marking)
+        meta = StrategyMeta.model_validate(settle(TRANSLATABLE["strategy"], dump(old), dump(meta)))
     if dump(meta) == dump(old):
         return old
     apply_meta(s, meta)
