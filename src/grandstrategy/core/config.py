@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="the interface language when neither the user nor the browser chooses one",
         pattern="^(en|fr|nl|de)$",
     )
+    content_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["fr", "nl"],
+        description="languages the strategy's texts should be translated into; lint warns where "
+        "a translation is missing or older than its source (comma-separated, e.g. fr,nl,de)",
+    )
     # When the app is served over https the session cookie is marked Secure.
     https: bool = False
     audit_key_file: Path | None = Field(
@@ -75,6 +80,18 @@ class Settings(BaseSettings):
                     ipaddress.ip_network(str(p), strict=False)
                 except ValueError as exc:
                     raise ValueError(f"trusted proxy {p!r} is not an address or network") from exc
+        return v
+
+    @field_validator("content_languages", mode="before")
+    @classmethod
+    def _content_languages(cls, v: Any) -> Any:
+        if isinstance(v, str):  # GRANDSTRATEGY_CONTENT_LANGUAGES=fr,nl
+            v = [p.strip().lower() for p in v.split(",") if p.strip()]
+        for lang in v or []:
+            if lang not in ("fr", "nl", "de"):
+                raise ValueError(
+                    f"content language {lang!r}: use fr, nl or de (en is the source language)"
+                )
         return v
 
     @property

@@ -15,68 +15,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from grandstrategy.core.i18n import _
+from grandstrategy.strategy import lint_translations
+from grandstrategy.strategy.findings import (
+    _ORDER,
+    _PLURAL,
+    _SINGULAR,
+    ERROR,
+    RULES,
+    WARNING,
+    Finding,
+    _finding,
+    label,
+)
 from grandstrategy.strategy.schemas import COMPONENTS, Objective, Package
 
-ERROR = "error"
-WARNING = "warning"
-
-# rule code -> (severity, what it checks); the single source for docs, help and severities.
-RULES: dict[str, tuple[str, str]] = {
-    "objective-no-owner": (ERROR, "every objective has an owner (an actor)"),
-    "objective-no-deadline": (ERROR, "every objective has a deadline"),
-    "owner-unknown": (ERROR, "the owner of an objective or capability is a known actor"),
-    "deadline-outside-horizon": (
-        ERROR,
-        "an objective's deadline falls between the period start and the end of its horizon",
-    ),
-    "dangling-link": (ERROR, "every link names an existing record of the right component"),
-    "duplicate-id": (ERROR, "ids are unique within a component"),
-    "threat-no-interest": (ERROR, "every threat endangers at least one vital interest"),
-    "interest-unserved": (ERROR, "every vital interest is served by at least one objective"),
-    "parent-cycle": (ERROR, "objective parents do not form a cycle"),
-    "too-many-priorities": (WARNING, "no more priority objectives than the strategy allows"),
-    "objective-no-indicator": (WARNING, "every objective has at least one indicator"),
-    "threat-unrated": (WARNING, "every threat has a likelihood and an impact"),
-    "no-long-horizon": (WARNING, "at least one threat looks further than 10 years ahead"),
-    "no-black-swan": (WARNING, "at least one threat is marked as a black swan"),
-    "capability-no-budget": (WARNING, "every capability has budget lines"),
-    "capability-unused": (WARNING, "every capability serves at least one objective"),
-    "threat-unaddressed": (WARNING, "every threat is addressed by at least one objective"),
-}
-
-_SINGULAR = {
-    "actors": "actor",
-    "interests": "interest",
-    "threats": "threat",
-    "roles": "role",
-    "objectives": "objective",
-    "capabilities": "capability",
-}
-# Strategy-level findings come first: strategy.yaml is the first file of a package.
-_ORDER = {"strategy": 0, **{c: i + 1 for i, c in enumerate(COMPONENTS)}}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in the package, with where it is and how to fix it."""
-
-    severity: str  # "error" or "warning"
-    rule: str  # a key of RULES
-    component: str  # "objectives", "threats", ... or "strategy"
-    record_id: str  # the record's id; "" for strategy-level findings
-    message: str  # what is wrong, naming the record (id and title)
-    fix: str  # how to fix it, one sentence
-    # True when the finding does not hold once records above the reader's clearance count.
-    depends_on_hidden: bool = False
-
-
-def label(component: str, record: Any) -> str:
-    """``objective obj-x 'Title'``: how findings (and trace breaks) name a record."""
-    title = getattr(record, "title", None) or getattr(record, "name", "")
-    return f"{_SINGULAR.get(component, component)} {record.id} {title!r}"
+__all__ = ["ERROR", "RULES", "WARNING", "Finding", "label", "lint", "summary"]
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -85,10 +41,6 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def _finding(rule: str, component: str, record_id: str, message: str, fix: str) -> Finding:
-    return Finding(RULES[rule][0], rule, component, record_id, message, fix)
 
 
 def _ids(pkg: Package, component: str) -> set[str]:
@@ -106,8 +58,12 @@ def _duplicates(pkg: Package) -> list[Finding]:
                         "duplicate-id",
                         comp,
                         rid,
-                        f"{n} {comp} share the id {rid!r}",
-                        f"Give each of the {comp} with id {rid!r} its own id, or merge them.",
+                        _("{n} {what} share the id {rid!r}").format(
+                            n=n, what=_(_PLURAL[comp]), rid=rid
+                        ),
+                        _(
+                            "Give each of the {what} with id {rid!r} its own id, or merge them."
+                        ).format(what=_(_PLURAL[comp]), rid=rid),
                     )
                 )
     return out
@@ -150,9 +106,15 @@ def _dangling(pkg: Package) -> list[Finding]:
                             "dangling-link",
                             comp,
                             rec.id,
-                            f"{label(comp, rec)}: {field} names {ref!r}, "
-                            f"which is no known {_SINGULAR[target]}",
-                            f"Add {_SINGULAR[target]} {ref!r} or remove it from {field}.",
+                            _("{record}: {field} names {ref!r}, which is no known {what}").format(
+                                record=label(comp, rec),
+                                field=field,
+                                ref=ref,
+                                what=_(_SINGULAR[target]),
+                            ),
+                            _("Add {what} {ref!r} or remove it from {field}.").format(
+                                what=_(_SINGULAR[target]), ref=ref, field=field
+                            ),
                         )
                     )
     return out
@@ -168,8 +130,8 @@ def _owners(pkg: Package) -> list[Finding]:
                     "objective-no-owner",
                     "objectives",
                     o.id,
-                    f"{label('objectives', o)} has no owner",
-                    "Set owner to the actor accountable for delivering the objective.",
+                    _("{record} has no owner").format(record=label("objectives", o)),
+                    _("Set owner to the actor accountable for delivering the objective."),
                 )
             )
     owned: list[tuple[str, Any]] = [("objectives", o) for o in pkg.objectives]
@@ -181,8 +143,12 @@ def _owners(pkg: Package) -> list[Finding]:
                     "owner-unknown",
                     comp,
                     rec.id,
-                    f"{label(comp, rec)}: owner {rec.owner!r} is no known actor",
-                    f"Add actor {rec.owner!r} or set owner to an existing actor.",
+                    _("{record}: owner {owner!r} is no known actor").format(
+                        record=label(comp, rec), owner=rec.owner
+                    ),
+                    _("Add actor {owner!r} or set owner to an existing actor.").format(
+                        owner=rec.owner
+                    ),
                 )
             )
     return out
@@ -198,8 +164,8 @@ def _deadlines(pkg: Package) -> list[Finding]:
                     "objective-no-deadline",
                     "objectives",
                     o.id,
-                    f"{label('objectives', o)} has no deadline",
-                    "Set a deadline within the objective's horizon.",
+                    _("{record} has no deadline").format(record=label("objectives", o)),
+                    _("Set a deadline within the objective's horizon."),
                 )
             )
             continue
@@ -210,9 +176,17 @@ def _deadlines(pkg: Package) -> list[Finding]:
                     "deadline-outside-horizon",
                     "objectives",
                     o.id,
-                    f"{label('objectives', o)}: deadline {o.deadline.isoformat()} is outside "
-                    f"its {o.horizon}-year horizon ({start.isoformat()} to {end.isoformat()})",
-                    "Move the deadline into the horizon, or change the objective's horizon.",
+                    _(
+                        "{record}: deadline {deadline} is outside its {years}-year horizon "
+                        "({start} to {end})"
+                    ).format(
+                        record=label("objectives", o),
+                        deadline=o.deadline.isoformat(),
+                        years=o.horizon,
+                        start=start.isoformat(),
+                        end=end.isoformat(),
+                    ),
+                    _("Move the deadline into the horizon, or change the objective's horizon."),
                 )
             )
     return out
@@ -249,8 +223,10 @@ def _structure(pkg: Package) -> list[Finding]:
                     "threat-no-interest",
                     "threats",
                     t.id,
-                    f"{label('threats', t)} endangers no known vital interest",
-                    "List in interests the vital interests this threat endangers.",
+                    _("{record} endangers no known vital interest").format(
+                        record=label("threats", t)
+                    ),
+                    _("List in interests the vital interests this threat endangers."),
                 )
             )
     served = {i for o in pkg.objectives for i in o.interests}
@@ -261,8 +237,10 @@ def _structure(pkg: Package) -> list[Finding]:
                     "interest-unserved",
                     "interests",
                     vi.id,
-                    f"{label('interests', vi)} is served by no objective",
-                    f"Add {vi.id!r} to the interests of the objectives that protect it.",
+                    _("{record} is served by no objective").format(record=label("interests", vi)),
+                    _("Add {rid!r} to the interests of the objectives that protect it.").format(
+                        rid=vi.id
+                    ),
                 )
             )
     for cycle in _cycles(pkg.objectives):
@@ -271,8 +249,10 @@ def _structure(pkg: Package) -> list[Finding]:
                 "parent-cycle",
                 "objectives",
                 cycle[0],
-                f"objective parents form a cycle: {' → '.join([*cycle, cycle[0]])}",
-                "Clear the parent of one objective in the cycle so the tree has a root.",
+                _("objective parents form a cycle: {cycle}").format(
+                    cycle=" → ".join([*cycle, cycle[0]])
+                ),
+                _("Clear the parent of one objective in the cycle so the tree has a root."),
             )
         )
     return out
@@ -287,10 +267,13 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                 "too-many-priorities",
                 "strategy",
                 "",
-                f"{len(priorities)} objectives are priorities, more than the {max_priorities} "
-                f"allowed: {', '.join(priorities)}",
-                f"Keep at most {max_priorities} priority objectives; a strategy that "
-                "prioritises everything prioritises nothing.",
+                _("{n} objectives are priorities, more than the {limit} allowed: {ids}").format(
+                    n=len(priorities), limit=max_priorities, ids=", ".join(priorities)
+                ),
+                _(
+                    "Keep at most {limit} priority objectives; a strategy that prioritises "
+                    "everything prioritises nothing."
+                ).format(limit=max_priorities),
             )
         )
     for o in pkg.objectives:
@@ -300,8 +283,8 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                     "objective-no-indicator",
                     "objectives",
                     o.id,
-                    f"{label('objectives', o)} has no indicator",
-                    "Add an indicator with a baseline and a target to measure progress.",
+                    _("{record} has no indicator").format(record=label("objectives", o)),
+                    _("Add an indicator with a baseline and a target to measure progress."),
                 )
             )
     addressed = {t for o in pkg.objectives for t in o.threats}
@@ -313,8 +296,14 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                     "threat-unrated",
                     "threats",
                     t.id,
-                    f"{label('threats', t)} has no {' and no '.join(missing)}",
-                    "Rate the threat's likelihood and impact on the 1–5 scales.",
+                    (
+                        _("{record} has no likelihood and no impact")
+                        if len(missing) == 2
+                        else _("{record} has no likelihood")
+                        if missing[0] == "likelihood"
+                        else _("{record} has no impact")
+                    ).format(record=label("threats", t)),
+                    _("Rate the threat's likelihood and impact on the 1–5 scales."),
                 )
             )
         if t.id not in addressed:
@@ -323,8 +312,10 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                     "threat-unaddressed",
                     "threats",
                     t.id,
-                    f"{label('threats', t)} is addressed by no objective",
-                    f"Add {t.id!r} to the threats of the objectives that counter it.",
+                    _("{record} is addressed by no objective").format(record=label("threats", t)),
+                    _("Add {rid!r} to the threats of the objectives that counter it.").format(
+                        rid=t.id
+                    ),
                 )
             )
     if not any(t.horizon_years > 10 for t in pkg.threats):
@@ -333,8 +324,8 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                 "no-long-horizon",
                 "strategy",
                 "",
-                "no threat looks further than 10 years ahead",
-                "Add the long-horizon threats and challenges (horizon_years over 10).",
+                _("no threat looks further than 10 years ahead"),
+                _("Add the long-horizon threats and challenges (horizon_years over 10)."),
             )
         )
     if not any(t.black_swan for t in pkg.threats):
@@ -343,8 +334,8 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                 "no-black-swan",
                 "strategy",
                 "",
-                "no threat is marked as a black swan",
-                "Mark at least one unlikely, high-impact threat with black_swan: true.",
+                _("no threat is marked as a black swan"),
+                _("Mark at least one unlikely, high-impact threat with black_swan: true."),
             )
         )
     objectives = _ids(pkg, "objectives")
@@ -355,8 +346,8 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                     "capability-no-budget",
                     "capabilities",
                     c.id,
-                    f"{label('capabilities', c)} has no budget lines",
-                    "Add the yearly budget lines that fund this capability.",
+                    _("{record} has no budget lines").format(record=label("capabilities", c)),
+                    _("Add the yearly budget lines that fund this capability."),
                 )
             )
         if not any(o in objectives for o in c.objectives):
@@ -365,15 +356,20 @@ def _warnings(pkg: Package, max_priorities: int) -> list[Finding]:
                     "capability-unused",
                     "capabilities",
                     c.id,
-                    f"{label('capabilities', c)} serves no known objective",
-                    "List in objectives the objectives this capability delivers, or drop it.",
+                    _("{record} serves no known objective").format(record=label("capabilities", c)),
+                    _("List in objectives the objectives this capability delivers, or drop it."),
                 )
             )
     return out
 
 
-def lint(pkg: Package, *, max_priorities: int | None = None) -> list[Finding]:
-    """All findings: errors first, then by component (strategy, then schema order), record id."""
+def lint(
+    pkg: Package, *, max_priorities: int | None = None, languages: Iterable[str] = ()
+) -> list[Finding]:
+    """All findings: errors first, then by component (strategy, then schema order), record id.
+
+    ``languages``: the content languages translations are checked in (none by default).
+    """
     limit = pkg.strategy.max_priorities if max_priorities is None else max_priorities
     found = [
         *_duplicates(pkg),
@@ -382,6 +378,7 @@ def lint(pkg: Package, *, max_priorities: int | None = None) -> list[Finding]:
         *_deadlines(pkg),
         *_structure(pkg),
         *_warnings(pkg, limit),
+        *lint_translations.check(pkg, languages),
     ]
     return sorted(
         found,

@@ -11,6 +11,7 @@ never collides with, links to, or learns of a record they may not see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -417,12 +418,14 @@ def lint_strategy(
     Findings come from the user's own view (records they may see, links to hidden records
     removed), so they name nothing hidden. A finding that does not hold once hidden records
     are counted (an interest served only by a hidden objective) says that it depends on
-    records above the user's clearance, naming none of them.
+    records above the user's clearance, naming none of them. Translations are checked in
+    ``languages``, by default the content languages of the settings.
     """
     require(user, "strategy.read")
     s = current(session, user, key)
-    mine = lint_mod.lint(load_package(session, user=user, key=key))
-    whole = {(f.rule, f.component, f.record_id) for f in lint_mod.lint(full_package(session, s))}
+    mine = lint_mod.lint(load_package(session, user=user, key=key), languages=languages)
+    hidden_too = lint_mod.lint(full_package(session, s), languages=languages)
+    whole = {(f.rule, f.component, f.record_id) for f in hidden_too}
     note = _("this depends on records above your clearance")
     return [
         f
@@ -433,7 +436,15 @@ def lint_strategy(
 
 
 def trace_strategy(
-    session: Session, *, user: Principal, key: str | None = None
+    session: Session,
+    *,
+    user: Principal,
+    key: str | None = None,
+    languages: Sequence[str] | None = None,
 ) -> trace_mod.TraceReport:
     """The traceability chain built from what the user may see."""
     return trace_mod.build(load_package(session, user=user, key=key))
+    if languages is None:
+        from grandstrategy.core.config import load_settings
+
+        languages = load_settings().content_languages
