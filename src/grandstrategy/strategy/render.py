@@ -88,6 +88,19 @@ def limit_sentence(pkg: Package) -> str:
     ).format(cap=cap, n=n)
 
 
+def untranslated_sentence(pkg: Package) -> str:
+    """What an edition in another language says of texts not yet translated ("" when none)."""
+    if not pkg.untranslated:
+        return ""
+    return ngettext(
+        "{n} text marked [EN] is not yet translated and is given in English, its source "
+        "language.",
+        "{n} texts marked [EN] are not yet translated and are given in English, their source "
+        "language.",
+        pkg.untranslated,
+    ).format(n=pkg.untranslated)
+
+
 def posture_words(value: int, poles: tuple[str, str]) -> str:
     """``leans towards faithful ally``: the position in words, for readers and screen readers."""
     if value == 3:
@@ -297,6 +310,7 @@ def document(pkg: Package) -> Document:
                 f"{_day(s.period.end)}"), (_("Status"), s.status.value.capitalize())),
         Block("para", s.notice, cls="notice"),
         Block("para", limit, cls="limit"),
+        Block("para", untranslated_sentence(pkg), cls="limit"),
         Block("para", _("Marking: {marking}").format(marking=banner), cls="marking"),
     ]  # fmt: skip
     parts = [

@@ -23,7 +23,13 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grandstrategy.core.markings import Marking
-from grandstrategy.strategy.translations import TRANSLATABLE, Translation, split_inline
+from grandstrategy.strategy.translations import (
+    SOURCE_LANGUAGE,
+    TRANSLATABLE,
+    Translation,
+    localise_data,
+    split_inline,
+)
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="short id")]
 Scale = Annotated[int, Field(ge=1, le=5)]
@@ -321,6 +327,26 @@ class Package(_Strict):
 
     def by_id(self, component: str) -> dict[str, Any]:
         return {r.id: r for r in getattr(self, component)}
+
+    def in_language(self, lang: str) -> Package:
+        """The package with its prose in ``lang``: translated where a translation exists,
+        else the source text marked as not translated (``[EN] ...``); ``untranslated`` counts
+        those. Ids, links, markings and numbers are unchanged."""
+        if lang == SOURCE_LANGUAGE:
+            return self
+        left = 0
+        update: dict[str, Any] = {}
+        for comp in ("strategy", *COMPONENTS):
+            items = [self.strategy] if comp == "strategy" else getattr(self, comp)
+            done = []
+            for rec in items:
+                fields = TRANSLATABLE[comp]
+                shown, n = localise_data(fields, rec.model_dump(mode="json"), lang)
+                left += n
+                # Not validated again: a translation or a marker may be longer than the source.
+                done.append(rec.model_copy(update={f: shown[f] for f in fields}))
+            update[comp] = done[0] if comp == "strategy" else done
+        return self.model_copy(update={**update, "language": lang, "untranslated": left})
 
     def highest_marking(self) -> Marking:
         m = Marking.parse(self.strategy.marking)

@@ -27,7 +27,7 @@ TARGETS = ("fr", "nl", "de")  # the languages a translation may be in
 
 # The prose fields of each kind of record: what a translator translates.
 TRANSLATABLE: dict[str, tuple[str, ...]] = {
-    "strategy": ("title", "edition", "summary", "notice"),
+    "strategy": ("title", "country", "edition", "summary", "notice"),
     "actors": ("name", "description"),
     "interests": ("title", "statement"),
     "threats": ("title", "description", "vulnerability"),
