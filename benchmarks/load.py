@@ -104,11 +104,25 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def prepare(env: dict[str, str], *, prepared: bool = False) -> None:
+def prepare(env: dict[str, str], *, prepared: bool = False, light: bool = False) -> None:
     """A fresh example database with the load users (``prepared``: it holds the example
-    already, e.g. a copy of one made earlier; only migrate it)."""
+    already, e.g. a copy of one made earlier; only migrate it. ``light``: only the strategy
+    and resilience examples and the first threat classifier, no horizon documents: ready in a
+    minute, not half an hour on a busy machine)."""
     if prepared:
         cli(env, "db", "upgrade")
+    elif light:
+        code = (
+            "from grandstrategy.core import db; from grandstrategy.core.authz import Principal;"
+            "from grandstrategy.strategy.example import load_example as s;"
+            "from grandstrategy.resilience.example import load_example as r;"
+            "import os; u = os.environ['GRANDSTRATEGY_DB']; db.upgrade(u);"
+            "f = db.make_sessionmaker(db.make_engine(u)); op = Principal.operator('load');"
+            "w = db.unit_of_work(f); x = w.__enter__(); s(x, user=op); r(x, user=op);"
+            "w.__exit__(None, None, None);"
+            "from grandstrategy.horizon.example import ensure_model; ensure_model(f, user=op)"
+        )
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
     else:
         cli(env, "setup")
     for name, role, clearance, comps in USERS:
@@ -245,7 +259,7 @@ async def login(base: str, user: str, password: str) -> Login:
 class World:
     """Ids the clients pick from, read once before the load starts."""
 
-    secret_docs: list[int]
+    classified: list[str]  # single records at CONFIDENTIAL and above: reading one is audited
     criteria: list[tuple[str, str]]
     threats: list[str]
 
@@ -259,7 +273,12 @@ async def discover(base: str, headers: dict[str, str]) -> World:
         reqs = (await c.get("/api/resilience/requirements")).json()["requirements"]
         criteria = [(r["id"], c2["id"]) for r in reqs for c2 in r["criteria"]]
         threats = [t["id"] for t in (await c.get("/api/strategy/threats")).json()]
-    return World(secret or [d["id"] for d in docs], criteria, threats)
+        urls = [f"/api/horizon/documents/{d}" for d in secret]
+        for component in ("capabilities", "objectives", "threats"):  # classified records
+            for rec in (await c.get(f"/api/strategy/{component}")).json():
+                if not str(rec.get("marking", "")).startswith(("UNCL", "REST")):
+                    urls.append(f"/api/strategy/{component}/{rec['id']}")
+    return World(urls, criteria, threats)
 
 
 async def reader(
@@ -274,17 +293,11 @@ async def reader(
             roll = rng.random()
             if roll < 0.35:
                 await stats.call("page", client, "GET", rng.choice(READER_PAGES))
-            elif roll < 0.8 or not world.secret_docs:
+            elif roll < 0.8 or not world.classified:
                 await stats.call("api-get", client, "GET", rng.choice(READER_API), headers=who.api)
             else:
-                doc = rng.choice(world.secret_docs)
-                await stats.call(
-                    "classified-get",
-                    client,
-                    "GET",
-                    f"/api/horizon/documents/{doc}",
-                    headers=who.api,
-                )
+                url = rng.choice(world.classified)
+                await stats.call("classified-get", client, "GET", url, headers=who.api)
 
 
 async def writer(
@@ -425,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--prepared", action="store_true", help="--db holds the example already: only migrate"
     )
+    ap.add_argument(
+        "--light", action="store_true", help="strategy and resilience examples only (fast)"
+    )
     ap.add_argument("--url", help="target a running server instead (with --user/--password)")
     ap.add_argument("--user", default=USERS[0][0])
     ap.add_argument("--password", default=PASSWORD)
@@ -452,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextmanager(_database)(args, folder) as (url, backend):
             env = {**os.environ, "GRANDSTRATEGY_DB": url, "GRANDSTRATEGY_DATA_DIR": str(folder)}
             t0 = time.perf_counter()
-            prepare(env, prepared=args.copy is not None or args.prepared)
+            prepare(env, prepared=args.copy is not None or args.prepared, light=args.light)
             print(f"example database ready in {time.perf_counter() - t0:.0f} s ({backend})")
             with serve(env, free_port()) as base:
                 run(base, backend, USERS[0][0], USERS[1][0])

@@ -10,11 +10,17 @@ reader announces it and a test can find it. Sector names are drawn as real text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-from collections.abc import Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+# Imported once, when the service is imported (at start-up): the first import of matplotlib
+# from several request threads at once fails ("no attribute 'get_data_path'").
+import matplotlib
 import numpy as np
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from grandstrategy.charts import INK
 from grandstrategy.charts import colour as _colour
@@ -30,6 +36,23 @@ LEVEL_COLOURS = ("#e57373", "#f4a582", "#fddb8c", "#d9ef8b", "#a6d96a", "#66bd63
 UNASSESSED = "#e0e0e0"
 
 
+F = TypeVar("F", bound=Callable[..., str])
+_RENDER = threading.Lock()
+matplotlib.use("Agg")
+
+
+def _one_at_a_time(func: F) -> F:
+    """Charts are drawn one at a time: matplotlib's settings (rc_context) are process-wide,
+    so two pages drawing at once could restore each other's settings mid-drawing."""
+
+    @functools.wraps(func)
+    def drawn(*args: Any, **kwargs: Any) -> str:
+        with _RENDER:
+            return func(*args, **kwargs)
+
+    return drawn  # type: ignore[return-value]
+
+
 def _wrap(text: str, width: int, lines: int = 2) -> str:
     """Break a title into at most ``lines`` lines of about ``width`` characters."""
     out: list[str] = []
@@ -43,6 +66,7 @@ def _wrap(text: str, width: int, lines: int = 2) -> str:
     return "\n".join(out)
 
 
+@_one_at_a_time
 def maturity_heatmap_svg(
     states: Sequence[RequirementState], scale: Sequence[tuple[int, str]]
 ) -> str:
@@ -51,7 +75,6 @@ def maturity_heatmap_svg(
 
     ``scale`` is the maturity scale as (level, name) pairs, drawn as the legend.
     """
-    from matplotlib.patches import Patch, Rectangle
 
     columns = max((len(s.criteria) for s in states), default=1) or 1
     rows = len(states)
@@ -111,6 +134,7 @@ def maturity_heatmap_svg(
         )
 
 
+@_one_at_a_time
 def trend_svg(states: Sequence[RequirementState]) -> str:
     """The mean maturity of each requirement over time, one line each; "" when nothing has
     been assessed yet (a chart of nothing explains nothing)."""
@@ -148,6 +172,7 @@ def _circle(n: int) -> list[tuple[float, float]]:
     ]
 
 
+@_one_at_a_time
 def network_svg(
     sectors: Sequence[str],
     titles: Sequence[str],
@@ -160,7 +185,6 @@ def network_svg(
     influence), an arrow i → j for every a*_ij ≥ ``threshold``, drawn thicker the stronger the
     dependence and labelled with a*_ij. An arrow from A to B reads "A depends on B": when B
     fails, A loses a*_AB of its function directly."""
-    from matplotlib.patches import FancyArrowPatch
 
     a = np.asarray(values, dtype=float)
     n = len(sectors)
@@ -215,6 +239,7 @@ def network_svg(
         return _labelled(_svg(fig), _("Dependency network of the sectors"))
 
 
+@_one_at_a_time
 def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
     """Inoperability of every sector, day by day, during a scenario; the days the shock is
     applied are shaded. One line per sector, labelled with its title."""
@@ -246,6 +271,7 @@ def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
         return _labelled(_svg(fig), _("Cascade over time: {title}").format(title=run.title))
 
 
+@_one_at_a_time
 def gaps_svg(gaps: Sequence[RankedGap]) -> str:
     """Ranked gaps as horizontal bars: the whole system's inoperability when a requirement is
     shocked by its gap, split into the sector's own loss and the spillover to the others.
