@@ -422,7 +422,7 @@ def run_once(
     console.print(f"[dim]{label}: database {url}; model {how}[/dim]")
     with factory() as s:
         row = s.get(TrainedModel, engine.latest_model_id(s))
-        f1 = (row.metrics or {}).get("macro_f1") if row is not None else None
+        f1: Any = (row.metrics or {}).get("macro_f1") if row is not None else None
     with factory() as s:
         before = s.query(Document).count()
     if before:

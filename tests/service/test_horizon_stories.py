@@ -109,3 +109,35 @@ def test_documents_left_without_a_story_are_assigned_at_the_next_batch(
     monkeypatch.undo()
     pipeline.ingest(factory, user=operator, items=[doc("Cable cut", CABLE, 2)])  # a duplicate
     assert [s.title for s in story_service.list_stories(session, user=operator)] == ["Cable cut"]
+
+
+@pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
+def test_stories_reuse_the_passage_vectors_ingestion_just_computed(
+    factory, session, operator, monkeypatch
+):
+    """Each passage is encoded once per ingest: stories take the mean of the stored passage
+    vectors; only a document ingested without vectors is encoded for its story."""
+    encoded: list[str] = []
+    real = embed.encode
+
+    def counting(texts):
+        encoded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embed, "encode", counting)
+    report = pipeline.ingest(
+        factory,
+        user=operator,
+        items=[doc("Cable cut", CABLE, 2), doc("Floods in Wallonia", FLOOD, 3)],
+        use_embeddings=True,
+    )
+    assert len(encoded) == report.passages == 2  # the passages, not the documents again
+    pipeline.ingest(
+        factory,
+        user=operator,
+        items=[doc("Cable cut again", CABLE + " Divers found the break.", 4)],
+        use_embeddings=False,
+    )
+    assert encoded[2:] == ["Cable cut again. " + CABLE + " Divers found the break."]
+    stories = story_service.list_stories(session, user=operator)
+    assert sorted(s.size for s in stories) == [1, 2]  # the new report joined the cable story

@@ -27,8 +27,9 @@ from grandstrategy.core.markings import Marking, combine
 from grandstrategy.horizon import embed
 from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
-from grandstrategy.horizon.models import Document, Source
+from grandstrategy.horizon.models import Document, Passage, PassageVector, Source
 
+HEAD_CHARS = 1500  # a document is compared by its title and opening, not its whole text
 FADE_DAYS = 14  # a story with no report for this long (against the newest seen) has faded
 SPLIT_CHECK_SIZE = 4
 
@@ -44,7 +45,7 @@ def reader_at(marking: Marking) -> Principal:
 
 
 def _text(doc: Document) -> str:
-    return f"{doc.title}. {doc.text[:1500]}"
+    return f"{doc.title}. {doc.text[:HEAD_CHARS]}"
 
 
 def _item(m: StoryMember) -> pure.Item:
@@ -57,13 +58,46 @@ def _item(m: StoryMember) -> pure.Item:
     )
 
 
-def _vectors(docs: list[Document], use_encoder: bool | None) -> np.ndarray:
+def _vectors(session: Session, docs: list[Document], use_encoder: bool | None) -> np.ndarray:
+    """One unit vector per document.
+
+    With the encoder, a document's vector is the mean of the vectors ingestion has just
+    stored for the passages of its opening (the text the encoder would otherwise read
+    again): encoding every document a second time was the largest cost of an ingest with
+    stories. Only a document without stored vectors (ingested with ``--no-embed``) is
+    encoded here, from its title and opening."""
     texts = [_text(d) for d in docs]
+    if not texts:
+        return np.zeros((0, 1))
     if use_encoder is None:
         use_encoder = embed.available()
-    if use_encoder and texts:
-        return embed.encode(texts)
-    return np.stack([pure.char_vector(t) for t in texts]) if texts else np.zeros((0, 1))
+    if not use_encoder:
+        return np.stack([pure.char_vector(t) for t in texts])
+    stored = _stored_vectors(session, [d.id for d in docs])
+    missing = [i for i, d in enumerate(docs) if d.id not in stored]
+    out = np.zeros((len(docs), embed.DIM), dtype=np.float32)
+    if missing:
+        out[missing] = embed.encode([texts[i] for i in missing])
+    for i, d in enumerate(docs):
+        if d.id in stored:
+            out[i] = stored[d.id]
+    return out
+
+
+def _stored_vectors(session: Session, document_ids: list[int]) -> dict[int, np.ndarray]:
+    """Document id -> the normalised mean of its opening passages' stored vectors."""
+    rows = session.execute(
+        select(Passage.document_id, PassageVector.vector)
+        .join(PassageVector, PassageVector.passage_id == Passage.id)
+        .where(Passage.document_id.in_(document_ids), Passage.start < HEAD_CHARS)
+    ).all()
+    sums: dict[int, np.ndarray] = {}
+    for doc_id, blob in rows:
+        vec = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        if vec.shape != (embed.DIM,):
+            continue  # written by another encoder: encode the document instead
+        sums[int(doc_id)] = sums.get(int(doc_id), 0.0) + vec
+    return {d: embed.normalise(v.reshape(1, -1))[0] for d, v in sums.items() if np.any(v)}
 
 
 def assign(
@@ -86,7 +120,7 @@ def assign(
         if d.id not in known
     ]
     docs.sort(key=lambda d: (_date(d), d.id))
-    vectors = _vectors(docs, use_encoder)
+    vectors = _vectors(session, docs, use_encoder)
     touched: list[int] = []
     for doc, vec in zip(docs, vectors, strict=True):
         touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32)))
