@@ -31,11 +31,12 @@ def check(pkg: Package, languages: Iterable[str]) -> list[Finding]:
     for lang in languages:
         name = language_name(lang)
         for comp, records in groups:
-            lacking = []
+            lacking, fields = [], []
             for rec in records:
                 missing, stale = state(TRANSLATABLE[comp], rec.model_dump(mode="json"), lang)
                 if missing:
                     lacking.append(rec.id)
+                    fields = missing
                 if stale:
                     what = label(comp, rec) if comp != "strategy" else _("the strategy")
                     msg = _("{record}: the {language} text of {fields} is older than its source")
@@ -54,12 +55,17 @@ def check(pkg: Package, languages: Iterable[str]) -> list[Finding]:
             if lacking:
                 shown = ", ".join(lacking[:8]) + (" …" if len(lacking) > 8 else "")
                 msg = _("{n} of the {what} have texts with no {language} translation: {ids}")
+                text = msg.format(n=len(lacking), what=_(_PLURAL[comp]), language=name, ids=shown)
+                if comp == "strategy":
+                    text = _("the strategy's {fields} have no {language} translation").format(
+                        fields=", ".join(fields), language=name
+                    )
                 out.append(
                     _finding(
                         "translation-missing",
                         comp,
                         "",
-                        msg.format(n=len(lacking), what=_(_PLURAL[comp]), language=name, ids=shown),
+                        text,
                         _(
                             "Add the {language} text beside the English one, e.g. "
                             "title: {{en: ..., {code}: ...}}."
