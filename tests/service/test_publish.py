@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal
-from grandstrategy.strategy import publish, service
+from grandstrategy.strategy import service
 from tests.helpers import NATO_TITLE, SECRET_TITLE, small_package
 
 
@@ -31,8 +31,8 @@ def text_of(fmt: str, content: bytes) -> str:
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "md", "html", "json", "yaml"])
 def test_public_edition_leaves_out_marked_records_in_every_format(session, operator, fmt):
     service.import_package(session, user=operator, package=small_package())
-    full = publish.export(session, user=operator, fmt=fmt)
-    public = publish.export(session, user=operator, fmt=fmt, max_marking="UNCLASSIFIED")
+    full = service.export(session, user=operator, fmt=fmt)
+    public = service.export(session, user=operator, fmt=fmt, max_marking="UNCLASSIFIED")
     full_text, public_text = text_of(fmt, full.content), text_of(fmt, public.content)
     if fmt not in ("pdf",):  # the PDF may break long titles across lines
         assert SECRET_TITLE in full_text and NATO_TITLE in full_text
@@ -48,6 +48,6 @@ def test_public_edition_leaves_out_marked_records_in_every_format(session, opera
 
 def test_exports_are_audited(session, operator):
     service.import_package(session, user=operator, package=small_package())
-    publish.export(session, user=operator, fmt="md", max_marking="RESTRICTED")
+    service.export(session, user=operator, fmt="md", max_marking="RESTRICTED")
     ev = audit.list_events(session, user=Principal.operator(), action="strategy.export")[0]
     assert '"max_marking":"RESTRICTED"' in ev.after.replace(" ", "")

@@ -16,7 +16,6 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import M as T
 from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
-from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.schemas import (
     AssessmentCreate,
     AutonomyCreate,
@@ -247,7 +246,9 @@ def from_io(
 
     Example: grandstrategy resilience matrix from-io BEL2020ttl.csv --aggregate --save be
     """
-    m = SectorMatrix.from_io(table, aggregate=aggregate, allow_large_cells=allow_large_cells)
+    m = service.SectorMatrix.from_io(
+        table, aggregate=aggregate, allow_large_cells=allow_large_cells
+    )
     if out is not None:
         m.write_csv(out)
     shown = {**m.as_dict(), "spectral_radius": m.spectral_radius}
@@ -287,7 +288,11 @@ def import_matrix(
 
     Example: grandstrategy resilience matrix import experts.csv --name experts --consequence
     """
-    m = SectorMatrix.read_consequence_csv(path) if consequence else SectorMatrix.read_csv(path)
+    m = (
+        service.SectorMatrix.read_consequence_csv(path)
+        if consequence
+        else service.SectorMatrix.read_csv(path)
+    )
     data = build(
         MatrixCreate,
         {

@@ -16,8 +16,7 @@ import typer
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
-from grandstrategy.resilience import iim
-from grandstrategy.resilience.matrix import SectorMatrix
+from grandstrategy.resilience import service
 
 
 def parse_pairs(values: Sequence[str], what: str) -> dict[str, float]:
@@ -41,7 +40,7 @@ def parse_pairs(values: Sequence[str], what: str) -> dict[str, float]:
 
 
 def per_sector(
-    m: SectorMatrix, values: Sequence[str], what: str, default: float | None
+    m: service.SectorMatrix, values: Sequence[str], what: str, default: float | None
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """One number for every sector (``0.2``) or ``SECTOR=VALUE`` pairs (others: default)."""
     if len(values) == 1 and "=" not in values[0]:
@@ -97,9 +96,9 @@ def iim_command(
 
     Example: grandstrategy resilience iim --matrix a.csv --shock energy=0.3 --json
     """
-    m = SectorMatrix.read_csv(matrix, allow_large_cells=allow_large_cells)
+    m = service.SectorMatrix.read_csv(matrix, allow_large_cells=allow_large_cells)
     c = m.vector(parse_pairs(shocks, "shock"))
-    static = iim.static_inoperability(
+    static = service.static_inoperability(
         m.values, c, names=m.names, allow_large_cells=allow_large_cells
     )
     result: dict[str, Any] = {
@@ -120,8 +119,8 @@ def iim_command(
     if recovery:
         k = per_sector(m, recovery, "--recovery", None)
     else:
-        k = iim.recovery_rates(per_sector(m, recovery_time, "--recovery-time", None))
-    run = iim.dynamic_inoperability(
+        k = service.recovery_rates(per_sector(m, recovery_time, "--recovery-time", None))
+    run = service.dynamic_inoperability(
         m.values,
         c,
         k,

@@ -10,12 +10,9 @@ import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.i18n import _, lazy
-from grandstrategy.strategy import publish, service, versions
-from grandstrategy.strategy import trace as trace_mod
+from grandstrategy.core.i18n import LANGUAGES, _, lazy
+from grandstrategy.strategy import service
 from grandstrategy.strategy.example import example_package, load_example
-from grandstrategy.strategy.lint import summary
-from grandstrategy.strategy.package import read_package
 
 strategy_app = typer.Typer(help="The National Security Strategy.", no_args_is_help=True)
 example_app = typer.Typer(help="The illustrative Belgian example.", no_args_is_help=True)
@@ -70,7 +67,7 @@ def strategy_import(
     Example: grandstrategy strategy import ./my-strategy/
     """
     st = state(ctx)
-    pkg = read_package(path)
+    pkg = service.read_package(path)
     with st.session() as s:
         report = service.import_package(s, user=st.principal(s), package=pkg)
     if as_json:
@@ -84,6 +81,16 @@ def strategy_import(
         )
 
 
+def _edition_language(value: str | None) -> str | None:
+    if value is not None and value.strip().lower() not in LANGUAGES:
+        raise typer.BadParameter(
+            _("unknown language {lang!r}; choose one of {choices}").format(
+                lang=value, choices=", ".join(LANGUAGES)
+            )
+        )
+    return value.strip().lower() if value is not None else None
+
+
 @strategy_app.command("export")
 def strategy_export(
     ctx: typer.Context,
@@ -95,14 +102,24 @@ def strategy_export(
         None, "--out", help="File (or folder for yaml). Default: standard output / ./<id>/"
     ),
     key: str = KEY_OPT,
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        help="Language of the edition: en, fr, nl or de (default: the interface language). "
+        "Texts not yet translated are given in English, marked [EN].",
+        callback=_edition_language,
+    ),
 ) -> None:
     """Export the strategy as a package or a typeset edition.
 
     Example: grandstrategy strategy export --format pdf --max-marking UNCLASSIFIED --out nss.pdf
+    Example: grandstrategy strategy export --format pdf --lang fr --out snn-fr.pdf
     """
     st = state(ctx)
     with st.session() as s:
-        result = publish.export(s, user=st.principal(s), fmt=fmt, max_marking=max_marking, key=key)
+        result = service.export(
+            s, user=st.principal(s), fmt=fmt, max_marking=max_marking, key=key, lang=lang
+        )
     if fmt == "yaml":
         folder = out or Path(result.filename.removesuffix(".zip"))
         for name, text in result.files.items():
@@ -138,7 +155,7 @@ def strategy_lint(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
     st = state(ctx)
     with st.session() as s:
         findings = service.lint_strategy(s, user=st.principal(s), key=key)
-    counts = summary(findings)
+    counts = service.lint_summary(findings)
     if as_json:
         print_json({"summary": counts, "findings": findings})
     elif not findings:
@@ -181,10 +198,10 @@ def strategy_trace(
     with st.session() as s:
         report = service.trace_strategy(s, user=st.principal(s), key=key)
     if as_json:
-        print_json(trace_mod.to_json(report))
+        print_json(service.trace_json(report))
         return
     if as_csv:
-        sys.stdout.write(trace_mod.to_csv(report))
+        sys.stdout.write(service.trace_csv(report))
         return
     print_table(
         [
@@ -228,7 +245,7 @@ def strategy_diff(
         user = st.principal(s)
         strat = service.current(s, user, key)
         now = service.version_of(s, user=user, strategy=strat)
-        diffs = versions.diff(s, user=user, strategy=strat, v1=v1, v2=now if v2 is None else v2)
+        diffs = service.diff(s, user=user, strategy=strat, v1=v1, v2=now if v2 is None else v2)
     if as_json:
         print_json(diffs)
         return
@@ -267,7 +284,7 @@ def strategy_history(
     comp, _sep, rid = (record or "").partition("/")
     with st.session() as s:
         strat = service.current(s, st.principal(s), key)
-        revs = versions.history(
+        revs = service.history(
             s,
             user=st.principal(s),
             strategy=strat,
@@ -309,7 +326,7 @@ def strategy_freeze(
     st = state(ctx)
     with st.session() as s:
         strat = service.current(s, st.principal(s), key)
-        ed = versions.freeze(s, user=st.principal(s), strategy=strat, status=status, note=note)
+        ed = service.freeze(s, user=st.principal(s), strategy=strat, status=status, note=note)
     if as_json:
         print_json(ed)
     else:
@@ -330,7 +347,7 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         findings = service.lint_strategy(s, user=st.principal(s), key=key)
         strat = service.current(s, st.principal(s), key)
         version = service.version_of(s, user=st.principal(s), strategy=strat)
-    counts = summary(findings)
+    counts = service.lint_summary(findings)
     if as_json:
         print_json(
             {
@@ -362,12 +379,12 @@ def strategy_schema(out: Path = typer.Option(..., "--out", help="Folder to write
 
     Example: grandstrategy strategy schema --out ./schema
     """
-    from grandstrategy.strategy.package import json_schemas
-
     out.mkdir(parents=True, exist_ok=True)
-    for name, text in json_schemas().items():
+    for name, text in service.json_schemas().items():
         (out / name).write_text(text, "utf-8")
-    console.print(_("wrote {n} schema files to {out}").format(n=len(json_schemas()), out=out))
+    console.print(
+        _("wrote {n} schema files to {out}").format(n=len(service.json_schemas()), out=out)
+    )
 
 
 _COMPONENT_NAMES = [

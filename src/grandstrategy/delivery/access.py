@@ -21,7 +21,6 @@ from grandstrategy.core.markings import Marking
 from grandstrategy.core.memberships import actors_of
 from grandstrategy.delivery.actions import JUDGE, MANAGE, READ, REPORT
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 from grandstrategy.strategy.schemas import Objective
 
 __all__ = ["JUDGE", "MANAGE", "READ", "REPORT", "Plan", "check_marking", "plan"]
@@ -56,7 +55,7 @@ def plan(session: Session, user: Principal, key: str | None = None) -> Plan:
     strategy = strategy_service.current(session, user, meta.id)
     approved = [
         e.created_at.date()
-        for e in versions.editions(session, user=user, strategy=strategy)
+        for e in strategy_service.editions(session, user=user, strategy=strategy)
         if e.status in ("approved", "published", "superseded")
     ]
     if approved:  # approved before the period began: the baseline is the approval's

@@ -25,7 +25,6 @@ from grandstrategy.delivery.schemas import (
     ProposalCreate,
 )
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 
 
 @dataclass(frozen=True)
@@ -96,13 +95,15 @@ def _editions(session: Session, user: Principal) -> int:
     editions for the five-yearly review."""
     spec = _yaml("editions.yaml")
     strategy = strategy_service.current(session, user)
-    if versions.editions(session, user=user, strategy=strategy):
+    if strategy_service.editions(session, user=user, strategy=strategy):
         return 0  # the strategy already has editions: leave it alone
-    versions.freeze(session, user=user, strategy=strategy, status="approved", note=spec["first"])
+    strategy_service.freeze(
+        session, user=user, strategy=strategy, status="approved", note=spec["first"]
+    )
     for c in spec["changes"]:
         strategy_service.update_record(session, user=user, component=c["component"],
                                        rid=c["id"], changes=dict(c["changes"]))  # fmt: skip
-    versions.freeze(session, user=user, strategy=strategy, status="approved",
+    strategy_service.freeze(session, user=user, strategy=strategy, status="approved",
                     note=spec["second"])  # fmt: skip
     return 2
 

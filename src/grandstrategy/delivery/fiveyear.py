@@ -26,13 +26,12 @@ from grandstrategy.delivery.allies import table
 from grandstrategy.delivery.dashboard import dashboard, objective_delivery
 from grandstrategy.resilience import service as resilience_service
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 from grandstrategy.strategy.schemas import COMPONENTS
 
 RERATED = ("likelihood", "impact")
 
 
-def _edition(eds: list[versions.EditionRead], number: int) -> versions.EditionRead:
+def _edition(eds: list[strategy_service.EditionRead], number: int) -> strategy_service.EditionRead:
     for e in eds:
         if e.version == number:
             return e
@@ -47,9 +46,9 @@ def _value(v: object) -> str:
     return "—" if v is None else str(v)
 
 
-def _changes_section(diffs: list[versions.RecordDiff]) -> list[str]:
+def _changes_section(diffs: list[strategy_service.RecordDiff]) -> list[str]:
     lines = [f"## {_('What changed in each component')}", ""]
-    by: dict[str, list[versions.RecordDiff]] = defaultdict(list)
+    by: dict[str, list[strategy_service.RecordDiff]] = defaultdict(list)
     for d in diffs:
         by[d.component].append(d)
     if not diffs:
@@ -75,7 +74,7 @@ def _changes_section(diffs: list[versions.RecordDiff]) -> list[str]:
 
 
 def _objectives_section(
-    session: Session, user: Principal, diffs: list[versions.RecordDiff], until: dt.date
+    session: Session, user: Principal, diffs: list[strategy_service.RecordDiff], until: dt.date
 ) -> list[str]:
     rows = dashboard(session, user=user, on=until)
     met = [r for r in rows if r.owner_status == "done"]
@@ -145,9 +144,9 @@ def _budget_section(session: Session, user: Principal, country: str) -> list[str
     return lines
 
 
-def _changelog(log: list[versions.RevisionRead]) -> list[str]:
+def _changelog(log: list[strategy_service.RevisionRead]) -> list[str]:
     lines = [f"## {_('Change log between the editions, by component')}", ""]
-    by: dict[str, list[versions.RevisionRead]] = defaultdict(list)
+    by: dict[str, list[strategy_service.RevisionRead]] = defaultdict(list)
     for r in sorted(log, key=lambda r: (r.version, r.at)):
         by[r.component].append(r)
     for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
@@ -162,11 +161,11 @@ def _changelog(log: list[versions.RevisionRead]) -> list[str]:
     return lines
 
 
-def editions(session: Session, *, user: Principal) -> list[versions.EditionRead]:
+def editions(session: Session, *, user: Principal) -> list[strategy_service.EditionRead]:
     """The frozen editions of the current strategy the reader may see, oldest first."""
     require(user, READ)
     strategy = strategy_service.current(session, user)
-    return versions.editions(session, user=user, strategy=strategy)
+    return strategy_service.editions(session, user=user, strategy=strategy)
 
 
 def five_year_review(
@@ -182,7 +181,7 @@ def five_year_review(
     require(user, READ)
     render.check_format(fmt)
     strategy = strategy_service.current(session, user)
-    eds = versions.editions(session, user=user, strategy=strategy)
+    eds = strategy_service.editions(session, user=user, strategy=strategy)
     if len(eds) < 2 and (from_version is None or to_version is None):
         raise NotFound(_("a five-yearly review needs two frozen editions; there are {n}").format(
             n=len(eds)))  # fmt: skip
@@ -190,8 +189,8 @@ def five_year_review(
     b = _edition(eds, eds[-1].version if to_version is None else to_version)
     if a.version >= b.version:
         raise Invalid(_("the first edition must come before the second"))
-    diffs = versions.diff(session, user=user, strategy=strategy, v1=a.version, v2=b.version)
-    log = [r for r in versions.history(session, user=user, strategy=strategy, limit=100000)
+    diffs = strategy_service.diff(session, user=user, strategy=strategy, v1=a.version, v2=b.version)
+    log = [r for r in strategy_service.history(session, user=user, strategy=strategy, limit=100000)
            if a.version < r.version <= b.version]  # fmt: skip
     meta = strategy_service.get_strategy(session, user=user).meta
     start, end = a.created_at.date(), b.created_at.date()

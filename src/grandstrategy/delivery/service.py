@@ -14,6 +14,7 @@ from grandstrategy.delivery.allies import history as budget_history
 from grandstrategy.delivery.allies import path as budget_path
 from grandstrategy.delivery.allies import standard_paths
 from grandstrategy.delivery.capabilities import capability_values, record_target
+from grandstrategy.delivery.charts import capability_svg, history_svg, paths_svg, trajectory_svg
 from grandstrategy.delivery.dashboard import (
     DEFAULT_CYCLE_DAYS,
     dashboard,
@@ -50,6 +51,7 @@ __all__ = [
     "add_milestone",
     "budget_history",
     "budget_path",
+    "capability_svg",
     "capability_values",
     "check_in",
     "comment",
@@ -57,11 +59,13 @@ __all__ = [
     "deployments",
     "editions",
     "five_year_review",
+    "history_svg",
     "judge",
     "my_actors",
     "objective_delivery",
     "open_round",
     "owed",
+    "paths_svg",
     "propose",
     "record_target",
     "review_pack",
@@ -70,4 +74,5 @@ __all__ = [
     "sign_off",
     "standard_paths",
     "stocktake",
+    "trajectory_svg",
 ]

@@ -24,9 +24,7 @@ from grandstrategy.drafting import access
 from grandstrategy.drafting.models import Contribution, LaunchFile, Round
 from grandstrategy.drafting.reading import cycle_read, report
 from grandstrategy.drafting.schemas import ApprovalCreate, CycleRead, LaunchFileRead
-from grandstrategy.strategy import publish as strategy_publish
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 from grandstrategy.strategy.schemas import Package
 
 EDITION_FORMATS = ("pdf", "docx", "html")
@@ -53,7 +51,7 @@ def approve(
             details=[_("still open: {names}").format(names=", ".join(open_rounds))],
         )
     strategy = strategy_service.current(session, user, c.strategy_key)
-    ed = versions.freeze(
+    ed = strategy_service.freeze(
         session,
         user=user,
         strategy=strategy,
@@ -155,7 +153,7 @@ def publish(session: Session, *, user: Principal, cycle: str | None = None) -> C
             _("cycle {n} is {s}; the Council must approve it first").format(n=c.name, s=c.status)
         )
     strategy = strategy_service.current(session, user, c.strategy_key)
-    ed = versions.freeze(
+    ed = strategy_service.freeze(
         session,
         user=user,
         strategy=strategy,
@@ -167,8 +165,8 @@ def publish(session: Session, *, user: Principal, cycle: str | None = None) -> C
     for lang in i18n.LANGUAGES:
         with i18n.language(lang):
             for fmt in EDITION_FORMATS:
-                ex = strategy_publish.export(
-                    session, user=user, fmt=fmt, max_marking=lowest, key=c.strategy_key
+                ex = strategy_service.export(
+                    session, user=user, fmt=fmt, max_marking=lowest, key=c.strategy_key, lang=lang
                 )
                 files.append(
                     (

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 
 
 class Numbers:
@@ -21,12 +20,9 @@ class Numbers:
         self._seen: list[int] | None = None
 
     def _visible(self) -> list[int] | None:
-        fn = getattr(versions, "visible_versions", None)
-        if fn is None:
-            return None
         if self._seen is None:
             strategy = strategy_service.current(self.session, self.user, self.key)
-            self._seen = list(fn(self.session, strategy, self.user))
+            self._seen = strategy_service.visible_versions(self.session, strategy, self.user)
         return self._seen
 
     def local(self, internal: int | None) -> int | None:

@@ -35,7 +35,6 @@ from grandstrategy.drafting.schemas import (
     WordChange,
 )
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy import versions
 
 REPORT_FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -176,7 +175,7 @@ def word_diff(
     require(user, "strategy.read")
     strategy = strategy_service.current(session, user, key)
     out = []
-    for d in versions.diff(session, user=user, strategy=strategy, v1=v1, v2=v2):
+    for d in strategy_service.diff(session, user=user, strategy=strategy, v1=v1, v2=v2):
         fields = []
         for ch in d.changes:
             runs = worddiff.diff_words(worddiff.as_text(ch.before), worddiff.as_text(ch.after))

@@ -25,6 +25,15 @@ from grandstrategy.resilience.assess import (
     record_assessment,
     set_autonomy,
 )
+from grandstrategy.resilience.catalogue import Sector, load_catalogue
+from grandstrategy.resilience.charts import (
+    cascade_svg,
+    gaps_svg,
+    maturity_heatmap_svg,
+    network_svg,
+    trend_svg,
+)
+from grandstrategy.resilience.iim import dynamic_inoperability, recovery_rates, static_inoperability
 from grandstrategy.resilience.matrices import (
     get_matrix,
     indices,
@@ -32,27 +41,41 @@ from grandstrategy.resilience.matrices import (
     save_matrix,
     sector_matrix,
 )
+from grandstrategy.resilience.matrix import SectorMatrix
 
+# Besides its own functions, the service names what the adapters need from the pure modules
+# behind it (catalogue, charts, the IIM maths), so that they import this module only.
 __all__ = [
     "DEFAULT_RECOVERY_DAYS",
     "FORMULA",
+    "Sector",
+    "SectorMatrix",
     "assessments",
     "autonomy",
+    "cascade_svg",
     "compare_scenarios",
+    "dynamic_inoperability",
     "gap_objectives",
+    "gaps_svg",
     "get_matrix",
     "get_scenario",
     "indices",
     "list_matrices",
     "list_scenarios",
+    "load_catalogue",
+    "maturity_heatmap_svg",
+    "network_svg",
     "objective_from_gap",
     "overview",
     "rank",
     "record_assessment",
+    "recovery_rates",
     "run_scenario",
     "save_matrix",
     "save_scenario",
     "sector_matrix",
     "set_autonomy",
+    "static_inoperability",
+    "trend_svg",
     "uncertainty",
 ]

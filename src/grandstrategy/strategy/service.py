@@ -25,7 +25,9 @@ from grandstrategy.core.errors import Conflict, Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import lint as lint_mod
+from grandstrategy.strategy import publish
 from grandstrategy.strategy import trace as trace_mod
+from grandstrategy.strategy.charts import risk_matrix_svg
 from grandstrategy.strategy.importer import (
     ImportReport,
     check_marking,
@@ -33,7 +35,11 @@ from grandstrategy.strategy.importer import (
     import_package,
     unlink_hidden,
 )
+from grandstrategy.strategy.lint import RULES as LINT_RULES
+from grandstrategy.strategy.lint import summary as lint_summary
 from grandstrategy.strategy.models import ROWS, Component, Strategy
+from grandstrategy.strategy.package import json_schemas, read_package, read_package_zip
+from grandstrategy.strategy.publish import FORMATS, Export
 from grandstrategy.strategy.records import (
     LINKS,
     SINGULAR,
@@ -53,10 +59,56 @@ from grandstrategy.strategy.records import (
 )
 from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
 from grandstrategy.strategy.scope import View, display, new_key
-from grandstrategy.strategy.versions import bump, local_version, revise
-
-__all__ = ["ImportReport", "find_strategy", "import_package", "validation_message"]
+from grandstrategy.strategy.trace import build as build_trace
+from grandstrategy.strategy.trace import to_csv as trace_csv
+from grandstrategy.strategy.trace import to_json as trace_json
 from grandstrategy.strategy.translations import TRANSLATABLE, settle
+from grandstrategy.strategy.versions import (
+    EditionRead,
+    RecordDiff,
+    RevisionRead,
+    bump,
+    diff,
+    editions,
+    freeze,
+    history,
+    local_version,
+    revise,
+    visible_versions,
+)
+
+# Besides its own functions, the service names what the adapters (CLI, API, pages) and other
+# capabilities need from the pure modules behind it, so that they import this module only
+# (checked by lint-imports, see pyproject.toml).
+__all__ = [
+    "FORMATS",
+    "LINKS",
+    "LINT_RULES",
+    "SINGULAR",
+    "EditionRead",
+    "Export",
+    "ImportReport",
+    "RecordDiff",
+    "RevisionRead",
+    "build_trace",
+    "check_component",
+    "diff",
+    "editions",
+    "find_strategy",
+    "freeze",
+    "history",
+    "import_package",
+    "json_schemas",
+    "link_targets",
+    "lint_summary",
+    "read_package",
+    "read_package_zip",
+    "risk_matrix_svg",
+    "trace_csv",
+    "trace_json",
+    "validation_message",
+    "visible_versions",
+]
 
 
 class StrategyRead(BaseModel):
@@ -271,10 +323,10 @@ def update_record(
     marking = check_marking(user, edited.marking)
     _check_links(view, component, edited)
     stored = view.internalise(component, dump(edited), LINKS, old=old)
+    stored = settle(TRANSLATABLE[component], old, stored)
     stored["id"] = row.key
     if stored == old:
         return edited
-    stored = settle(TRANSLATABLE[component], old, stored)
     before_marking = row.marking
     apply_data(row, component, stored)
     version = _touch(session, s, user, before_marking.join(marking))
@@ -351,10 +403,10 @@ def update_meta(
         raise Invalid(_("status changes through 'strategy freeze' (approve, publish)"))
     try:
         meta = StrategyMeta.model_validate({**dump(old), **changes})
+        meta = StrategyMeta.model_validate(settle(TRANSLATABLE["strategy"], dump(old), dump(meta)))
     except ValidationError as exc:
         raise Invalid(_("invalid strategy"), details=validation_message(exc)) from None
     marking = check_marking(user, meta.marking)
-        meta = StrategyMeta.model_validate(settle(TRANSLATABLE["strategy"], dump(old), dump(meta)))
     if dump(meta) == dump(old):
         return old
     apply_meta(s, meta)
@@ -410,8 +462,35 @@ def load_package(
     return pkg
 
 
+def export(
+    session: Session,
+    *,
+    user: Principal,
+    fmt: str,
+    max_marking: str | None = None,
+    key: str | None = None,
+    lang: str | None = None,
+) -> Export:
+    """Render the strategy as the user may see it, capped at ``max_marking`` if given.
+
+    The export carries the highest marking of what it contains, and is audited. Editions
+    are in ``lang`` (default: the current interface language), see ``publish.py``.
+    """
+    require(user, "strategy.export")
+    publish.check_format(fmt)
+    publish.check_language(lang)
+    pkg = load_package(session, user=user, key=key, max_marking=max_marking)
+    return publish.export_package(
+        session, user=user, pkg=pkg, fmt=fmt, max_marking=max_marking, lang=lang
+    )
+
+
 def lint_strategy(
-    session: Session, *, user: Principal, key: str | None = None
+    session: Session,
+    *,
+    user: Principal,
+    key: str | None = None,
+    languages: Sequence[str] | None = None,
 ) -> list[lint_mod.Finding]:
     """Lint the strategy as the user may see it.
 
@@ -422,6 +501,10 @@ def lint_strategy(
     ``languages``, by default the content languages of the settings.
     """
     require(user, "strategy.read")
+    if languages is None:
+        from grandstrategy.core.config import load_settings
+
+        languages = load_settings().content_languages
     s = current(session, user, key)
     mine = lint_mod.lint(load_package(session, user=user, key=key), languages=languages)
     hidden_too = lint_mod.lint(full_package(session, s), languages=languages)
@@ -436,15 +519,7 @@ def lint_strategy(
 
 
 def trace_strategy(
-    session: Session,
-    *,
-    user: Principal,
-    key: str | None = None,
-    languages: Sequence[str] | None = None,
+    session: Session, *, user: Principal, key: str | None = None
 ) -> trace_mod.TraceReport:
     """The traceability chain built from what the user may see."""
     return trace_mod.build(load_package(session, user=user, key=key))
-    if languages is None:
-        from grandstrategy.core.config import load_settings
-
-        languages = load_settings().content_languages

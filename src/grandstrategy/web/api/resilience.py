@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import NotFound
 from grandstrategy.resilience import service
-from grandstrategy.resilience.catalogue import load_catalogue
 from grandstrategy.resilience.schemas import (
     AssessmentCreate,
     AssessmentRead,
@@ -43,7 +42,7 @@ class GapObjectiveBody(GapObjectiveCreate):
 def requirements(user: Principal = Depends(api_user)) -> dict[str, Any]:
     """The catalogue: the seven baseline requirements with their criteria, the extra sectors,
     the 0–5 maturity scale and the expert consequence scale."""
-    cat = load_catalogue()
+    cat = service.load_catalogue()
     return {
         "requirements": [s.model_dump(mode="json") for s in cat.requirements],
         "extra_sectors": [s.model_dump(mode="json") for s in cat.sectors if s.kind == "extra"],

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
-from grandstrategy.strategy import publish, service, trace, versions
-from grandstrategy.strategy.lint import summary
-from grandstrategy.strategy.package import read_package_zip
+from grandstrategy.strategy import service
 from grandstrategy.strategy.schemas import COMPONENTS, Package
 from grandstrategy.web.deps import api_user, get_session, needs
 
@@ -67,7 +65,7 @@ def import_zip(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Import a zipped YAML package, as ``GET /api/strategy/export?format=yaml`` gives it."""
-    report = service.import_package(session, user=user, package=read_package_zip(data))
+    report = service.import_package(session, user=user, package=service.read_package_zip(data))
     return report.__dict__
 
 
@@ -79,7 +77,7 @@ def lint(
 ) -> dict[str, Any]:
     """Lint findings (errors and warnings), each with how to fix it."""
     findings = service.lint_strategy(session, user=user, key=key)
-    return {"summary": summary(findings), "findings": [f.__dict__ for f in findings]}
+    return {"summary": service.lint_summary(findings), "findings": [f.__dict__ for f in findings]}
 
 
 @router.get("/trace", **needs("strategy.read"))
@@ -89,7 +87,7 @@ def get_trace(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The traceability chain and its breaks."""
-    return trace.to_json(service.trace_strategy(session, user=user, key=key))
+    return service.trace_json(service.trace_strategy(session, user=user, key=key))
 
 
 @router.get("/history", **needs("strategy.read"))
@@ -100,12 +98,10 @@ def history(
     key: str | None = KeyQ,
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
-) -> list[versions.RevisionRead]:
+) -> list[service.RevisionRead]:
     """Revisions, newest first."""
     s = service.current(session, user, key)
-    return versions.history(
-        session, user=user, strategy=s, component=component, key=id, limit=limit
-    )
+    return service.history(session, user=user, strategy=s, component=component, key=id, limit=limit)
 
 
 @router.get("/diff", **needs("strategy.read"))
@@ -115,11 +111,11 @@ def diff(
     key: str | None = KeyQ,
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
-) -> list[versions.RecordDiff]:
+) -> list[service.RecordDiff]:
     """Field-level differences between two versions."""
     s = service.current(session, user, key)
     v2 = service.version_of(session, user=user, strategy=s) if v2 is None else v2
-    return versions.diff(session, user=user, strategy=s, v1=v1, v2=v2)
+    return service.diff(session, user=user, strategy=s, v1=v1, v2=v2)
 
 
 @router.get("/editions", **needs("strategy.read"))
@@ -127,10 +123,10 @@ def editions(
     key: str | None = KeyQ,
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
-) -> list[versions.EditionRead]:
+) -> list[service.EditionRead]:
     """Frozen editions (approved, published, superseded)."""
     s = service.current(session, user, key)
-    return versions.editions(session, user=user, strategy=s)
+    return service.editions(session, user=user, strategy=s)
 
 
 @router.post("/freeze", **needs("strategy.publish"))
@@ -140,22 +136,30 @@ def freeze(
     key: str | None = KeyQ,
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
-) -> versions.EditionRead:
+) -> service.EditionRead:
     """Freeze the current version: status 'approved' (from draft) or 'published'."""
     s = service.current(session, user, key)
-    return versions.freeze(session, user=user, strategy=s, status=status, note=note)
+    return service.freeze(session, user=user, strategy=s, status=status, note=note)
 
 
 @router.get("/export", **needs("strategy.export"))
 def export(
     format: str = Query("json", description="yaml (zip), json, md, html, pdf, docx"),
     max_marking: str | None = Query(None, description="Leave out records above this."),
+    lang: str | None = Query(
+        None,
+        description="Language of an edition (md, html, pdf, docx): en, fr, nl or de; default: "
+        "the interface language. Texts not yet translated are given in English, marked [EN].",
+        pattern="^(en|fr|nl|de)$",
+    ),
     key: str | None = KeyQ,
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
 ) -> Response:
     """Download the strategy package or a typeset edition."""
-    result = publish.export(session, user=user, fmt=format, max_marking=max_marking, key=key)
+    result = service.export(
+        session, user=user, fmt=format, max_marking=max_marking, key=key, lang=lang
+    )
     return Response(
         result.content,
         media_type=result.media_type,

@@ -15,7 +15,7 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.validation import validated
-from grandstrategy.delivery import charts, service
+from grandstrategy.delivery import service
 from grandstrategy.delivery.schemas import (
     CheckInCreate,
     CommentCreate,
@@ -106,7 +106,7 @@ def _objective_page(
         status_code=error.http_status if error else 200,
         active="delivery",
         d=d,
-        charts=[charts.trajectory_svg(t) for t in d.indicators if t.planned or t.actual],
+        charts=[service.trajectory_svg(t) for t in d.indicators if t.planned or t.actual],
         statuses=[s.value for s in OwnerStatus],
         ratings=[r.value for r in Rating],
         can_judge=allowed(user, "delivery.judge"),
@@ -256,12 +256,12 @@ def budget(
         markings=[Marking.parse(c.marking) for c in capabilities],
         active="delivery",
         capabilities=capabilities,
-        capability_chart=charts.capability_svg(capabilities) if capabilities else "",
+        capability_chart=service.capability_svg(capabilities) if capabilities else "",
         history=history,
-        history_chart=charts.history_svg(history),
+        history_chart=service.history_svg(history),
         paths=paths,
         years=sorted({y.year for p in paths for y in p.years}),
-        paths_chart=charts.paths_svg(paths),
+        paths_chart=service.paths_svg(paths),
     )
 
 

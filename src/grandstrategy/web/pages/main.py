@@ -14,8 +14,8 @@ from grandstrategy.core.errors import TooManyAttempts, Unauthenticated
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.users import authenticate, issue_token, revoke_token
-from grandstrategy.strategy.lint import RULES
 from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
+from grandstrategy.strategy.service import LINT_RULES
 from grandstrategy.web.deps import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -110,7 +110,7 @@ def help_page(request: Request, user: Principal = Depends(page_user)) -> Respons
         registry=reg,
         roles=roles,
         scheme=scheme(),
-        rules=RULES,
+        rules=LINT_RULES,
         likelihood=LIKELIHOOD,
         impact=IMPACT,
         posture=POSTURE,

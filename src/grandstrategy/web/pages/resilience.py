@@ -18,8 +18,7 @@ from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.validation import validated
-from grandstrategy.resilience import charts, service
-from grandstrategy.resilience.catalogue import Sector, load_catalogue
+from grandstrategy.resilience import service
 from grandstrategy.resilience.schemas import (
     DIMENSIONS,
     AssessmentCreate,
@@ -43,11 +42,11 @@ INOPERABILITY = lazy(
 
 
 def _titles() -> dict[str, str]:
-    return {s.id: s.label() for s in load_catalogue().sectors}
+    return {s.id: s.label() for s in service.load_catalogue().sectors}
 
 
-def _requirement(rid: str) -> Sector:
-    for s in load_catalogue().requirements:
+def _requirement(rid: str) -> service.Sector:
+    for s in service.load_catalogue().requirements:
         if s.id == rid:
             return s
     raise NotFound(_("baseline requirement {id!r} not found").format(id=rid))
@@ -82,7 +81,7 @@ def overview(
     states = service.overview(session, user=user)
     history = service.assessments(session, user=user)
     choices = service.autonomy(session, user=user)
-    cat = load_catalogue()
+    cat = service.load_catalogue()
     scale = [(lv.level, lv.label()) for lv in cat.maturity_scale]
     table = {(a.requirement, a.dimension): a for a in choices}
     return page(
@@ -92,8 +91,8 @@ def overview(
         markings=_marks(history) + _marks(choices),
         active="resilience",
         states=states,
-        heatmap=charts.maturity_heatmap_svg(states, scale),
-        trend=charts.trend_svg(states),
+        heatmap=service.maturity_heatmap_svg(states, scale),
+        trend=service.trend_svg(states),
         scale=cat.maturity_scale,
         autonomy=table,
         dimensions=DIMENSIONS,
@@ -128,7 +127,7 @@ def _requirement_page(
         history=history,
         criterion_titles=titles,
         criteria=list(zip(state.criteria, sector.criteria, strict=True)),
-        scale=load_catalogue().maturity_scale,
+        scale=service.load_catalogue().maturity_scale,
         can_assess=allowed(user, "resilience.assess"),
         levels=forms.levels_for(user.clearance),
         compartments=_compartments(user),
@@ -187,7 +186,7 @@ async def assess(
 def _grid(matrix: MatrixRead | None, values: dict[str, Any]) -> dict[str, Any]:
     """What the consequence-score grid starts from: what was typed, else the scores of the
     expert matrix on view, else every catalogue sector with no dependence."""
-    ids = [s.id for s in load_catalogue().sectors]
+    ids = [s.id for s in service.load_catalogue().sectors]
     if "include" in values:
         return {"include": values["include"], "scores": values.get("scores", {})}
     scores = matrix.provenance.get("scores") if matrix else None
@@ -219,7 +218,7 @@ def matrix_view(
     network, index = "", []
     if matrix is not None:
         index = service.indices(session, user=user, matrix=matrix.name)
-        network = charts.network_svg(
+        network = service.network_svg(
             matrix.sectors,
             [ix.title for ix in index],
             matrix.values,
@@ -246,8 +245,8 @@ def matrix_view(
         others={k: v for k, v in provenance.items() if k not in hidden},
         inoperability=_(INOPERABILITY),
         can_assess=allowed(user, "resilience.assess"),
-        sectors=load_catalogue().sectors,
-        consequence=load_catalogue().consequence_scale,
+        sectors=service.load_catalogue().sectors,
+        consequence=service.load_catalogue().consequence_scale,
         grid=_grid(matrix, values if entry == "scores" else {}),
         levels=forms.levels_for(user.clearance),
         compartments=_compartments(user),
@@ -295,7 +294,7 @@ def _run_context(run: ScenarioRun, titles: dict[str, str]) -> dict[str, Any]:
     return {
         "run": run,
         "recovery": {o.sector: _recovery_days(o.recovery_rate) for o in run.outcomes},
-        "chart": charts.cascade_svg(run, titles),
+        "chart": service.cascade_svg(run, titles),
         "outcomes": sorted(run.outcomes, key=lambda o: -o.cumulative),
     }
 
@@ -384,7 +383,7 @@ def _gaps_page(
         status_code=status,
         active="resilience",
         gaps=gaps,
-        chart=charts.gaps_svg(gaps),
+        chart=service.gaps_svg(gaps),
         formula=_(service.FORMULA),
         matrix=matrix,
         titles=_titles(),

@@ -24,8 +24,6 @@ from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.validation import validated
 from grandstrategy.resilience import service
-from grandstrategy.resilience.catalogue import load_catalogue
-from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.schemas import (
     DIMENSIONS,
     AutonomyCreate,
@@ -411,7 +409,7 @@ async def set_autonomy(
 
 
 def _store_matrix(
-    session: Session, user: Principal, form: FormData, built: SectorMatrix, name: str
+    session: Session, user: Principal, form: FormData, built: service.SectorMatrix, name: str
 ) -> MatrixRead:
     """Save a built matrix under ``name``; an existing one is replaced only when asked."""
     data = _validated(
@@ -468,7 +466,7 @@ async def upload_matrix(
                 )
             )
         values["filename"] = file.filename
-        built = SectorMatrix.from_csv_bytes(raw, source=file.filename)
+        built = service.SectorMatrix.from_csv_bytes(raw, source=file.filename)
         saved = _store_matrix(session, user, form, built, name)
     except (Invalid, Conflict) as exc:
         session.rollback()
@@ -482,7 +480,7 @@ async def score_matrix(
 ) -> Response:
     require(user, ASSESS)
     form = await request.form()
-    ids = [s.id for s in load_catalogue().sectors]
+    ids = [s.id for s in service.load_catalogue().sectors]
     include = [s for s in ids if s in {str(v) for v in form.getlist("include")}]
     scores = {k.removeprefix("score."): str(v) for k, v in form.items() if k.startswith("score.")}
     name = str(form.get("name") or "").strip()
@@ -508,7 +506,7 @@ async def score_matrix(
             grid.append(row)
         if problems:
             raise Invalid(_("the scores are not valid"), details=problems)
-        built = SectorMatrix.from_consequence(include, grid, source=source or "experts")
+        built = service.SectorMatrix.from_consequence(include, grid, source=source or "experts")
         saved = _store_matrix(session, user, form, built, name)
     except (Invalid, Conflict) as exc:
         session.rollback()

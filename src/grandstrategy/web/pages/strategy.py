@@ -13,10 +13,7 @@ from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Conflict, Invalid
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
-from grandstrategy.strategy import publish, service, versions
-from grandstrategy.strategy.charts import risk_matrix_svg
-from grandstrategy.strategy.lint import summary
-from grandstrategy.strategy.records import LINKS, SINGULAR, check_component, link_targets
+from grandstrategy.strategy import service
 from grandstrategy.strategy.schemas import COMPONENTS, IMPACT, LIKELIHOOD, POSTURE, Package
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
@@ -64,10 +61,10 @@ def overview(
         pkg=pkg,
         version=service.version_of(session, user=user, strategy=strat),
         findings=findings,
-        counts=summary(findings),
+        counts=service.lint_summary(findings),
         titles=TITLES,
         labels=_labels(pkg),
-        chart=risk_matrix_svg(threats) if threats else "",
+        chart=service.risk_matrix_svg(threats) if threats else "",
         can_edit=allowed(user, "strategy.edit"),
         can_publish=allowed(user, "strategy.publish"),
         can_export=allowed(user, "strategy.export"),
@@ -78,10 +75,8 @@ def overview(
 def trace_page(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
-    from grandstrategy.strategy.trace import build
-
     pkg = service.load_package(session, user=user)
-    report = build(pkg)
+    report = service.build_trace(pkg)
     matrix = report.matrix()
     threats = [t for t in pkg.threats if t.likelihood and t.impact]
     return page(
@@ -93,7 +88,7 @@ def trace_page(
         report=report,
         matrix=matrix,
         labels=_labels(pkg),
-        chart=risk_matrix_svg(threats) if threats else "",
+        chart=service.risk_matrix_svg(threats) if threats else "",
         likelihood=LIKELIHOOD,
         impact=IMPACT,
     )
@@ -109,13 +104,13 @@ def history_page(
 ) -> Response:
     strat = service.current(session, user)
     version = service.version_of(session, user=user, strategy=strat)
-    revs = versions.history(session, user=user, strategy=strat, limit=300)
+    revs = service.history(session, user=user, strategy=strat, limit=300)
     diffs = None
     if v1 is not None:
-        diffs = versions.diff(
+        diffs = service.diff(
             session, user=user, strategy=strat, v1=v1, v2=version if v2 is None else v2
         )
-    eds = versions.editions(session, user=user, strategy=strat)
+    eds = service.editions(session, user=user, strategy=strat)
     marks = [Marking.parse(r.marking) for r in revs] + [strat.marking]
     return page(
         request,
@@ -139,7 +134,7 @@ async def freeze(
 ) -> Response:
     form = await request.form()
     strat = service.current(session, user)
-    ed = versions.freeze(
+    ed = service.freeze(
         session,
         user=user,
         strategy=strat,
@@ -162,7 +157,7 @@ def export_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    result = publish.export(session, user=user, fmt=format, max_marking=max_marking or None)
+    result = service.export(session, user=user, fmt=format, max_marking=max_marking or None)
     return Response(
         result.content,
         media_type=result.media_type,
@@ -180,7 +175,7 @@ def list_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     pkg = service.load_package(session, user=user)
     records = getattr(pkg, component)
     return page(
@@ -193,7 +188,7 @@ def list_page(
         title=TITLES[component],
         records=records,
         labels=_labels(pkg),
-        singular=SINGULAR[component],
+        singular=service.SINGULAR[component],
         can_edit=allowed(user, "strategy.edit"),
     )
 
@@ -207,7 +202,7 @@ def _form_context(
             (r.id, lbl)
             for r, lbl in zip(getattr(pkg, target), _labels(pkg)[target].values(), strict=True)
         ]
-        for target in set(LINKS[component].values())
+        for target in set(service.LINKS[component].values())
     }
     comps = sorted(c for c in user.compartments if c != "*")
     if "*" in user.compartments:
@@ -222,7 +217,7 @@ def _form_context(
         "lines_text": forms.lines_text,
         "version": service.version_of(session, user=user, strategy=service.current(session, user)),
         "component": component,
-        "singular": SINGULAR[component],
+        "singular": service.SINGULAR[component],
         "title": TITLES[component],
     }
 
@@ -234,7 +229,7 @@ def new_form(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     require(user, "strategy.edit")
     ctx = _form_context(session, user, component, {"marking": "UNCLASSIFIED"})
     return page(request, "strategy/edit.html", user=user, creating=True, error=None, **ctx)
@@ -247,7 +242,7 @@ async def create(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     form = await request.form()
     data: dict[str, Any] = {}
     try:
@@ -268,7 +263,7 @@ async def create(
         )
     return RedirectResponse(
         f"/strategy/{component}/{rec.id}?flash="
-        + quote_plus(_("{what} created.").format(what=_(SINGULAR[component]))),
+        + quote_plus(_("{what} created.").format(what=_(service.SINGULAR[component]))),
         status_code=303,
     )
 
@@ -281,7 +276,7 @@ def detail(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     rec = service.get_record(session, user=user, component=component, rid=rid)
     pkg = service.load_package(session, user=user)
     data = rec.model_dump(mode="json")
@@ -289,11 +284,11 @@ def detail(
     labels = _labels(pkg)
     for comp in COMPONENTS:
         for other in getattr(pkg, comp):
-            for fld, target, tid in link_targets(comp, other.model_dump(mode="json")):
+            for fld, target, tid in service.link_targets(comp, other.model_dump(mode="json")):
                 if target == component and tid == rid:
                     inbound.append((comp, other.id, labels[comp][other.id], fld))
     strat = service.current(session, user)
-    revs = versions.history(
+    revs = service.history(
         session, user=user, strategy=strat, component=component, key=rid, limit=50
     )
     return page(
@@ -306,10 +301,10 @@ def detail(
         data=data,
         fields=forms.FIELDS[component],
         labels=labels,
-        links=LINKS[component],
+        links=service.LINKS[component],
         inbound=inbound,
         titles=TITLES,
-        singular=SINGULAR[component],
+        singular=service.SINGULAR[component],
         revisions=revs,
         posture=POSTURE,
         can_edit=allowed(user, "strategy.edit"),
@@ -324,7 +319,7 @@ def edit_form(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     require(user, "strategy.edit")
     rec = service.get_record(session, user=user, component=component, rid=rid)
     ctx = _form_context(session, user, component, rec.model_dump(mode="json"))
@@ -348,7 +343,7 @@ async def update(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     form = await request.form()
     data: dict[str, Any] = {}
     try:
@@ -387,7 +382,7 @@ def delete(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    check_component(component)
+    service.check_component(component)
     service.delete_record(session, user=user, component=component, rid=rid)
     return RedirectResponse(
         f"/strategy/{component}?flash={quote_plus(_('Deleted {id}.').format(id=rid))}",
