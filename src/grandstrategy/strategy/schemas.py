@@ -316,8 +316,9 @@ class Package(_Strict):
     withheld: int = 0
     max_marking: str | None = None
     # Set on editions in another language than the source: how many texts are not translated.
-    language: str | None = None
-    untranslated: int = 0
+    # (Left out of dumps: they describe a rendering, not the strategy.)
+    language: str | None = Field(default=None, exclude=True)
+    untranslated: int = Field(default=0, exclude=True)
 
     def records(self) -> list[tuple[str, _Record]]:
         out: list[tuple[str, _Record]] = []
