@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "src" / "grandstrategy"
 PUBLIC = {"service", "schemas"}
+LOADERS = {"example"}  # above the service; see the "examples" contract
 NOT_CAPABILITIES = {"core", "web", "cli", "migrations", "examples", "locale"}
 
 
@@ -33,10 +34,10 @@ def _capabilities() -> list[str]:
 
 
 def _internal(capability: str) -> set[str]:
-    """Every module and subpackage of a capability except its service and schemas."""
+    """Every module and subpackage of a capability except its service, schemas and loaders."""
     out = set()
     for p in (PACKAGE / capability).iterdir():
-        if p.suffix == ".py" and p.stem not in PUBLIC | {"__init__"}:
+        if p.suffix == ".py" and p.stem not in PUBLIC | LOADERS | {"__init__"}:
             out.add(f"grandstrategy.{capability}.{p.stem}")
         elif p.is_dir() and (p / "__init__.py").exists():
             out.add(f"grandstrategy.{capability}.{p.name}")
@@ -60,6 +61,18 @@ def test_contract_lists_exactly_the_internal_modules(capability: str) -> None:
         f"grandstrategy.{capability}",
         "grandstrategy.models",
     }
+
+
+def test_example_loaders_are_protected_too() -> None:
+    contract = _contracts()["examples"]
+    loaders = {
+        f"grandstrategy.{c}.{name}"
+        for c in _capabilities()
+        for name in LOADERS
+        if (PACKAGE / c / f"{name}.py").exists()
+    }
+    assert set(contract["protected_modules"]) == loaders  # type: ignore[call-overload]
+    assert contract["allowed_importers"] == ["grandstrategy.firstrun"]
 
 
 def test_core_contract_forbids_every_capability_and_adapter() -> None:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from typing import Any
 
 import typer
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
+from grandstrategy import firstrun
 from grandstrategy.cli.audit import audit_app as audit_app
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core import db
-from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.memberships import set_user_actors
-from grandstrategy.core.models import User
 from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
@@ -228,113 +224,9 @@ def setup(
 
     Example: grandstrategy setup
     """
-    from grandstrategy.strategy.example import load_example
-
     st = state(ctx)
-    db.upgrade(st.settings.database_url)
-    st.settings.ensure_secret()
-    with st.session() as s:
-        operator = Principal.operator("setup")
-        if s.execute(select(func.count()).select_from(User)).scalar_one() == 0:
-            password = secrets.token_urlsafe(12)
-            add_user(
-                s,
-                actor=operator,
-                username="admin",
-                password=password,
-                role="admin",
-                clearance="SECRET",
-                compartments=["NATO", "EU", "NATIONAL-ONLY"],
-                display_name="Administrator",
-            )
-            console.print(
-                _(
-                    "created user [bold]admin[/] with password [bold]{password}[/] "
-                    "(shown once; change it with 'grandstrategy users set admin --password-stdin')"
-                ).format(password=password)
-            )
-        if example:
-            from grandstrategy.strategy.models import Strategy
-
-            if s.execute(select(func.count()).select_from(Strategy)).scalar_one() == 0:
-                report = load_example(s, user=operator)
-                console.print(
-                    _("loaded the illustrative example (version {version})").format(
-                        version=report.version
-                    )
-                )
-            from grandstrategy.resilience.example import load_example as load_resilience
-
-            loaded = load_resilience(s, user=operator)
-            if loaded is not None:
-                console.print(
-                    _(
-                        "loaded the resilience example ({assessments} assessments, "
-                        "{scenarios} scenarios, matrix {matrix})"
-                    ).format(
-                        assessments=loaded.assessments,
-                        scenarios=loaded.scenarios,
-                        matrix=loaded.matrix,
-                    )
-                )
-            from grandstrategy.delivery.example import load_example as load_delivery
-
-            tracked = load_delivery(s, user=operator, editions=True)
-            if tracked is not None:
-                console.print(
-                    _(
-                        "loaded the delivery example ({checkins} check-ins on "
-                        "{objectives} objectives, {deployments} deployments)"
-                    ).format(
-                        checkins=tracked.checkins,
-                        objectives=tracked.objectives,
-                        deployments=tracked.deployments,
-                    )
-                )
-            from grandstrategy.drafting.example import load_example as load_drafting
-
-            with console.status(_("loading the drafting example and its launch pack…")):
-                drafted = load_drafting(s, user=operator)
-            if drafted is not None:
-                console.print(
-                    _(
-                        "loaded the drafting example (cycle {cycle}: {rounds} "
-                        "rounds, {contributions} contributions decided, published)"
-                    ).format(
-                        cycle=drafted.cycle,
-                        rounds=drafted.rounds,
-                        contributions=drafted.contributions,
-                    )
-                )
-    _horizon_first_run(st.factory, example=example)
-    from grandstrategy.horizon import index as keyword_index
-
-    index = keyword_index.for_settings(st.settings)
-    if index is not None:  # build the keyword index now, not at the first search
-        with st.factory() as s:
-            index.sync(s)
-
-
-def _horizon_first_run(factory: sessionmaker[Session], *, example: bool) -> None:
-    """Train the first threat classifier, then load the illustrative documents (once)."""
-    from grandstrategy.horizon.example import ensure_model, load_example_documents
-
-    operator = Principal.operator("setup")
-    with console.status(_("training the threat classifier on the starter set (once)…")):
-        trained = ensure_model(factory, user=operator)
-    if trained is not None:
-        console.print(
-            _(
-                "trained threat classifier (model {model}; macro-F1 {f1} on the starter test split)"
-            ).format(model=trained.model_id, f1=f"{trained.macro_f1:.2f}")
-        )
-    if example:
-        with console.status(_("loading the illustrative documents…")):
-            loaded = load_example_documents(factory, user=operator)
-        if loaded is not None:
-            console.print(
-                _("loaded {n} illustrative documents into horizon").format(n=loaded.ingested)
-            )
+    progress = firstrun.Progress(say=console.print, busy=console.status)
+    firstrun.setup(st.settings, st.factory, example=example, progress=progress)
 
 
 def serve(

@@ -8,11 +8,11 @@ from typing import Any
 
 import typer
 
+from grandstrategy import firstrun
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import LANGUAGES, _, lazy
 from grandstrategy.strategy import service
-from grandstrategy.strategy.example import example_package, load_example
 
 strategy_app = typer.Typer(help="The National Security Strategy.", no_args_is_help=True)
 example_app = typer.Typer(help="The illustrative Belgian example.", no_args_is_help=True)
@@ -26,11 +26,9 @@ def example_load(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     Example: grandstrategy example load
     """
     st = state(ctx)
-    from grandstrategy.delivery.example import load_example as load_delivery
-
     with st.session() as s:
-        report = load_example(s, user=st.principal(s))
-        tracked = load_delivery(s, user=st.principal(s))  # once: None when already there
+        # the strategy refreshed, then delivery's check-ins once (None when already there)
+        report, tracked = firstrun.load_examples(s, user=st.principal(s))
     if as_json:
         print_json(report)
     else:
@@ -50,10 +48,7 @@ def example_path_cmd() -> None:
 
     Example: ls $(grandstrategy example path)
     """
-    from grandstrategy.strategy.example import example_path
-
-    example_package()
-    typer.echo(str(example_path()))
+    typer.echo(firstrun.strategy_example_path())
 
 
 @strategy_app.command("import")
