@@ -1,36 +1,22 @@
 """The audit commands as an operator uses them: verify, checkpoint, rotate-key."""
 
-import io
 import json
 import os
 import sqlite3
 import stat
-import sys
 
 import pytest
-
-from grandstrategy.cli.main import main
 
 SQL_HEAD = "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1"
 
 
 @pytest.fixture
-def gs(tmp_path, capsys, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("GRANDSTRATEGY_DATA_DIR", str(tmp_path))
-
-    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        with pytest.raises(SystemExit) as exc:
-            main(["--db", url, *args])
-        out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, err
-
-    run.db = tmp_path / "cli.db"  # type: ignore[attr-defined]
-    run.keys = tmp_path / "audit.keys"  # type: ignore[attr-defined]
-    assert run("db", "upgrade")[0] == 0
-    return run
+def gs(cli):
+    """The shared CLI fixture (tests/cli/conftest.py) on a migrated database; ``keys`` is the
+    audit key file the commands keep beside it."""
+    cli.keys = cli.folder / "audit.keys"
+    assert cli("db", "upgrade")[0] == 0
+    return cli
 
 
 def _count(gs) -> int:

@@ -1,32 +1,18 @@
 """The command line as an operator uses it: one clear line on errors, JSON for machines."""
 
-import io
 import json
 import sqlite3
-import sys
 
 import pytest
 
-from grandstrategy.cli.main import main
 from tests.helpers import SECRET_TITLE
 
 
 @pytest.fixture
-def gs(tmp_path, capsys, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("GRANDSTRATEGY_DATA_DIR", str(tmp_path))
-
-    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        with pytest.raises(SystemExit) as exc:
-            main(["--db", url, *args])
-        out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, err
-
-    run.db = tmp_path / "cli.db"  # type: ignore[attr-defined]
-    assert run("db", "upgrade")[0] == 0
-    return run
+def gs(cli):
+    """The shared CLI fixture (tests/cli/conftest.py) on a migrated database."""
+    assert cli("db", "upgrade")[0] == 0
+    return cli
 
 
 def test_help_lists_groups(gs):

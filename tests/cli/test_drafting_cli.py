@@ -1,12 +1,8 @@
 """``grandstrategy drafting`` as the pen-holder, a department and the Council use it."""
 
-import io
 import json
-import sys
 
 import pytest
-
-from grandstrategy.cli.main import main
 
 USERS = [
     ("pen", "pen-holder", "SECRET"),
@@ -17,17 +13,12 @@ USERS = [
 
 
 @pytest.fixture
-def gs(tmp_path, capsys, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("GRANDSTRATEGY_DATA_DIR", str(tmp_path))
+def gs(cli):
+    """The shared CLI fixture (tests/cli/conftest.py), acting as ``who`` when given."""
 
     def run(*args: str, who: str | None = None, stdin: str | None = None):
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        with pytest.raises(SystemExit) as exc:
-            main(["--db", url, *(["--as", who] if who else []), *args])
-        out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, " ".join(err.split())  # rich wraps long lines
+        code, out, err = cli(*(["--as", who] if who else []), *args, stdin=stdin)
+        return code, out, " ".join(err.split())  # rich wraps long lines
 
     assert run("db", "upgrade")[0] == 0
     assert run("example", "load")[0] == 0
