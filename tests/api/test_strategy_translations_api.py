@@ -42,3 +42,18 @@ def test_unknown_language_is_a_422(client, session, operator, token_for):
     _load(session, operator)
     r = client.get("/api/strategy/export?format=md&lang=es", headers=token_for("reader"))
     assert r.status_code == 422 and "lang" in r.text
+
+
+
+def test_page_export_follows_the_page_language_or_lang(client, session, operator):
+    from tests.api.test_pages import login
+    from tests.helpers import make_user
+
+    _load(session, operator)
+    make_user(session, "paula", "reader", "SECRET")
+    session.commit()
+    login(client, "paula")
+    fr = client.get("/strategy/export?format=md", headers={"Accept-Language": "fr-BE"})
+    assert fr.status_code == 200 and "Sécurité des citoyens" in fr.text
+    nl = client.get("/strategy/export?format=md&lang=nl", headers={"Accept-Language": "fr"})
+    assert nl.status_code == 200 and "Vitale belangen" in nl.text

@@ -154,10 +154,14 @@ async def freeze(
 def export_page(
     format: str = "pdf",
     max_marking: str | None = None,
+    lang: str | None = None,
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    result = service.export(session, user=user, fmt=format, max_marking=max_marking or None)
+    """An edition in ``lang``, by default the page's own language."""
+    result = service.export(
+        session, user=user, fmt=format, max_marking=max_marking or None, lang=lang or None
+    )
     return Response(
         result.content,
         media_type=result.media_type,
