@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.config import Settings
+from grandstrategy.core.db import unit_of_work
 from grandstrategy.core.errors import Forbidden, Unauthenticated
 from grandstrategy.core.readlog import collect_reads
 from grandstrategy.core.users import resolve_token
@@ -54,16 +55,9 @@ def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request, rolled back when the handler fails. It is committed by
     ``web/transactions.py`` as the reply starts, before the client can see it; the commit
     here only covers what a reply that is already under way might still read."""
-    session: Session = request.app.state.factory()
-    request.state.gs_db_session = session  # transactions.SESSION_KEY
-    try:
+    with unit_of_work(request.app.state.factory) as session:
+        request.state.gs_db_session = session  # transactions.SESSION_KEY
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def api_user(request: Request, session: Session = Depends(get_session)) -> Principal:
