@@ -6,62 +6,14 @@ inoperability (static), or its trajectory and cumulative inoperability (dynamic)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table
-from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience import service
-
-
-def parse_pairs(values: Sequence[str], what: str) -> dict[str, float]:
-    """``["energy=0.3", "health=0.1"]`` → ``{"energy": 0.3, "health": 0.1}``."""
-    out: dict[str, float] = {}
-    for item in values:
-        name, sep, number = item.rpartition("=")
-        if not sep or not name.strip():
-            raise Invalid(
-                _("{what} {item!r} must look like SECTOR=VALUE").format(what=what, item=item)
-            )
-        try:
-            out[name.strip()] = float(number)
-        except ValueError:
-            raise Invalid(
-                _("{what} {item!r}: {number!r} is not a number").format(
-                    what=what, item=item, number=number
-                )
-            ) from None
-    return out
-
-
-def per_sector(
-    m: service.SectorMatrix, values: Sequence[str], what: str, default: float | None
-) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """One number for every sector (``0.2``) or ``SECTOR=VALUE`` pairs (others: default)."""
-    if len(values) == 1 and "=" not in values[0]:
-        try:
-            return np.full(len(m.names), float(values[0]))
-        except ValueError:
-            raise Invalid(
-                _("{what} {value!r} is not a number").format(what=what, value=values[0])
-            ) from None
-    pairs = parse_pairs(values, what)
-    missing = [n for n in m.names if n not in pairs]
-    if missing and default is None:
-        raise Invalid(
-            _("{what} is missing for: {sectors} (or give one number for all)").format(
-                what=what, sectors=", ".join(missing)
-            )
-        )
-    out = np.full(len(m.names), default if default is not None else 0.0)
-    for name, v in pairs.items():
-        out[m.index(name)] = v
-    return out
 
 
 def iim_command(
@@ -96,48 +48,18 @@ def iim_command(
 
     Example: grandstrategy resilience iim --matrix a.csv --shock energy=0.3 --json
     """
-    m = service.SectorMatrix.read_csv(matrix, allow_large_cells=allow_large_cells)
-    c = m.vector(parse_pairs(shocks, "shock"))
-    static = service.static_inoperability(
-        m.values, c, names=m.names, allow_large_cells=allow_large_cells
-    )
-    result: dict[str, Any] = {
-        "matrix": str(matrix),
-        "sectors": list(m.names),
-        "shock": dict(zip(m.names, c.tolist(), strict=True)),
-        "spectral_radius": m.spectral_radius,
-        "static": dict(zip(m.names, static.q.tolist(), strict=True)),
-        "capped": [n for n, cap in zip(m.names, static.capped, strict=True) if cap],
-    }
-    if not dynamic:
-        if recovery or recovery_time or shock_steps is not None:
-            raise Invalid(_("--recovery, --recovery-time and --shock-steps need --dynamic"))
-        result["inoperability"] = result["static"]
-        return _show_static(result, as_json)
-    if bool(recovery) == bool(recovery_time):
-        raise Invalid(_("--dynamic needs either --recovery K or --recovery-time T (not both)"))
-    if recovery:
-        k = per_sector(m, recovery, "--recovery", None)
-    else:
-        k = service.recovery_rates(per_sector(m, recovery_time, "--recovery-time", None))
-    run = service.dynamic_inoperability(
-        m.values,
-        c,
-        k,
+    result = service.run_iim_file(
+        matrix,
+        shocks=shocks,
+        dynamic=dynamic,
         steps=steps,
+        recovery=recovery,
+        recovery_time=recovery_time,
         shock_steps=shock_steps,
-        names=m.names,
         allow_large_cells=allow_large_cells,
     )
-    result.update(
-        steps=steps,
-        shock_steps=steps - 1 if shock_steps is None else shock_steps,
-        recovery_rate=dict(zip(m.names, k.tolist(), strict=True)),
-        inoperability=dict(zip(m.names, run.trajectory[-1].tolist(), strict=True)),
-        peak=dict(zip(m.names, run.peak.tolist(), strict=True)),
-        cumulative=dict(zip(m.names, run.cumulative.tolist(), strict=True)),
-        trajectory=run.trajectory.tolist(),
-    )
+    if not dynamic:
+        return _show_static(result, as_json)
     _show_dynamic(result, as_json)
 
 

@@ -25,6 +25,7 @@ from grandstrategy.resilience.assess import (
     record_assessment,
     set_autonomy,
 )
+from grandstrategy.resilience.bare_iim import run_iim_file
 from grandstrategy.resilience.catalogue import Sector, load_catalogue
 from grandstrategy.resilience.charts import (
     cascade_svg,
@@ -70,6 +71,7 @@ __all__ = [
     "rank",
     "record_assessment",
     "recovery_rates",
+    "run_iim_file",
     "run_scenario",
     "save_matrix",
     "save_scenario",
