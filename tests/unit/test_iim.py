@@ -320,6 +320,12 @@ def test_recovery_time_calibration_leaves_one_percent_after_t() -> None:
         iim.recovery_rates([0.0])
 
 
+def test_recovery_time_is_the_inverse_of_the_rate_the_scenario_page_shows() -> None:
+    for t in (5.0, 12.0, 40.0):
+        assert iim.recovery_time(float(iim.recovery_rates([t])[0])) == pytest.approx(t)
+    assert iim.recovery_time(0.0) is None and iim.recovery_time(1.0) is None
+
+
 def test_a_schedule_equals_a_constant_shock_over_a_window() -> None:
     a = [[0.1, 0.3], [0.2, 0.0]]
     schedule = np.zeros((19, 2))

@@ -288,6 +288,12 @@ def recovery_rates(recovery_time: ArrayLike, *, remaining: float = 0.01) -> Vect
         return np.asarray(1.0 - remaining ** (1.0 / t), dtype=np.float64)
 
 
+def recovery_time(rate: float, *, remaining: float = 0.01) -> float | None:
+    """The steps a sector with rate k needs to fall to ``remaining`` of its start: the inverse
+    of ``recovery_rates``, T = ln(remaining) / ln(1 − k); None when k is not in (0, 1)."""
+    return math.log(remaining) / math.log(1 - rate) if 0 < rate < 1 else None
+
+
 @dataclass(frozen=True)
 class DynamicResult:
     """One dynamic run: ``trajectory[t, i]`` = q_i(t) for t = 0 … N − 1, ``cumulative`` =

@@ -34,7 +34,12 @@ from grandstrategy.resilience.charts import (
     network_svg,
     trend_svg,
 )
-from grandstrategy.resilience.iim import dynamic_inoperability, recovery_rates, static_inoperability
+from grandstrategy.resilience.iim import (
+    dynamic_inoperability,
+    recovery_rates,
+    recovery_time,
+    static_inoperability,
+)
 from grandstrategy.resilience.matrices import (
     get_matrix,
     indices,
@@ -71,6 +76,7 @@ __all__ = [
     "rank",
     "record_assessment",
     "recovery_rates",
+    "recovery_time",
     "run_iim_file",
     "run_scenario",
     "save_matrix",

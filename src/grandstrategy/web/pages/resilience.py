@@ -4,7 +4,6 @@ assessment form, the interdependency matrix, scenarios and their cascades, the r
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus
 
@@ -285,15 +284,10 @@ def scenarios_page(
     )
 
 
-def _recovery_days(rate: float) -> float | None:
-    """The days to fall to 1 % of the starting inoperability (inverse of iim.recovery_rates)."""
-    return math.log(0.01) / math.log(1 - rate) if 0 < rate < 1 else None
-
-
 def _run_context(run: ScenarioRun, titles: dict[str, str]) -> dict[str, Any]:
     return {
         "run": run,
-        "recovery": {o.sector: _recovery_days(o.recovery_rate) for o in run.outcomes},
+        "recovery": {o.sector: service.recovery_time(o.recovery_rate) for o in run.outcomes},
         "chart": service.cascade_svg(run, titles),
         "outcomes": sorted(run.outcomes, key=lambda o: -o.cumulative),
     }
