@@ -185,3 +185,23 @@ def test_unknown_edition_language_is_refused(session, operator):
     service.import_package(session, user=operator, package=Package.model_validate(translated()))
     with pytest.raises(Invalid, match="unknown language 'es'"):
         service.export(session, user=operator, fmt="md", lang="es")
+
+
+def test_launch_pack_editions_speak_their_own_language(session, operator):
+    from grandstrategy.drafting import service as drafting
+    from grandstrategy.drafting.example import load_example
+    from grandstrategy.strategy.example import load_example as load_strategy
+
+    load_strategy(session, user=operator)
+    load_example(session, user=operator)  # a finished cycle, published: the launch pack
+    names = {f.name for f in drafting.launch_files(session, user=operator)}
+    md = {
+        lang: drafting.launch_file(session, user=operator, name=name)[0].decode()
+        for lang in ("en", "fr", "nl", "de")
+        if (name := f"edition/belgium-nss-{lang}.html") in names
+    }
+    assert set(md) == {"en", "fr", "nl", "de"}
+    assert "Sécurité physique des citoyens et du territoire" in md["fr"]
+    assert "Fysieke veiligheid van de burgers en het grondgebied" in md["nl"]
+    assert "[EN] Physical security of citizens and territory" in md["de"]  # no German yet
+    assert "[EN]" not in md["en"] and len(set(md.values())) == 4
