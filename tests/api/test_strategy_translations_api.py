@@ -44,7 +44,6 @@ def test_unknown_language_is_a_422(client, session, operator, token_for):
     assert r.status_code == 422 and "lang" in r.text
 
 
-
 def test_page_export_follows_the_page_language_or_lang(client, session, operator):
     from tests.api.test_pages import login
     from tests.helpers import make_user

@@ -93,8 +93,7 @@ def untranslated_sentence(pkg: Package) -> str:
     if not pkg.untranslated:
         return ""
     return ngettext(
-        "{n} text marked [EN] is not yet translated and is given in English, its source "
-        "language.",
+        "{n} text marked [EN] is not yet translated and is given in English, its source language.",
         "{n} texts marked [EN] are not yet translated and are given in English, their source "
         "language.",
         pkg.untranslated,
