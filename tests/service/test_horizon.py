@@ -149,7 +149,11 @@ def test_search_counts_and_facets_follow_clearance(session, marked, clearance, c
     assert total == expected
     assert service.stats(session, user=user)["documents"] == expected
     for h in r.hits:
-        assert h.matches and "<mark>" in h.snippet_html and h.citation.startswith(f"doc {h.document_id}")
+        assert (
+            h.matches
+            and "<mark>" in h.snippet_html
+            and h.citation.startswith(f"doc {h.document_id}")
+        )
 
 
 def test_hidden_document_is_not_found(session, marked, operator):

@@ -49,12 +49,16 @@ def downgrade() -> None:
         batch_op.drop_column("marking_level")
     # Copies of one text at several markings cannot all survive the old constraint, and
     # evidence is never deleted: refuse rather than choose which copy to lose.
-    copies = op.get_bind().execute(
-        sa.text(
-            "SELECT COUNT(*) FROM (SELECT content_hash FROM horizon_documents "
-            "GROUP BY content_hash HAVING COUNT(*) > 1) AS c"
+    copies = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT COUNT(*) FROM (SELECT content_hash FROM horizon_documents "
+                "GROUP BY content_hash HAVING COUNT(*) > 1) AS c"
+            )
         )
-    ).scalar()
+        .scalar()
+    )
     if copies:
         raise RuntimeError(
             f"{copies} texts are stored at several markings; downgrade would lose evidence"
