@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import ColumnElement, Select, and_, func, literal
 from sqlalchemy.orm import Session
 
@@ -25,20 +25,11 @@ from grandstrategy.core.markings import Marking, readable, scheme
 from grandstrategy.core.models import Marked, User
 
 
-class RoleDef(BaseModel):
+class RoleDef(i18n.Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str
     actions: tuple[str, ...]
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The description in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.description, self.labels, lang)
+    LABELLED: ClassVar[str] = "description"
 
 
 class Registry(BaseModel):

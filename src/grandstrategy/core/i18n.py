@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
+from typing import ClassVar
+
+from pydantic import BaseModel, Field, field_validator
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "nl", "de")
 DEFAULT_LANGUAGE = "en"
@@ -128,3 +131,22 @@ def check_labels(labels: dict[str, str]) -> dict[str, str]:
 def pick(default: str, labels: dict[str, str], lang: str | None = None) -> str:
     """A vocabulary entry's text in ``lang`` (default: the current language), else English."""
     return labels.get(lang or _current.get(), default)
+
+
+class Labelled(BaseModel):
+    """A vocabulary entry that carries its text in other languages: ``labels: {fr: …}``.
+
+    ``LABELLED`` names the English field the labels translate; :meth:`label` gives the text in
+    the reader's language, falling back to English."""
+
+    LABELLED: ClassVar[str] = "name"
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("labels")
+    @classmethod
+    def _check_labels(cls, v: dict[str, str]) -> dict[str, str]:
+        return check_labels(v)
+
+    def label(self, lang: str | None = None) -> str:
+        """The entry's text in ``lang`` (default: the reader's language)."""
+        return pick(str(getattr(self, self.LABELLED)), self.labels, lang)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -29,7 +29,7 @@ from grandstrategy.core.errors import Invalid
 COMPARTMENT_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 
 
-class LevelDef(BaseModel):
+class LevelDef(i18n.Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(pattern=r"^[A-Z][A-Z-]*$")
     description: str
@@ -37,16 +37,7 @@ class LevelDef(BaseModel):
     # The Traffic Light Protocol colour a record at this level travels under when it is
     # exported to partners (STIX); the national marking goes with it as a statement.
     tlp: Literal["white", "green", "amber", "red"] = "red"
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The description in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.description, self.labels, lang)
+    LABELLED: ClassVar[str] = "description"
 
 
 class CompartmentDef(BaseModel):

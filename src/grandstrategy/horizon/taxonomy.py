@@ -179,7 +179,7 @@ def _describe(error: Any) -> str:
     return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
-class Category(BaseModel):
+class Category(i18n.Labelled):
     """A threat category: what it covers, which interests it endangers and how to spot it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -190,16 +190,6 @@ class Category(BaseModel):
     interests: list[str] = Field(default_factory=list)
     threshold: float = Field(gt=0, allow_inf_nan=False)
     rules: list[Rule] = Field(default_factory=list)
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The name in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.name, self.labels, lang)
 
     @field_validator("interests")
     @classmethod

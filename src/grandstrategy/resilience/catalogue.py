@@ -17,10 +17,10 @@ from collections import Counter
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
@@ -34,22 +34,13 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Criterion(_Frozen):
+class Criterion(i18n.Labelled, _Frozen):
     """One thing an assessor rates on the maturity scale, with what level 5 looks like."""
 
     id: str = Field(pattern=_SLUG)
     title: str = Field(min_length=1)
     level_5: str = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The title in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.title, self.labels, lang)
+    LABELLED: ClassVar[str] = "title"
 
 
 class Industry(_Frozen):
@@ -59,24 +50,15 @@ class Industry(_Frozen):
     why: str = Field(min_length=1)
 
 
-class CerSector(_Frozen):
+class CerSector(i18n.Labelled, _Frozen):
     """A sector of the Annex to the EU Critical Entities Resilience directive (2022/2557)."""
 
     id: str = Field(pattern=_SLUG)
     title: str = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The title in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.title, self.labels, lang)
+    LABELLED: ClassVar[str] = "title"
 
 
-class Sector(_Frozen):
+class Sector(i18n.Labelled, _Frozen):
     """A baseline requirement (``kind: requirement``) or an extra sector (``kind: extra``)."""
 
     id: str = Field(pattern=_SLUG)
@@ -87,16 +69,7 @@ class Sector(_Frozen):
     cer_sectors: tuple[str, ...] = ()
     cer_note: str | None = None
     industries: tuple[Industry, ...] = ()
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The title in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.title, self.labels, lang)
+    LABELLED: ClassVar[str] = "title"
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -104,41 +77,21 @@ class Sector(_Frozen):
         return tuple(i.code for i in self.industries)
 
 
-class MaturityLevel(_Frozen):
+class MaturityLevel(i18n.Labelled, _Frozen):
     """One level of the 0–5 maturity scale."""
 
     level: int = Field(ge=0, le=5)
     name: str = Field(min_length=1)
     meaning: str = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The name in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.name, self.labels, lang)
 
 
-class ConsequenceLevel(_Frozen):
+class ConsequenceLevel(i18n.Labelled, _Frozen):
     """One level of the expert consequence scale and the a*_ij it converts to."""
 
     level: int = Field(ge=0, le=5)
     name: str = Field(min_length=1)
     meaning: str = Field(min_length=1)
     a_star: float = Field(ge=0, lt=1, allow_inf_nan=False)
-    labels: dict[str, str] = Field(default_factory=dict)  # {fr: ..., nl: ..., de: ...}
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return i18n.check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The name in ``lang`` (default: the reader's language)."""
-        return i18n.pick(self.name, self.labels, lang)
 
 
 class IndustryClassification(_Frozen):
