@@ -107,7 +107,7 @@ def _translated_english() -> tuple[str, ...]:
 def english_left(text: str, messages: tuple[str, ...]) -> list[str]:
     """English interface strings in a page's visible text.
 
-    A message of one or two words counts only when it is a whole line or table cell on its
+    A message of three words or fewer counts only when it is a whole line or table cell on its
     own (so that "Status" inside a record's English title is not taken for a heading); a
     longer one counts wherever it appears between word boundaries.
     """
@@ -115,7 +115,7 @@ def english_left(text: str, messages: tuple[str, ...]) -> list[str]:
     flat = " ".join(text.split())
     left = []
     for english in messages:
-        if len(english.split()) <= 2:
+        if len(english.split()) <= 3:
             if english in chunks:
                 left.append(english)
         elif re.search(rf"(?<!\w){re.escape(english)}(?!\w)", flat):

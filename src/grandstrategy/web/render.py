@@ -38,6 +38,9 @@ def env() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     e.globals["lang"] = i18n.current
+    # A vocabulary value (a status, a rating, "none") in the reader's language when the
+    # catalogs know the word, else as stored.
+    e.globals["term"] = i18n.gettext
     e.globals["languages"] = [
         ("en", "English"),
         ("fr", "Français"),
