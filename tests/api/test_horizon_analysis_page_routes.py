@@ -11,14 +11,15 @@ def test_pages_show_stories_alerts_briefs_assessments_partners(client, session, 
     load_example_documents(factory, user=operator)
     load_analysis_example(factory, user=operator)
     make_user(session, "lowpages", "analyst", "UNCLASSIFIED")
-    make_user(session, "highpages", "analyst", "CONFIDENTIAL", ["NATO", "EU"])
+    high = make_user(session, "highpages", "analyst", "CONFIDENTIAL", ["NATO", "EU"])
     session.commit()
     login(client, "highpages")
     stories = client.get("/horizon/stories")
     assert stories.status_code == 200 and "Ransomware cripples Liège hospital group" in stories.text
     page = client.get("/horizon/alerts")
     assert "convergence" in page.text and "cyber+disinformation" in page.text
-    conv = next(a for a in alerts.list_alerts(session, user=operator) if a.kind == "convergence")
+    # the copy this reader sees (each marking view keeps its own copy of an alert)
+    conv = next(a for a in alerts.list_alerts(session, user=high) if a.kind == "convergence")
     story = client.get(f"/horizon/stories/{conv.stories[0]}")
     assert story.status_code == 200 and 'data-testid="timeline"' in story.text
     r = client.post(

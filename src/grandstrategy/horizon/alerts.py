@@ -175,7 +175,7 @@ def list_alerts(
     if kind:
         q = q.where(Alert.kind == kind)
     best: dict[tuple[str, str, str, dt.date], Alert] = {}
-    for a in session.execute(q).scalars():
+    for a in session.execute(q.order_by(Alert.id)).scalars():  # ties: the same copy every time
         k = (a.kind, a.category, a.actor, a.start)
         if k not in best or a.marking_level > best[k].marking_level:
             best[k] = a
