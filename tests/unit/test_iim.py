@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
 from grandstrategy.core.errors import Invalid
-from grandstrategy.resilience import iim
+from grandstrategy.resilience import iim, percolation
 from grandstrategy.resilience.iim import Distribution, MatrixError
 from grandstrategy.resilience.matrix import (
     demand_perturbation,
@@ -141,16 +141,17 @@ COMPUTE: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
     ("E8", "q"): lambda ex: _eurostat(ex, NOTE)["result"].q,
     ("E8", "Q_total_output_loss_MEUR"): lambda ex: _eurostat(ex, NOTE)["result"].loss,
     ("E8", "identity_q_equals_L_df_over_x"): lambda ex: _eurostat(ex, "P1")["identity"],
-    ("B1", "k_times_p_c"): lambda ex: 4 * iim.percolation_threshold(4.0)[0],
-    ("B1", "k_times_P_inf_at_p_c"): lambda ex: 4 * iim.percolation_threshold(4.0)[1],
-    ("B1", "p_c_k4"): lambda ex: iim.percolation_threshold(4.0)[0],
-    ("B1", "P_inf_at_p_c_k4"): lambda ex: iim.percolation_threshold(4.0)[1],
+    ("B1", "k_times_p_c"): lambda ex: 4 * percolation.percolation_threshold(4.0)[0],
+    ("B1", "k_times_P_inf_at_p_c"): lambda ex: 4 * percolation.percolation_threshold(4.0)[1],
+    ("B1", "p_c_k4"): lambda ex: percolation.percolation_threshold(4.0)[0],
+    ("B1", "P_inf_at_p_c_k4"): lambda ex: percolation.percolation_threshold(4.0)[1],
     ("B1", "P_inf_k4_curve"): lambda ex: {
-        p: iim.percolation_giant_component(float(p), 4.0)
+        p: percolation.percolation_giant_component(float(p), 4.0)
         for p in ("0.65", "0.7", "0.8", "0.9", "1.0")
     },
     ("B1", "single_ER_P_inf_k4"): lambda ex: {
-        p: iim.percolation_giant_component(float(p), 4.0, networks=1) for p in ("0.5", "0.7")
+        p: percolation.percolation_giant_component(float(p), 4.0, networks=1)
+        for p in ("0.5", "0.7")
     },
 }
 
