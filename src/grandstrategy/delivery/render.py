@@ -17,6 +17,7 @@ from typing import Any, cast
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
+from grandstrategy.core.text import xml_safe
 
 FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -107,7 +108,7 @@ def to_docx(markdown: str, marking: Marking) -> bytes:
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = par.add_run(str(marking))
         run.bold, run.font.color.rgb, run.font.size = True, colour, Pt(9)
-    lines = markdown.splitlines()
+    lines = xml_safe(markdown).splitlines()
     banner = f"**{marking}**"
     if lines and lines[0] == banner:  # the Markdown's own banner lines: the header has it
         lines = lines[1:]

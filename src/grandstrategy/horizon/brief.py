@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
+from grandstrategy.core.text import xml_safe
+
 # A sentence ends at . ! or ? followed by a space and a capital (so "3.5 per cent" and
 # "U.S." inside a sentence do not end it), or at the end of the text.
 _END = re.compile(r"[.!?]['\u2019\u201d\")]?(?=\s+[\"'\u201c\u00ab(]?[A-Z\u00c0-\u00dd])")
@@ -161,11 +163,23 @@ def to_html(content: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _xml_safe_tree(value: Any) -> Any:
+    """``value`` with every string cleared of what a Word file cannot hold."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {k: _xml_safe_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe_tree(v) for v in value]
+    return value
+
+
 def to_docx(content: dict[str, Any]) -> bytes:
     import io
 
     from docx import Document as Docx
 
+    content = _xml_safe_tree(content)
     d = Docx()
     d.add_paragraph(content["marking"])
     d.add_heading(content["title"], 0)

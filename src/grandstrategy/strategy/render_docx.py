@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any, cast
 
 from grandstrategy.core.i18n import _, pgettext
+from grandstrategy.core.text import xml_safe
 from grandstrategy.strategy.render import Block, document, posture_gauge
 from grandstrategy.strategy.schemas import Package
 
@@ -27,7 +29,7 @@ def write_docx(pkg: Package) -> bytes:
     for part in (sec.header, sec.footer):
         par = part.paragraphs[0]
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = par.add_run(doc.banner)
+        run = par.add_run(xml_safe(doc.banner))
         run.bold, run.font.color.rgb, run.font.size = True, colour, Pt(9)
     pages = sec.footer.add_paragraph(_("Page") + " ")
     pages.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -55,8 +57,21 @@ def _field(par: Any, code: str) -> None:
     par._p.append(parse_xml(xml))
 
 
+def _clean(value: Any) -> Any:
+    """Strings (also inside lists and tuples) without what a Word file cannot hold."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(v) for v in value)
+    return value
+
+
 def _docx(d: Any, b: Block) -> None:
     from docx.shared import Pt
+
+    b = replace(
+        b, text=_clean(b.text), mark=_clean(b.mark), items=_clean(b.items), head=_clean(b.head)
+    )
 
     if b.kind == "title":
         d.add_heading(b.text, 0)

@@ -47,6 +47,7 @@ from grandstrategy.web.pages import resilience as pages_resilience
 from grandstrategy.web.pages import resilience_forms as pages_resilience_forms
 from grandstrategy.web.pages import strategy as pages_strategy
 from grandstrategy.web.render import render_error
+from grandstrategy.web.textguard import TextGuard
 from grandstrategy.web.transactions import RequestTransactions
 
 log = logging.getLogger("grandstrategy.web")
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.factory = make_sessionmaker(engine)
     # Innermost middleware (added first): commits before the reply, write gate, reruns.
     app.add_middleware(RequestTransactions)
+    app.add_middleware(TextGuard)  # control characters in request text: 422 before any route
 
     @app.middleware("http")
     async def request_context(
