@@ -9,11 +9,18 @@ comparison noisy.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import io
-from collections.abc import Iterator
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ParamSpec
+
+from grandstrategy.core import i18n
 
 INK = "#1f2a36"
 FONT = ["DejaVu Sans", "Liberation Sans", "sans-serif"]
@@ -21,6 +28,42 @@ PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
 )  # fmt: skip
+
+
+P = ParamSpec("P")
+CACHE_SIZE = 512  # charts kept, least recently drawn dropped first
+_drawing = threading.RLock()  # matplotlib is not thread-safe (rc_context is global state)
+_cache: OrderedDict[bytes, str] = OrderedDict()
+
+
+def cached(draw: Callable[P, str]) -> Callable[P, str]:
+    """Remember a chart by what it is drawn from: its arguments and the reader's language.
+
+    A page that shows the same records draws its chart once: drawing is most of a page's time
+    (tens of milliseconds per chart). The key is a digest of the arguments themselves, never a
+    record id or a user, so a chart can only be served to someone who passed the very data it
+    shows, which they may see. Drawing holds one lock, as matplotlib's settings are global.
+    """
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
+        try:
+            raw = pickle.dumps((draw.__qualname__, i18n.current(), args, kwargs), protocol=5)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            with _drawing:
+                return draw(*args, **kwargs)
+        key = hashlib.blake2b(raw, digest_size=20).digest()
+        with _drawing:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
+            text = draw(*args, **kwargs)
+            _cache[key] = text
+            if len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+            return text
+
+    return wrapper
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from grandstrategy.charts import cached
 from grandstrategy.charts import colour as _colour
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import labelled as _labelled
@@ -30,6 +31,7 @@ def _when(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, dt.time())
 
 
+@cached
 def trajectory_svg(track: IndicatorTrack) -> str:
     """The planned path (dashed, through the milestones) and the measured values (dots)."""
     with _figure(6.4, 2.8) as fig:
@@ -54,6 +56,7 @@ def trajectory_svg(track: IndicatorTrack) -> str:
         return _labelled(_svg(fig), label)
 
 
+@cached
 def history_svg(h: BudgetHistory) -> str:
     """The country's share of GDP per year beside NATO Europe and Canada and the non-nuclear
     European Allies, with the 2 % guideline."""
@@ -78,6 +81,7 @@ def history_svg(h: BudgetHistory) -> str:
         return _labelled(_svg(fig), label)
 
 
+@cached
 def paths_svg(paths: Sequence[BudgetPath]) -> str:
     """Several target paths side by side: share of GDP (left) and real spending (right)."""
     with _figure(7.6, 3.0) as fig:
@@ -97,6 +101,7 @@ def paths_svg(paths: Sequence[BudgetPath]) -> str:
         return _labelled(_svg(fig), _("Budget paths side by side: share of GDP and real spending"))
 
 
+@cached
 def capability_svg(values: Sequence[CapabilityValue]) -> str:
     """Spend growth against delivered growth, one point per capability and measure; flagged
     points (spend up, delivery not) are red."""

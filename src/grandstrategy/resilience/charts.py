@@ -10,11 +10,9 @@ reader announces it and a test can find it. Sector names are drawn as real text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 # Imported once, when the service is imported (at start-up): the first import of matplotlib
 # from several request threads at once fails ("no attribute 'get_data_path'").
@@ -22,7 +20,7 @@ import matplotlib
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
-from grandstrategy.charts import INK
+from grandstrategy.charts import INK, cached
 from grandstrategy.charts import colour as _colour
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import labelled as _labelled
@@ -36,21 +34,7 @@ LEVEL_COLOURS = ("#e57373", "#f4a582", "#fddb8c", "#d9ef8b", "#a6d96a", "#66bd63
 UNASSESSED = "#e0e0e0"
 
 
-F = TypeVar("F", bound=Callable[..., str])
-_RENDER = threading.Lock()
 matplotlib.use("Agg")
-
-
-def _one_at_a_time(func: F) -> F:
-    """Charts are drawn one at a time: matplotlib's settings (rc_context) are process-wide,
-    so two pages drawing at once could restore each other's settings mid-drawing."""
-
-    @functools.wraps(func)
-    def drawn(*args: Any, **kwargs: Any) -> str:
-        with _RENDER:
-            return func(*args, **kwargs)
-
-    return drawn  # type: ignore[return-value]
 
 
 def _wrap(text: str, width: int, lines: int = 2) -> str:
@@ -66,7 +50,7 @@ def _wrap(text: str, width: int, lines: int = 2) -> str:
     return "\n".join(out)
 
 
-@_one_at_a_time
+@cached
 def maturity_heatmap_svg(
     states: Sequence[RequirementState], scale: Sequence[tuple[int, str]]
 ) -> str:
@@ -134,7 +118,7 @@ def maturity_heatmap_svg(
         )
 
 
-@_one_at_a_time
+@cached
 def trend_svg(states: Sequence[RequirementState]) -> str:
     """The mean maturity of each requirement over time, one line each; "" when nothing has
     been assessed yet (a chart of nothing explains nothing)."""
@@ -172,7 +156,7 @@ def _circle(n: int) -> list[tuple[float, float]]:
     ]
 
 
-@_one_at_a_time
+@cached
 def network_svg(
     sectors: Sequence[str],
     titles: Sequence[str],
@@ -239,7 +223,7 @@ def network_svg(
         return _labelled(_svg(fig), _("Dependency network of the sectors"))
 
 
-@_one_at_a_time
+@cached
 def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
     """Inoperability of every sector, day by day, during a scenario; the days the shock is
     applied are shaded. One line per sector, labelled with its title."""
@@ -271,7 +255,7 @@ def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
         return _labelled(_svg(fig), _("Cascade over time: {title}").format(title=run.title))
 
 
-@_one_at_a_time
+@cached
 def gaps_svg(gaps: Sequence[RankedGap]) -> str:
     """Ranked gaps as horizontal bars: the whole system's inoperability when a requirement is
     shocked by its gap, split into the sector's own loss and the spillover to the others.

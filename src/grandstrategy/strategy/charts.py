@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from grandstrategy.charts import INK
+from grandstrategy.charts import INK, cached
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import svg as _svg
 from grandstrategy.core.i18n import _, lazy
@@ -51,6 +51,7 @@ def _offsets(n: int) -> list[tuple[float, float]]:
     return out
 
 
+@cached
 def risk_matrix_svg(threats: Sequence[Threat]) -> str:
     """Likelihood × impact matrix of the rated threats; unrated ones are left out."""
     from matplotlib.lines import Line2D
@@ -111,6 +112,7 @@ def risk_matrix_svg(threats: Sequence[Threat]) -> str:
         return _svg(fig)
 
 
+@cached
 def budget_bars_svg(capabilities: Sequence[Capability]) -> str:
     """Budget per capability for the earliest year any capability has a budget line.
 
