@@ -221,6 +221,13 @@ def strategy_trace(
         )
     else:
         console.print(_("no breaks: every threat traces to a funded capability"))
+    if report.cascade:
+        print_table(
+            [(c.national_id, c.actor or "—", c.strategy_id or "—", c.objective_id or "—")
+             for c in report.cascade],
+            [_("national objective"), _("actor"), _("derived strategy"), _("objective")],
+            title=_("Departmental cascade"),
+        )  # fmt: skip
 
 
 @strategy_app.command("diff")
@@ -380,6 +387,171 @@ def strategy_schema(out: Path = typer.Option(..., "--out", help="Folder to write
     console.print(
         _("wrote {n} schema files to {out}").format(n=len(service.json_schemas()), out=out)
     )
+
+
+derived_app = typer.Typer(
+    help="Departmental strategies and annual statements derived from the national one.",
+    no_args_is_help=True,
+)
+strategy_app.add_typer(derived_app, name="derived")
+NATIONAL_OPT = typer.Option(
+    None, "--national", help="National strategy id (default: the current one)."
+)
+
+
+@strategy_app.command("derive")
+def strategy_derive(
+    ctx: typer.Context,
+    actor: str = typer.Option(..., "--actor", help="The actor it is for, e.g. defence."),
+    kind: str = typer.Option("departmental", "--kind", help="departmental or annual-statement"),
+    title: str = typer.Option(None, "--title", help="Title (default: from the actor's name)."),
+    rid: str = typer.Option(None, "--id", help="Its id (default: ACTOR-NATIONAL)."),
+    marking: str = typer.Option(None, "--marking", help="Default: the national strategy's."),
+    year: int = typer.Option(None, "--year", help="Year of an annual statement (default: now)."),
+    national: str = NATIONAL_OPT,
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Start a departmental strategy (or annual statement) derived from the national one.
+
+    Example: grandstrategy strategy derive --actor defence
+    Example: grandstrategy strategy derive --actor defence --kind annual-statement --year 2026
+    """
+    st = state(ctx)
+    with st.session() as s:
+        out = service.derive(
+            s, user=st.principal(s), actor=actor, kind=kind, title=title, rid=rid,
+            marking=marking, year=year, national=national,
+        )  # fmt: skip
+    if as_json:
+        print_json(out)
+    else:
+        console.print(
+            _("derived {id} ({kind}) for {actor} from {national}").format(
+                id=out.id, kind=out.kind, actor=out.actor, national=out.national
+            )
+        )
+
+
+@derived_app.command("list")
+def derived_list(
+    ctx: typer.Context, national: str = NATIONAL_OPT, as_json: bool = JSON_OPT
+) -> None:
+    """The strategies derived from the national one, with their objective counts.
+
+    Example: grandstrategy strategy derived list
+    """
+    st = state(ctx)
+    with st.session() as s:
+        rows = service.derived_strategies(s, user=st.principal(s), national=national)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        [(r.id, r.kind, r.actor, r.title, r.status, r.marking, r.objectives) for r in rows],
+        [_("id"), _("kind"), _("actor"), _("title"), _("status"), _("marking"), _("objectives")],
+    )
+
+
+@derived_app.command("show")
+def derived_show(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="The derived strategy's id."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """A derived strategy's objectives and the national objectives they serve.
+
+    Example: grandstrategy strategy derived show defence-be-nss-2025
+    """
+    st = state(ctx)
+    with st.session() as s:
+        meta, objectives = service.departmental_objectives(s, user=st.principal(s), key=key)
+    if as_json:
+        print_json({"strategy": meta, "objectives": objectives})
+        return
+    console.print(f"[bold]{meta.title}[/] — {meta.kind}, {meta.actor}")
+    print_table(
+        [(o.id, o.title, o.serves or "—", str(o.deadline or "—"), o.marking) for o in objectives],
+        [_("objective"), _("title"), _("serves"), _("deadline"), _("marking")],
+    )
+
+
+def _indicator(text: str) -> dict[str, Any]:
+    """``name|unit|baseline|target|due``: the columns after the name may be left out."""
+    cols = [c.strip() for c in text.split("|")]
+    names = ("name", "unit", "baseline", "target", "due")
+    if len(cols) > len(names):
+        raise typer.BadParameter(_("an indicator has at most 5 columns: {cols}").format(
+            cols=" | ".join(names)))  # fmt: skip
+    return {k: v for k, v in zip(names, cols, strict=False) if v != ""}
+
+
+def _objective_fields(**given: Any) -> dict[str, Any]:
+    return {k: v for k, v in given.items() if v is not None}
+
+
+@derived_app.command("add")
+def derived_add(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="The derived strategy's id."),
+    rid: str = typer.Option(..., "--id", help="The new objective's id."),
+    title: str = typer.Option(..., "--title"),
+    serves: str = typer.Option(..., "--serves", help="Id of the national objective it serves."),
+    horizon: int = typer.Option(5, "--horizon", help="5 or 10 (years)."),
+    deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
+    description: str = typer.Option(None, "--description"),
+    indicator: list[str] = typer.Option(
+        None, "--indicator", help="name|unit|baseline|target|due; repeat for more."
+    ),
+    marking: str = typer.Option(None, "--marking"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Add an objective to a derived strategy, serving a national objective.
+
+    Example: grandstrategy strategy derived add defence-be-nss-2025 --id brigade-ready \\
+      --title "Motorised brigade ready" --serves defence-budget-path --deadline 2029-12-31
+    """
+    st = state(ctx)
+    data = _objective_fields(
+        id=rid, title=title, serves=serves, horizon=horizon, deadline=deadline,
+        description=description, marking=marking,
+        indicators=[_indicator(i) for i in indicator] if indicator else None,
+    )  # fmt: skip
+    with st.session() as s:
+        out = service.add_objective(s, user=st.principal(s), key=key, data=data)
+    if as_json:
+        print_json(out)
+    else:
+        console.print(_("added {id}, serving {serves}").format(id=out.id, serves=out.serves))
+
+
+@derived_app.command("edit")
+def derived_edit(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="The derived strategy's id."),
+    rid: str = typer.Argument(..., help="The objective's id."),
+    title: str = typer.Option(None, "--title"),
+    serves: str = typer.Option(None, "--serves", help="Id of the national objective it serves."),
+    deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
+    status: str = typer.Option(None, "--status", help="planned, on-track, at-risk, ..."),
+    description: str = typer.Option(None, "--description"),
+    marking: str = typer.Option(None, "--marking"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Change an objective of a derived strategy (what it serves included).
+
+    Example: grandstrategy strategy derived edit defence-be-nss-2025 brigade-ready --status at-risk
+    """
+    st = state(ctx)
+    changes = _objective_fields(
+        title=title, serves=serves, deadline=deadline, status=status,
+        description=description, marking=marking,
+    )  # fmt: skip
+    with st.session() as s:
+        out = service.update_objective(s, user=st.principal(s), key=key, rid=rid, changes=changes)
+    if as_json:
+        print_json(out)
+    else:
+        console.print(_("updated {id}").format(id=out.id))
 
 
 _COMPONENT_NAMES = [

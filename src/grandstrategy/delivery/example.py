@@ -1,6 +1,7 @@
 """The delivery part of the illustrative example (``examples/delivery``): a year of
-check-ins, milestones and judgements, the deployments register with a review round, and
-capability targets. Loaded through the service, as the local operator, once."""
+check-ins, milestones and judgements, the deployments register with a review round,
+capability targets, and Defence's departmental strategy. Loaded through the service, as
+the local operator, once."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class ExampleReport:
     deployments: int = 0
     proposals: int = 0
     capability_targets: int = 0
+    departmental_objectives: int = 0
 
 
 def folder() -> Path:
@@ -119,6 +121,15 @@ def _capabilities(session: Session, user: Principal) -> int:
     return count
 
 
+def _departmental(session: Session, user: Principal) -> int:
+    """Defence's departmental strategy, each objective serving a national one."""
+    spec = _yaml("departmental.yaml")
+    key = strategy_service.derive(session, user=user, actor=spec["actor"]).id
+    for o in spec["objectives"]:
+        strategy_service.add_objective(session, user=user, key=key, data=dict(o))
+    return len(spec["objectives"])
+
+
 def load_example(
     session: Session, *, user: Principal, editions: bool = False
 ) -> ExampleReport | None:
@@ -132,8 +143,9 @@ def load_example(
     objectives, checkins, judgements, milestones = _tracking(session, user)
     deployments, proposals = _deployments(session, user)
     targets = _capabilities(session, user)
+    departmental = _departmental(session, user)
     if editions:
         _editions(session, user)
     return ExampleReport(
-        objectives, checkins, judgements, milestones, deployments, proposals, targets
+        objectives, checkins, judgements, milestones, deployments, proposals, targets, departmental
     )

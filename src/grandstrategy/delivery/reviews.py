@@ -78,6 +78,51 @@ def add_deployment(session: Session, *, user: Principal, data: DeploymentCreate)
     return out
 
 
+def update_deployment(
+    session: Session, *, user: Principal, key: str, data: DeploymentCreate
+) -> DeploymentRead:
+    """Correct a deployment the user may see (its key stays); audited with before and after,
+    at the higher of the old and new markings."""
+    require(user, MANAGE)
+    row = session.execute(restrict(select(Deployment), user).where(Deployment.key == key)).scalar()
+    if row is None:
+        raise NotFound(_("deployment {key!r} not found").format(key=key))
+    if data.key != key:
+        raise Invalid(_("key: a deployment's key cannot be changed"))
+    marking = check_marking(user, data.marking)
+    if data.end is not None and data.end < data.start:
+        raise Invalid(_("a deployment cannot end before it starts"))
+    before = _deployment_read(row)
+    for name, value in data.model_dump(exclude={"key", "marking"}, mode="python").items():
+        setattr(row, name, value)
+    row.framework = data.framework.value
+    old_marking, row.marking = row.marking, marking
+    session.flush()
+    out = _deployment_read(row)
+    if out != before:
+        audit.record(
+            session,
+            actor=user,
+            action="delivery.deployment",
+            object_type="deployment",
+            object_id=key,
+            marking=old_marking.join(marking),
+            before=before.model_dump(mode="json"),
+            after=out.model_dump(mode="json"),
+        )
+    return out
+
+
+def deployment(session: Session, *, user: Principal, key: str) -> DeploymentRead:
+    """One deployment of the register, or NotFound when absent or hidden."""
+    require(user, READ)
+    row = session.execute(restrict(select(Deployment), user).where(Deployment.key == key)).scalar()
+    if row is None:
+        raise NotFound(_("deployment {key!r} not found").format(key=key))
+    audit.record_read(session, user, row, "deployment", key)
+    return _deployment_read(row)
+
+
 def deployments(
     session: Session, *, user: Principal, year: int | None = None
 ) -> list[DeploymentRead]:

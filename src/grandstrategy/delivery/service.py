@@ -27,6 +27,7 @@ from grandstrategy.delivery.render import Output
 from grandstrategy.delivery.reviews import (
     DEFAULT_DEPARTMENTS,
     add_deployment,
+    deployment,
     deployments,
     open_round,
     propose,
@@ -34,6 +35,7 @@ from grandstrategy.delivery.reviews import (
     review_round,
     review_years,
     sign_off,
+    update_deployment,
 )
 from grandstrategy.delivery.tracking import add_milestone, check_in, comment, judge
 
@@ -56,6 +58,7 @@ __all__ = [
     "check_in",
     "comment",
     "dashboard",
+    "deployment",
     "deployments",
     "editions",
     "five_year_review",
@@ -75,4 +78,5 @@ __all__ = [
     "standard_paths",
     "stocktake",
     "trajectory_svg",
+    "update_deployment",
 ]

@@ -37,6 +37,15 @@ RULES: dict[str, tuple[str, str]] = {
     "capability-no-budget": (WARNING, "every capability has budget lines"),
     "capability-unused": (WARNING, "every capability serves at least one objective"),
     "threat-unaddressed": (WARNING, "every threat is addressed by at least one objective"),
+    "serves-unknown": (
+        ERROR,
+        "every objective of a departmental strategy serves an objective of the national one",
+    ),
+    "objective-no-department": (
+        WARNING,
+        "every national objective is served by a departmental objective, once departmental "
+        "strategies exist",
+    ),
     "translation-missing": (
         WARNING,
         "every prose text has a translation in each content language (setting "

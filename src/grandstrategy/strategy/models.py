@@ -50,6 +50,11 @@ class Strategy(Marked, Base):
     # language -> field -> {"text", "source_hash"}: see strategy/translations.py
     translations: Mapped[dict[str, object]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # national (the default), departmental or annual-statement: see derive.py. A derived
+    # strategy names the national strategy it derives from (row id) and the actor it is for.
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="national")
+    derives_from: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    actor: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class Component(Marked):
@@ -126,6 +131,8 @@ class ObjectiveRow(Component, Base):
     interests: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     threats: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     roles: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    # In a derived strategy: the internal key of the national objective this one serves.
+    serves: Mapped[str | None] = mapped_column(String(KEY_LEN), nullable=True)
 
 
 class CapabilityRow(Component, Base):

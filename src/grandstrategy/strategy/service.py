@@ -24,10 +24,23 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Conflict, Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
+from grandstrategy.strategy import cascade as cascade_mod
+from grandstrategy.strategy import derive as derive_mod
 from grandstrategy.strategy import lint as lint_mod
 from grandstrategy.strategy import publish
 from grandstrategy.strategy import trace as trace_mod
+from grandstrategy.strategy.cascade import cascade
 from grandstrategy.strategy.charts import risk_matrix_svg
+from grandstrategy.strategy.derive import KINDS as DERIVED_KINDS
+from grandstrategy.strategy.derive import (
+    DepartmentalObjective,
+    DerivedRead,
+    add_objective,
+    departmental_objectives,
+    derive,
+    derived_strategies,
+    update_objective,
+)
 from grandstrategy.strategy.importer import (
     ImportReport,
     check_marking,
@@ -81,17 +94,25 @@ from grandstrategy.strategy.versions import (
 # capabilities need from the pure modules behind it, so that they import this module only
 # (checked by lint-imports, see pyproject.toml).
 __all__ = [
+    "DERIVED_KINDS",
     "FORMATS",
     "LINKS",
     "LINT_RULES",
     "SINGULAR",
+    "DepartmentalObjective",
+    "DerivedRead",
     "EditionRead",
     "Export",
     "ImportReport",
     "RecordDiff",
     "RevisionRead",
+    "add_objective",
     "build_trace",
+    "cascade",
     "check_component",
+    "departmental_objectives",
+    "derive",
+    "derived_strategies",
     "diff",
     "editions",
     "find_strategy",
@@ -106,6 +127,7 @@ __all__ = [
     "risk_matrix_svg",
     "trace_csv",
     "trace_json",
+    "update_objective",
     "validation_message",
     "visible_versions",
 ]
@@ -117,14 +139,16 @@ class StrategyRead(BaseModel):
 
 
 def current(session: Session, user: Principal, key: str | None = None) -> Strategy:
-    """The strategy named by key, or the newest one the user can see that is not superseded."""
+    """The strategy named by key, or the newest national one the user can see that is not
+    superseded (never a departmental strategy: see derive.py)."""
     if key:
         found = find_strategy(session, user, key)
         if found is None:
             raise NotFound(_("strategy {key!r} not found").format(key=key))
         return found
     q = restrict(select(Strategy), user)
-    q = q.where(Strategy.status != "superseded").order_by(Strategy.id.desc())
+    q = q.where(Strategy.status != "superseded", Strategy.kind == derive_mod.NATIONAL)
+    q = q.order_by(Strategy.id.desc())
     s = session.execute(q).scalars().first()
     if s is None:
         raise NotFound(_("no strategy yet: import one with 'grandstrategy strategy import PATH'"))
@@ -508,6 +532,8 @@ def lint_strategy(
     s = current(session, user, key)
     mine = lint_mod.lint(load_package(session, user=user, key=key), languages=languages)
     hidden_too = lint_mod.lint(full_package(session, s), languages=languages)
+    mine = cascade_mod.lint_findings(session, s, user, mine)  # the departmental cascade
+    hidden_too = cascade_mod.lint_findings(session, s, None, hidden_too)
     whole = {(f.rule, f.component, f.record_id) for f in hidden_too}
     note = _("this depends on records above your clearance")
     return [
@@ -521,5 +547,7 @@ def lint_strategy(
 def trace_strategy(
     session: Session, *, user: Principal, key: str | None = None
 ) -> trace_mod.TraceReport:
-    """The traceability chain built from what the user may see."""
-    return trace_mod.build(load_package(session, user=user, key=key))
+    """The traceability chain built from what the user may see, with the departmental cascade."""
+    report = trace_mod.build(load_package(session, user=user, key=key))
+    cascade_rows = cascade_mod.cascade_rows(session, current(session, user, key), user)
+    return replace(report, cascade=cascade_rows)

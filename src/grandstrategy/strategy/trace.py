@@ -61,6 +61,21 @@ class TraceBreak:
 
 
 @dataclass(frozen=True)
+class CascadeRow:
+    """A national objective and one departmental objective serving it (see ``derive.py``);
+    the departmental fields are None where no departmental objective serves it."""
+
+    national_id: str
+    national_title: str
+    strategy_id: str | None  # the derived strategy
+    kind: str | None  # departmental or annual-statement
+    actor: str | None
+    objective_id: str | None
+    objective_title: str
+    marking: str  # the higher of the two objectives' markings
+
+
+@dataclass(frozen=True)
 class TraceReport:
     rows: list[TraceRow]
     breaks: list[TraceBreak]
@@ -69,6 +84,8 @@ class TraceReport:
     threat_ids: list[str] = field(default_factory=list)
     objective_ids: list[str] = field(default_factory=list)
     addressed: list[tuple[str, str]] = field(default_factory=list)
+    # National objective → departmental objectives, once a derived strategy exists.
+    cascade: list[CascadeRow] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -210,9 +227,10 @@ def to_csv(report: TraceReport) -> str:
 
 
 def to_json(report: TraceReport) -> dict[str, Any]:
-    """``{"rows": [...], "breaks": [...], "complete": bool}`` for the API."""
+    """``{"rows": [...], "breaks": [...], "complete": bool, "cascade": [...]}`` for the API."""
     return {
         "rows": [asdict(r) for r in report.rows],
         "breaks": [asdict(b) for b in report.breaks],
         "complete": report.complete,
+        "cascade": [asdict(c) for c in report.cascade],
     }

@@ -26,6 +26,7 @@ from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import horizon_analysis as api_horizon_analysis
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
+from grandstrategy.web.api import strategy_derive as api_strategy_derive
 from grandstrategy.web.api import system as api_system
 from grandstrategy.web.deps import (
     PRE_COOKIE,
@@ -37,6 +38,7 @@ from grandstrategy.web.deps import (
 )
 from grandstrategy.web.pages import admin as pages_admin
 from grandstrategy.web.pages import delivery as pages_delivery
+from grandstrategy.web.pages import delivery_forms as pages_delivery_forms
 from grandstrategy.web.pages import delivery_reviews as pages_delivery_reviews
 from grandstrategy.web.pages import drafting as pages_drafting
 from grandstrategy.web.pages import horizon as pages_horizon
@@ -46,6 +48,7 @@ from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import resilience as pages_resilience
 from grandstrategy.web.pages import resilience_forms as pages_resilience_forms
 from grandstrategy.web.pages import strategy as pages_strategy
+from grandstrategy.web.pages import strategy_departmental as pages_strategy_departmental
 from grandstrategy.web.render import render_error
 from grandstrategy.web.textguard import TextGuard
 from grandstrategy.web.transactions import RequestTransactions
@@ -190,6 +193,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(api_system.router)
     app.include_router(api_auth.router)
+    app.include_router(api_strategy_derive.router)  # first: /api/strategy/derived, /cascade
     app.include_router(api_strategy.router)
     app.include_router(api_horizon.router)
     app.include_router(api_horizon_analysis.router)
@@ -199,6 +203,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_main.router)
     app.include_router(pages_language.router)
     app.include_router(pages_admin.router)
+    app.include_router(pages_strategy_departmental.router)  # first: /strategy/departmental
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon_analysis.router)  # first: /horizon/stories etc.
     app.include_router(pages_horizon.router)
@@ -206,5 +211,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_resilience.router)
     app.include_router(pages_delivery.router)
     app.include_router(pages_delivery_reviews.router)
+    app.include_router(pages_delivery_forms.router)
     app.include_router(pages_drafting.router)
     return app

@@ -209,6 +209,25 @@ def add_deployment(
     return service.add_deployment(session, user=user, data=data)
 
 
+@router.get("/deployments/{key}", **needs(READ))
+def get_deployment(
+    key: str, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> DeploymentRead:
+    """One deployment of the register."""
+    return service.deployment(session, user=user, key=key)
+
+
+@router.put("/deployments/{key}", **needs(MANAGE))
+def update_deployment(
+    key: str,
+    data: DeploymentCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> DeploymentRead:
+    """Correct a deployment (its key stays)."""
+    return service.update_deployment(session, user=user, key=key, data=data)
+
+
 @router.post("/reviews", status_code=201, **needs(MANAGE))
 def open_round(
     data: ReviewRoundCreate,

@@ -79,11 +79,13 @@ def trace_page(
     report = service.build_trace(pkg)
     matrix = report.matrix()
     threats = [t for t in pkg.threats if t.likelihood and t.impact]
+    cascade = service.cascade(session, user=user)  # national → departmental objectives
     return page(
         request,
         "strategy/trace.html",
         user=user,
-        markings=_markings(pkg),
+        markings=_markings(pkg) + [Marking.parse(c.marking) for c in cascade],
+        cascade=cascade,
         pkg=pkg,
         report=report,
         matrix=matrix,
