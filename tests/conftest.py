@@ -185,7 +185,12 @@ def operator() -> Principal:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(db="sqlite:///unused.db", data_dir=tmp_path, secret_key="test-secret-" * 4)
+    return Settings(
+        db="sqlite:///unused.db",
+        data_dir=tmp_path,
+        secret_key="test-secret-" * 4,
+        vector_worker=False,  # no background thread in tests: uploads wait for their vectors
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from benchmarks.stories import evaluate
 
-from grandstrategy.horizon import embed, pipeline, story_service, trend_service
+from grandstrategy.horizon import embed, pipeline, search, story_service, trend_service
 from grandstrategy.horizon.ingest.raw import RawDocument
 from tests.helpers import make_user
 
@@ -112,11 +112,13 @@ def test_documents_left_without_a_story_are_assigned_at_the_next_batch(
 
 
 @pytest.mark.skipif(not embed.available(), reason="the sentence encoder is not installed")
-def test_stories_reuse_the_passage_vectors_ingestion_just_computed(
+def test_ingest_leaves_vectors_and_stories_to_the_vector_job(
     factory, session, operator, monkeypatch
 ):
-    """Each passage is encoded once per ingest: stories take the mean of the stored passage
-    vectors; only a document ingested without vectors is encoded for its story."""
+    """Ingestion encodes nothing: passages wait in the queue, labelled and searchable by
+    keyword; the vector job encodes each passage once, and stories follow the vectors."""
+    from grandstrategy.horizon import vectors
+
     encoded: list[str] = []
     real = embed.encode
 
@@ -129,15 +131,19 @@ def test_stories_reuse_the_passage_vectors_ingestion_just_computed(
         factory,
         user=operator,
         items=[doc("Cable cut", CABLE, 2), doc("Floods in Wallonia", FLOOD, 3)],
-        use_embeddings=True,
+        wait_vectors=False,
     )
-    assert len(encoded) == report.passages == 2  # the passages, not the documents again
-    pipeline.ingest(
+    assert encoded == [] and report.vectors_waiting == report.passages == 2
+    assert vectors.status(session, user=operator).waiting == 2
+    assert story_service.list_stories(session, user=operator) == []  # not ready yet
+    assert search.search(session, user=operator, query="Estonia").total == 1  # keyword now
+    assert vectors.catch_up(factory) == 2 and len(encoded) == 2  # each passage once
+    assert vectors.status(session, user=operator).waiting == 0
+    pipeline.ingest(  # waits for its own vectors (the default)
         factory,
         user=operator,
         items=[doc("Cable cut again", CABLE + " Divers found the break.", 4)],
-        use_embeddings=False,
     )
-    assert encoded[2:] == ["Cable cut again. " + CABLE + " Divers found the break."]
+    assert len(encoded) == 3
     stories = story_service.list_stories(session, user=operator)
     assert sorted(s.size for s in stories) == [1, 2]  # the new report joined the cable story

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from rich.progress import (
 )
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core.authz import require
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.horizon import engine, evaluate, pipeline, search, service
@@ -69,7 +71,16 @@ def ingest(
     marking: str = typer.Option(None, "--marking", help="Marking for these documents."),
     fmt: str = typer.Option("auto", "--format", help="auto, jsonl, feed, txt, md, html, pdf, docx"),
     embeddings: bool = typer.Option(
-        True, "--embed/--no-embed", help="Use the sentence encoder when it is installed."
+        True,
+        "--embed/--no-embed",
+        help="Group these documents into stories by the sentence encoder's vectors (when "
+        "installed); --no-embed: by character n-grams at once, without waiting for vectors.",
+    ),
+    wait: bool = typer.Option(
+        False,
+        "--wait/--no-wait",
+        help="Wait for the semantic vectors (and the labels, stories and alerts that follow "
+        "them) before returning; by default they are left to the vector job.",
     ),
     workers: int = typer.Option(
         0,
@@ -136,6 +147,7 @@ def ingest(
             use_embeddings=None if embeddings and st.settings.embeddings else False,
             workers=workers,
         )
+            wait_vectors=wait,
     if as_json:
         print_json(
             {
@@ -146,6 +158,8 @@ def ingest(
                 "seconds": round(report.seconds, 3),
                 "docs_per_second": round(report.docs_per_second, 1),
             }
+                "vectors_waiting": report.vectors_waiting,
+                "vector_seconds": round(report.vector_seconds, 3),
         )
         return
     console.print(
@@ -162,10 +176,77 @@ def ingest(
         )
     )
     if report.failed:
+    if report.vectors_waiting:
+        console.print(
+            _(
+                "{n} passage(s) wait for semantic vectors (similar-meaning search, labels with "
+                "the encoder, stories, alerts): a running 'grandstrategy serve' fills them in the "
+                "background, 'grandstrategy horizon vectors' fills them now."
+            ).format(n=f"{report.vectors_waiting:,}")
+        )
         print_table(report.failed, [_("file"), _("why it failed")], title=_("Failed"))
 
 
 @horizon_app.command("search")
+@horizon_app.command("vectors")
+def vectors_cmd(
+    ctx: typer.Context,
+    limit: int = typer.Option(
+        0, "--limit", min=0, help="Stop after this many passages (0: the whole queue)."
+    ),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Fill the semantic-vector queue now: encode waiting passages, label them again with the
+    encoder, group their documents into stories and refresh the alerts.
+
+    A running server does this in the background; use this after a large ingest without one.
+
+    Example: grandstrategy horizon vectors
+    """
+    from grandstrategy.horizon import vectors
+
+    st = state(ctx)
+    with st.session() as s:
+        user = st.principal(s)
+        require(user, "horizon.ingest")
+        waiting = vectors.status(s, user=user, enabled=st.settings.embeddings)
+    if not waiting.enabled:
+        raise Invalid(
+            _(
+                "semantic vectors are off (the sentence encoder is not installed, or "
+                "GRANDSTRATEGY_EMBEDDINGS is false)"
+            )
+        )
+    total = min(waiting.waiting, limit) if limit else waiting.waiting
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=as_json,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task(_("encoding passages…"), total=total or None)
+        done = vectors.catch_up(
+            st.factory,
+            limit=limit or None,
+            progress=lambda n: bar.update(task, completed=n),
+        )
+    seconds = time.perf_counter() - t0
+    rate = done / seconds if seconds else 0.0
+    if as_json:
+        print_json({"passages": done, "seconds": round(seconds, 3), "per_second": round(rate, 1)})
+        return
+    console.print(
+        _("{n} passage(s) encoded in {seconds} s ({rate} a second)").format(
+            n=f"{done:,}", seconds=f"{seconds:.1f}", rate=f"{rate:,.0f}"
+        )
+    )
+
+
 def search_cmd(
     ctx: typer.Context,
     query: str = typer.Argument(..., help='Words, "a phrase", prefix*, OR, -exclude'),

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     embeddings: bool = Field(
         default=True, description="classify with the sentence encoder when it is installed"
     )
+    vector_worker: bool = Field(
+        default=True,
+        description="the server fills semantic vectors (and the labels, stories and alerts that "
+        "follow them) in the background, so uploads return without waiting for the encoder; "
+        "off: each upload waits for its own",
+    )
     search_backend: str = Field(
         default="auto",
         description="keyword search: auto (tantivy on SQLite when installed, else FTS), fts, "

@@ -30,6 +30,7 @@ class Batch:
     pending: list[int] = field(default_factory=list)
     stored_at: float | None = None  # when the oldest pending document was stored
     refreshed_at: float = field(default_factory=time.perf_counter)
+    use_encoder: bool | None = None  # None: stories by encoder vectors when installed
 
 
 def after_chunk(factory: sessionmaker[Session], document_ids: list[int], batch: Batch) -> None:
@@ -39,7 +40,7 @@ def after_chunk(factory: sessionmaker[Session], document_ids: list[int], batch: 
     if batch.stored_at is None:
         batch.stored_at = time.perf_counter()
     with unit_of_work(factory) as s:
-        story_service.assign(s, document_ids=document_ids)
+        story_service.assign(s, document_ids=document_ids, use_encoder=batch.use_encoder)
     batch.pending += document_ids
     if time.perf_counter() - batch.refreshed_at >= REFRESH_SECONDS:
         after_batch(factory, batch)

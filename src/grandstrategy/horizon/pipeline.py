@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +31,7 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
-from grandstrategy.horizon import embed, engine
+from grandstrategy.horizon import engine
 from grandstrategy.horizon.classify import Label as PassageLabel
 from grandstrategy.horizon.classify import rollup
 from grandstrategy.horizon.entities import Mention as EntityMention
@@ -45,7 +44,6 @@ from grandstrategy.horizon.models import (
     Label,
     Mention,
     Passage,
-    PassageVector,
     Source,
 )
 
@@ -63,7 +61,6 @@ class Prepared:
     language: str
     spans: list[tuple[int, int]]
     labels: list[list[PassageLabel]] = field(default_factory=list)
-    vectors: np.ndarray | None = None  # (passages, 512) float16, when the encoder is in use
     mentions: list[tuple[int, EntityMention]] = field(default_factory=list)  # (passage seq, m)
     refused: str = ""  # why the document is not stored (nothing else is computed for it)
 
@@ -76,6 +73,8 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     document_ids: list[int] = field(default_factory=list)
+    vectors_waiting: int = 0  # passages left to the vector job (0 when waited for or off)
+    vector_seconds: float = 0.0  # time spent waiting for this ingest's vectors
 
     @property
     def docs_per_second(self) -> float:
@@ -97,7 +96,9 @@ def prepare(
 ) -> list[Prepared]:
     """Everything but storage, for a chunk of documents at once.
 
-    ``use_embeddings``: None uses the sentence encoder when it is installed."""
+    Labels come from the rules and the learned model at once; the embedding signal is added
+    when the passages' vectors are filled in (``vectors.py``). ``use_embeddings`` is kept
+    for callers of the old signature and has no effect here."""
     out = []
     for raw in docs:
         lang = (raw.language or "").lower()[:2] or detect_language(raw.text, LANGUAGES)
@@ -111,15 +112,12 @@ def prepare(
         out.append(Prepared(raw, content_hash(raw.text), lang, spans, refused=refused))
     texts = [raw.raw.text[s:e] for raw in out for s, e in raw.spans]
     langs: list[str | None] = [p.language for p in out for _ in p.spans]
-    clf = engine.classifier(session, use_embeddings=use_embeddings)
-    vectors = embed.encode(texts) if clf.index is not None and texts else None
-    labels = clf.classify(texts, langs, explain=False, vectors=vectors) if texts else []
+    clf = engine.classifier(session, use_embeddings=False)
+    labels = clf.classify(texts, langs, explain=False) if texts else []
     finder = default_finder()
     i = 0
     for p in out:
         p.labels = labels[i : i + len(p.spans)]
-        if vectors is not None:
-            p.vectors = vectors[i : i + len(p.spans)].astype(np.float16)
         i += len(p.spans)
         for seq, (s, e) in enumerate(p.spans):
             for m in finder.find(p.raw.text[s:e]):
@@ -278,7 +276,7 @@ def store_many(
             )
         ).all()
     }
-    labels, vectors, mentions = [], [], []
+    labels, mentions = [], []
     for h, (p, _mark) in todo.items():
         d = doc_ids[h]
         for seq, passage_labels in enumerate(p.labels):
@@ -294,11 +292,6 @@ def store_many(
                 }
                 for lb in passage_labels
             ]
-        if p.vectors is not None:
-            vectors += [
-                {"passage_id": pid[d, k], "vector": p.vectors[k].tobytes()}
-                for k in range(len(p.spans))
-            ]
         mentions += [
             {
                 "document_id": d,
@@ -310,7 +303,7 @@ def store_many(
             }
             for seq, m in p.mentions
         ]
-    for model, values in ((Label, labels), (PassageVector, vectors), (Mention, mentions)):
+    for model, values in ((Label, labels), (Mention, mentions)):
         if values:
             conn.execute(insert(model), values)
     new = [
@@ -343,15 +336,23 @@ def ingest(
     progress: Callable[[IngestReport], None] | None = None,
     use_embeddings: bool | None = None,
     workers: int = 0,
+    wait_vectors: bool = True,
 ) -> IngestReport:
     """Ingest documents; each one whole or not at all; failures are reported, never fatal.
+
+    Stored documents are searchable by keyword and labelled (rules and model) at once. With
+    the encoder in use (``use_embeddings`` None: when installed; False: not for this ingest,
+    so its stories are grouped by character n-grams at once), their passages' vectors, the
+    labels with the embedding signal, stories and alerts follow: before this returns when
+    ``wait_vectors``, else from the vector job (``vectors.py``), and ``vectors_waiting``
+    says how many passages wait.
 
     ``workers``: processes that prepare chunks (language, passages, classification, actors)
     while this one stores the previous chunk; 0 prepares here. Worth it for large batches
     (each worker loads the model once, a second or two); used only when the session factory
     is bound to an engine on a database file or server that the workers can open too.
     """
-    from grandstrategy.horizon import analysis  # stories and alerts, after each chunk
+    from grandstrategy.horizon import analysis, vectors  # stories and alerts, after chunks
 
     require(user, "horizon.ingest")
     base = Marking.parse(marking) if marking else Marking()
@@ -367,7 +368,10 @@ def ingest(
         )
     else:
         prepared_chunks = _prepare_in_workers(chunks, url, workers, use_embeddings)
-    batch = analysis.Batch()
+    with unit_of_work(factory) as s:
+        encoding = vectors.in_use(s)
+    encoder = encoding and use_embeddings is not False
+    batch = analysis.Batch(use_encoder=encoder)
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
             stored_before = len(report.document_ids)
@@ -379,6 +383,14 @@ def ingest(
                 progress(report)
     analysis.after_batch(factory, batch)  # the alerts, once the batch is stored
     report.seconds = time.perf_counter() - t0
+    if encoder and wait_vectors and report.document_ids:
+        t1 = time.perf_counter()
+        ids = report.document_ids
+        for k in range(0, len(ids), 500):
+            vectors.catch_up(factory, document_ids=ids[k : k + 500])
+        report.vector_seconds = time.perf_counter() - t1
+    elif encoding:
+        report.vectors_waiting = report.passages
     return report
 
 

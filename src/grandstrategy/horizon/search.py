@@ -324,7 +324,9 @@ def search(
     ranked = _ranked(session, terms, found)
     rank_of = {pid: r for pid, r in ranked}
     kw_index = index if tq is not None else None
-    close = _semantic(session, user, terms, filters, kw_index) if semantic else []
+    # "a phrase" or prefix*: the user spelled out what matches, the meaning adds nothing
+    exact = all(t.quoted or t.prefix for t in terms if not t.negated)
+    close = _semantic(session, user, terms, filters, kw_index) if semantic and not exact else []
     extra: list[int] = []
     if close:
         cosine = dict(close)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, defer, load_only
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
 from grandstrategy.core.markings import Marking, combine
-from grandstrategy.horizon import embed
+from grandstrategy.horizon import embed, vectors
 from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
 from grandstrategy.horizon.models import Document, Passage, PassageVector, Source
@@ -58,30 +58,23 @@ def _item(m: StoryMember) -> pure.Item:
     )
 
 
-def _vectors(session: Session, docs: list[Document], use_encoder: bool | None) -> np.ndarray:
-    """One unit vector per document.
+def _vectors(
+    session: Session, docs: list[Document], use_encoder: bool | None
+) -> list[np.ndarray | None]:
+    """One unit vector per document, or None for a document not ready yet.
 
-    With the encoder, a document's vector is the mean of the vectors ingestion has just
-    stored for the passages of its opening (the text the encoder would otherwise read
-    again): encoding every document a second time was the largest cost of an ingest with
-    stories. Only a document without stored vectors (ingested with ``--no-embed``) is
-    encoded here, from its title and opening."""
-    texts = [_text(d) for d in docs]
-    if not texts:
-        return np.zeros((0, 1))
+    With the encoder, a document's vector is the mean of the stored vectors of the passages
+    of its opening; a document whose passages wait for their vectors (``vectors.py``) is not
+    ready: the vector job groups it once they are in. Without the encoder, hashed character
+    n-grams of its title and opening, at once."""
+    if not docs:
+        return []
     if use_encoder is None:
-        use_encoder = embed.available()
+        use_encoder = vectors.in_use(session)
     if not use_encoder:
-        return np.stack([pure.char_vector(t) for t in texts])
+        return [pure.char_vector(_text(d)) for d in docs]
     stored = _stored_vectors(session, [d.id for d in docs])
-    missing = [i for i, d in enumerate(docs) if d.id not in stored]
-    out = np.zeros((len(docs), embed.DIM), dtype=np.float32)
-    if missing:
-        out[missing] = embed.encode([texts[i] for i in missing])
-    for i, d in enumerate(docs):
-        if d.id in stored:
-            out[i] = stored[d.id]
-    return out
+    return [stored.get(d.id) for d in docs]
 
 
 def _stored_vectors(session: Session, document_ids: list[int]) -> dict[int, np.ndarray]:
@@ -123,19 +116,28 @@ def assign(
     vectors = _vectors(session, docs, use_encoder)
     touched: list[int] = []
     for doc, vec in zip(docs, vectors, strict=True):
-        touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32)))
+        if vec is not None:
+            touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32)))
     return sorted(set(touched))
 
 
-def unassigned(session: Session, *, limit: int = 2000) -> list[int]:
+def unassigned(
+    session: Session, *, limit: int = 2000, use_encoder: bool | None = None
+) -> list[int]:
     """Stored documents in no story yet: a batch killed between storing a chunk and
-    assigning it, or documents stored before stories existed (oldest first)."""
-    q = (
-        select(Document.id)
-        .where(~select(StoryMember.id).where(StoryMember.document_id == Document.id).exists())
-        .order_by(Document.id)
-        .limit(limit)
+    assigning it, or documents stored before stories existed (oldest first). With the
+    encoder, only those whose vectors are in (the others are not ready)."""
+    q = select(Document.id).where(
+        ~select(StoryMember.id).where(StoryMember.document_id == Document.id).exists()
     )
+    if vectors.in_use(session) if use_encoder is None else use_encoder:
+        q = q.where(
+            select(Passage.id)
+            .join(PassageVector, PassageVector.passage_id == Passage.id)
+            .where(Passage.document_id == Document.id)
+            .exists()
+        )
+    q = q.order_by(Document.id).limit(limit)
     return [int(i) for i in session.execute(q).scalars()]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request, Response
@@ -19,6 +20,7 @@ from grandstrategy.core.audit import open_keyring, request_id_var, use_keyring
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
+from grandstrategy.horizon import vectors
 from grandstrategy.web.api import auth as api_auth
 from grandstrategy.web.api import delivery as api_delivery
 from grandstrategy.web.api import drafting as api_drafting
@@ -82,11 +84,26 @@ def _is_api(request: Request) -> bool:
 
 def create_app(settings: Settings) -> FastAPI:
     settings.ensure_secret()
+@asynccontextmanager
+async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """The vector job (``horizon/vectors.py``) runs beside the server while it serves."""
+    worker = None
+    if vectors.background_vectors(app.state.settings):
+        worker = vectors.Worker(app.state.factory)
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.close()
+
+
     use_keyring(open_keyring(settings.audit_key_path))  # signs the audit log (core/audit.py)
     engine = make_engine(settings.database_url)
     app = FastAPI(
         title="grandstrategy",
         version=__version__,
+        lifespan=_background_jobs,
         description="National Security Strategy: strategy, foresight, resilience, delivery, "
         "drafting. Authenticate with POST /api/auth/token, then send the bearer token.",
         docs_url=None,

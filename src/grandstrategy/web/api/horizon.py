@@ -16,6 +16,8 @@ from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import FORMATS, read_bytes
 from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon.vectors import background_vectors
+from grandstrategy.horizon.vectors import status as vector_status
 from grandstrategy.web.deps import api_user, get_session, needs, settings_of
 
 router = APIRouter(prefix="/api/horizon", tags=["horizon"])
@@ -75,6 +77,7 @@ async def upload(
         source=source,
         marking=marking,
         use_embeddings=None if settings_of(request).embeddings else False,
+        wait_vectors=not background_vectors(settings_of(request)),
     )
     if report.failed and not report.ingested and not report.duplicates:
         # Nothing was created: a 201 would tell the client that the upload worked.
@@ -87,6 +90,22 @@ async def upload(
         "duplicates": report.duplicates,
         "failed": report.failed,
         "document_ids": report.document_ids,
+    }
+
+
+@router.get("/vectors", **needs("horizon.read"))
+def vector_queue(
+    request: Request, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    """The semantic-vector queue as the reader sees it: passages they may see that wait for
+    their vector (keyword search and rule/model labels do not wait), whether vectors are in
+    use, and whether this server fills them in the background."""
+    settings = settings_of(request)
+    st = vector_status(session, user=user, enabled=settings.embeddings)
+    return {
+        "waiting": st.waiting,
+        "enabled": st.enabled,
+        "background": background_vectors(settings),
     }
 
 
