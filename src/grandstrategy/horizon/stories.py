@@ -56,6 +56,12 @@ _rng = np.random.default_rng(20261205)
 _A = _rng.integers(1, _PRIME, PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MUL, _MIX1, _MIX2 = (
+    np.uint64(1_000_003),
+    np.uint64(0xBF58476D1CE4E5B9),
+    np.uint64(0x94D049BB133111EB),
+)
+_S27, _S30, _S31, _DIM = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(CHAR_DIM)
 
 
 @dataclass
@@ -79,10 +85,14 @@ class Decision:
     merge: list[int] = field(default_factory=list)
 
 
+# Combining marks of the Basic Multilingual Plane, deleted by str.translate (C speed): the
+# accents NFKD splits off ("ï" -> "i" + U+0308).
+_NO_MARKS = {c: None for c in range(0x10000) if unicodedata.combining(chr(c))}
+
+
 def words(text: str) -> list[str]:
     """Case- and accent-folded words (so 'Kyïv' and 'Kyiv' shingle alike)."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFKD", text.casefold()).translate(_NO_MARKS)
     return _WORD.findall(folded)
 
 
@@ -91,9 +101,12 @@ def signature(text: str) -> np.ndarray:
 
     For two texts the share of equal positions estimates the Jaccard overlap of their
     shingle sets (Broder 1997)."""
-    w = words(text)
-    grams = {" ".join(w[i : i + 3]) for i in range(max(1, len(w) - 2))} or {""}
-    hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
+    w = words(text) or [""]
+    ids = np.fromiter((zlib.crc32(x.encode()) for x in w), dtype=np.uint64, count=len(w))
+    m = max(1, len(w) - 2)
+    pad = np.concatenate([ids, np.zeros(2, dtype=np.uint64)])  # a text of under 3 words
+    shingles = (pad[:m] * _MUL + pad[1 : m + 1]) * _MUL + pad[2 : m + 2]  # wraps at 2**64
+    hashes = np.unique(shingles & np.uint64(0xFFFFFFFF))
     # (a·x + b) mod p for every permutation and shingle (the product wraps at 2**64 first,
     # which still mixes well); the minimum per permutation.
     mixed = (np.outer(_A, hashes) + _B[:, None]) % np.uint64(_PRIME)
@@ -109,10 +122,23 @@ def char_vector(text: str) -> np.ndarray:
     vector when no sentence encoder is installed (it needs no corpus statistics, so no
     document's vector depends on another's)."""
     t = " " + " ".join(words(text)) + " "
+    codes = np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     vec = np.zeros(CHAR_DIM, dtype=np.float32)
     for n in (3, 4, 5):
-        for i in range(len(t) - n + 1):
-            vec[zlib.crc32(t[i : i + n].encode()) % CHAR_DIM] += 1.0
+        m = len(codes) - n + 1
+        if m <= 0:
+            continue
+        # A polynomial hash of each n-gram for all positions at once (wrapping at 2**64),
+        # then mixed (splitmix64's finaliser) so that the low bits spread evenly.
+        h = np.full(m, n, dtype=np.uint64)
+        for j in range(n):
+            h = h * _MUL + codes[j : j + m]
+        h ^= h >> _S30
+        h *= _MIX1
+        h ^= h >> _S27
+        h *= _MIX2
+        h ^= h >> _S31
+        vec += np.bincount((h % _DIM).astype(np.intp), minlength=CHAR_DIM).astype(np.float32)
     norm = float(np.linalg.norm(vec))
     return np.asarray(vec / norm if norm else vec, dtype=np.float32)
 
