@@ -115,9 +115,10 @@ def assign(
     docs.sort(key=lambda d: (_date(d), d.id))
     vectors = _vectors(session, docs, use_encoder)
     touched: list[int] = []
+    seen: dict[int, pure.Item] = {}  # members' decoded vectors, by document id
     for doc, vec in zip(docs, vectors, strict=True):
         if vec is not None:
-            touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32)))
+            touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32), seen))
     return sorted(set(touched))
 
 
@@ -145,7 +146,15 @@ def _date(doc: Document) -> dt.date:
     return doc.published or doc.ingested_at.date()
 
 
-def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
+def _story(session: Session, story_id: int) -> Story:
+    story = session.get(Story, story_id)
+    assert story is not None  # read just now, in this transaction
+    return story
+
+
+def _assign_one(
+    session: Session, doc: Document, vector: np.ndarray, seen: dict[int, pure.Item]
+) -> int:
     mark = doc.marking
     item = pure.Item(
         document_id=doc.id,
@@ -156,10 +165,19 @@ def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
     )
     window = dt.timedelta(days=pure.WINDOW_DAYS)
     peer = reader_at(mark)
+    # Columns, not ORM objects: a busy week holds thousands of members, read for every
+    # arriving document; their decoded vectors are kept in ``seen`` for the whole call.
     rows = session.execute(
         restrict(
             restrict(
-                select(StoryMember, Story)
+                select(
+                    StoryMember.story_id,
+                    StoryMember.document_id,
+                    StoryMember.published,
+                    StoryMember.vector,
+                    StoryMember.signature,
+                    StoryMember.actors,
+                )
                 .join(Story, Story.id == StoryMember.story_id)
                 .where(Story.status == "active")
                 .where(
@@ -173,10 +191,17 @@ def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
         )
     ).all()
     candidates: dict[int, list[pure.Item]] = {}
-    story_rows: dict[int, Story] = {}
-    for member, story in rows:
-        candidates.setdefault(story.id, []).append(_item(member))
-        story_rows[story.id] = story
+    for story_id, doc_id, published, vec, sig, actors in rows:
+        it = seen.get(doc_id)
+        if it is None:
+            it = seen[doc_id] = pure.Item(
+                document_id=doc_id,
+                published=published,
+                vector=np.frombuffer(vec, dtype=np.float16).astype(np.float32),
+                signature=np.frombuffer(sig, dtype=np.uint32),
+                actors=frozenset(actors),
+            )
+        candidates.setdefault(story_id, []).append(it)
     decision = pure.decide(item, candidates)
     if decision.story is None:
         story = Story(status="active")
@@ -185,7 +210,7 @@ def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
         session.flush()
         _event(session, story.id, "born", mark, document_id=doc.id)
     else:
-        story = story_rows[decision.story]
+        story = _story(session, decision.story)
         _event(session, story.id, "grew", mark, document_id=doc.id)
     member = StoryMember(
         story_id=story.id,
@@ -202,7 +227,7 @@ def _assign_one(session: Session, doc: Document, vector: np.ndarray) -> int:
     session.add(member)
     session.flush()
     for other_id in decision.merge:
-        story = _merge(session, story, story_rows[other_id], doc.id, mark)
+        story = _merge(session, story, _story(session, other_id), doc.id, mark)
     if decision.story is not None:
         _maybe_split(session, story, mark)
     return story.id
