@@ -62,7 +62,7 @@ def test_dashboard_shows_disagreements_and_filters_by_rating(dpage):
     table = dpage.get_by_test_id("dashboard")
     civil = table.locator('tr[data-objective="civil-protection"]')
     assert "disagree" in (civil.get_attribute("class") or "")
-    assert "amber-red" in civil.inner_text() and "on-track" in civil.inner_text()
+    assert "amber-red" in civil.inner_text() and "on track" in civil.inner_text()
     assert table.locator('tr[data-objective="counter-interference"]').count() == 0  # RESTRICTED
     assert dpage.get_by_test_id("banner-top").inner_text() == "UNCLASSIFIED"
     dpage.select_option("select[name=rating]", "red")

@@ -144,7 +144,7 @@ def test_officer_creates_a_scenario_through_the_form_and_sees_its_cascade(rpage)
     cascade = rpage.locator('svg[aria-label^="Cascade over time"]')
     assert cascade.is_visible() and "Resilient transport systems" in cascade.inner_html()
     transport = rpage.get_by_test_id("outcomes").locator("tr", has_text="Resilient transport")
-    assert "45.0 %" in transport.inner_text() and "20 days" in transport.inner_text()
+    assert "45.0%" in transport.inner_text() and "20 days" in transport.inner_text()
     rpage.click("a.button:has-text('Edit')")
     rpage.wait_for_url("**/resilience/scenarios/bridge-outage/edit")
     assert rpage.locator("input[name='shock.transport']").input_value() == "45"

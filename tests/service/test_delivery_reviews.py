@@ -201,3 +201,17 @@ def test_five_year_review_shows_a_lower_cleared_reader_nothing_hidden(session, o
     with pytest.raises(NotFound):  # both editions hold a NATO record: as if none existed
         service.five_year_review(session, user=low)
     assert service.editions(session, user=low) == []
+
+
+def test_a_key_held_by_a_hidden_deployment_is_not_taken(session, register):
+    """Keys are unique per marking: a manager who may not see the SECRET 'okapi' enters their
+    own 'okapi' without learning that it exists; each reader sees the one they may read."""
+    low = make_user(session, "lowmgr", "analyst", "RESTRICTED")
+    mine = service.add_deployment(session, user=low, data=deployment("okapi", "Open liaison"))
+    assert mine.name == "Open liaison"
+    assert service.deployment(session, user=low, key="okapi").name == "Open liaison"
+    assert service.deployment(session, user=register, key="okapi").name == HIDDEN  # highest
+    with pytest.raises(Conflict, match="taken"):  # the same key at the same marking is
+        service.add_deployment(session, user=low, data=deployment("okapi", "Again"))
+    names = [d.name for d in service.deployments(session, user=low)]
+    assert HIDDEN not in names and "Open liaison" in names

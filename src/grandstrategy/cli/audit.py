@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core import audit
@@ -50,14 +51,12 @@ def audit_verify(
             )
         )
     else:
-        where = (
-            _(" at entry seq={seq}").format(seq=v.first_bad_seq)
+        message = (
+            _("audit log not intact at entry seq={seq}: {reason}")
             if v.first_bad_seq is not None
-            else ""
-        )
-        console.print(
-            "[bold red]" + _("audit log not intact") + f"[/]{where}: {v.reason}", highlight=False
-        )
+            else _("audit log not intact: {reason}")
+        ).format(seq=v.first_bad_seq, reason=v.reason)
+        console.print(f"[bold red]{escape(message)}[/]", highlight=False)
     if not v.ok:
         raise typer.Exit(1)
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work
@@ -92,8 +92,18 @@ def print_table(
     for c in columns:
         table.add_column(c)
     for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
+        table.add_row(*(_cell(v) for v in r))
     console.print(table)
+
+
+def _cell(value: Any) -> str:
+    """A table cell as a person reads it: a fraction with the CLI language's separators
+    ("0.25" / "0,25"). Whole numbers stay as they are: they are mostly ids and years."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return formats.number(value)
+    return str(value)
 
 
 JSON_OPT = typer.Option(False, "--json", help="Print JSON for machines instead of a table.")

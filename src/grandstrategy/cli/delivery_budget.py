@@ -6,6 +6,7 @@ import typer
 
 from grandstrategy.cli.common import JSON_OPT, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _
 from grandstrategy.delivery import service
 
@@ -34,11 +35,11 @@ def budget_history(
     if as_json:
         return print_json(h)
     print_table(
-        [(y.year, f"{y.share_of_gdp_percent:.2f}" + ("e" if y.estimate else ""),
-          f"{y.rank}/{y.allies}", _cell(y.europe_canada and f"{y.europe_canada:.2f}"),
-          _cell(y.non_nuclear_europe and f"{y.non_nuclear_europe:.2f}"))
+        [(y.year, number(y.share_of_gdp_percent, 2) + ("e" if y.estimate else ""),
+          f"{y.rank}/{y.allies}", _cell(y.europe_canada and number(y.europe_canada, 2)),
+          _cell(y.non_nuclear_europe and number(y.non_nuclear_europe, 2)))
          for y in h.years],
-        [_("year"), _("% of GDP"), _("rank"), _("NATO Europe and Canada"),
+        [_("year"), _("share of GDP (%)"), _("rank"), _("NATO Europe and Canada"),
          _("non-nuclear European Allies")],
         title=f"{h.country} — {h.source}",
     )  # fmt: skip
@@ -84,8 +85,8 @@ def budget_path(
     if as_json:
         return print_json(p.years)
     print_table(
-        [(y.year, f"{y.gdp_index:.1f}", f"{y.spending_index:.1f}",
-          f"{y.share_of_gdp_percent:.2f}") for y in p.years],
-        [_("year"), _("GDP index"), _("spending index"), _("% of GDP")],
+        [(y.year, number(y.gdp_index, 1), number(y.spending_index, 1),
+          number(y.share_of_gdp_percent, 2)) for y in p.years],
+        [_("year"), _("GDP index"), _("spending index"), _("share of GDP (%)")],
         title=f"{p.country}: {p.label} (hold {p.hold})",
     )  # fmt: skip

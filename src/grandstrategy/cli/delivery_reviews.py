@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import validated
 from grandstrategy.delivery import service
@@ -45,7 +46,7 @@ def list_cmd(
     if as_json:
         return print_json(rows)
     print_table(
-        [(d.key, d.name, d.framework.value, d.theatre, d.personnel, f"{d.annual_cost:g}",
+        [(d.key, d.name, d.framework.value, d.theatre, d.personnel, number(d.annual_cost),
           d.start, d.end or "", d.marking) for d in rows],
         [_("key"), _("name"), _("framework"), _("theatre"), _("personnel"), _("EUR m/year"),
          _("start"), _("end"), _("marking")],

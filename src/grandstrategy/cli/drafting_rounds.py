@@ -10,6 +10,7 @@ import typer
 from pydantic import BaseModel
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core import formats
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import validated
@@ -129,9 +130,13 @@ def round_open(
         out = service.open_round(s, user=st.principal(s), data=data, cycle=cycle)
     if as_json:
         return print_json(out)
-    until = _(" until {d}").format(d=out.until) if out.until else ""
-    console.print(_("round {n} ({a}) open on draft version {v} at {m}").format(
-        n=out.name, a=out.audience, v=out.version, m=out.marking) + until)  # fmt: skip
+    message = (
+        _("round {n} ({a}) open on draft version {v} at {m} until {d}")
+        if out.until
+        else _("round {n} ({a}) open on draft version {v} at {m}")
+    )
+    console.print(message.format(n=out.name, a=out.audience, v=out.version, m=out.marking,
+                                 d=formats.date(out.until)))  # fmt: skip
 
 
 @round_app.command("list")

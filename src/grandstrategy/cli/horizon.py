@@ -22,7 +22,8 @@ from rich.progress import (
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.authz import require
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.i18n import _
+from grandstrategy.core.formats import number
+from grandstrategy.core.i18n import _, pgettext
 from grandstrategy.horizon import engine, evaluate, pipeline, search, service
 from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon.ingest.readers import (
@@ -146,8 +147,8 @@ def ingest(
             progress=show,
             use_embeddings=None if embeddings and st.settings.embeddings else False,
             workers=workers,
-        )
             wait_vectors=wait,
+        )
     if as_json:
         print_json(
             {
@@ -157,9 +158,9 @@ def ingest(
                 "failed": report.failed,
                 "seconds": round(report.seconds, 3),
                 "docs_per_second": round(report.docs_per_second, 1),
-            }
                 "vectors_waiting": report.vectors_waiting,
                 "vector_seconds": round(report.vector_seconds, 3),
+            }
         )
         return
     console.print(
@@ -171,11 +172,10 @@ def ingest(
             passages=report.passages,
             duplicates=report.duplicates,
             failed=len(report.failed),
-            seconds=f"{report.seconds:.1f}",
-            rate=f"{report.docs_per_second:,.0f}",
+            seconds=number(report.seconds, 1),
+            rate=number(report.docs_per_second, 0),
         )
     )
-    if report.failed:
     if report.vectors_waiting:
         console.print(
             _(
@@ -184,10 +184,10 @@ def ingest(
                 "background, 'grandstrategy horizon vectors' fills them now."
             ).format(n=f"{report.vectors_waiting:,}")
         )
+    if report.failed:
         print_table(report.failed, [_("file"), _("why it failed")], title=_("Failed"))
 
 
-@horizon_app.command("search")
 @horizon_app.command("vectors")
 def vectors_cmd(
     ctx: typer.Context,
@@ -247,6 +247,7 @@ def vectors_cmd(
     )
 
 
+@horizon_app.command("search")
 def search_cmd(
     ctx: typer.Context,
     query: str = typer.Argument(..., help='Words, "a phrase", prefix*, OR, -exclude'),
@@ -416,9 +417,11 @@ def train(
                 model=report.model_id,
                 n=report.n_examples,
                 feedback=report.n_feedback,
-                macro=f"{report.macro_f1:.3f}",
-                micro=f"{report.micro_f1:.3f}",
-                embeddings=_("on") if report.embeddings else _("off"),
+                macro=number(report.macro_f1, 3),
+                micro=number(report.micro_f1, 3),
+                embeddings=(
+                    pgettext("switch", "on") if report.embeddings else pgettext("switch", "off")
+                ),
             )
         )
 

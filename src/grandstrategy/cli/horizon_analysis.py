@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core.i18n import _
+from grandstrategy.core.i18n import _, ngettext
 from grandstrategy.horizon import (
     alerts,
     assessments,
@@ -94,8 +94,8 @@ def story(ctx: typer.Context, story_id: int, as_json: bool = JSON_OPT) -> None:
         f"[bold]{sm.title}[/] ({sm.marking}) · {sm.first} – {sm.last} · {sm.status}",
         highlight=False,
     )
-    console.print(_("categories: ") + ", ".join(sm.categories), highlight=False)
-    console.print(_("actors: ") + ", ".join(sm.actors), highlight=False)
+    console.print(_("categories: {names}").format(names=", ".join(sm.categories)), highlight=False)
+    console.print(_("actors: {names}").format(names=", ".join(sm.actors)), highlight=False)
     print_table(
         [
             (m.published, m.document_id, m.title[:60], m.source, m.language, m.how, m.marking)
@@ -145,8 +145,15 @@ def trends(
             )
             for r in rows
         ],
-        [by, _("stories"), _("last 12 {interval}s").format(interval=interval), _("bursts")],
+        [_(by), _("stories"), _recent(interval, 12), _("bursts")],
     )
+
+
+def _recent(interval: str, n: int) -> str:
+    """The heading of the last ``n`` counts: "last 12 weeks" / "last 12 days"."""
+    if interval == "week":
+        return ngettext("last {n} week", "last {n} weeks", n).format(n=n)
+    return ngettext("last {n} day", "last {n} days", n).format(n=n)
 
 
 def alerts_cmd(

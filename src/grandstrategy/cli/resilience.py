@@ -12,6 +12,7 @@ import yaml
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.cli.resilience_iim import iim_command
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.formats import number, percent
 from grandstrategy.core.i18n import _
 from grandstrategy.core.validation import M as T
 from grandstrategy.core.validation import validated
@@ -37,13 +38,15 @@ resilience_app.add_typer(autonomy_app, name="autonomy")
 resilience_app.command("iim")(iim_command)
 
 
-def build(model: type[T], data: dict[str, Any], what: str) -> T:
-    """Validate CLI input; a clear error naming each bad field instead of a traceback."""
-    return validated(model, data, f"invalid {what}")
+def build(model: type[T], data: dict[str, Any], message: str) -> T:
+    """Validate CLI input; a clear error naming each bad field instead of a traceback.
+
+    ``message`` is the whole sentence ("invalid assessment"), already translated."""
+    return validated(model, data, message)
 
 
 def _level(v: float | None) -> str:
-    return "—" if v is None else f"{v:.1f}"
+    return "—" if v is None else number(v, 1)
 
 
 @resilience_app.command("overview")
@@ -95,7 +98,7 @@ def assess(
             "assessed_on": on.date() if on else None,
             "marking": marking,
         },
-        "assessment",
+        _("invalid assessment"),
     )
     with state(ctx).session() as s:
         out = service.record_assessment(s, user=state(ctx).principal(s), data=data)
@@ -151,7 +154,14 @@ def rank(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     if as_json:
         return print_json({"formula": service.FORMULA, "gaps": gaps})
     rows = [
-        (g.rank, g.requirement, f"{g.gap:.1f}", f"{g.score:.3f}", f"{g.spillover:.3f}", g.reason)
+        (
+            g.rank,
+            g.requirement,
+            number(g.gap, 1),
+            number(g.score, 3),
+            number(g.spillover, 3),
+            g.reason,
+        )
         for g in gaps
     ]
     print_table(rows, ["#", _("requirement"), _("gap"), _("score Σq"), _("spillover"), _("why")])
@@ -194,7 +204,7 @@ def gap_objective(
             "threats": threats or [],
             "marking": marking,
         },
-        "objective",
+        _("invalid objective"),
     )
     with state(ctx).session() as s:
         out = service.objective_from_gap(s, user=state(ctx).principal(s), data=data)
@@ -210,10 +220,10 @@ def _show_matrix(m: dict[str, Any], as_json: bool) -> None:
     if as_json:
         return print_json(m)
     names = m["sectors"]
-    rows = [(n, *(f"{v:.3f}" for v in row)) for n, row in zip(names, m["values"], strict=True)]
+    rows = [(n, *(number(v, 3) for v in row)) for n, row in zip(names, m["values"], strict=True)]
     print_table(rows, [_("A* (row depends on column)"), *names])
     prov = m.get("provenance", {})
-    console.print(_("spectral radius: {value}").format(value=f"{m['spectral_radius']:.4f}"))
+    console.print(_("spectral radius: {value}").format(value=number(m["spectral_radius"], 4)))
     console.print(
         _("built by: {method} from {source}").format(
             method=prov.get("method", "?"), source=prov.get("source", "?")
@@ -303,7 +313,7 @@ def import_matrix(
             "active": active,
             "marking": marking,
         },
-        "matrix",
+        _("invalid matrix"),
     )
     with state(ctx).session() as s:
         saved = service.save_matrix(s, user=state(ctx).principal(s), data=data)
@@ -333,7 +343,7 @@ def list_matrices(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     if as_json:
         return print_json(ms)
     rows = [
-        ("*" if m.active else "", m.name, len(m.sectors), f"{m.spectral_radius:.4f}",
+        ("*" if m.active else "", m.name, len(m.sectors), number(m.spectral_radius, 4),
          m.provenance.get("method", ""), m.marking)
         for m in ms
     ]  # fmt: skip
@@ -378,7 +388,9 @@ def add_scenarios(
     with state(ctx).session() as s:
         user = state(ctx).principal(s)
         for i in items:
-            data = build(ScenarioCreate, i, f"scenario {i.get('name', '?')}")
+            data = build(
+                ScenarioCreate, i, _("invalid scenario {name}").format(name=i.get("name", "?"))
+            )
             saved = service.save_scenario(s, user=user, data=data)
             console.print(_("saved scenario {name}").format(name=saved.name))
 
@@ -411,7 +423,13 @@ def run_scenario(
     if as_json:
         return print_json({**run.model_dump(mode="json"), "uncertainty": spread_run})
     rows = [
-        (o.sector, f"{o.shock:.3f}", f"{o.static:.3f}", f"{o.peak:.3f}", f"{o.cumulative:.2f}")
+        (
+            o.sector,
+            number(o.shock, 3),
+            number(o.static, 3),
+            number(o.peak, 3),
+            number(o.cumulative, 2),
+        )
         for o in sorted(run.outcomes, key=lambda o: -o.cumulative)
     ]
     print_table(
@@ -423,21 +441,21 @@ def run_scenario(
     )
     console.print(
         _("total inoperability-days over {days} days: {total}").format(
-            days=run.steps - 1, total=f"{run.total_cumulative:.2f}"
+            days=run.steps - 1, total=number(run.total_cumulative, 2)
         )
     )
     if spread_run is not None:
         print_table(
-            [(x.sector, f"{x.q['p5']:.3f}", f"{x.q['p50']:.3f}", f"{x.q['p95']:.3f}",
+            [(x.sector, number(x.q["p5"], 3), number(x.q["p50"], 3), number(x.q["p95"], 3),
               f"{x.failed_share:.1%}") for x in spread_run.sectors],
             [_("sector"), "q p5", "q p50", "q p95", _("runs failed")],
             title=_("Equilibrium over {runs} draws (shocks ± {spread})").format(
-                runs=f"{spread_run.runs:,}", spread=f"{spread:.0%}"),
+                runs=number(spread_run.runs), spread=percent(spread)),
         )  # fmt: skip
         t = spread_run.total
         console.print(
             _("Σq: p5 {p5}, median {p50}, p95 {p95}").format(
-                p5=f"{t['p5']:.3f}", p50=f"{t['p50']:.3f}", p95=f"{t['p95']:.3f}"
+                p5=number(t["p5"], 3), p50=number(t["p50"], 3), p95=number(t["p95"], 3)
             )
         )
 
@@ -458,11 +476,11 @@ def compare(
         return print_json(runs)
     sectors = runs[0].sectors
     rows = [
-        (sec, *(f"{next((o.cumulative for o in r.outcomes if o.sector == sec), 0.0):.2f}"
+        (sec, *(number(next((o.cumulative for o in r.outcomes if o.sector == sec), 0.0), 2)
                 for r in runs))
         for sec in sectors
     ]  # fmt: skip
-    rows.append((_("total"), *(f"{r.total_cumulative:.2f}" for r in runs)))
+    rows.append((_("total"), *(number(r.total_cumulative, 2) for r in runs)))
     print_table(rows, [_("inoperability-days"), *(r.scenario for r in runs)])
 
 
@@ -504,7 +522,7 @@ def autonomy_set(
             "rationale": rationale,
             "marking": marking,
         },
-        "autonomy choice",
+        _("invalid autonomy choice"),
     )
     with state(ctx).session() as s:
         out = service.set_autonomy(s, user=state(ctx).principal(s), data=data)

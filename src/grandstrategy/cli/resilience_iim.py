@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table
+from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience import service
 
@@ -69,16 +70,16 @@ def _show_static(result: dict[str, Any], as_json: bool) -> None:
     rows = [
         (
             n,
-            f"{result['shock'][n]:.4f}",
-            f"{q:.4f}" + (" " + _("(capped)") if n in result["capped"] else ""),
+            number(result["shock"][n], 4),
+            number(q, 4) + (" " + _("(capped)") if n in result["capped"] else ""),
         )
         for n, q in result["static"].items()
     ]
     print_table(rows, [_("sector"), _("shock c*"), _("inoperability q")], title=_("Static IIM"))
     console.print(
         _("spectral radius of A*: {radius}; total inoperability Σq = {total}").format(
-            radius=f"{result['spectral_radius']:.4f}",
-            total=f"{sum(result['static'].values()):.4f}",
+            radius=number(result["spectral_radius"], 4),
+            total=number(sum(result["static"].values()), 4),
         )
     )
 
@@ -89,12 +90,12 @@ def _show_dynamic(result: dict[str, Any], as_json: bool) -> None:
     rows = [
         (
             n,
-            f"{result['shock'][n]:.4f}",
-            f"{result['recovery_rate'][n]:.4f}",
-            f"{result['peak'][n]:.4f}",
-            f"{result['inoperability'][n]:.4f}",
-            f"{result['cumulative'][n]:.3f}",
-            f"{result['static'][n]:.4f}",
+            number(result["shock"][n], 4),
+            number(result["recovery_rate"][n], 4),
+            number(result["peak"][n], 4),
+            number(result["inoperability"][n], 4),
+            number(result["cumulative"][n], 3),
+            number(result["static"][n], 4),
         )
         for n in result["sectors"]
     ]

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Select, and_, func, literal
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,8 @@ class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     actions: dict[str, str]
     roles: dict[str, RoleDef]
+    # action -> {language: what it allows}; the English is the text under ``actions``.
+    action_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("actions")
     @classmethod
@@ -48,7 +50,21 @@ class Registry(BaseModel):
                 raise ValueError(f"action {name!r} must be 'capability.verb'")
         return v
 
+    @field_validator("action_labels")
+    @classmethod
+    def _action_labels(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for labels in v.values():
+            i18n.check_labels(labels)
+        return v
+
+    def action_label(self, action: str, lang: str | None = None) -> str:
+        """What ``action`` allows, in ``lang`` (default: the reader's language)."""
+        return i18n.pick(self.actions[action], self.action_labels.get(action, {}), lang)
+
     def model_post_init(self, _ctx: Any) -> None:
+        for action in self.action_labels:
+            if action not in self.actions:
+                raise ValueError(f"action_labels names unknown action {action!r}")
         for role, rdef in self.roles.items():
             for a in rdef.actions:
                 if a != "*" and a not in self.actions:
@@ -175,6 +191,20 @@ def restrict(query: S, user: Principal, model: type[Marked] | None = None) -> S:
             raise TypeError("restrict() needs a query over a marked table, or model=")
         model = entity
     return query.where(visible_clause(user, model.marking_level, model.marking_compartments))
+
+
+def most_specific_first(query: S, model: type[Marked]) -> S:
+    """Order records that share a name so the most highly marked comes first.
+
+    Names that are unique per marking (polyinstantiation: resilience matrices and scenarios,
+    deployments) may be held by several records; a user cleared for several sees the one
+    marked highest, the others the one they may read.
+    """
+    return query.order_by(
+        model.marking_level.desc(),
+        func.length(model.marking_compartments).desc(),
+        model.id.desc(),  # type: ignore[attr-defined]
+    )
 
 
 def get_visible(session: Session, user: Principal, model: type[M], pk: Any, what: str) -> M:

@@ -40,10 +40,11 @@ class LevelDef(i18n.Labelled):
     LABELLED: ClassVar[str] = "description"
 
 
-class CompartmentDef(BaseModel):
+class CompartmentDef(i18n.Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str
+    LABELLED: ClassVar[str] = "description"
 
     @field_validator("name")
     @classmethod

@@ -125,7 +125,7 @@ def parse_shocks(items: Sequence[str]) -> dict[int, float]:
             ) from None
         if p <= -100:
             raise ValueError(
-                _("GDP shock {item!r}: GDP cannot fall by 100 % or more").format(item=item)
+                _("GDP shock {item!r}: GDP cannot fall by the whole 100 %").format(item=item)
             )
         out[y] = p
     return out

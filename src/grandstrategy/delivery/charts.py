@@ -70,7 +70,7 @@ def history_svg(h: BudgetHistory) -> str:
         ax.plot(years, [y.non_nuclear_europe for y in h.years], color=_colour(2),
                 linewidth=1.2, label=_("non-nuclear European Allies (mean)"))  # fmt: skip
         ax.axhline(2.0, color="#999999", linestyle=":", linewidth=1)
-        ax.set_ylabel(_("% of GDP"), fontsize=7)
+        ax.set_ylabel(_("share of GDP (%)"), fontsize=7)
         ax.set_xticks(years)
         ax.tick_params(labelsize=6.5)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
@@ -92,7 +92,7 @@ def paths_svg(paths: Sequence[BudgetPath]) -> str:
                           markersize=2.5, color=_colour(k), label=_short(p.label, 36))  # fmt: skip
             spend_ax.plot(years, [y.spending_index for y in p.years], marker="o",
                           markersize=2.5, color=_colour(k))  # fmt: skip
-        share_ax.set_ylabel(_("% of GDP"), fontsize=7)
+        share_ax.set_ylabel(_("share of GDP (%)"), fontsize=7)
         spend_ax.set_ylabel(_("real spending (base year = 100)"), fontsize=7)
         for ax in (share_ax, spend_ax):
             ax.tick_params(labelsize=6.5)

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
@@ -129,8 +129,9 @@ def _budget_section(session: Session, user: Principal, country: str) -> list[str
     if iso:
         t = table()
         last = max(y for y in t.shares if iso in t.shares[y])
-        lines += [_("NATO's latest figure for {country}: {share:.2f} % of GDP in {year}.").format(
-            country=country, share=t.shares[last][iso], year=last), ""]  # fmt: skip
+        lines += [_("NATO's latest figure for {country}: {share} of GDP in {year}.").format(
+            country=country, share=formats.percent(t.shares[last][iso] / 100, 2), year=last),
+            ""]  # fmt: skip
     rows = []
     for obj in plan(session, user).objectives:
         if not any("GDP" in i.unit for i in obj.indicators):
@@ -152,7 +153,7 @@ def _changelog(log: list[strategy_service.RevisionRead]) -> list[str]:
     for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
         lines += [f"### {comp}", ""]
         lines += render.table(
-            [_("version"), _("record"), _("change"), _("fields"), _("by"), _("on")],
+            [_("version"), _("record"), _("change"), _("fields"), _("by"), _("date")],
             [[r.version, r.key, r.op, ", ".join(c.field for c in r.changes), r.actor,
               f"{r.at:%Y-%m-%d}"] for r in by[comp]],
         )  # fmt: skip

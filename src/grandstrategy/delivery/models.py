@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grandstrategy.core.db import Base
@@ -100,9 +111,19 @@ class Deployment(Marked, Base):
     """An operational deployment abroad."""
 
     __tablename__ = "delivery_deployments"
+    # Keys are unique per marking (polyinstantiation): a key held by a deployment hidden from
+    # a user never blocks theirs, so "taken" reveals nothing.
+    __table_args__ = (
+        UniqueConstraint(
+            "key",
+            "marking_level",
+            "marking_compartments",
+            name="uq_delivery_deployments_key_marking",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    key: Mapped[str] = mapped_column(String(80), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     framework: Mapped[str] = mapped_column(String(20), nullable=False)
     theatre: Mapped[str] = mapped_column(String(200), nullable=False)

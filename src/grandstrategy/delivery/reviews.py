@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
-from grandstrategy.core.authz import Principal, allowed, require, restrict
+from grandstrategy.core.authz import Principal, allowed, most_specific_first, require, restrict
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
@@ -58,13 +58,35 @@ def _record(session: Session, user: Principal, action: str, kind: str, oid: Any,
                  marking=marking, after=after)  # fmt: skip
 
 
+def _visible(session: Session, user: Principal, key: str) -> Deployment | None:
+    """The deployment of ``key`` the user sees: of those they may read, the most highly
+    marked (keys are unique per marking)."""
+    q = most_specific_first(
+        restrict(select(Deployment), user).where(Deployment.key == key), Deployment
+    )
+    return session.execute(q.limit(1)).scalar()
+
+
+def _same_key_and_marking(
+    session: Session, user: Principal, key: str, marking: Marking
+) -> Deployment | None:
+    """The deployment at exactly ``marking`` with ``key``: the user may read ``marking``, so
+    it is never hidden from them and a clash names nothing they may not see."""
+    q = restrict(select(Deployment), user).where(
+        Deployment.key == key,
+        Deployment.marking_level == marking.level,
+        Deployment.marking_compartments == marking.column_compartments,
+    )
+    return session.execute(q).scalar()
+
+
 def add_deployment(session: Session, *, user: Principal, data: DeploymentCreate) -> DeploymentRead:
     """Enter a deployment in the register."""
     require(user, MANAGE)
     marking = check_marking(user, data.marking)
     if data.end is not None and data.end < data.start:
         raise Invalid(_("a deployment cannot end before it starts"))
-    if session.execute(select(Deployment.id).where(Deployment.key == data.key)).scalar():
+    if _same_key_and_marking(session, user, data.key, marking) is not None:
         raise Conflict(_("the key {key!r} is taken; choose another").format(key=data.key))
     row = Deployment(created_by=user.username,
                      **data.model_dump(exclude={"marking"}, mode="python"))  # fmt: skip
@@ -84,7 +106,7 @@ def update_deployment(
     """Correct a deployment the user may see (its key stays); audited with before and after,
     at the higher of the old and new markings."""
     require(user, MANAGE)
-    row = session.execute(restrict(select(Deployment), user).where(Deployment.key == key)).scalar()
+    row = _visible(session, user, key)
     if row is None:
         raise NotFound(_("deployment {key!r} not found").format(key=key))
     if data.key != key:
@@ -92,6 +114,13 @@ def update_deployment(
     marking = check_marking(user, data.marking)
     if data.end is not None and data.end < data.start:
         raise Invalid(_("a deployment cannot end before it starts"))
+    other = _same_key_and_marking(session, user, key, marking)
+    if other is not None and other.id != row.id:
+        raise Conflict(
+            _("you see another deployment {key!r} marked {marking}; choose another marking").format(
+                key=key, marking=marking
+            )
+        )
     before = _deployment_read(row)
     for name, value in data.model_dump(exclude={"key", "marking"}, mode="python").items():
         setattr(row, name, value)
@@ -116,7 +145,7 @@ def update_deployment(
 def deployment(session: Session, *, user: Principal, key: str) -> DeploymentRead:
     """One deployment of the register, or NotFound when absent or hidden."""
     require(user, READ)
-    row = session.execute(restrict(select(Deployment), user).where(Deployment.key == key)).scalar()
+    row = _visible(session, user, key)
     if row is None:
         raise NotFound(_("deployment {key!r} not found").format(key=key))
     audit.record_read(session, user, row, "deployment", key)
@@ -190,9 +219,7 @@ def propose(session: Session, *, user: Principal, year: int, data: ProposalCreat
     else:
         if data.deployment is None:
             raise Invalid(_("name the deployment to {action}").format(action=data.action.value))
-        dep = session.execute(
-            restrict(select(Deployment), user).where(Deployment.key == data.deployment)
-        ).scalar()
+        dep = _visible(session, user, data.deployment)
         if dep is None:
             raise NotFound(_("deployment {key!r} not found").format(key=data.deployment))
         floor = floor.join(dep.marking)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from sqlalchemy import Select, func
+from typing import Any
 
 from grandstrategy.core.authz import Principal
+from grandstrategy.core.authz import most_specific_first as most_specific_first  # re-exported
 from grandstrategy.core.errors import Conflict, Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
@@ -56,22 +55,6 @@ def check_marking(user: Principal, marking: str) -> Marking:
     return m
 
 
-S = TypeVar("S", bound=Select[Any])
-
-
-def most_specific_first(query: S, model: Any) -> S:
-    """Order records that share a name so the most highly marked comes first.
-
-    Names of matrices and scenarios are unique per marking (polyinstantiation): a user cleared
-    for several of them sees the one marked highest, the others see the one they may read.
-    """
-    return query.order_by(
-        model.marking_level.desc(),
-        func.length(model.marking_compartments).desc(),
-        model.id.desc(),
-    )
-
-
 def replaced(visible: list[Any], marking: Marking, what: str, name: str) -> Any | None:
     """Which visible record a save under ``name`` at ``marking`` replaces (None: a new one).
 
@@ -88,7 +71,7 @@ def replaced(visible: list[Any], marking: Marking, what: str, name: str) -> Any 
         markings = ", ".join(str(r.marking) for r in visible)
         raise Conflict(
             _(
-                "you see several {what}s named {name!r} ({markings}); save with one of those "
+                "you see several {what} named {name!r} ({markings}); save with one of those "
                 "markings to replace that one"
             ).format(what=what, name=name, markings=markings)
         )

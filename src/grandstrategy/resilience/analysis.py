@@ -109,7 +109,7 @@ def save_scenario(session: Session, *, user: Principal, data: ScenarioCreate) ->
     _check_sectors(matrix.sectors, "the recovery times", data.recovery_days)
     same_name = restrict(select(Scenario), user).where(Scenario.name == data.name)
     visible = list(session.execute(most_specific_first(same_name, Scenario)).scalars())
-    row = replaced(visible, marking, "scenario", data.name)  # names are unique per marking
+    row = replaced(visible, marking, _("scenarios"), data.name)  # names are unique per marking
     before: dict[str, Any] | None = None
     if row is not None:
         before = _scenario_read(session, row).model_dump(mode="json", exclude={"updated_at"})

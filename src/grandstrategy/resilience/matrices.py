@@ -90,7 +90,7 @@ def save_matrix(session: Session, *, user: Principal, data: MatrixCreate) -> Mat
     same_name = session.execute(
         most_specific_first(visible.where(Matrix.name == data.name), Matrix)
     )
-    row = replaced(list(same_name.scalars()), marking, "matrix", data.name)
+    row = replaced(list(same_name.scalars()), marking, _("matrices"), data.name)
     before: dict[str, Any] | None = None
     if row is not None:
         before = _matrix_read(row).model_dump(mode="json", exclude={"updated_at"})

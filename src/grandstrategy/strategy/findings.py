@@ -17,43 +17,47 @@ WARNING = "warning"
 
 # rule code -> (severity, what it checks); the single source for docs, help and severities.
 RULES: dict[str, tuple[str, str]] = {
-    "objective-no-owner": (ERROR, "every objective has an owner (an actor)"),
-    "objective-no-deadline": (ERROR, "every objective has a deadline"),
-    "owner-unknown": (ERROR, "the owner of an objective or capability is a known actor"),
+    "objective-no-owner": (ERROR, lazy("every objective has an owner (an actor)")),
+    "objective-no-deadline": (ERROR, lazy("every objective has a deadline")),
+    "owner-unknown": (ERROR, lazy("the owner of an objective or capability is a known actor")),
     "deadline-outside-horizon": (
         ERROR,
-        "an objective's deadline falls between the period start and the end of its horizon",
+        lazy("an objective's deadline falls between the period start and the end of its horizon"),
     ),
-    "dangling-link": (ERROR, "every link names an existing record of the right component"),
-    "duplicate-id": (ERROR, "ids are unique within a component"),
-    "threat-no-interest": (ERROR, "every threat endangers at least one vital interest"),
-    "interest-unserved": (ERROR, "every vital interest is served by at least one objective"),
-    "parent-cycle": (ERROR, "objective parents do not form a cycle"),
-    "too-many-priorities": (WARNING, "no more priority objectives than the strategy allows"),
-    "objective-no-indicator": (WARNING, "every objective has at least one indicator"),
-    "threat-unrated": (WARNING, "every threat has a likelihood and an impact"),
-    "no-long-horizon": (WARNING, "at least one threat looks further than 10 years ahead"),
-    "no-black-swan": (WARNING, "at least one threat is marked as a black swan"),
-    "capability-no-budget": (WARNING, "every capability has budget lines"),
-    "capability-unused": (WARNING, "every capability serves at least one objective"),
-    "threat-unaddressed": (WARNING, "every threat is addressed by at least one objective"),
+    "dangling-link": (ERROR, lazy("every link names an existing record of the right component")),
+    "duplicate-id": (ERROR, lazy("ids are unique within a component")),
+    "threat-no-interest": (ERROR, lazy("every threat endangers at least one vital interest")),
+    "interest-unserved": (ERROR, lazy("every vital interest is served by at least one objective")),
+    "parent-cycle": (ERROR, lazy("objective parents do not form a cycle")),
+    "too-many-priorities": (WARNING, lazy("no more priority objectives than the strategy allows")),
+    "objective-no-indicator": (WARNING, lazy("every objective has at least one indicator")),
+    "threat-unrated": (WARNING, lazy("every threat has a likelihood and an impact")),
+    "no-long-horizon": (WARNING, lazy("at least one threat looks further than 10 years ahead")),
+    "no-black-swan": (WARNING, lazy("at least one threat is marked as a black swan")),
+    "capability-no-budget": (WARNING, lazy("every capability has budget lines")),
+    "capability-unused": (WARNING, lazy("every capability serves at least one objective")),
+    "threat-unaddressed": (WARNING, lazy("every threat is addressed by at least one objective")),
     "serves-unknown": (
         ERROR,
-        "every objective of a departmental strategy serves an objective of the national one",
+        lazy("every objective of a departmental strategy serves an objective of the national one"),
     ),
     "objective-no-department": (
         WARNING,
-        "every national objective is served by a departmental objective, once departmental "
-        "strategies exist",
+        lazy(
+            "every national objective is served by a departmental objective, once departmental "
+            "strategies exist"
+        ),
     ),
     "translation-missing": (
         WARNING,
-        "every prose text has a translation in each content language (setting "
-        "GRANDSTRATEGY_CONTENT_LANGUAGES)",
+        lazy(
+            "every prose text has a translation in each content language (setting "
+            "GRANDSTRATEGY_CONTENT_LANGUAGES)"
+        ),
     ),
     "translation-stale": (
         WARNING,
-        "no translation is older than the source text it was made from",
+        lazy("no translation is older than the source text it was made from"),
     ),
 }
 

@@ -86,7 +86,7 @@ def package_problems(package: Package) -> list[str]:
             if rid not in ids[target]:
                 msg = _("{comp} {rec}: {field} names {rid!r}, which is no {what} of the package")
                 problems.append(
-                    msg.format(comp=comp, rec=rec.id, field=fld, rid=rid, what=SINGULAR[target])
+                    msg.format(comp=comp, rec=rec.id, field=fld, rid=rid, what=_(SINGULAR[target]))
                 )
     return problems
 

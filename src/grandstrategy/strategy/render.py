@@ -20,11 +20,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from grandstrategy.core import i18n
+from grandstrategy.core import formats, i18n
 from grandstrategy.core.i18n import _, ngettext
 from grandstrategy.core.markings import Marking
+from grandstrategy.core.terms import term
+from grandstrategy.horizon.schemas import category_label
 from grandstrategy.strategy import trace
-from grandstrategy.strategy.charts import budget_bars_svg, money, risk_matrix_svg
+from grandstrategy.strategy.charts import budget_bars_svg, risk_matrix_svg
 from grandstrategy.strategy.schemas import POSTURE, ActorKind, Package
 
 
@@ -61,14 +63,34 @@ class Document:
 
 
 def _day(day: dt.date | None) -> str:
-    """``31 December 2028``, with the month named in the current language."""
-    from babel.dates import format_date
-
-    return format_date(day, "d MMMM y", locale=i18n.current()) if day else "—"
+    """``31 December 2028`` / ``31 décembre 2028`` / ``31. Dezember 2028``."""
+    return formats.date(day) if day else "—"
 
 
 def _num(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ") if float(x).is_integer() else f"{x:g}"
+    """``12,500`` / ``12 500`` / ``12.500``: the edition language's separators."""
+    return formats.number(x)
+
+
+def _poles(dim: str) -> tuple[str, str]:
+    """A posture dimension's two poles in the edition's language."""
+    a, b = POSTURE[dim]
+    return _(a), _(b)
+
+
+def _budget(amount: float | None, currency: str) -> str:
+    """A capability's budget total with its currency ("mixed" when its lines mix them)."""
+    if amount is None:
+        return "—"
+    if currency == "mixed":
+        return f"{formats.number(amount, 0)} {_('(mixed currencies)')}"
+    return formats.money(amount, currency or "EUR")
+
+
+def _status(status: Any) -> str:
+    """The strategy's status on the cover, capitalised: "Draft" / "Brouillon"."""
+    text = term(status, "strategy-status")
+    return text[:1].upper() + text[1:]
 
 
 def _mark(marking: str) -> str:
@@ -146,7 +168,8 @@ def _interests(pkg: Package, nm: _Names) -> list[Block]:
 
 def _threats(pkg: Package, nm: _Names) -> list[Block]:
     rows = [
-        [t.id, t.title, t.kind.value, t.category, _("{n} y").format(n=t.horizon_years),
+        [t.id, t.title, term(t.kind, "threat-kind"), category_label(t.category),
+         _("{n} y").format(n=t.horizon_years),
          str(t.likelihood or "—"), str(t.impact or "—"), _("yes") if t.black_swan else ""]
         for t in pkg.threats
     ]  # fmt: skip
@@ -177,7 +200,7 @@ def _roles(pkg: Package, nm: _Names) -> list[Block]:
     for r in pkg.roles:
         out += [Block("heading", r.name, _mark(r.marking)), Block("para", r.description)]
         scale = [
-            (*POSTURE[dim], v, posture_words(v, POSTURE[dim]))
+            (*_poles(dim), v, posture_words(v, _poles(dim)))
             for dim, v in r.posture.model_dump().items()
             if v is not None
         ]
@@ -198,7 +221,7 @@ def _indicator(i: Any) -> str:
 def _objectives(pkg: Package, nm: _Names) -> list[Block]:
     rows = [
         [o.title, nm.one("actors", o.owner) or "—", _("{n} years").format(n=o.horizon),
-         _day(o.deadline), o.status.value.replace("-", " ")]
+         _day(o.deadline), term(o.status, "objective-status")]
         for o in pkg.objectives
     ]  # fmt: skip
     head = [_("Objective"), _("Owner"), _("Horizon"), _("Deadline"), _("Status")]
@@ -232,7 +255,7 @@ def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
             _("{fte} FTE in {year}").format(fte=_num(p.fte), year=p.year) for p in c.personnel
         )
         owner, serves = nm.one("actors", c.owner), nm.many("objectives", c.objectives)
-        kind = c.kind.value.replace("-", " ")
+        kind = term(c.kind, "capability-kind")
         out.append(
             _fields(
                 (_("Kind"), kind),
@@ -241,7 +264,7 @@ def _capabilities(pkg: Package, nm: _Names) -> list[Block]:
                 (_("Serves"), serves),
             )
         )
-        rows = [[str(b.year), money(b.amount), b.currency, b.source] for b in c.budget]
+        rows = [[str(b.year), _num(b.amount), b.currency, b.source] for b in c.budget]
         if rows:
             out.append(
                 Block(
@@ -257,7 +280,7 @@ def _trace(pkg: Package, nm: _Names) -> list[Block]:
     last = ("", "")
     for r in report.rows:
         key = (r.threat_title, r.interest_title)
-        budget = f"{r.currency} {money(r.budget)}" if r.budget is not None else "—"
+        budget = _budget(r.budget, r.currency)
         rows.append(
             [r.threat_title if key[0] != last[0] else "", r.interest_title if key != last else "",
              r.objective_title or "—", r.owner_name or "—", r.capability_name or "—", budget]
@@ -288,7 +311,7 @@ def _actors(pkg: Package, nm: _Names) -> list[Block]:
             out.append(Block("table", items=rows, head=[_("Member"), _("Role")]))
     others = [
         [a.name + (f" ({a.marking})" if _mark(a.marking) else ""),
-         a.kind.value.replace("-", " "), nm.one("actors", a.parent)]
+         term(a.kind, "actor-kind"), nm.one("actors", a.parent)]
         for a in pkg.actors if a.kind not in bodies
     ]  # fmt: skip
     if others:
@@ -306,7 +329,7 @@ def document(pkg: Package) -> Document:
         Block("para", s.country, cls="country"),
         Block("title", s.title),
         _fields((_("Edition"), s.edition), (_("Period"), f"{_day(s.period.start)} – "
-                f"{_day(s.period.end)}"), (_("Status"), s.status.value.capitalize())),
+                f"{_day(s.period.end)}"), (_("Status"), _status(s.status))),
         Block("para", s.notice, cls="notice"),
         Block("para", limit, cls="limit"),
         Block("para", untranslated_sentence(pkg), cls="limit"),

@@ -22,6 +22,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.translations import (
     SOURCE_LANGUAGE,
@@ -34,25 +35,26 @@ from grandstrategy.strategy.translations import (
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="short id")]
 Scale = Annotated[int, Field(ge=1, le=5)]
 
+# The scales and the posture poles are shown in the reader's language: translate with _().
 LIKELIHOOD = {
-    1: "rare: under 5 % over the horizon",
-    2: "unlikely: 5–20 %",
-    3: "possible: 20–50 %",
-    4: "likely: 50–80 %",
-    5: "almost certain: over 80 %",
+    1: lazy("rare: under 5 % across the horizon"),
+    2: lazy("unlikely: 5–20 %"),
+    3: lazy("possible: 20–50 %"),
+    4: lazy("likely: 50–80 %"),
+    5: lazy("almost certain: over 80 %"),
 }
 IMPACT = {
-    1: "minor: local, absorbed by normal services",
-    2: "moderate: one sector disrupted for days",
-    3: "serious: several sectors or regions disrupted for weeks",
-    4: "severe: national crisis, a vital interest damaged",
-    5: "catastrophic: lasting damage to several vital interests",
+    1: lazy("minor: local, absorbed by normal services"),
+    2: lazy("moderate: one sector disrupted for days"),
+    3: lazy("serious: several sectors or regions disrupted for weeks"),
+    4: lazy("severe: national crisis, a vital interest damaged"),
+    5: lazy("catastrophic: lasting damage to several vital interests"),
 }
 POSTURE = {
-    "ally_independent": ("faithful ally", "independent player"),
-    "bridge_antagonist": ("bridge-builder", "antagonist"),
-    "values_transactional": ("value-based", "transactional"),
-    "defensive_assertive": ("defensive and resilient", "assertive and proactive"),
+    "ally_independent": (lazy("faithful ally"), lazy("independent player")),
+    "bridge_antagonist": (lazy("bridge-builder"), lazy("antagonist")),
+    "values_transactional": (lazy("value-based"), lazy("transactional")),
+    "defensive_assertive": (lazy("defensive and resilient"), lazy("assertive and proactive")),
 }
 
 # Threat categories until the horizon taxonomy (issue 4) is the source of truth.

@@ -183,7 +183,7 @@ def _visible_row(session: Session, view: View, s: Strategy, component: str, rid:
     key = view.resolve(component, rid)
     row = _row(session, s, component, key) if key is not None else None
     if row is None:
-        raise NotFound(_("{what} {rid!r} not found").format(what=SINGULAR[component], rid=rid))
+        raise NotFound(_("{what} {rid!r} not found").format(what=_(SINGULAR[component]), rid=rid))
     return row
 
 
@@ -220,7 +220,7 @@ def _validate(component: str, data: dict[str, Any]) -> _Record:
         return COMPONENTS[component].model_validate(data)
     except ValidationError as exc:
         raise Invalid(
-            _("invalid {what}").format(what=SINGULAR[component]),
+            _("invalid {what}").format(what=_(SINGULAR[component])),
             details=validation_message(exc),
         ) from None
 
@@ -232,13 +232,13 @@ def _check_links(view: View, component: str, rec: _Record) -> None:
         if view.resolve(target, rid) is None:
             problems.append(
                 _("{field}: no {what} with id {rid!r}").format(
-                    field=fld, what=SINGULAR[target], rid=rid
+                    field=fld, what=_(SINGULAR[target]), rid=rid
                 )
             )
     if problems:
         raise Invalid(
             _("{what} {rid!r} links to unknown records").format(
-                what=SINGULAR[component], rid=rec.id
+                what=_(SINGULAR[component]), rid=rec.id
             ),
             details=problems,
         )
@@ -287,7 +287,7 @@ def create_record(
     if view.resolve(component, rec.id) is not None:
         raise Conflict(
             _("a {what} with id {rid!r} already exists").format(
-                what=SINGULAR[component], rid=rec.id
+                what=_(SINGULAR[component]), rid=rec.id
             )
         )
     _check_links(view, component, rec)
@@ -393,7 +393,7 @@ def delete_record(
     if linkers:
         raise Conflict(
             _("{what} {rid!r} is still linked from other records; unlink it first").format(
-                what=SINGULAR[component], rid=rid
+                what=_(SINGULAR[component]), rid=rid
             ),
             details=linkers,
         )

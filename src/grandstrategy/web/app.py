@@ -82,8 +82,6 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    settings.ensure_secret()
 @asynccontextmanager
 async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The vector job (``horizon/vectors.py``) runs beside the server while it serves."""
@@ -98,12 +96,14 @@ async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
             worker.close()
 
 
+def create_app(settings: Settings) -> FastAPI:
+    settings.ensure_secret()
     use_keyring(open_keyring(settings.audit_key_path))  # signs the audit log (core/audit.py)
     engine = make_engine(settings.database_url)
     app = FastAPI(
+        lifespan=_background_jobs,
         title="grandstrategy",
         version=__version__,
-        lifespan=_background_jobs,
         description="National Security Strategy: strategy, foresight, resilience, delivery, "
         "drafting. Authenticate with POST /api/auth/token, then send the bearer token.",
         docs_url=None,

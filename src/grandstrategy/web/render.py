@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grandstrategy import __version__
-from grandstrategy.core import i18n
+from grandstrategy.core import formats, i18n, terms
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.horizon.schemas import category_label
 from grandstrategy.web.deps import csrf_token
 
 NAV = [
@@ -38,9 +39,13 @@ def env() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     e.globals["lang"] = i18n.current
-    # A vocabulary value (a status, a rating, "none") in the reader's language when the
-    # catalogs know the word, else as stored.
-    e.globals["term"] = i18n.gettext
+    # Dates and numbers as the reader writes them: {{ d|date }}, {{ x|number(1) }}, …
+    e.filters.update(formats.FILTERS)
+    # A vocabulary value (a status, a kind, a rating) in the reader's language:
+    # {{ term(o.status) }} or, where a value could belong to two, {{ term(v, "rating") }}.
+    e.globals["term"] = terms.term
+    # A threat category's name in the reader's language (its id stays in links and forms).
+    e.globals["category_label"] = category_label
     e.globals["languages"] = [
         ("en", "English"),
         ("fr", "Français"),

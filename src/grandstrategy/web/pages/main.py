@@ -103,17 +103,20 @@ def logout(request: Request, session: Session = Depends(get_session)) -> Respons
 def help_page(request: Request, user: Principal = Depends(page_user)) -> Response:
     reg = registry()
     roles = {name: sorted(reg.role_actions(name)) for name in reg.roles}
+    # Everything shown in the reader's language: actions and markings carry their labels in
+    # YAML; scales, poles and lint rules are messages in the catalogs.
     return page(
         request,
         "help.html",
         user=user,
         registry=reg,
         roles=roles,
+        actions={name: reg.action_label(name) for name in reg.actions},
         scheme=scheme(),
-        rules=LINT_RULES,
-        likelihood=LIKELIHOOD,
-        impact=IMPACT,
-        posture=POSTURE,
+        rules={code: (sev, _(desc)) for code, (sev, desc) in LINT_RULES.items()},
+        likelihood={k: _(v) for k, v in LIKELIHOOD.items()},
+        impact={k: _(v) for k, v in IMPACT.items()},
+        posture={dim: (_(a), _(b)) for dim, (a, b) in POSTURE.items()},
     )
 
 

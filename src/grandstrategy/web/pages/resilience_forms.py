@@ -206,7 +206,7 @@ def _scenario_data(session: Session, user: Principal, form: FormData, name: str)
             continue
         if kind == "shock" and not 0 <= value <= 100:
             problems.append(
-                _("{what} ({key}): {value} % is not between 0 and 100 %").format(
+                _("{what} ({key}): {value} is not a percentage between 0 and 100").format(
                     what=what, key=key, value=raw
                 )
             )

@@ -1,0 +1,139 @@
+"""Vocabulary values in the reader's language: a status, a kind, a rating.
+
+Records store their vocabulary values as English ids (``on-track``, ``council``,
+``amber-green``): that is what the database, the API, the YAML package and ``--json`` speak.
+A person reads them through :func:`term`, which gives the words in the current language.
+
+Each vocabulary has its own message context, because the same English word is not the same
+word elsewhere: a strategy is "approuvée" and an objective "atteint"; "on" the trajectory is
+not "on" a switch. The values mirror the enums of the capabilities' schemas (core imports no
+capability); ``tests/unit/test_terms.py`` checks that every enum value has its words here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from grandstrategy.core import i18n
+from grandstrategy.core.i18n import pgettext
+
+
+def _words() -> dict[str, dict[str, str]]:
+    """Every vocabulary's values → words, in the current language (see :func:`_table`)."""
+    return {
+        "strategy-status": {
+            "draft": pgettext("strategy status", "draft"),
+            "approved": pgettext("strategy status", "approved"),
+            "published": pgettext("strategy status", "published"),
+            "superseded": pgettext("strategy status", "superseded"),
+        },
+        "objective-status": {
+            "planned": pgettext("objective status", "planned"),
+            "on-track": pgettext("objective status", "on track"),
+            "at-risk": pgettext("objective status", "at risk"),
+            "off-track": pgettext("objective status", "off track"),
+            "achieved": pgettext("objective status", "achieved"),
+            "dropped": pgettext("objective status", "dropped"),
+        },
+        "checkin-status": {
+            "on-track": pgettext("check-in status", "on track"),
+            "at-risk": pgettext("check-in status", "at risk"),
+            "off-track": pgettext("check-in status", "off track"),
+            "done": pgettext("check-in status", "done"),
+        },
+        "rating": {
+            "green": pgettext("delivery rating", "green"),
+            "amber-green": pgettext("delivery rating", "amber-green"),
+            "amber-red": pgettext("delivery rating", "amber-red"),
+            "red": pgettext("delivery rating", "red"),
+            "none": pgettext("delivery rating", "not judged"),
+        },
+        "trajectory": {
+            "ahead": pgettext("trajectory", "ahead"),
+            "on": pgettext("trajectory", "on course"),
+            "behind": pgettext("trajectory", "behind"),
+        },
+        "threat-kind": {
+            "threat": pgettext("threat kind", "threat"),
+            "challenge": pgettext("threat kind", "challenge"),
+        },
+        "actor-kind": {
+            "council": pgettext("actor kind", "council"),
+            "committee": pgettext("actor kind", "committee"),
+            "ministry": pgettext("actor kind", "ministry"),
+            "agency": pgettext("actor kind", "agency"),
+            "region": pgettext("actor kind", "region"),
+            "community": pgettext("actor kind", "community"),
+            "international-organisation": pgettext("actor kind", "international organisation"),
+            "partner-state": pgettext("actor kind", "partner state"),
+            "foreign-state": pgettext("actor kind", "foreign state"),
+            "non-state-group": pgettext("actor kind", "non-state group"),
+            "think-tank": pgettext("actor kind", "think tank"),
+            "other": pgettext("actor kind", "other"),
+        },
+        "capability-kind": {
+            "diplomatic": pgettext("capability kind", "diplomatic"),
+            "military": pgettext("capability kind", "military"),
+            "intelligence": pgettext("capability kind", "intelligence"),
+            "police": pgettext("capability kind", "police"),
+            "civil-protection": pgettext("capability kind", "civil protection"),
+            "development": pgettext("capability kind", "development"),
+            "economic": pgettext("capability kind", "economic"),
+            "cyber": pgettext("capability kind", "cyber"),
+            "other": pgettext("capability kind", "other"),
+        },
+        "framework": {
+            "EU": pgettext("deployment framework", "EU"),
+            "NATO": pgettext("deployment framework", "NATO"),
+            "UN": pgettext("deployment framework", "UN"),
+            "coalition": pgettext("deployment framework", "coalition"),
+            "bilateral": pgettext("deployment framework", "bilateral"),
+        },
+        "measure": {
+            "units": pgettext("capability measure", "units"),
+            "readiness": pgettext("capability measure", "readiness"),
+            "personnel": pgettext("capability measure", "personnel"),
+        },
+        "proposal": {
+            "continue": pgettext("deployment proposal", "continue"),
+            "end": pgettext("deployment proposal", "end"),
+            "reorient": pgettext("deployment proposal", "reorient"),
+            "new": pgettext("deployment proposal", "new"),
+        },
+        "severity": {
+            "error": pgettext("lint severity", "error"),
+            "warning": pgettext("lint severity", "warning"),
+        },
+    }
+
+
+def _table(lang: str) -> dict[str, dict[str, str]]:
+    """The words in ``lang``, built once per catalog (a test may stand in another one)."""
+    return _table_from(lang, i18n.translations(lang))
+
+
+@lru_cache(maxsize=16)
+def _table_from(lang: str, _catalog: object) -> dict[str, dict[str, str]]:
+    with i18n.language(lang):
+        return _words()
+
+
+def vocabularies() -> dict[str, tuple[str, ...]]:
+    """Each vocabulary's name and values (for tests and documentation)."""
+    return {name: tuple(values) for name, values in _table(i18n.DEFAULT_LANGUAGE).items()}
+
+
+def term(value: Any, vocabulary: str | None = None) -> str:
+    """``value`` (an id or an enum member) in the reader's words.
+
+    Looked up in ``vocabulary`` when given (the surest), else in the first vocabulary that
+    has the value, else as an interface message (``none``, ``category``), else shown as is."""
+    text = str(getattr(value, "value", value))
+    table = _table(i18n.current())
+    if vocabulary is not None and text in table.get(vocabulary, {}):
+        return table[vocabulary][text]
+    for words in table.values():
+        if text in words:
+            return words[text]
+    return i18n.gettext(text) if text else text

@@ -1,0 +1,19 @@
+"""What other packages may read of horizon without loading its engine: the names of the threat
+taxonomy's categories, in the reader's language.
+
+Pages, editions and the CLI show a category by its name ("Cyberattaques"); its id ("cyber")
+stays in links, forms and machine output.
+"""
+
+from __future__ import annotations
+
+from grandstrategy.horizon.taxonomy import load_taxonomy
+
+
+def category_label(category_id: str, lang: str | None = None) -> str:
+    """A category's name in ``lang`` (default: the current language); an id the taxonomy
+    does not know (a combination such as ``cyber+disinformation``, say) is shown as it is."""
+    for category in load_taxonomy().categories:
+        if category.id == category_id:
+            return category.label(lang)
+    return category_id
