@@ -10,5 +10,6 @@ def load_all() -> None:
     import grandstrategy.drafting.models
     import grandstrategy.horizon.analysis_models
     import grandstrategy.horizon.models
+    import grandstrategy.horizon.watch_models
     import grandstrategy.resilience.models
     import grandstrategy.strategy.models  # noqa: F401

@@ -106,6 +106,7 @@ def _path_values(path: str, planted: Planted, user: CrawlUser) -> list[tuple[dic
             "doc_id": "horizon:document",
             "passage_id": "horizon:passage",
             "objective": "strategy:objectives",
+            "threat": "strategy:threats",
             "cid": "drafting:contribution",
             "name": "resilience:matrix"
             if "/matrices/" in path

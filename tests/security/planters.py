@@ -9,7 +9,7 @@ whatever a capability does inside. A new capability adds one function decorated 
 Planted today: strategy (every component), horizon (documents, passages, verdicts), horizon
 analysis (one unclassified brief; stories form from the documents), resilience (assessment,
 autonomy, matrix, scenario), delivery (check-in, judgement, milestone, comment on a visible
-objective), drafting (round, contribution).
+objective), drafting (round, contribution), horizon watchlists (an entry per marking).
 TODO(coordinator): still without planters, as they were being built while this was written:
 delivery deployments, reviews and proposals; drafting cycles (the baseline has one, unmarked);
 horizon alerts, assessments and partners' strategies. Their routes are walked all the same,
@@ -336,3 +336,19 @@ def plant_horizon_analysis(p: Plant) -> None:
     something to show; hidden documents in stories are caught by the sentinels and counts."""
     if p.marking == MARKINGS[0][0]:
         p.call("POST", "/api/horizon/briefs", json={"since": "3650d"})
+
+
+# --- horizon watchlists: an entry at every marking, on a visible threat and on the sentinel one
+
+
+@planter("horizon-watch")
+def plant_horizon_watch(p: Plant) -> None:
+    """A visible threat gets one watchlist entry per marking (each with its own sentinel
+    term), and the sentinel threat of the marking is watched at its own marking."""
+    for threat in ("meddling", p.token("threatid")):
+        p.call(
+            "PUT",
+            f"/api/horizon/watch/threats/{threat}",
+            json={"terms": [p.token("watchterm"), "undersea cable"], "marking": p.marking},
+        )
+        p.keep("horizon:watch", threat)

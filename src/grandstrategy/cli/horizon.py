@@ -556,3 +556,7 @@ def export(
 from grandstrategy.cli import horizon_analysis  # noqa: E402
 
 horizon_analysis.register(horizon_app)
+
+from grandstrategy.cli import horizon_watch  # noqa: E402
+
+horizon_watch.register(horizon_app)  # watchlists tied to the strategy: 'horizon watch ...'

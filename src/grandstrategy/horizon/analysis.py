@@ -59,7 +59,7 @@ def after_batch(factory: sessionmaker[Session], batch: Batch) -> None:
         batch.pending += orphans
     if not batch.pending:
         return
-    from grandstrategy.horizon import alerts  # alerts read the stories just committed
+    from grandstrategy.horizon import alerts, watch_reviews  # they read what was committed
 
     with unit_of_work(factory) as s:
         alerts.refresh(s, document_ids=batch.pending)
@@ -68,6 +68,8 @@ def after_batch(factory: sessionmaker[Session], batch: Batch) -> None:
         LAST_SECONDS.append(now - batch.stored_at)
         del LAST_SECONDS[:-100]
     batch.pending, batch.stored_at, batch.refreshed_at = [], None, now
+    with unit_of_work(factory) as s:  # alerts on watched threats: review items for owners
+        watch_reviews.open_reviews(s)
 
 
 def after_ingest(factory: sessionmaker[Session], document_ids: list[int]) -> None:

@@ -21,6 +21,7 @@ from grandstrategy.core.db import unit_of_work
 from grandstrategy.horizon import assessments, brief_service, pipeline
 from grandstrategy.horizon.analysis_models import Assessment
 from grandstrategy.horizon.ingest.readers import read_path
+from grandstrategy.horizon.watch_example import load_watch_example
 
 ASSESSMENTS = [
     {
@@ -65,4 +66,5 @@ def load_analysis_example(factory: sessionmaker[Session], *, user: Principal) ->
         for a in ASSESSMENTS:
             assessments.add_assessment(s, user=user, **a)  # type: ignore[arg-type]
         out["brief"] = brief_service.build(s, user=user, since="30d")["id"]
+        out["watches"] = load_watch_example(s, user=user)  # after the alerts: reviews open
     return out

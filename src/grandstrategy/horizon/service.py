@@ -434,3 +434,13 @@ def export_stix(
         after={"documents": len(reports), "since": str(since or ""), "category": category or ""},
     )
     return stix.bundle(reports, producer=producer), marking
+
+
+# Watchlists tied to the strategy (watch_service.py, watch_reviews.py), entered through here.
+from grandstrategy.horizon.watch_reviews import close_review as close_review  # noqa: E402
+from grandstrategy.horizon.watch_reviews import list_reviews as list_reviews  # noqa: E402
+from grandstrategy.horizon.watch_service import get_watch as get_watch  # noqa: E402
+from grandstrategy.horizon.watch_service import list_watches as list_watches  # noqa: E402
+from grandstrategy.horizon.watch_service import passage_trace as passage_trace  # noqa: E402
+from grandstrategy.horizon.watch_service import set_watch as set_watch  # noqa: E402
+from grandstrategy.horizon.watch_service import threat_signals as threat_signals  # noqa: E402

@@ -26,6 +26,7 @@ from grandstrategy.web.api import delivery as api_delivery
 from grandstrategy.web.api import drafting as api_drafting
 from grandstrategy.web.api import horizon as api_horizon
 from grandstrategy.web.api import horizon_analysis as api_horizon_analysis
+from grandstrategy.web.api import horizon_watch as api_horizon_watch
 from grandstrategy.web.api import resilience as api_resilience
 from grandstrategy.web.api import strategy as api_strategy
 from grandstrategy.web.api import strategy_derive as api_strategy_derive
@@ -45,6 +46,7 @@ from grandstrategy.web.pages import delivery_reviews as pages_delivery_reviews
 from grandstrategy.web.pages import drafting as pages_drafting
 from grandstrategy.web.pages import horizon as pages_horizon
 from grandstrategy.web.pages import horizon_analysis as pages_horizon_analysis
+from grandstrategy.web.pages import horizon_watch as pages_horizon_watch
 from grandstrategy.web.pages import language as pages_language
 from grandstrategy.web.pages import main as pages_main
 from grandstrategy.web.pages import resilience as pages_resilience
@@ -214,6 +216,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_strategy.router)
     app.include_router(api_horizon.router)
     app.include_router(api_horizon_analysis.router)
+    app.include_router(api_horizon_watch.router)
     app.include_router(api_resilience.router)
     app.include_router(api_delivery.router)
     app.include_router(api_drafting.router)
@@ -223,6 +226,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages_strategy_departmental.router)  # first: /strategy/departmental
     app.include_router(pages_strategy.router)
     app.include_router(pages_horizon_analysis.router)  # first: /horizon/stories etc.
+    app.include_router(pages_horizon_watch.router)  # first too: /horizon/passages/{id}
     app.include_router(pages_horizon.router)
     app.include_router(pages_resilience_forms.router)  # first: /scenarios/new before {name}
     app.include_router(pages_resilience.router)
