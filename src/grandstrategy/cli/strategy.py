@@ -494,15 +494,17 @@ def derived_add(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="The derived strategy's id."),
     rid: str = typer.Option(..., "--id", help="The new objective's id."),
-    title: str = typer.Option(..., "--title"),
+    title: str = typer.Option(..., "--title", help="The objective's title."),
     serves: str = typer.Option(..., "--serves", help="Id of the national objective it serves."),
     horizon: int = typer.Option(5, "--horizon", help="5 or 10 (years)."),
     deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
-    description: str = typer.Option(None, "--description"),
+    description: str = typer.Option(None, "--description", help="What the objective means."),
     indicator: list[str] = typer.Option(
         None, "--indicator", help="name|unit|baseline|target|due; repeat for more."
     ),
-    marking: str = typer.Option(None, "--marking"),
+    marking: str = typer.Option(
+        None, "--marking", help="Default: the derived strategy's."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Add an objective to a derived strategy, serving a national objective.
@@ -529,12 +531,12 @@ def derived_edit(
     ctx: typer.Context,
     key: str = typer.Argument(..., help="The derived strategy's id."),
     rid: str = typer.Argument(..., help="The objective's id."),
-    title: str = typer.Option(None, "--title"),
+    title: str = typer.Option(None, "--title", help="A new title."),
     serves: str = typer.Option(None, "--serves", help="Id of the national objective it serves."),
     deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
     status: str = typer.Option(None, "--status", help="planned, on-track, at-risk, ..."),
-    description: str = typer.Option(None, "--description"),
-    marking: str = typer.Option(None, "--marking"),
+    description: str = typer.Option(None, "--description", help="A new description."),
+    marking: str = typer.Option(None, "--marking", help="A new marking."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Change an objective of a derived strategy (what it serves included).
