@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from grandstrategy.core import formats
 from grandstrategy.strategy.example import example_package
 from tests.browser.conftest import login
 
@@ -61,7 +62,8 @@ def test_drafter_edits_a_deadline_seen_in_history_and_audit(page, browser, live_
     page.fill("input[name=deadline]", new.isoformat())
     page.click("button:has-text('Save')")
     page.wait_for_url(re.compile(rf"/strategy/objectives/{obj.id}\?flash="))
-    assert new.isoformat() in page.locator("[data-field=deadline]").inner_text()
+    shown = page.locator("[data-field=deadline]").inner_text()
+    assert formats.date(new, lang="en") in shown  # "1 February 2030", as a reader writes it
     assert "deadline" in page.locator("[data-testid=record-history]").inner_text()
     page.goto("/strategy/history")
     assert f"objectives/{obj.id}" in page.locator("[data-testid=history]").inner_text()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from grandstrategy.core import formats
 from grandstrategy.resilience.example import load_example as load_resilience
 from grandstrategy.strategy.example import load_example as load_strategy
 from tests.browser.conftest import login, open_page, serve
@@ -113,7 +114,8 @@ def test_officer_records_an_assessment_through_the_form(rpage):
     assert "Assessment recorded." in rpage.locator(".flash").inner_text()
     row = rpage.get_by_test_id("history").locator("tbody tr", has_text="Rail detour plan")
     assert row.count() == 1 and "officer" in row.inner_text()
-    assert dt.date.today().isoformat() in row.inner_text()  # dated today, in the history
+    today = formats.date(dt.date.today(), lang="en")  # "6 December 2026"
+    assert today in row.inner_text()  # dated today, in the history
     assert errors == []
 
 
