@@ -349,11 +349,10 @@ def test_facets_count_the_best_candidates_and_the_total_stops_at_the_cap(
 
 def test_semantic_store_catches_vectors_committed_out_of_order(session, marked, monkeypatch):
     import numpy as np
+    from sqlalchemy import delete
 
     from grandstrategy.horizon import embed, semantic
     from grandstrategy.horizon.models import PassageVector
-
-    from sqlalchemy import delete
 
     session.execute(delete(PassageVector))  # ingestion filled them: start with none
     ids = sorted(session.execute(select(Passage.id)).scalars())

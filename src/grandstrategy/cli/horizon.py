@@ -203,13 +203,11 @@ def vectors_cmd(
 
     Example: grandstrategy horizon vectors
     """
-    from grandstrategy.horizon import vectors
-
     st = state(ctx)
     with st.session() as s:
         user = st.principal(s)
         require(user, "horizon.ingest")
-        waiting = vectors.status(s, user=user, enabled=st.settings.embeddings)
+        waiting = service.vector_status(s, user=user, enabled=st.settings.embeddings)
     if not waiting.enabled:
         raise Invalid(
             _(
@@ -230,7 +228,7 @@ def vectors_cmd(
         disable=as_json,
     ) as bar:
         task = bar.add_task(_("encoding passages…"), total=total or None)
-        done = vectors.catch_up(
+        done = service.fill_vectors(
             st.factory,
             limit=limit or None,
             progress=lambda n: bar.update(task, completed=n),

@@ -502,9 +502,7 @@ def derived_add(
     indicator: list[str] = typer.Option(
         None, "--indicator", help="name|unit|baseline|target|due; repeat for more."
     ),
-    marking: str = typer.Option(
-        None, "--marking", help="Default: the derived strategy's."
-    ),
+    marking: str = typer.Option(None, "--marking", help="Default: the derived strategy's."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Add an objective to a derived strategy, serving a national objective.

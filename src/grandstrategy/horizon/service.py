@@ -437,6 +437,8 @@ def export_stix(
 
 
 # Watchlists tied to the strategy (watch_service.py, watch_reviews.py), entered through here.
+from grandstrategy.horizon import vectors as _vectors  # noqa: E402
+from grandstrategy.horizon.vectors import background_vectors as background_vectors  # noqa: E402
 from grandstrategy.horizon.watch_reviews import close_review as close_review  # noqa: E402
 from grandstrategy.horizon.watch_reviews import list_reviews as list_reviews  # noqa: E402
 from grandstrategy.horizon.watch_service import get_watch as get_watch  # noqa: E402
@@ -444,3 +446,8 @@ from grandstrategy.horizon.watch_service import list_watches as list_watches  # 
 from grandstrategy.horizon.watch_service import passage_trace as passage_trace  # noqa: E402
 from grandstrategy.horizon.watch_service import set_watch as set_watch  # noqa: E402
 from grandstrategy.horizon.watch_service import threat_signals as threat_signals  # noqa: E402
+
+# The semantic-vector queue (vectors.py), entered through here.
+VectorWorker = _vectors.Worker
+fill_vectors = _vectors.catch_up
+vector_status = _vectors.status

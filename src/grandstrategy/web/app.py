@@ -20,7 +20,7 @@ from grandstrategy.core.audit import open_keyring, request_id_var, use_keyring
 from grandstrategy.core.config import Settings
 from grandstrategy.core.db import make_engine, make_sessionmaker
 from grandstrategy.core.errors import GrandStrategyError, Unauthenticated
-from grandstrategy.horizon import vectors
+from grandstrategy.horizon import service as horizon_service
 from grandstrategy.web.api import auth as api_auth
 from grandstrategy.web.api import delivery as api_delivery
 from grandstrategy.web.api import drafting as api_drafting
@@ -88,8 +88,8 @@ def _is_api(request: Request) -> bool:
 async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The vector job (``horizon/vectors.py``) runs beside the server while it serves."""
     worker = None
-    if vectors.background_vectors(app.state.settings):
-        worker = vectors.Worker(app.state.factory)
+    if horizon_service.background_vectors(app.state.settings):
+        worker = horizon_service.VectorWorker(app.state.factory)
         worker.start()
     try:
         yield

@@ -16,8 +16,6 @@ from grandstrategy.horizon import index as kindex
 from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import FORMATS, read_bytes
 from grandstrategy.horizon.taxonomy import load_taxonomy
-from grandstrategy.horizon.vectors import background_vectors
-from grandstrategy.horizon.vectors import status as vector_status
 from grandstrategy.web.deps import api_user, get_session, needs, settings_of
 
 router = APIRouter(prefix="/api/horizon", tags=["horizon"])
@@ -77,7 +75,7 @@ async def upload(
         source=source,
         marking=marking,
         use_embeddings=None if settings_of(request).embeddings else False,
-        wait_vectors=not background_vectors(settings_of(request)),
+        wait_vectors=not service.background_vectors(settings_of(request)),
     )
     if report.failed and not report.ingested and not report.duplicates:
         # Nothing was created: a 201 would tell the client that the upload worked.
@@ -101,11 +99,11 @@ def vector_queue(
     their vector (keyword search and rule/model labels do not wait), whether vectors are in
     use, and whether this server fills them in the background."""
     settings = settings_of(request)
-    st = vector_status(session, user=user, enabled=settings.embeddings)
+    st = service.vector_status(session, user=user, enabled=settings.embeddings)
     return {
         "waiting": st.waiting,
         "enabled": st.enabled,
-        "background": background_vectors(settings),
+        "background": service.background_vectors(settings),
     }
 
 

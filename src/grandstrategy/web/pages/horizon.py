@@ -23,8 +23,6 @@ from grandstrategy.horizon import pipeline, search, service
 from grandstrategy.horizon.ingest.readers import read_bytes
 from grandstrategy.horizon.models import Feedback, Label, Passage
 from grandstrategy.horizon.taxonomy import load_taxonomy
-from grandstrategy.horizon.vectors import background_vectors
-from grandstrategy.horizon.vectors import status as vector_status
 from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
 from grandstrategy.web.render import page
 
@@ -80,7 +78,7 @@ def inbox(
         categories=load_taxonomy().ids(),
         can_ingest=allowed(user, "horizon.ingest"),
         levels=_levels(user),
-        queue=vector_status(session, user=user, enabled=settings_of(request).embeddings),
+        queue=service.vector_status(session, user=user, enabled=settings_of(request).embeddings),
         active="horizon",
     )
 
@@ -113,7 +111,7 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
         source=str(form.get("source") or "upload"),
         marking=str(form.get("marking") or "") or None,
         use_embeddings=None if settings_of(request).embeddings else False,
-        wait_vectors=not background_vectors(settings_of(request)),
+        wait_vectors=not service.background_vectors(settings_of(request)),
     )
     msg = _("{ingested} ingested, {duplicates} duplicate(s)").format(
         ingested=report.ingested, duplicates=report.duplicates
