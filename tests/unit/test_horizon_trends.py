@@ -61,9 +61,11 @@ def test_weekly_sums_keep_the_total():
     assert values.sum() == counts.sum() and all(w.weekday() == 0 for w in weeks)
 
 
-def story(i: int, day: int, cats: list[str], actors: list[str]) -> StorySummary:
+def story(i: int, day: int, cats: list[str], actors: list[str], title: str = "") -> StorySummary:
     d = START + dt.timedelta(days=day)
-    return StorySummary(i, f"s{i}", d, d, 1, 1, ["en"], cats, actors, "active", "UNCLASSIFIED")
+    return StorySummary(
+        i, title or f"s{i}", d, d, 1, 1, ["en"], cats, actors, "active", "UNCLASSIFIED"
+    )
 
 
 def test_one_actor_bursting_in_two_grey_zone_categories_is_a_convergence():
@@ -76,3 +78,35 @@ def test_one_actor_bursting_in_two_grey_zone_categories_is_a_convergence():
     assert conv[0].actor == "state:RU" and conv[0].category == "cyber+disinformation"
     assert set(conv[0].stories) == {s.id for s in campaign}
     assert not [f for f in found if f.kind == "burst" and "state:FR" in f.actor]
+
+
+def test_new_actor_pairs_and_new_title_terms_are_emerging_and_old_ones_are_not():
+    """A pair of actors never seen together, or a word no earlier story title carried, in
+    several recent stories: an emerging issue. What the archive already knew is not."""
+    archive = [
+        story(i, i, ["cyber"], ["state:RU", "org:nato"], "Cyber attacks on Baltic ministries")
+        for i in range(0, 80, 4)
+    ]
+    recent = [
+        story(300 + i, 90 + i, ["cyber"], ["state:RU", "org:wagner"], t)
+        for i, t in enumerate(
+            [
+                "Shahed drones strike a port",
+                "Port hit by Shahed drones, again",
+                "Drones (Shahed) over the Baltic ministries",
+            ]
+        )
+    ]
+    found = [f for f in detect(archive + recent) if f.kind == "emerging"]
+    about = {f.actor: f for f in found}
+    assert "org:wagner+state:RU" in about and "term:shahed" in about
+    assert set(about["term:shahed"].stories) == {s.id for s in recent}
+    assert about["term:shahed"].start == recent[0].first
+    assert "term:drones" in about  # new too: no archive title had it
+    assert not {"term:cyber", "term:attacks", "term:baltic", "term:ministries"} & set(about)
+    assert "org:nato+state:RU" not in about  # an old pair
+
+
+def test_too_short_an_archive_calls_nothing_new():
+    stories = [story(i, i, ["cyber"], ["state:RU"], "Shahed drones strike") for i in range(5)]
+    assert not [f for f in detect(stories) if f.kind == "emerging"]

@@ -8,7 +8,9 @@ the one from the highest view they may read (it rests on the most evidence).
 
 * ``burst``: a category, an actor, or an actor in a category, with improbably many stories
   against its weekly-seasonal baseline (see ``trends``);
-* ``emerging``: two actors appearing together in stories for the first time in the archive;
+* ``emerging``: two actors appearing together in stories for the first time in the archive
+  (about ``actor+actor``), or a term in the titles of several recent stories that no story of
+  the archive before them carried (about ``term:word``, e.g. a new weapon's or group's name);
 * ``convergence``: one actor bursting at the same time in two or more of the grey-zone
   categories — the signature of a hybrid campaign.
 """
@@ -30,6 +32,7 @@ from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import trends
 from grandstrategy.horizon.analysis_models import Alert, AlertAction
 from grandstrategy.horizon.models import Document
+from grandstrategy.horizon.stories import words
 from grandstrategy.horizon.story_service import StorySummary, reader_at, summaries
 from grandstrategy.horizon.trend_service import series_of
 
@@ -38,6 +41,8 @@ VERDICTS = ("acknowledged", "dismissed")
 EMERGING_MIN = 2  # stories with a new pair of actors, within EMERGING_DAYS
 EMERGING_DAYS = 14
 EMERGING_HISTORY = 60  # days of archive before, in which the pair must be absent
+EMERGING_TERM_MIN = 3  # recent stories whose titles carry a term the archive never had
+TERM_MIN_LENGTH = 5  # shorter words are mostly function words in the four languages
 
 
 @dataclass
@@ -90,6 +95,16 @@ def _emerging(stories: list[StorySummary], end: dt.date) -> list[Found]:
         for a, b in combinations(sorted(s.actors), 2):
             pairs.setdefault((a, b), []).append(s)
     out = []
+    terms: dict[str, list[StorySummary]] = {}
+    for s in stories:
+        for t in _title_terms(s.title):
+            terms.setdefault(t, []).append(s)
+    for t, group in sorted(terms.items()):
+        recent = [s for s in group if s.first >= recent_from]
+        if len(recent) >= EMERGING_TERM_MIN and len(recent) == len(group):
+            first = min(s.first for s in recent)
+            ids = sorted(s.id for s in recent)
+            out.append(Found("emerging", "", f"term:{t}", first, float(len(recent)), ids))
     for (a, b), group in pairs.items():
         recent = [s for s in group if s.first >= recent_from]
         if len(recent) >= EMERGING_MIN and len(recent) == len(group):
@@ -105,6 +120,12 @@ def _emerging(stories: list[StorySummary], end: dt.date) -> list[Found]:
                 )
             )
     return out
+
+
+def _title_terms(title: str) -> set[str]:
+    """The content words of a story's title, case- and accent-folded: what an emerging term
+    is looked for in (a word the whole archive already knows is never new)."""
+    return {w for w in words(title) if len(w) >= TERM_MIN_LENGTH and w.isalpha()}
 
 
 def _views(session: Session, document_ids: list[int] | None) -> list[Marking]:
