@@ -281,8 +281,14 @@ async def discover(base: str, headers: dict[str, str]) -> World:
     return World(urls, criteria, threats)
 
 
+async def pause(rng: random.Random, think: float) -> None:
+    """A person's pause between two requests: exponential with mean ``think`` seconds."""
+    if think > 0:
+        await asyncio.sleep(rng.expovariate(1.0 / think))
+
+
 async def reader(
-    stats: Stats, base: str, who: Login, world: World, until: float, seed: int
+    stats: Stats, base: str, who: Login, world: World, until: float, seed: int, think: float
 ) -> None:
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -298,10 +304,11 @@ async def reader(
             else:
                 url = rng.choice(world.classified)
                 await stats.call("classified-get", client, "GET", url, headers=who.api)
+            await pause(rng, think)
 
 
 async def writer(
-    stats: Stats, base: str, who: Login, world: World, until: float, seed: int
+    stats: Stats, base: str, who: Login, world: World, until: float, seed: int, think: float
 ) -> None:
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -333,6 +340,7 @@ async def writer(
                 await stats.call(
                     kind, client, "PATCH", f"/api/strategy/threats/{rid}", json=body, headers=api
                 )
+            await pause(rng, think)
 
 
 async def load(
@@ -344,6 +352,7 @@ async def load(
     logins: int,
     admin: str,
     reader_user: str,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     stats = Stats()
     login_stats = Stats()
@@ -359,8 +368,9 @@ async def load(
     world = await discover(base, high.api)
     until = time.monotonic() + seconds
     tasks = [
-        reader(stats, base, high if i % 2 == 0 else low, world, until, i) for i in range(readers)
-    ] + [writer(stats, base, high, world, until, 1000 + i) for i in range(writers)]
+        reader(stats, base, high if i % 2 == 0 else low, world, until, i, think)
+        for i in range(readers)
+    ] + [writer(stats, base, high, world, until, 1000 + i, think) for i in range(writers)]
     t0 = time.perf_counter()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
@@ -381,6 +391,7 @@ async def load(
     return {
         "readers": readers,
         "writers": writers,
+        "think_s": think,
         "seconds": round(wall, 1),
         "requests": total,
         "requests_per_s": round(total / wall, 1) if wall else 0.0,
@@ -430,6 +441,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writers", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--logins", type=int, default=30)
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a client pauses between requests, as a person reading does "
+        "(default 0: each client sends its next request at once, a closed loop in which the "
+        "wait is clients / throughput whatever the server does)",
+    )
     ap.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
     ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL")
     ap.add_argument(
@@ -456,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
                 logins=args.logins,
                 admin=admin,
                 reader_user=reader_user,
+                think=args.think,
             )
         )
         report(result, backend)
