@@ -111,6 +111,10 @@ def test_review_items_over_http(client, session, operator, loaded, token_for):
         ).status_code
         == 403
     )  # the secretariat sees it, but only intel closes it
+    unknown = client.post(
+        "/api/horizon/watch/reviews/987654/close", json={"note": "x"}, headers=ivan
+    )
+    assert unknown.status_code == 404  # an unknown id, as a hidden one: not found
     done = client.post(
         f"/api/horizon/watch/reviews/{item['id']}/close", json={"note": "Briefed."}, headers=ivan
     )
