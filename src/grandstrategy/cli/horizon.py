@@ -61,6 +61,21 @@ def _expected(paths: list[str], fmt: str) -> int | None:
     return total
 
 
+def _bar(as_json: bool) -> Progress:
+    """A progress bar with counts and times; silent when the output is JSON."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=as_json,
+        disable=as_json,
+    )
+
+
 @horizon_app.command("ingest")
 def ingest(
     ctx: typer.Context,
@@ -115,17 +130,7 @@ def ingest(
     with st.session() as s:
         user = st.principal(s)
     expected = _expected(paths, fmt)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=as_json,
-        disable=as_json,
-    ) as bar:
+    with _bar(as_json) as bar:
         task = bar.add_task("reading…", total=expected)
 
         def show(r: pipeline.IngestReport) -> None:
@@ -217,16 +222,7 @@ def vectors_cmd(
         )
     total = min(waiting.waiting, limit) if limit else waiting.waiting
     t0 = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=as_json,
-        disable=as_json,
-    ) as bar:
+    with _bar(as_json) as bar:
         task = bar.add_task(_("encoding passages…"), total=total or None)
         done = service.fill_vectors(
             st.factory,
