@@ -77,9 +77,9 @@ def setup(
         if example:
             _capability_examples(s, operator, tell)
     _horizon_first_run(factory, example=example, tell=tell)
-    from grandstrategy.horizon import index as keyword_index
+    from grandstrategy.horizon import service as horizon
 
-    index = keyword_index.for_settings(settings)
+    index = horizon.keyword_index_for(settings)
     if index is not None:  # build the keyword index now, not at the first search
         with unit_of_work(factory) as s:
             index.sync(s)

@@ -1,5 +1,7 @@
 """Pages of the rolling analysis, as a low and a high reader see them (example data)."""
 
+import re
+
 from grandstrategy.horizon import alerts
 from grandstrategy.horizon.analysis_example import load_analysis_example
 from grandstrategy.horizon.example import load_example_documents
@@ -35,6 +37,10 @@ def test_pages_show_stories_alerts_briefs_assessments_partners(client, session, 
     assert "campaign confirmed" in client.get("/horizon/alerts").text
     briefs = client.get("/horizon/briefs")
     assert "/horizon/briefs/" in briefs.text
+    link = re.search(r"/horizon/briefs/\d+", briefs.text)
+    assert link is not None
+    one = client.get(link.group(0))
+    assert one.status_code == 200 and "[doc " in one.text  # each sentence cites its passage
     assessments = client.get("/horizon/assessments").text
     assert 'data-testid="differ-hybrid"' in assessments and "NATO Joint Intelligence" in assessments
     partners = client.get("/horizon/partners", params={"category": "aggression"}).text

@@ -10,15 +10,7 @@ import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.i18n import _, ngettext
-from grandstrategy.horizon import (
-    alerts,
-    assessments,
-    brief,
-    brief_service,
-    partners,
-    story_service,
-    trend_service,
-)
+from grandstrategy.horizon import service
 
 DATE = ["%Y-%m-%d"]
 
@@ -43,7 +35,7 @@ def stories(
     """
     st = state(ctx)
     with st.session() as s:
-        rows = story_service.list_stories(
+        rows = service.list_stories(
             s, user=st.principal(s), since=_day(since), category=category, actor=actor, limit=limit
         )
     if as_json:
@@ -85,7 +77,7 @@ def story(ctx: typer.Context, story_id: int, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        view = story_service.get_story(s, user=st.principal(s), story_id=story_id)
+        view = service.get_story(s, user=st.principal(s), story_id=story_id)
     if as_json:
         print_json(view)
         return
@@ -123,13 +115,13 @@ def trends(
 
     Example: grandstrategy horizon trends --by category,actor --interval week
     """
-    if by not in trend_service.BY:
-        raise typer.BadParameter(f"choose one of {', '.join(trend_service.BY)}", param_hint="--by")
-    if interval not in trend_service.INTERVALS:
+    if by not in service.TREND_BY:
+        raise typer.BadParameter(f"choose one of {', '.join(service.TREND_BY)}", param_hint="--by")
+    if interval not in service.TREND_INTERVALS:
         raise typer.BadParameter("choose day or week", param_hint="--interval")
     st = state(ctx)
     with st.session() as s:
-        rows = trend_service.trend_series(
+        rows = service.trend_series(
             s, user=st.principal(s), by=by, interval=interval, since=_day(since), top=top
         )
     if as_json:
@@ -173,7 +165,7 @@ def alerts_cmd(
         raise typer.BadParameter("choose burst, emerging or convergence", param_hint="--kind")
     st = state(ctx)
     with st.session() as s:
-        rows = alerts.list_alerts(
+        rows = service.list_alerts(
             s, user=st.principal(s), since=_day(since), kind=kind, status=status
         )
     if as_json:
@@ -220,7 +212,7 @@ def alert_act(
     """
     st = state(ctx)
     with st.session() as s:
-        a = alerts.act_on_alert(
+        a = service.act_on_alert(
             s, user=st.principal(s), alert_id=alert_id, verdict=verdict, reason=reason
         )
     console.print(_("alert {id}: {status}").format(id=a.id, status=a.status))
@@ -240,26 +232,26 @@ def brief_cmd(
     taken from the passage it cites and refused if it does not occur there.
     Example: grandstrategy horizon brief --since 7d --category cyber --format pdf --out b.pdf
     """
-    if fmt not in brief_service.FORMATS:
+    if fmt not in service.BRIEF_FORMATS:
         raise typer.BadParameter(
-            f"choose one of {', '.join(brief_service.FORMATS)}", param_hint="--format"
+            f"choose one of {', '.join(service.BRIEF_FORMATS)}", param_hint="--format"
         )
     if fmt in ("pdf", "docx") and out is None:
         raise typer.BadParameter(f"{fmt} needs --out FILE", param_hint="--out")
     st = state(ctx)
     with st.session() as s:
-        content = brief_service.build(
+        content = service.build_brief(
             s, user=st.principal(s), since=since, categories=category or None, freeze=freeze
         )
     data: bytes
     if fmt == "json":
         data = json.dumps(content, indent=1, ensure_ascii=False, default=str).encode()
     elif fmt == "md":
-        data = brief.to_markdown(content).encode()
+        data = service.brief_markdown(content).encode()
     elif fmt == "pdf":
-        data = brief.to_pdf(content)
+        data = service.brief_pdf(content)
     else:
-        data = brief.to_docx(content)
+        data = service.brief_docx(content)
     if out is None:
         typer.echo(data.decode())
         return
@@ -283,7 +275,7 @@ def briefs_cmd(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        rows = brief_service.list_briefs(s, user=st.principal(s))
+        rows = service.list_briefs(s, user=st.principal(s))
     if as_json:
         print_json(rows)
         return
@@ -315,7 +307,7 @@ def assessments_cmd(
     """
     st = state(ctx)
     with st.session() as s:
-        rows = assessments.list_assessments(s, user=st.principal(s), threat=threat)
+        rows = service.list_assessments(s, user=st.principal(s), threat=threat)
     if as_json:
         print_json(rows)
         return
@@ -364,7 +356,7 @@ def assess_cmd(
     """
     st = state(ctx)
     with st.session() as s:
-        a = assessments.add_assessment(
+        a = service.add_assessment(
             s,
             user=st.principal(s),
             issuer=issuer,
@@ -389,7 +381,7 @@ def partners_compare(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        result = partners.compare(s, user=st.principal(s))
+        result = service.compare_partners(s, user=st.principal(s))
     if as_json:
         print_json(result)
         return

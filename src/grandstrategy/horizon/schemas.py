@@ -2,12 +2,19 @@
 taxonomy's categories, in the reader's language.
 
 Pages, editions and the CLI show a category by its name ("Cyberattaques"); its id ("cyber")
-stays in links, forms and machine output.
+stays in links, forms and machine output. A brief's ``Citation`` is here too: pages print
+the citations of a frozen brief with ``service.cite``.
 """
 
 from __future__ import annotations
 
+from grandstrategy.horizon.brief import Citation as Citation  # a brief's source, to cite
 from grandstrategy.horizon.taxonomy import load_taxonomy
+
+
+def category_ids() -> list[str]:
+    """The threat taxonomy's category ids, in its order (what a category filter offers)."""
+    return load_taxonomy().ids()
 
 
 def category_label(category_id: str, lang: str | None = None) -> str:

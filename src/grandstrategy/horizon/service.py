@@ -451,3 +451,49 @@ from grandstrategy.horizon.watch_service import threat_signals as threat_signals
 VectorWorker = _vectors.Worker
 fill_vectors = _vectors.catch_up
 vector_status = _vectors.status
+
+# The rolling analysis, entered through here: the CLI, the API and the pages of stories,
+# trends, alerts, briefs, assessments and partners call only these names.
+from grandstrategy.horizon import alerts as _alerts  # noqa: E402
+from grandstrategy.horizon import assessments as _assessments  # noqa: E402
+from grandstrategy.horizon import brief as _brief  # noqa: E402
+from grandstrategy.horizon import brief_service as _brief_service  # noqa: E402
+from grandstrategy.horizon import index as _index  # noqa: E402
+from grandstrategy.horizon import partners as _partners  # noqa: E402
+from grandstrategy.horizon import story_service as _story_service  # noqa: E402
+from grandstrategy.horizon import trend_service as _trend_service  # noqa: E402
+
+# Stories (story_service.py): reports of one event counted once.
+list_stories = _story_service.list_stories
+get_story = _story_service.get_story
+
+# Trends (trend_service.py): story counts per key and period, with their bursts.
+TREND_BY = _trend_service.BY
+TREND_INTERVALS = _trend_service.INTERVALS
+trend_series = _trend_service.trend_series
+
+# Alerts (alerts.py): found as documents arrive; acknowledged or dismissed with a reason.
+list_alerts = _alerts.list_alerts
+act_on_alert = _alerts.act_on_alert
+
+# Briefs (brief_service.py composes and freezes; brief.py writes the formats).
+BRIEF_FORMATS = _brief_service.FORMATS
+build_brief = _brief_service.build
+list_briefs = _brief_service.list_briefs
+get_brief = _brief_service.get_brief
+brief_markdown = _brief.to_markdown
+brief_pdf = _brief.to_pdf
+brief_docx = _brief.to_docx
+cite = _brief.cite
+
+# Assessments issued by others (assessments.py).
+add_assessment = _assessments.add_assessment
+list_assessments = _assessments.list_assessments
+assessments_by_threat = _assessments.by_threat
+
+# Partners' strategies compared (partners.py).
+compare_partners = _partners.compare
+region_labels = _partners.region_labels
+
+# The keyword index of a deployment's settings (index.py): None where FTS answers.
+keyword_index_for = _index.for_settings

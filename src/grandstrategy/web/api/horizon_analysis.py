@@ -9,14 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
-from grandstrategy.horizon import (
-    alerts,
-    assessments,
-    brief_service,
-    partners,
-    story_service,
-    trend_service,
-)
+from grandstrategy.horizon import service
 from grandstrategy.web.deps import api_user, get_session, needs
 
 router = APIRouter(prefix="/api/horizon", tags=["horizon analysis"])
@@ -40,7 +33,7 @@ def list_stories(
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """Stories (reports of one event counted once) within the user's clearance."""
-    rows = story_service.list_stories(
+    rows = service.list_stories(
         session, user=user, since=since, category=category, actor=actor, limit=limit
     )
     return [_plain(r) for r in rows]
@@ -51,7 +44,7 @@ def get_story(
     story_id: int, user: Principal = Depends(api_user), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """One story: timeline of reports, sources, languages, labels, actors, lineage."""
-    return dict(_plain(story_service.get_story(session, user=user, story_id=story_id)))
+    return dict(_plain(service.get_story(session, user=user, story_id=story_id)))
 
 
 @router.get("/trends", **needs("horizon.read"))
@@ -64,9 +57,7 @@ def trends(
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """Story counts per key and period, with the bursts found in them."""
-    rows = trend_service.trend_series(
-        session, user=user, by=by, interval=interval, since=since, top=top
-    )
+    rows = service.trend_series(session, user=user, by=by, interval=interval, since=since, top=top)
     return [_plain(r) for r in rows]
 
 
@@ -79,7 +70,7 @@ def list_alerts(
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """Alerts: kind, what about, start, score, stories, status and verdicts."""
-    rows = alerts.list_alerts(session, user=user, since=since, kind=kind, status=status)
+    rows = service.list_alerts(session, user=user, since=since, kind=kind, status=status)
     return [_plain(r) for r in rows]
 
 
@@ -92,7 +83,7 @@ def act_on_alert(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Acknowledge or dismiss an alert with a reason (kept and audited)."""
-    view = alerts.act_on_alert(
+    view = service.act_on_alert(
         session, user=user, alert_id=alert_id, verdict=verdict, reason=reason
     )
     return dict(_plain(view))
@@ -106,7 +97,7 @@ def make_brief(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Compose, check and freeze a rolling brief from what the user may see."""
-    return brief_service.build(session, user=user, since=since, categories=categories or None)
+    return service.build_brief(session, user=user, since=since, categories=categories or None)
 
 
 @router.get("/briefs", **needs("horizon.read"))
@@ -114,7 +105,7 @@ def list_briefs(
     user: Principal = Depends(api_user), session: Session = Depends(get_session)
 ) -> list[dict[str, Any]]:
     """Frozen briefs the user may read, newest first."""
-    return brief_service.list_briefs(session, user=user)
+    return service.list_briefs(session, user=user)
 
 
 @router.get("/briefs/{brief_id}", **needs("horizon.read"))
@@ -122,7 +113,7 @@ def get_brief(
     brief_id: int, user: Principal = Depends(api_user), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """One frozen brief, as it was written, with its citations."""
-    return brief_service.get_brief(session, user=user, brief_id=brief_id)
+    return service.get_brief(session, user=user, brief_id=brief_id)
 
 
 @router.get("/assessments", **needs("horizon.read"))
@@ -132,7 +123,7 @@ def list_assessments(
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
     """External assessments the user may read (issuer, date, judgement, confidence, threats)."""
-    return [_plain(a) for a in assessments.list_assessments(session, user=user, threat=threat)]
+    return [_plain(a) for a in service.list_assessments(session, user=user, threat=threat)]
 
 
 @router.post("/assessments", status_code=201, **needs("horizon.ingest"))
@@ -147,7 +138,7 @@ def add_assessment(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Record an assessment issued by someone else."""
-    view = assessments.add_assessment(
+    view = service.add_assessment(
         session,
         user=user,
         issuer=issuer,
@@ -165,4 +156,4 @@ def compare_partners(
     user: Principal = Depends(api_user), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """Partners' profiles, pairwise alignment per category, and the region lens."""
-    return dict(_plain(partners.compare(session, user=user)))
+    return dict(_plain(service.compare_partners(session, user=user)))

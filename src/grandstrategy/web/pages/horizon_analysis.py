@@ -10,16 +10,8 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon import (
-    alerts,
-    assessments,
-    brief,
-    brief_service,
-    partners,
-    story_service,
-    trend_service,
-)
-from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon import service
+from grandstrategy.horizon.schemas import Citation, category_ids
 from grandstrategy.web.deps import get_session, page_needs, page_user
 from grandstrategy.web.render import page
 
@@ -41,10 +33,10 @@ def stories_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    rows = story_service.list_stories(
+    rows = service.list_stories(
         session, user=user, since=_day(since), category=category or None, limit=200
     )
-    weekly = trend_service.trend_series(session, user=user, by="category", interval="week", top=8)
+    weekly = service.trend_series(session, user=user, by="category", interval="week", top=8)
     return page(
         request,
         "horizon/stories.html",
@@ -54,7 +46,7 @@ def stories_page(
         weekly=weekly,
         since=since,
         category=category,
-        categories=load_taxonomy().ids(),
+        categories=category_ids(),
         active="horizon",
     )
 
@@ -66,7 +58,7 @@ def story_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    view = story_service.get_story(session, user=user, story_id=story_id)
+    view = service.get_story(session, user=user, story_id=story_id)
     if view.summary.id != story_id:  # merged: the story it became
         return RedirectResponse(f"/horizon/stories/{view.summary.id}", status_code=303)
     return page(
@@ -85,7 +77,7 @@ def alerts_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    rows = alerts.list_alerts(session, user=user)
+    rows = service.list_alerts(session, user=user)
     return page(
         request,
         "horizon/alerts.html",
@@ -105,7 +97,7 @@ async def alert_verdict(
     session: Session = Depends(get_session),
 ) -> Response:
     form = await request.form()
-    alerts.act_on_alert(
+    service.act_on_alert(
         session,
         user=user,
         alert_id=alert_id,
@@ -121,7 +113,7 @@ def briefs_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    rows = brief_service.list_briefs(session, user=user)
+    rows = service.list_briefs(session, user=user)
     return page(
         request,
         "horizon/briefs.html",
@@ -139,14 +131,14 @@ def brief_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    content = brief_service.get_brief(session, user=user, brief_id=brief_id)
+    content = service.get_brief(session, user=user, brief_id=brief_id)
     return page(
         request,
         "horizon/brief.html",
         user=user,
         markings=[Marking.parse(content["marking"])],
         b=content,
-        cite=lambda c: brief.cite(brief.Citation(**c)),
+        cite=lambda c: service.cite(Citation(**c)),
         active="horizon",
     )
 
@@ -157,7 +149,7 @@ def assessments_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    threats = assessments.by_threat(session, user=user)
+    threats = service.assessments_by_threat(session, user=user)
     marks = [
         Marking.parse(a.marking)
         for t in threats.values()
@@ -180,7 +172,7 @@ def partners_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    result = partners.compare(session, user=user)
+    result = service.compare_partners(session, user=user)
     cats = sorted({c for p in result.profiles for c in p.shares})
     chosen = category if category in cats else (cats[0] if cats else "")
     names = [p.partner for p in result.profiles]
@@ -196,6 +188,6 @@ def partners_page(
         chosen=chosen,
         names=names,
         matrix=matrix,
-        region_labels=partners.region_labels(),
+        region_labels=service.region_labels(),
         active="horizon",
     )
