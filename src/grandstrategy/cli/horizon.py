@@ -105,6 +105,12 @@ def ingest(
         help="Processes that prepare documents while this one stores (large batches, free "
         "cores); 0: all in this process.",
     ),
+    cluster: str = typer.Option(
+        None,
+        "--cluster",
+        help="A Dask scheduler's address (tcp://host:8786): its workers prepare and classify "
+        "the documents while this process stores them (needs the 'cluster' extra).",
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Ingest documents; safe to run again after an interruption (it resumes).
@@ -153,6 +159,7 @@ def ingest(
             use_embeddings=None if embeddings and st.settings.embeddings else False,
             workers=workers,
             wait_vectors=wait,
+            cluster=cluster or None,
         )
     if as_json:
         print_json(

@@ -32,8 +32,8 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
 from grandstrategy.horizon import engine
+from grandstrategy.horizon.classify import Classifier, rollup
 from grandstrategy.horizon.classify import Label as PassageLabel
-from grandstrategy.horizon.classify import rollup
 from grandstrategy.horizon.entities import Mention as EntityMention
 from grandstrategy.horizon.entities import default_finder
 from grandstrategy.horizon.ingest.language import detect_language
@@ -99,6 +99,12 @@ def prepare(
     Labels come from the rules and the learned model at once; the embedding signal is added
     when the passages' vectors are filled in (``vectors.py``). ``use_embeddings`` is kept
     for callers of the old signature and has no effect here."""
+    return prepare_with(engine.classifier(session, use_embeddings=False), docs)
+
+
+def prepare_with(clf: Classifier, docs: list[RawDocument]) -> list[Prepared]:
+    """``prepare`` with the classifier given: no database, so it runs anywhere (a cluster's
+    worker, see ``ingest/cluster.py``)."""
     out = []
     for raw in docs:
         lang = (raw.language or "").lower()[:2] or detect_language(raw.text, LANGUAGES)
@@ -112,7 +118,6 @@ def prepare(
         out.append(Prepared(raw, content_hash(raw.text), lang, spans, refused=refused))
     texts = [raw.raw.text[s:e] for raw in out for s, e in raw.spans]
     langs: list[str | None] = [p.language for p in out for _ in p.spans]
-    clf = engine.classifier(session, use_embeddings=False)
     labels = clf.classify(texts, langs, explain=False) if texts else []
     finder = default_finder()
     i = 0
@@ -337,6 +342,7 @@ def ingest(
     use_embeddings: bool | None = None,
     workers: int = 0,
     wait_vectors: bool = True,
+    cluster: Any = None,
 ) -> IngestReport:
     """Ingest documents; each one whole or not at all; failures are reported, never fatal.
 
@@ -351,6 +357,10 @@ def ingest(
     while this one stores the previous chunk; 0 prepares here. Worth it for large batches
     (each worker loads the model once, a second or two); used only when the session factory
     is bound to an engine on a database file or server that the workers can open too.
+
+    ``cluster``: a Dask scheduler's address or a ``distributed.Client``; chunks are then
+    prepared on that cluster's workers (``workers`` is not used) while this process stores:
+    see ``ingest/cluster.py``.
     """
     from grandstrategy.horizon import analysis, vectors  # stories and alerts, after chunks
 
@@ -361,11 +371,16 @@ def ingest(
     report = IngestReport()
     t0 = time.perf_counter()
     chunks = _fresh_chunks(factory, iter(items), chunk, report, user)
-    url = _shareable_url(factory) if workers > 0 else None
-    if url is None:
-        prepared_chunks: Iterator[list[Prepared]] = (
-            _prepare_here(factory, docs, use_embeddings) for docs in chunks
-        )
+    url = _shareable_url(factory) if workers > 0 and cluster is None else None
+    prepared_chunks: Iterator[list[Prepared]]
+    if cluster is not None:
+        from grandstrategy.horizon.ingest import cluster as dask_cluster
+
+        with factory() as s:
+            clf = engine.classifier(s, use_embeddings=False)
+        prepared_chunks = dask_cluster.prepare_chunks(chunks, clf, cluster)
+    elif url is None:
+        prepared_chunks = (_prepare_here(factory, docs, use_embeddings) for docs in chunks)
     else:
         prepared_chunks = _prepare_in_workers(chunks, url, workers, use_embeddings)
     with unit_of_work(factory) as s:
