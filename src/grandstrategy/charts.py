@@ -13,10 +13,11 @@ import functools
 import hashlib
 import html
 import io
+import itertools
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec
 
@@ -113,3 +114,67 @@ def short(text: str, width: int) -> str:
 def colour(k: int) -> str:
     """The ``k``-th series colour, cycling through the palette."""
     return PALETTE[k % len(PALETTE)]
+
+
+def tick_digits(values: Iterable[float]) -> int:
+    """The fewest decimals (at most three) that write every tick exactly: 0.5 → 1, 2 → 0."""
+    ticks = [float(v) for v in values]
+    for digits in range(3):
+        if all(abs(round(v, digits) - v) <= 1e-9 * max(1.0, abs(v)) for v in ticks):
+            return digits
+    return 3
+
+
+def number_ticks(axis: Any, *, percent: bool = False) -> None:
+    """Write ``axis``'s tick labels as the reader writes numbers (core/formats): "1 234,5";
+    with ``percent`` the values are percentages, written "45 %" where the reader does.
+
+    The language is the one the chart is drawn in (the chart cache keys on it)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from grandstrategy.core import formats
+
+    lang = i18n.current()
+
+    class Ticks(FuncFormatter):
+        digits = 0
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            self.digits = tick_digits(locs)
+
+    def label(value: float, _pos: Any = None) -> str:
+        if percent:
+            return formats.percent(value / 100, ticks.digits, lang=lang)
+        return formats.number(value, ticks.digits, lang=lang)
+
+    ticks = Ticks(label)
+    axis.set_major_formatter(ticks)
+
+
+def date_ticks(axis: Any) -> None:
+    """Write a time axis's tick labels as the reader writes days: "5 déc. 2026" (hours too
+    when the ticks are less than a day apart)."""
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
+    from grandstrategy.core import formats
+
+    lang = i18n.current()
+
+    class Ticks(FuncFormatter):
+        hourly = False
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            steps = [b - a for a, b in itertools.pairwise(locs)]
+            self.hourly = bool(steps) and min(steps) < 1
+
+    def label(value: float, _pos: Any = None) -> str:
+        moment = num2date(value).replace(tzinfo=None)  # type: ignore[no-untyped-call]
+        if ticks.hourly:
+            return formats.datetime(moment, "medium", lang=lang)
+        return formats.date(moment, "medium", lang=lang)
+
+    ticks = Ticks(label)
+    axis.set_major_formatter(ticks)

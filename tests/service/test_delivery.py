@@ -221,7 +221,7 @@ def test_stocktake_pack_puts_red_first_and_says_what_changed(session, loaded, op
     _judge(session, operator, "deter", "amber-red", on=D(2026, 8, 1))
     second = service.stocktake(session, user=operator, fmt="md", on=D(2026, 9, 1))
     text = second.content.decode()
-    assert "Since the pack of 2026-07-01" in text
+    assert "Since the pack of 1 July 2026" in text  # dates as the reader writes them
     assert "| deter | rating | green | amber-red |" in text
     urgent = text.split("## Red and amber-red objectives")[1].split("\n## ")[0]
     assert urgent.index("Protected elections") < urgent.index("Credible deterrence")

@@ -180,13 +180,13 @@ def test_five_year_review_from_two_frozen_editions(session, operator):
     text = out.content.decode()
     changed = text.split("## What changed in each component")[1].split("\n## ")[0]
     assert "re-rated: likelihood 4 → 5" in changed
-    assert "deadline moved: 2035-06-30 → 2036-06-30" in changed
+    assert "deadline moved: 30 June 2035 → 30 June 2036" in changed
     assert "**Spare capacity** (spare): removed" in changed
     dropped = text.split("### Dropped")[1].split("###")[0]
     assert "Spare capacity" in dropped
     log = text.split("## Change log between the editions, by component")[1]
-    assert "### threats" in log and "### objectives" in log
-    assert "| meddling | update | likelihood |" in log
+    assert "### Threats and challenges" in log and "### Objectives" in log
+    assert "| meddling | changed | likelihood |" in log
     assert str(out.marking).startswith("CONFIDENTIAL")  # zebra-cell's change is in it
     same = eds[0].version
     with pytest.raises(Invalid, match="come before"):

@@ -105,6 +105,44 @@ def _words() -> dict[str, dict[str, str]]:
             "error": pgettext("lint severity", "error"),
             "warning": pgettext("lint severity", "warning"),
         },
+        "cycle-status": {
+            "drafting": pgettext("drafting cycle status", "drafting"),
+            "approved": pgettext("drafting cycle status", "approved by the Council"),
+            "published": pgettext("drafting cycle status", "published"),
+        },
+        "round-status": {
+            "open": pgettext("consultation round status", "open"),
+            "closed": pgettext("consultation round status", "closed"),
+            # still open in the register, but its closing date has passed
+            "past-deadline": pgettext("consultation round status", "past its closing date"),
+        },
+        "contribution-status": {
+            "held": pgettext("contribution status", "awaiting moderation"),
+            "published": pgettext("contribution status", "published"),
+            "rejected": pgettext("contribution status", "rejected as off-topic"),
+        },
+        "audience": {
+            "departments": pgettext("consultation audience", "federal departments"),
+            "regions": pgettext("consultation audience", "regions and communities"),
+            "parliament": pgettext("consultation audience", "parliament"),
+            "roundtable": pgettext("consultation audience", "round table"),
+            "public": pgettext("consultation audience", "public"),
+        },
+        "disposition": {
+            "accept": pgettext("contribution disposition", "accepted"),
+            "partly": pgettext("contribution disposition", "partly accepted"),
+            "reject": pgettext("contribution disposition", "not taken up"),
+            "defer": pgettext("contribution disposition", "deferred"),
+        },
+        "org-kind": {
+            "department": pgettext("organisation kind", "department"),
+            "region": pgettext("organisation kind", "region or community"),
+            "party": pgettext("organisation kind", "political party"),
+            "company": pgettext("organisation kind", "company"),
+            "university": pgettext("organisation kind", "university"),
+            "ngo": pgettext("organisation kind", "NGO"),
+            "other": pgettext("organisation kind", "other"),
+        },
     }
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from grandstrategy.charts import cached
+from grandstrategy.charts import cached, date_ticks, number_ticks
 from grandstrategy.charts import colour as _colour
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import labelled as _labelled
 from grandstrategy.charts import short as _short
 from grandstrategy.charts import svg as _svg
 from grandstrategy.core.i18n import _
+from grandstrategy.core.terms import term
 from grandstrategy.delivery.schemas import (
     BudgetHistory,
     BudgetPath,
@@ -45,6 +46,8 @@ def trajectory_svg(track: IndicatorTrack) -> str:
                     color=_colour(0), marker="o", markersize=4, linewidth=1.4,
                     label=_("measured"))  # fmt: skip
         ax.set_ylabel(track.unit or _("value"), fontsize=7)
+        number_ticks(ax.yaxis)
+        date_ticks(ax.xaxis)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         ax.tick_params(labelsize=6.5)
         ax.set_title(_short(track.name, 70), fontsize=8)
@@ -70,7 +73,8 @@ def history_svg(h: BudgetHistory) -> str:
         ax.plot(years, [y.non_nuclear_europe for y in h.years], color=_colour(2),
                 linewidth=1.2, label=_("non-nuclear European Allies (mean)"))  # fmt: skip
         ax.axhline(2.0, color="#999999", linestyle=":", linewidth=1)
-        ax.set_ylabel(_("share of GDP (%)"), fontsize=7)
+        ax.set_ylabel(_("share of GDP"), fontsize=7)
+        number_ticks(ax.yaxis, percent=True)
         ax.set_xticks(years)
         ax.tick_params(labelsize=6.5)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
@@ -92,8 +96,10 @@ def paths_svg(paths: Sequence[BudgetPath]) -> str:
                           markersize=2.5, color=_colour(k), label=_short(p.label, 36))  # fmt: skip
             spend_ax.plot(years, [y.spending_index for y in p.years], marker="o",
                           markersize=2.5, color=_colour(k))  # fmt: skip
-        share_ax.set_ylabel(_("share of GDP (%)"), fontsize=7)
+        share_ax.set_ylabel(_("share of GDP"), fontsize=7)
         spend_ax.set_ylabel(_("real spending (base year = 100)"), fontsize=7)
+        number_ticks(share_ax.yaxis, percent=True)
+        number_ticks(spend_ax.yaxis)
         for ax in (share_ax, spend_ax):
             ax.tick_params(labelsize=6.5)
             ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
@@ -112,12 +118,14 @@ def capability_svg(values: Sequence[CapabilityValue]) -> str:
                 continue
             colour = "#d62728" if v.flag else _colour(0)
             ax.scatter([v.spend_growth], [v.delivered_growth], color=colour, s=18)
-            ax.annotate(f"{v.capability} ({v.measure.value})", (v.spend_growth,
+            ax.annotate(f"{v.capability} ({term(v.measure, 'measure')})", (v.spend_growth,
                         v.delivered_growth), fontsize=6, xytext=(3, 3),
                         textcoords="offset points")  # fmt: skip
         ax.axhline(0, color="#999999", linewidth=0.8)
         ax.axvline(0, color="#999999", linewidth=0.8)
-        ax.set_xlabel(_("spend growth, first to last year (%)"), fontsize=7)
-        ax.set_ylabel(_("delivered growth (%)"), fontsize=7)
+        ax.set_xlabel(_("spend growth, first to last year"), fontsize=7)
+        ax.set_ylabel(_("delivered growth"), fontsize=7)
+        number_ticks(ax.xaxis, percent=True)
+        number_ticks(ax.yaxis, percent=True)
         ax.tick_params(labelsize=6.5)
         return _labelled(_svg(fig), _("Capability spend growth against delivered growth"))

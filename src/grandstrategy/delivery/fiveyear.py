@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Invalid, NotFound
-from grandstrategy.core.i18n import _
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.core.terms import term
 from grandstrategy.delivery import render
 from grandstrategy.delivery.access import READ, plan
 from grandstrategy.delivery.allies import table
@@ -28,7 +29,7 @@ from grandstrategy.resilience import service as resilience_service
 from grandstrategy.strategy import service as strategy_service
 from grandstrategy.strategy.schemas import COMPONENTS
 
-RERATED = ("likelihood", "impact")
+RERATED = {"likelihood": lazy("likelihood"), "impact": lazy("impact")}
 
 
 def _edition(eds: list[strategy_service.EditionRead], number: int) -> strategy_service.EditionRead:
@@ -41,34 +42,61 @@ def _edition(eds: list[strategy_service.EditionRead], number: int) -> strategy_s
 
 
 def _value(v: object) -> str:
+    """A field's value as the reader writes it: numbers with their separators."""
     if isinstance(v, list):
-        return ", ".join(str(x) for x in v) or "—"
-    return "—" if v is None else str(v)
+        return ", ".join(_value(x) for x in v) or formats.MISSING
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return formats.number(v)
+    return formats.MISSING if v is None else str(v)
+
+
+def _component(name: str) -> str:
+    """A component's heading in the reader's words."""
+    return {
+        "strategy": _("Strategy"),
+        "actors": _("Actors"),
+        "interests": _("Vital interests"),
+        "threats": _("Threats and challenges"),
+        "roles": _("Roles"),
+        "objectives": _("Objectives"),
+        "capabilities": _("Capabilities"),
+    }.get(name, name)
+
+
+def _op(op: str) -> str:
+    """What a revision did, in the reader's words."""
+    return {"create": _("added"), "update": _("changed"), "delete": _("removed")}.get(op, op)
+
+
+def _word(value: object, vocabulary: str) -> str:
+    return term(value, vocabulary) if value not in (None, "") else formats.MISSING
 
 
 def _changes_section(diffs: list[strategy_service.RecordDiff]) -> list[str]:
-    lines = [f"## {_('What changed in each component')}", ""]
+    lines = ["## " + _("What changed in each component"), ""]
     by: dict[str, list[strategy_service.RecordDiff]] = defaultdict(list)
     for d in diffs:
         by[d.component].append(d)
     if not diffs:
         lines += [_("Nothing changed between the two editions."), ""]
     for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
-        lines += [f"### {comp}", ""]
+        lines += [f"### {_component(comp)}", ""]
         for d in by[comp]:
             fields = {c.field: c for c in d.changes}
             notes = []
             if comp == "threats" and any(f in fields for f in RERATED):
-                notes.append(_("re-rated") + ": " + "; ".join(
-                    f"{f} {_value(fields[f].before)} → {_value(fields[f].after)}"
-                    for f in RERATED if f in fields))  # fmt: skip
+                notes.append(_("re-rated: {changes}").format(changes="; ".join(
+                    f"{_(RERATED[f])} {_value(fields[f].before)} → {_value(fields[f].after)}"
+                    for f in RERATED if f in fields)))  # fmt: skip
             if comp == "objectives" and "deadline" in fields:
                 c = fields["deadline"]
-                notes.append(_("deadline moved") + f": {_value(c.before)} → {_value(c.after)}")
+                notes.append(_("deadline moved: {before} → {after}").format(
+                    before=formats.date(c.before), after=formats.date(c.after)))  # fmt: skip
             what = {"added": _("added"), "removed": _("removed")}.get(d.change, _("changed"))
             detail = "; ".join(notes) or ", ".join(sorted(fields))
             tail = f" — {detail}" if detail and d.change == "changed" else ""
-            lines.append(f"- **{d.label or d.key}** ({d.key}): {what}{tail}")
+            lines.append("- " + _("**{label}** ({key}): {what}").format(
+                label=d.label or d.key, key=d.key, what=what) + tail)  # fmt: skip
         lines.append("")
     return lines
 
@@ -80,19 +108,21 @@ def _objectives_section(
     met = [r for r in rows if r.owner_status == "done"]
     missed = [r for r in rows if r.overdue]
     dropped = [d for d in diffs if d.component == "objectives" and d.change == "removed"]
-    lines = [f"## {_('Objectives: met, missed, dropped')}", ""]
+    lines = ["## " + _("Objectives: met, missed, dropped"), ""]
     for heading, items in [
         (_("Met"), [f"- {r.title}" for r in met]),
         (_("Missed (deadline passed, not done)"),
-         [f"- {r.title} ({_('deadline')} {r.deadline}, {_('trajectory')} "
-          f"{r.trajectory or '—'})" for r in missed]),
+         ["- " + _("{title} (deadline {deadline}, trajectory {trajectory})").format(
+             title=r.title, deadline=formats.date(r.deadline),
+             trajectory=_word(r.trajectory, "trajectory")) for r in missed]),
         (_("Dropped"), [f"- {d.label or d.key}" for d in dropped]),
     ]:  # fmt: skip
         lines += [f"### {heading}", "", *(items or [_("None.")]), ""]
-    lines += [f"### {_('Still open, with their trajectories')}", ""]
+    lines += ["### " + _("Still open, with their trajectories"), ""]
     lines += render.table(
         [_("objective"), _("owner status"), _("rating"), _("trajectory"), _("deadline")],
-        [[r.title, r.owner_status, r.rating, r.trajectory, r.deadline] for r in rows
+        [[r.title, _word(r.owner_status, "checkin-status"), _word(r.rating, "rating"),
+          _word(r.trajectory, "trajectory"), formats.date(r.deadline, "medium")] for r in rows
          if r not in met and r not in missed],
     )  # fmt: skip
     return lines
@@ -106,7 +136,7 @@ def _at(trend: list[tuple[dt.date, float]], day: dt.date) -> float | None:
 def _resilience_section(
     session: Session, user: Principal, start: dt.date, end: dt.date
 ) -> list[str]:
-    lines = [f"## {_('How resilience assessments moved')}", ""]
+    lines = ["## " + _("How resilience assessments moved"), ""]
     if not allowed(user, "resilience.read"):
         return [*lines, _("(Your role does not read resilience assessments.)"), ""]
     states = resilience_service.overview(session, user=user)
@@ -115,16 +145,17 @@ def _resilience_section(
         a, b = _at(s.trend, start), _at(s.trend, end)
         if a is None and b is None:
             continue
-        moved = "—" if a is None or b is None else f"{b - a:+.1f}"
-        rows.append([s.title, "—" if a is None else f"{a:.1f}", "—" if b is None else f"{b:.1f}",
-                     moved])  # fmt: skip
+        moved = None if a is None or b is None else formats.number(b - a, 1, signed=True)
+        rows.append([s.title, formats.number(a, 1), formats.number(b, 1), moved])
     if not rows:
         return [*lines, _("No assessment in this period."), ""]
-    return lines + render.table([_("requirement"), str(start), str(end), _("moved")], rows)
+    head = [_("requirement"), formats.date(start, "medium"), formats.date(end, "medium"),
+            _("moved")]  # fmt: skip
+    return lines + render.table(head, rows, right={1, 2, 3})
 
 
 def _budget_section(session: Session, user: Principal, country: str) -> list[str]:
-    lines = [f"## {_('The defence budget against the plan')}", ""]
+    lines = ["## " + _("The defence budget against the plan"), ""]
     iso = next((k for k, v in table().names.items() if v == country), None)
     if iso:
         t = table()
@@ -137,25 +168,27 @@ def _budget_section(session: Session, user: Principal, country: str) -> list[str
         if not any("GDP" in i.unit for i in obj.indicators):
             continue
         d = objective_delivery(session, user=user, objective=obj.id)
-        rows += [[t.name, t.baseline, t.target, t.due, t.latest,
-                  None if t.planned_now is None else f"{t.planned_now:.2f}", t.trajectory]
+        rows += [[t.name, formats.number(t.baseline), formats.number(t.target),
+                  formats.date(t.due, "medium"), formats.number(t.latest),
+                  formats.number(t.planned_now, 2), _word(t.trajectory, "trajectory")]
                  for t in d.indicators if "GDP" in t.unit]  # fmt: skip
     lines += render.table([_("indicator"), _("baseline"), _("target"), _("due"), _("latest"),
-                           _("planned by then"), _("trajectory")], rows)  # fmt: skip
+                           _("planned by then"), _("trajectory")], rows,
+                          right={1, 2, 4, 5})  # fmt: skip
     return lines
 
 
 def _changelog(log: list[strategy_service.RevisionRead]) -> list[str]:
-    lines = [f"## {_('Change log between the editions, by component')}", ""]
+    lines = ["## " + _("Change log between the editions, by component"), ""]
     by: dict[str, list[strategy_service.RevisionRead]] = defaultdict(list)
     for r in sorted(log, key=lambda r: (r.version, r.at)):
         by[r.component].append(r)
     for comp in [c for c in ("strategy", *COMPONENTS) if c in by]:
-        lines += [f"### {comp}", ""]
+        lines += [f"### {_component(comp)}", ""]
         lines += render.table(
             [_("version"), _("record"), _("change"), _("fields"), _("by"), _("date")],
-            [[r.version, r.key, r.op, ", ".join(c.field for c in r.changes), r.actor,
-              f"{r.at:%Y-%m-%d}"] for r in by[comp]],
+            [[r.version, r.key, _op(r.op), ", ".join(c.field for c in r.changes), r.actor,
+              formats.date(r.at, "medium")] for r in by[comp]], right={0},
         )  # fmt: skip
     if not log:
         lines += [_("No change between the two editions."), ""]
@@ -195,9 +228,10 @@ def five_year_review(
            if a.version < r.version <= b.version]  # fmt: skip
     meta = strategy_service.get_strategy(session, user=user).meta
     start, end = a.created_at.date(), b.created_at.date()
-    lines = [f"# {_('Five-yearly review')}: {meta.title}", "",
+    lines = ["# " + _("Five-yearly review: {title}").format(title=meta.title), "",
              _("From the edition of version {a} ({da}) to that of version {b} ({db}).").format(
-                 a=a.version, da=start, b=b.version, db=end), ""]  # fmt: skip
+                 a=a.version, da=formats.date(start), b=b.version, db=formats.date(end)),
+             ""]  # fmt: skip
     lines += _changes_section(diffs)
     lines += _objectives_section(session, user, diffs, end)
     lines += _resilience_section(session, user, start, end)

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.core.terms import term
 from grandstrategy.delivery import render
 from grandstrategy.delivery.access import READ, plan, today
 from grandstrategy.delivery.dashboard import dashboard
@@ -26,6 +27,8 @@ from grandstrategy.delivery.schemas import DashboardRow
 
 ORDER = {"red": 0, "amber-red": 1, "amber-green": 2, "green": 3, None: 4}
 TRACKED = ("rating", "owner_status", "trajectory", "overdue")
+# The vocabulary each tracked field's values are read in (core/terms.py).
+VOCABULARY = {"rating": "rating", "owner_status": "checkin-status", "trajectory": "trajectory"}
 
 
 def capped(rows: list[DashboardRow], max_marking: str | None) -> tuple[list[DashboardRow], int]:
@@ -65,6 +68,33 @@ def changes(
     return out
 
 
+def _word(value: object, vocabulary: str) -> str:
+    """A stored vocabulary value in the reader's words; a dash when there is none."""
+    return term(value, vocabulary) if value not in (None, "") else formats.MISSING
+
+
+def _field(name: str) -> str:
+    """A tracked field's name as the reader says it."""
+    return {
+        "rating": _("rating"),
+        "owner_status": _("owner status"),
+        "trajectory": _("trajectory"),
+        "overdue": _("overdue"),
+        "added": _("added"),
+    }.get(name, name)
+
+
+def _moved(m: tuple[str, str, str, str]) -> list[str]:
+    """A row of the changes table in the reader's words (the stored ids stay in the pack)."""
+    objective, field, before, after = m
+    if field == "overdue":
+        return [objective, _field(field), *(_("yes") if v == "True" else _("no")
+                                           for v in (before, after))]  # fmt: skip
+    if field in VOCABULARY:
+        before, after = _word(before, VOCABULARY[field]), _word(after, VOCABULARY[field])
+    return [objective, _field(field), before, after]
+
+
 def _lines(
     title: str,
     on: dt.date,
@@ -73,38 +103,47 @@ def _lines(
     last: dt.date | None,
     withheld: int,
 ) -> list[str]:
-    lines = [f"# {_('Stocktake pack')}: {title}", "", f"{_('As of')} {on.isoformat()}.", ""]
+    lines = [
+        "# " + _("Stocktake pack: {title}").format(title=title),
+        "",
+        _("As of {day}.").format(day=formats.date(on)),
+        "",
+    ]
     if withheld:
         lines += [_("{n} objective(s) above this pack's marking are not included.").format(
             n=withheld), ""]  # fmt: skip
     urgent = [r for r in rows if r.rating in ("red", "amber-red")]
-    lines += [f"## {_('Red and amber-red objectives')}", ""]
+    lines += ["## " + _("Red and amber-red objectives"), ""]
     if urgent:
         for r in urgent:
-            lines += [f"### {r.title} ({r.rating})", "",
-                      f"{_('Owner')}: {r.owner or '—'} · {_('owner status')}: "
-                      f"{r.owner_status or '—'} · {_('trajectory')}: {r.trajectory or '—'} · "
-                      f"{_('deadline')}: {r.deadline or '—'}", ""]  # fmt: skip
+            lines += [f"### {r.title} ({_word(r.rating, 'rating')})", "",
+                      _("Owner: {owner} · owner status: {status} · trajectory: {trajectory} · "
+                        "deadline: {deadline}").format(
+                          owner=r.owner or formats.MISSING,
+                          status=_word(r.owner_status, "checkin-status"),
+                          trajectory=_word(r.trajectory, "trajectory"),
+                          deadline=formats.date(r.deadline)), ""]  # fmt: skip
             if r.reason:
-                lines += [f"{_('Secretariat')}: {r.reason}", ""]
+                lines += [_("Secretariat: {reason}").format(reason=r.reason), ""]
             if r.disagreement:
                 lines += [_("**The owner and the secretariat disagree.**"), ""]
     else:
         lines += [_("None."), ""]
-    lines += [f"## {_('What changed since the last pack')}", ""]
+    lines += ["## " + _("What changed since the last pack"), ""]
     if last is None:
         lines += [_("This is the first stocktake: there is no earlier pack to compare with."), ""]
     elif not moved:
-        lines += [_("Nothing changed since the pack of {day}.").format(day=last), ""]
+        lines += [_("Nothing changed since the pack of {day}.").format(day=formats.date(last)), ""]
     else:
-        lines += [_("Since the pack of {day}:").format(day=last), ""]
+        lines += [_("Since the pack of {day}:").format(day=formats.date(last)), ""]
         lines += render.table([_("objective"), _("what"), _("before"), _("now")],
-                              [list(m) for m in moved])  # fmt: skip
-    lines += [f"## {_('All objectives')}", ""]
+                              [_moved(m) for m in moved])  # fmt: skip
+    lines += ["## " + _("All objectives"), ""]
     lines += render.table(
         [_("objective"), _("owner"), _("owner status"), _("rating"), _("trajectory"),
          _("deadline"), _("overdue")],
-        [[r.title, r.owner, r.owner_status, r.rating, r.trajectory, r.deadline,
+        [[r.title, r.owner, _word(r.owner_status, "checkin-status"), _word(r.rating, "rating"),
+          _word(r.trajectory, "trajectory"), formats.date(r.deadline, "medium"),
           _("yes") if r.overdue else ""] for r in rows],
     )  # fmt: skip
     return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -46,8 +46,13 @@ def cell(text: object) -> str:
     return str("—" if text is None else text).replace("|", "/").replace("\n", " ")
 
 
-def table(head: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+def table(
+    head: list[str], rows: Sequence[Sequence[object]], right: Collection[int] = ()
+) -> list[str]:
+    """A Markdown table; the columns numbered in ``right`` (numbers, written with the reader's
+    separators by core/formats) are aligned to the right."""
+    rule = "".join(" ---: |" if k in right else " --- |" for k in range(len(head)))
+    lines = ["| " + " | ".join(head) + " |", "|" + rule]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return [*lines, ""]
 

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal, allowed, most_specific_first, require, restrict
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
+from grandstrategy.core.terms import term
 from grandstrategy.delivery import render
 from grandstrategy.delivery.access import MANAGE, READ, REPORT, check_marking, is_operator
 from grandstrategy.delivery.access import memberships as my_actors
@@ -308,31 +309,33 @@ def review_pack(session: Session, *, user: Principal, year: int, fmt: str = "md"
     marks = [Marking.parse(r.marking)] + [Marking.parse(d.marking) for d in r.deployments]
     marks += [Marking.parse(p.marking) for p in r.proposals]
     by_dep = {p.deployment: p for p in r.proposals if p.deployment}
-    lines = [f"# {_('Review of the operational deployments')} {year}", ""]
+    lines = ["# " + _("Review of the operational deployments {year}").format(year=year), ""]
     lines += [_("Reviewed by: {depts}.").format(depts=", ".join(r.departments)), ""]
-    lines += [f"## {_('Deployments')}", ""]
+    lines += ["## " + _("Deployments"), ""]
     lines += render.table(
         [_("deployment"), _("framework"), _("theatre"), _("personnel"), _("EUR m a year"),
          _("since"), _("proposal")],
-        [[d.name, d.framework.value, d.theatre, d.personnel, f"{d.annual_cost:g}", d.start,
-          by_dep[d.key].action.value if d.key in by_dep else _("no proposal yet")]
-         for d in r.deployments],
+        [[d.name, term(d.framework, "framework"), d.theatre, formats.number(d.personnel),
+          formats.number(d.annual_cost), formats.date(d.start, "medium"),
+          term(by_dep[d.key].action, "proposal") if d.key in by_dep else _("no proposal yet")]
+         for d in r.deployments], right={3, 4},
     )  # fmt: skip
     for d in r.deployments:
         if d.key in by_dep:
             p = by_dep[d.key]
-            lines += [f"### {d.name}: {p.action.value}", "", p.rationale, ""]
+            lines += [f"### {d.name}: {term(p.action, 'proposal')}", "", p.rationale, ""]
     new = [p for p in r.proposals if p.action.value == "new"]
-    lines += [f"## {_('Proposed new deployments')}", ""]
+    lines += ["## " + _("Proposed new deployments"), ""]
     for p in new:
-        lines += [f"### {p.title}", "", f"{_('Crisis scenario')}: {p.scenario}", "", p.rationale,
-                  ""]  # fmt: skip
+        scenario = _("Crisis scenario: {scenario}").format(scenario=p.scenario)
+        lines += [f"### {p.title}", "", scenario, "", p.rationale, ""]
     if not new:
         lines += [_("None."), ""]
-    lines += [f"## {_('Sign-off')}", ""]
-    lines += [f"- {s.department}: {_('signed by')} {s.signed_by}, {s.at:%Y-%m-%d}"
+    lines += ["## " + _("Sign-off"), ""]
+    lines += ["- " + _("{department}: signed by {who}, {day}").format(
+                  department=s.department, who=s.signed_by, day=formats.date(s.at))
               + (f" — {s.note}" if s.note else "") for s in r.signoffs]  # fmt: skip
-    lines += [f"- {d}: **{_('not signed yet')}**" for d in r.missing]
+    lines += ["- " + _("{department}: **not signed yet**").format(department=d) for d in r.missing]
     lines += [""]
     marking = combine([UNCLASSIFIED, *marks])
     out = render.output(lines, marking, fmt, f"deployments-review-{year}",

@@ -20,12 +20,13 @@ import matplotlib
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
-from grandstrategy.charts import INK, cached
+from grandstrategy.charts import INK, cached, date_ticks, number_ticks
 from grandstrategy.charts import colour as _colour
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import labelled as _labelled
 from grandstrategy.charts import short as _short
 from grandstrategy.charts import svg as _svg
+from grandstrategy.core import formats
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience.schemas import RankedGap, RequirementState, ScenarioRun
 
@@ -81,8 +82,8 @@ def maturity_heatmap_svg(
                     fontsize=4.6, color=INK, linespacing=1.05,
                 )  # fmt: skip
                 if assessed:
-                    target = "–" if crit.target is None else str(crit.target)
-                    value = f"{crit.level}/{target}"
+                    target = "–" if crit.target is None else formats.number(crit.target)
+                    value = f"{formats.number(crit.level)}/{target}"
                 else:
                     value = _("not assessed")
                 ax.text(
@@ -95,7 +96,8 @@ def maturity_heatmap_svg(
             [rows - 1 - r + 0.5 for r in range(rows)], [_wrap(s.title, 30) for s in states]
         )
         ax.set_xticks(
-            [c + 0.5 for c in range(columns)], [f"criterion {c + 1}" for c in range(columns)]
+            [c + 0.5 for c in range(columns)],
+            [_("criterion {n}").format(n=c + 1) for c in range(columns)],
         )
         ax.tick_params(length=0, labelsize=6.5)
         for side in ax.spines.values():
@@ -141,6 +143,8 @@ def trend_svg(states: Sequence[RequirementState]) -> str:
         ax.set_ylim(-0.2, 5.2)
         ax.set_yticks(range(6))
         ax.set_ylabel(_("mean maturity (0–5)"), fontsize=7)
+        number_ticks(ax.yaxis)
+        date_ticks(ax.xaxis)
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
         ax.tick_params(labelsize=6.5)
         fig.autofmt_xdate()
@@ -195,8 +199,8 @@ def network_svg(
                 mx, my = (pos[i][0] + pos[j][0]) / 2, (pos[i][1] + pos[j][1]) / 2
                 dx, dy = pos[j][0] - pos[i][0], pos[j][1] - pos[i][1]
                 ax.text(
-                    mx + 0.06 * dy, my - 0.06 * dx, f"{weight:.2f}", fontsize=5, color="#34495e",
-                    ha="center", va="center", zorder=2,
+                    mx + 0.06 * dy, my - 0.06 * dx, formats.number(weight, 2), fontsize=5,
+                    color="#34495e", ha="center", va="center", zorder=2,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
                 )  # fmt: skip
         for k, (x, y) in enumerate(pos):
@@ -217,7 +221,7 @@ def network_svg(
         ax.set_title(
             _(
                 "arrow A → B: A depends on B (a*_AB ≥ {threshold}); node size: overall influence"
-            ).format(threshold=f"{threshold:g}"),
+            ).format(threshold=formats.number(threshold)),
             fontsize=6.5, color="#555555",
         )  # fmt: skip
         return _labelled(_svg(fig), _("Dependency network of the sectors"))
@@ -246,6 +250,8 @@ def cascade_svg(run: ScenarioRun, titles: dict[str, str] | None = None) -> str:
             line.set_gid(f"cascade-{sector}")
         ax.set_xlabel(_("day"), fontsize=7)
         ax.set_ylabel(_("inoperability (share of function lost)"), fontsize=7)
+        number_ticks(ax.xaxis)
+        number_ticks(ax.yaxis)
         ax.set_xlim(0, max(len(days) - 1, 1))
         ax.set_ylim(0, max(0.05, float(q.max()) * 1.1) if q.size else 1)
         ax.grid(color="#eeeeee", linewidth=0.6)
@@ -278,13 +284,16 @@ def gaps_svg(gaps: Sequence[RankedGap]) -> str:
             ax.text(
                 g.score + top * 0.01,
                 y,
-                _("{score} (gap {gap})").format(score=f"{g.score:.3f}", gap=f"{g.gap:.1f}"),
+                _("{score} (gap {gap})").format(
+                    score=formats.number(g.score, 3), gap=formats.number(g.gap, 1)
+                ),
                 va="center",
                 fontsize=6.2,
             )
         ax.set_yticks(ys, [f"{g.rank}. {_short(g.title, 44)}" for g in ordered])
         ax.tick_params(axis="y", length=0, labelsize=6.8)
         ax.tick_params(axis="x", labelsize=6.5)
+        number_ticks(ax.xaxis)
         ax.set_xlim(0, top * 1.3)
         ax.set_xlabel(_("system inoperability when the gap is the shock (Σ q)"), fontsize=7)
         for side in ("top", "right"):

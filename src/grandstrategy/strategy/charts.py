@@ -16,6 +16,7 @@ from typing import Any
 from grandstrategy.charts import INK, cached
 from grandstrategy.charts import figure as _figure
 from grandstrategy.charts import svg as _svg
+from grandstrategy.core import formats
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.strategy.schemas import Capability, Threat
 
@@ -137,7 +138,7 @@ def budget_bars_svg(capabilities: Sequence[Capability]) -> str:
         ys = range(len(rows))
         ax.barh(list(ys), [r[1] for r in rows], color="#51677d", height=0.6)
         for y, (_name, amount, cur) in zip(ys, rows, strict=True):
-            ax.text(amount + top * 0.01, y, f"{cur} {money(amount)}", va="center", fontsize=6.5)
+            ax.text(amount + top * 0.01, y, money(amount, cur), va="center", fontsize=6.5)
         ax.set_yticks(list(ys), [r[0] for r in rows])
         ax.tick_params(axis="y", length=0, labelsize=7)
         ax.set_xticks([])
@@ -148,10 +149,18 @@ def budget_bars_svg(capabilities: Sequence[Capability]) -> str:
         return _svg(fig)
 
 
-def money(amount: float) -> str:
-    """A readable amount: 13 bn, 450 m, 12 500."""
-    if amount >= 1e9:
-        return f"{amount / 1e9:,.2f}".rstrip("0").rstrip(".") + " bn"
-    if amount >= 1e6:
-        return f"{amount / 1e6:,.1f}".rstrip("0").rstrip(".") + " m"
-    return f"{amount:,.0f}".replace(",", " ")
+def money(amount: float, currency: str = "EUR") -> str:
+    """A readable amount as the reader writes it: "€13bn", "450 M €", "€ 12.500".
+
+    Millions and billions are shortened the reader's way (CLDR's compact forms); an amount
+    in several currencies ("EUR/USD") shows its codes after the number."""
+    from babel.numbers import format_compact_currency, format_compact_decimal
+
+    where = formats.locale()
+    if "/" in currency:
+        if amount < 1e6:
+            return f"{formats.number(amount, 0)} {currency}"
+        return f"{format_compact_decimal(amount, locale=where, fraction_digits=2)} {currency}"
+    if amount < 1e6:
+        return formats.money(amount, currency, 0)
+    return str(format_compact_currency(amount, currency, locale=where, fraction_digits=2))

@@ -14,6 +14,7 @@ from grandstrategy.core.authz import Principal, allowed
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
+from grandstrategy.core.terms import term
 from grandstrategy.core.validation import validated
 from grandstrategy.drafting import service
 from grandstrategy.drafting.schemas import (
@@ -216,7 +217,8 @@ async def decide(
     except Invalid as exc:
         session.rollback()
         return _queue_page(request, session, user, error=exc)
-    return _back("/drafting/queue", _("Contribution {n}: {d}.").format(n=out.id, d=out.disposition))
+    return _back("/drafting/queue", _("Contribution {n}: {d}.").format(
+        n=out.id, d=term(out.disposition, "disposition")))  # fmt: skip
 
 
 @router.post("/contributions/{cid}/moderate", **page_needs(READ, csrf=True))
@@ -237,7 +239,8 @@ async def moderate(
     except Invalid as exc:
         session.rollback()
         return _queue_page(request, session, user, error=exc)
-    return _back("/drafting/queue", _("Contribution {n}: {s}.").format(n=out.id, s=out.status))
+    return _back("/drafting/queue", _("Contribution {n}: {s}.").format(
+        n=out.id, s=term(out.status, "contribution-status")))  # fmt: skip
 
 
 @router.get("/diff", **page_needs(READ))
