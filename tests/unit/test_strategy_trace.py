@@ -224,8 +224,8 @@ def test_csv(data: dict[str, Any]) -> None:
 
 def test_json(data: dict[str, Any]) -> None:
     out = to_json(build(make(data)))
-    assert set(out) == {"rows", "breaks", "complete"}
-    assert out["complete"] is True
+    assert set(out) == {"rows", "breaks", "complete", "cascade"}
+    assert out["complete"] is True and out["cascade"] == []  # no departmental strategy here
     assert out["rows"][0]["budget"] == pytest.approx(250.5)
     json.dumps(out)  # serialisable as is
     data["capabilities"] = []
