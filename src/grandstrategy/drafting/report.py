@@ -142,7 +142,7 @@ def to_markdown(d: ReportData) -> str:
     lines.append(_("{n} contributions, reported {day}.").format(n=d.total, day=d.generated))
     if d.capped_at:
         lines.append(_("Only what is marked {m} or lower is included.").format(m=d.capped_at))
-    lines += ["", f"## {_('Counts by audience and disposition')}", ""]
+    lines += ["", "## " + _("Counts by audience and disposition"), ""]
     lines.append(
         "| "
         + " | ".join(
@@ -157,19 +157,19 @@ def to_markdown(d: ReportData) -> str:
     for aud, n in sorted(d.moderated_out.items()):
         if aud not in d.counts:
             lines.append(f"| {aud} | " + " | ".join("0" for _x in DISPOSITION_ORDER) + f" | {n} |")
-    lines += ["", f"## {_('Contributions')}", ""]
+    lines += ["", "## " + _("Contributions"), ""]
     for n, e in enumerate(d.entries, start=1):
         who = "; ".join(e.organisations)
         times = f" (×{e.count})" if e.count > 1 else ""
         lines.append(f"### {n}. {e.on} — {e.round} ({e.audience}){times}")
         lines.append("")
-        lines += [f"*{_('Who')}:* {who}", ""]
+        lines += ["*" + _("Who") + f":* {who}", ""]
         if e.quote:
             lines += [f"> {e.quote}", ""]
-        lines.append(f"*{_('You said')}:* {e.text}")
+        lines.append("*" + _("You said") + f":* {e.text}")
         if e.proposal:
-            lines += ["", f"*{_('Proposed text')}:* {e.proposal}"]
-        lines += ["", f"*{_('We did')}:* {_did(e)}. {e.reason}", ""]
+            lines += ["", "*" + _("Proposed text") + f":* {e.proposal}"]
+        lines += ["", "*" + _("We did") + f":* {_did(e)}. {e.reason}", ""]
     lines += [f"**{d.marking}**", ""]
     return "\n".join(lines)
 
@@ -257,10 +257,10 @@ def to_docx(d: ReportData) -> bytes:
         doc.add_paragraph("; ".join(e.organisations))
         if e.quote:
             doc.add_paragraph(e.quote, style="Quote")
-        doc.add_paragraph(f"{_('You said')}: {e.text}")
+        doc.add_paragraph(_("You said") + f": {e.text}")
         if e.proposal:
-            doc.add_paragraph(f"{_('Proposed text')}: {e.proposal}")
-        doc.add_paragraph(f"{_('We did')}: {_did(e)}. {e.reason}")
+            doc.add_paragraph(_("Proposed text") + f": {e.proposal}")
+        doc.add_paragraph(_("We did") + f": {_did(e)}. {e.reason}")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -83,7 +83,7 @@ def _budget(amount: float | None, currency: str) -> str:
     if amount is None:
         return "—"
     if currency == "mixed":
-        return f"{formats.number(amount, 0)} {_('(mixed currencies)')}"
+        return formats.number(amount, 0) + " " + _("(mixed currencies)")
     return formats.money(amount, currency or "EUR")
 
 
