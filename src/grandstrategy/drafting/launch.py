@@ -82,26 +82,31 @@ def _summary_html(pkg: Package, rounds: list[tuple[str, str, int]]) -> str:
     threats = sorted(pkg.threats, key=lambda t: -((t.likelihood or 0) * (t.impact or 0)))[:6]
     priorities = [o for o in pkg.objectives if o.priority][:8]
     owners = {a.id: a.name for a in pkg.actors}
-    consult = "".join(
-        f"<li>{esc(n)} ({esc(a)}): {k} {esc(_('contributions'))}</li>" for n, a, k in rounds
+    contributions = esc(_("contributions"))
+    consult = "".join(f"<li>{esc(n)} ({esc(a)}): {k} {contributions}</li>" for n, a, k in rounds)
+    summary, interests, gravest = (
+        esc(_("Summary")),
+        esc(_("Vital interests")),
+        esc(_("The gravest threats and challenges")),
     )
+    priority, consulted = esc(_("Priority objectives")), esc(_("How we consulted"))
     return (
         "<!doctype html><html><head><meta charset='utf-8'><style>@page{size:A4;margin:18mm}"
         "body{font-family:serif;font-size:10.5pt}h1{font-size:17pt}h2{font-size:12.5pt;"
         "margin:10px 0 4px}li{margin:1px 0}</style></head><body>"
-        f"<p><strong>{esc(_('Summary'))} · {esc(pkg.strategy.marking)}</strong></p>"
+        f"<p><strong>{summary} · {esc(pkg.strategy.marking)}</strong></p>"
         f"<h1>{esc(pkg.strategy.title)}</h1><p>{esc(pkg.strategy.summary)}</p>"
-        f"<h2>{esc(_('Vital interests'))}</h2><ul>"
+        f"<h2>{interests}</h2><ul>"
         + "".join(f"<li>{esc(i.title)}</li>" for i in pkg.interests)
-        + f"</ul><h2>{esc(_('The gravest threats and challenges'))}</h2><ul>"
+        + f"</ul><h2>{gravest}</h2><ul>"
         + "".join(f"<li>{esc(t.title)}</li>" for t in threats)
-        + f"</ul><h2>{esc(_('Priority objectives'))}</h2><ul>"
+        + f"</ul><h2>{priority}</h2><ul>"
         + "".join(
             f"<li>{esc(o.title)} — {esc(owners.get(o.owner or '', o.owner or ''))}"
             f"{', ' + str(o.deadline) if o.deadline else ''}</li>"
             for o in priorities
         )
-        + f"</ul><h2>{esc(_('How we consulted'))}</h2><ul>{consult}</ul></body></html>"
+        + f"</ul><h2>{consulted}</h2><ul>{consult}</ul></body></html>"
     )
 
 

@@ -182,24 +182,25 @@ def to_html(d: ReportData) -> str:
         cells = "".join(f"<td>{per.get(x, 0)}</td>" for x in DISPOSITION_ORDER)
         rows.append(f"<tr><th>{esc(aud)}</th>{cells}<td>{d.moderated_out.get(aud, 0)}</td></tr>")
     head = "".join(f"<th>{esc(disposition_label(x))}</th>" for x in DISPOSITION_ORDER)
+    proposed, you_said, we_did = esc(_("Proposed text")), esc(_("You said")), esc(_("We did"))
     entries = []
     for e in d.entries:
         quote = f"<blockquote>{esc(e.quote)}</blockquote>" if e.quote else ""
-        prop = f"<p><em>{esc(_('Proposed text'))}:</em> {esc(e.proposal)}</p>" if e.proposal else ""
+        prop = f"<p><em>{proposed}:</em> {esc(e.proposal)}</p>" if e.proposal else ""
         times = f" (×{e.count})" if e.count > 1 else ""
         entries.append(
             f"<section class='entry'><h3>{esc(e.on)} — {esc(e.round)} ({esc(e.audience)})"
             f"{times}</h3><p class='who'>{esc('; '.join(e.organisations))}</p>{quote}"
-            f"<p><em>{esc(_('You said'))}:</em> {esc(e.text)}</p>{prop}"
-            f"<p class='did'><em>{esc(_('We did'))}:</em> {esc(_did(e))}. {esc(e.reason)}</p>"
+            f"<p><em>{you_said}:</em> {esc(e.text)}</p>{prop}"
+            f"<p class='did'><em>{we_did}:</em> {esc(_did(e))}. {esc(e.reason)}</p>"
             "</section>"
         )
-    cap = (
-        f"<p>{esc(_('Only what is marked {m} or lower is included.').format(m=d.capped_at))}</p>"
-        if d.capped_at
-        else ""
-    )
+    only = _("Only what is marked {m} or lower is included.")
+    cap = f"<p>{esc(only.format(m=d.capped_at))}</p>" if d.capped_at else ""
     banner = f"<div class='banner' style='background:{colour}'>{esc(d.marking)}</div>"
+    reported = esc(_("{n} contributions, reported {day}.").format(n=d.total, day=d.generated))
+    counts, audience = esc(_("Counts by audience and disposition")), esc(_("audience"))
+    moderated, contributions = esc(_("rejected at moderation")), esc(_("Contributions"))
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{esc(_title(d))}</title><style>"
@@ -208,10 +209,10 @@ def to_html(d: ReportData) -> str:
         "#999;padding:2px 6px}blockquote{color:#555;border-left:3px solid #ccc;margin-left:0;"
         "padding-left:8px}.entry{page-break-inside:avoid}"
         f"</style></head><body>{banner}<h1>{esc(_title(d))}</h1>"
-        f"<p>{esc(_('{n} contributions, reported {day}.').format(n=d.total, day=d.generated))}"
-        f"</p>{cap}<h2>{esc(_('Counts by audience and disposition'))}</h2><table><tr>"
-        f"<th>{esc(_('audience'))}</th>{head}<th>{esc(_('rejected at moderation'))}</th></tr>"
-        f"{''.join(rows)}</table><h2>{esc(_('Contributions'))}</h2>{''.join(entries)}"
+        f"<p>{reported}"
+        f"</p>{cap}<h2>{counts}</h2><table><tr>"
+        f"<th>{audience}</th>{head}<th>{moderated}</th></tr>"
+        f"{''.join(rows)}</table><h2>{contributions}</h2>{''.join(entries)}"
         f"{banner}</body></html>"
     )
 

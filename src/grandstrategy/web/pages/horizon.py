@@ -189,8 +189,9 @@ async def verdict(
     back = str(form.get("back") or (f"/horizon/documents/{p.document_id}" if p else "/horizon"))
     if not back.startswith("/") or back.startswith(("//", "/\\")):  # no other site
         back = "/horizon"
+    done = _("Recorded.")
     return RedirectResponse(
-        f"{back}{'&' if '?' in back else '?'}flash={quote(_('Recorded.'))}#p{passage_id}",
+        f"{back}{'&' if '?' in back else '?'}flash={quote(done)}#p{passage_id}",
         status_code=303,
     )
 

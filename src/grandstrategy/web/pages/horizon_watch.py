@@ -87,8 +87,9 @@ async def set_watch(
         )
     except Invalid as exc:
         return _threat_page(request, session, user, threat, error=exc, values=values)
+    done = _("Watchlist saved.")
     return RedirectResponse(
-        f"/horizon/threats/{quote(threat)}?flash={quote(_('Watchlist saved.'))}", status_code=303
+        f"/horizon/threats/{quote(threat)}?flash={quote(done)}", status_code=303
     )
 
 
@@ -162,6 +163,5 @@ async def close_review(
 ) -> Response:
     form = await request.form()
     service.close_review(session, user=user, review_id=review_id, note=str(form.get("note", "")))
-    return RedirectResponse(
-        f"/horizon/watch/reviews?flash={quote(_('Review item closed.'))}", status_code=303
-    )
+    done = _("Review item closed.")
+    return RedirectResponse(f"/horizon/watch/reviews?flash={quote(done)}", status_code=303)

@@ -176,8 +176,9 @@ async def assess(
     except Invalid as exc:
         session.rollback()
         return _requirement_page(request, session, user, rid, error=exc, values=values)
+    done = _("Assessment recorded.")
     return RedirectResponse(
-        f"/resilience/requirements/{rid}?flash={quote_plus(_('Assessment recorded.'))}#history",
+        f"/resilience/requirements/{rid}?flash={quote_plus(done)}#history",
         status_code=303,
     )
 
@@ -431,7 +432,8 @@ async def create_objective(
         session.rollback()
         return _gaps_page(request, session, user, error=exc, values=values)
     oid = quote(str(created.get("id", values["objective_id"])))
+    done = _("Objective created from the gap.")
     return RedirectResponse(
-        f"/strategy/objectives/{oid}?flash={quote_plus(_('Objective created from the gap.'))}",
+        f"/strategy/objectives/{oid}?flash={quote_plus(done)}",
         status_code=303,
     )

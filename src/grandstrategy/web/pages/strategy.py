@@ -376,8 +376,9 @@ async def update(
             status_code=exc.http_status,
             **ctx,
         )
+    done = _("Saved.")
     return RedirectResponse(
-        f"/strategy/{component}/{rid}?flash={quote_plus(_('Saved.'))}", status_code=303
+        f"/strategy/{component}/{rid}?flash={quote_plus(done)}", status_code=303
     )
 
 
@@ -390,7 +391,8 @@ def delete(
 ) -> Response:
     service.check_component(component)
     service.delete_record(session, user=user, component=component, rid=rid)
+    done = _("Deleted {id}.").format(id=rid)
     return RedirectResponse(
-        f"/strategy/{component}?flash={quote_plus(_('Deleted {id}.').format(id=rid))}",
+        f"/strategy/{component}?flash={quote_plus(done)}",
         status_code=303,
     )
