@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -24,16 +23,7 @@ from grandstrategy.core.authz import require
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _, pgettext
-from grandstrategy.horizon import engine, evaluate, pipeline, search, service
-from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon.ingest.readers import (
-    FORMATS,
-    RawDocument,
-    ReadFailure,
-    read_feed_url,
-    read_path,
-)
-from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon import schemas, service
 
 horizon_app = typer.Typer(
     help="Strategic foresight: documents, threats, actors, search.", no_args_is_help=True
@@ -117,29 +107,21 @@ def ingest(
 
     Example: grandstrategy horizon ingest ./news/ --source "press review" --marking RESTRICTED
     """
-    if fmt not in FORMATS:
+    if fmt not in service.INGEST_FORMATS:
         raise Invalid(
             _("unknown format {format!r}; choose one of {choices}").format(
-                format=fmt, choices=", ".join(FORMATS)
+                format=fmt, choices=", ".join(service.INGEST_FORMATS)
             )
         )
     st = state(ctx)
-    max_bytes = st.settings.max_upload_bytes
-
-    def items() -> Iterator[RawDocument | ReadFailure]:
-        for p in paths:
-            if re.match(r"(?i)https?://", p):
-                yield from read_feed_url(p, max_bytes=max_bytes)
-            else:
-                yield from read_path(Path(p), fmt=fmt, max_bytes=max_bytes)
-
+    items = service.read_inputs(paths, fmt=fmt, max_bytes=st.settings.max_upload_bytes)
     with st.session() as s:
         user = st.principal(s)
     expected = _expected(paths, fmt)
     with _bar(as_json) as bar:
         task = bar.add_task("reading…", total=expected)
 
-        def show(r: pipeline.IngestReport) -> None:
+        def show(r: service.IngestReport) -> None:
             bar.update(
                 task,
                 completed=r.ingested + r.duplicates + len(r.failed),
@@ -149,10 +131,10 @@ def ingest(
                 ),
             )
 
-        report = pipeline.ingest(
+        report = service.ingest(
             st.factory,
             user=user,
-            items=items(),
+            items=items,
             source=source,
             marking=marking,
             progress=show,
@@ -274,7 +256,7 @@ def search_cmd(
     Example: grandstrategy horizon search "undersea cable" --category hybrid --since 2025-01-01
     """
     st = state(ctx)
-    filters = search.Filters(
+    filters = service.SearchFilters(
         category,
         actor,
         language,
@@ -283,13 +265,13 @@ def search_cmd(
         until.date() if until else None,
     )
     with st.session() as s:
-        result = search.search(
+        result = service.search(
             s,
             user=st.principal(s),
             query=query,
             filters=filters,
             limit=limit,
-            index=kindex.for_settings(st.settings),
+            index=service.keyword_index_for(st.settings),
         )
     if as_json:
         print_json(
@@ -406,7 +388,7 @@ def train(
     """
     st = state(ctx)
     with console.status(_("training…")), st.session() as s:
-        report = engine.train(s, user=st.principal(s), seed=seed, tune=tune)
+        report = service.train(s, user=st.principal(s), seed=seed, tune=tune)
     if as_json:
         print_json(report)
     else:
@@ -440,7 +422,7 @@ def eval_cmd(
     st = state(ctx)
     try:
         with st.session() as s:
-            report = engine.evaluate_file(s, user=st.principal(s), path=labels)
+            report = service.evaluate_file(s, user=st.principal(s), path=labels)
     except OSError as exc:  # a missing or unreadable file is the user's to fix, not a crash
         raise Invalid(f"cannot read {labels}: {exc.strerror or exc}") from None
     except ValueError as exc:  # a bad line: the message names the file and the line
@@ -448,7 +430,7 @@ def eval_cmd(
     if as_json:
         print_json(report)
     else:
-        console.print(evaluate.format_report(report), highlight=False, markup=False)
+        console.print(service.evaluation_text(report), highlight=False, markup=False)
 
 
 @horizon_app.command("reindex")
@@ -459,7 +441,7 @@ def reindex(ctx: typer.Context) -> None:
     be sure. Example: grandstrategy horizon reindex
     """
     st = state(ctx)
-    index = kindex.for_settings(st.settings)
+    index = service.keyword_index_for(st.settings)
     if index is None:
         console.print(_("keyword search uses the database's full-text index: nothing to rebuild"))
         return
@@ -476,7 +458,7 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        data = service.stats(s, user=st.principal(s), index=kindex.for_settings(st.settings))
+        data = service.stats(s, user=st.principal(s), index=service.keyword_index_for(st.settings))
     if as_json:
         print_json(data)
         return
@@ -502,7 +484,7 @@ def taxonomy(as_json: bool = JSON_OPT) -> None:
 
     Example: grandstrategy horizon taxonomy --json
     """
-    tax = load_taxonomy()
+    tax = schemas.taxonomy()
     if as_json:
         print_json(tax)
         return

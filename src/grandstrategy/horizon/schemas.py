@@ -3,13 +3,19 @@ taxonomy's categories, in the reader's language.
 
 Pages, editions and the CLI show a category by its name ("Cyberattaques"); its id ("cyber")
 stays in links, forms and machine output. A brief's ``Citation`` is here too: pages print
-the citations of a frozen brief with ``service.cite``.
+the citations of a frozen brief with ``service.cite``; and the taxonomy itself, with its rules,
+for the pages, the API and the CLI that show it.
 """
 
 from __future__ import annotations
 
 from grandstrategy.horizon.brief import Citation as Citation  # a brief's source, to cite
-from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy
+
+
+def taxonomy() -> Taxonomy:
+    """The threat taxonomy: its categories, the interests they endanger, their rules."""
+    return load_taxonomy()
 
 
 def category_ids() -> list[str]:

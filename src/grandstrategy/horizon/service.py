@@ -1,18 +1,22 @@
 """The foresight service: documents, passages, labels and verdicts, statistics.
 
-Ingestion is in ``pipeline.py``, training in ``engine.py``, search in ``search.py``; like
+Adapters (CLI, API, pages) enter horizon through this module and ``schemas.py`` only. Its
+last sections name the functions of the modules behind it: ingestion (``pipeline.py``),
+search (``search.py``), training (``engine.py``), the rolling analysis, watchlists; like
 them, every function here checks the action and reads through ``restrict``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, get_visible, require, restrict
@@ -282,8 +286,9 @@ def give_verdict(
     category: str,
     verdict: str,
     note: str = "",
-) -> None:
-    """An analyst confirms or rejects a category for a passage (kept, used at next training)."""
+) -> int:
+    """An analyst confirms or rejects a category for a passage (kept, used at next training);
+    the id of the passage's document."""
     require(user, "horizon.label")
     p = get_visible(session, user, Passage, _check_id(passage_id, "passage"), "passage")
     if category not in load_taxonomy().ids():
@@ -308,6 +313,7 @@ def give_verdict(
         marking=p.marking,
         after={"category": category, "note": note[:500]},
     )
+    return p.document_id
 
 
 def stats(
@@ -497,3 +503,107 @@ region_labels = _partners.region_labels
 
 # The keyword index of a deployment's settings (index.py): None where FTS answers.
 keyword_index_for = _index.for_settings
+
+# Ingestion, search, training and the review queue, entered through here: the CLI, the API
+# and the pages of documents, search, labels and taxonomy call only these names.
+from grandstrategy.horizon import evaluate as _evaluate  # noqa: E402
+from grandstrategy.horizon import pipeline as _pipeline  # noqa: E402
+from grandstrategy.horizon import search as _search  # noqa: E402
+from grandstrategy.horizon.ingest import readers as _readers  # noqa: E402
+
+# Ingestion (pipeline.py stores; ingest/readers.py reads files, folders, feeds and uploads).
+INGEST_FORMATS = _readers.FORMATS
+IngestReport = _pipeline.IngestReport
+ingest = _pipeline.ingest
+
+
+def read_inputs(
+    paths: Iterable[str], *, fmt: str = "auto", max_bytes: int = _readers.DEFAULT_MAX_BYTES
+) -> Iterator[_readers.RawDocument | _readers.ReadFailure]:
+    """What ``paths`` hold, read lazily: a feed address (http or https) is fetched, anything
+    else is a file or folder (``fmt``: one of ``INGEST_FORMATS``)."""
+    for p in paths:
+        if re.match(r"(?i)https?://", p):
+            yield from _readers.read_feed_url(p, max_bytes=max_bytes)
+        else:
+            yield from _readers.read_path(Path(p), fmt=fmt, max_bytes=max_bytes)
+
+
+def ingest_upload(
+    factory: sessionmaker[Session],
+    *,
+    user: Principal,
+    settings: Any,
+    name: str,
+    data: bytes,
+    fmt: str = "auto",
+    source: str = "upload",
+    marking: str | None = None,
+) -> _pipeline.IngestReport:
+    """Read one uploaded file (any supported format) and ingest what it holds, the way the
+    deployment's ``settings`` say (sentence encoder, vectors in the background or now).
+    Blocks (reading a PDF, classifying): a web adapter runs it off the event loop."""
+    items = list(_readers.read_bytes(name, data, fmt=fmt, max_bytes=settings.max_upload_bytes))
+    return _pipeline.ingest(
+        factory,
+        user=user,
+        items=items,
+        source=source,
+        marking=marking,
+        use_embeddings=None if settings.embeddings else False,
+        wait_vectors=not background_vectors(settings),
+    )
+
+
+# Search (search.py): keyword, phrase and similar-meaning, within the reader's clearance.
+SearchFilters = _search.Filters
+search = _search.search
+
+# The classifier (engine.py trains and scores; evaluate.py writes the score as text).
+train = engine.train
+evaluate_file = engine.evaluate_file
+evaluation_text = _evaluate.format_report
+
+
+@dataclass
+class ReviewItem:
+    """A label waiting for an analyst's verdict (the "review labels" queue)."""
+
+    passage_id: int
+    document_id: int
+    seq: int
+    text: str
+    marking: Marking
+    category: str
+    score: float
+    terms: list[Any]  # (term, start, end) matched in the passage's text
+
+
+def review_queue(
+    session: Session, *, user: Principal, category: str | None = None, limit: int = 25
+) -> list[ReviewItem]:
+    """The passages' labels that are least certain and have no verdict yet (review these
+    first), among the passages ``user`` may see."""
+    require(user, "horizon.label")
+    reviewed = select(Feedback.passage_id)
+    q = (
+        select(Passage, Label)
+        .join(Label, Label.passage_id == Passage.id)
+        .where(Passage.id.not_in(reviewed))
+    )
+    if category:
+        q = q.where(Label.category == category)
+    q = restrict(q, user, Passage).order_by((Label.score - 0.5) * (Label.score - 0.5)).limit(limit)
+    return [
+        ReviewItem(
+            passage_id=p.id,
+            document_id=p.document_id,
+            seq=p.seq,
+            text=p.text,
+            marking=p.marking,
+            category=lb.category,
+            score=lb.score,
+            terms=list(lb.terms),
+        )
+        for p, lb in session.execute(q).all()
+    ]

@@ -12,10 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Invalid
-from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon import pipeline, search, service
-from grandstrategy.horizon.ingest.readers import FORMATS, read_bytes
-from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon import schemas, service
 from grandstrategy.web.deps import api_user, get_session, needs, settings_of
 
 router = APIRouter(prefix="/api/horizon", tags=["horizon"])
@@ -56,26 +53,27 @@ async def upload(
     user: Principal = Depends(api_user),
 ) -> dict[str, Any]:
     """Upload one file (any supported format); same checks as the command line."""
-    if format not in FORMATS:
-        raise Invalid(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    limit = settings_of(request).max_upload_bytes
+    if format not in service.INGEST_FORMATS:
+        raise Invalid(
+            f"unknown format {format!r}; choose one of {', '.join(service.INGEST_FORMATS)}"
+        )
+    settings = settings_of(request)
+    limit = settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise Invalid(f"file too large (limit {limit} bytes)")
     name = file.filename or "upload"
     # Reading (PDF, HTML) and ingestion block: run them off the event loop.
-    items = await run_in_threadpool(
-        lambda: list(read_bytes(name, data, fmt=format, max_bytes=limit))
-    )
     report = await run_in_threadpool(
-        pipeline.ingest,
+        service.ingest_upload,
         request.app.state.factory,
         user=user,
-        items=items,
+        settings=settings,
+        name=name,
+        data=data,
+        fmt=format,
         source=source,
         marking=marking,
-        use_embeddings=None if settings_of(request).embeddings else False,
-        wait_vectors=not service.background_vectors(settings_of(request)),
     )
     if report.failed and not report.ingested and not report.duplicates:
         # Nothing was created: a 201 would tell the client that the upload worked.
@@ -144,9 +142,9 @@ def search_passages(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Ranked passages with highlighted snippets, citations and facets."""
-    filters = search.Filters(category, actor, language, source, since, until)
-    index = kindex.for_settings(settings_of(request))
-    r = search.search(
+    filters = service.SearchFilters(category, actor, language, source, since, until)
+    index = service.keyword_index_for(settings_of(request))
+    r = service.search(
         session, user=user, query=q, filters=filters, limit=limit, offset=offset, index=index
     )
     return {
@@ -181,7 +179,7 @@ def give_verdict(
 @router.get("/taxonomy", **needs("horizon.read"))
 def taxonomy(user: Principal = Depends(api_user)) -> dict[str, Any]:
     """The threat taxonomy with its rules."""
-    return load_taxonomy().model_dump(mode="json")
+    return schemas.taxonomy().model_dump(mode="json")
 
 
 @router.get("/stats", **needs("horizon.read"))
@@ -191,7 +189,7 @@ def stats(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Counts within the user's clearance, and which engine answers keyword searches."""
-    return service.stats(session, user=user, index=kindex.for_settings(settings_of(request)))
+    return service.stats(session, user=user, index=service.keyword_index_for(settings_of(request)))
 
 
 @router.get("/export/stix", **needs("horizon.read"))

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from grandstrategy.core.authz import Principal, allowed, require, restrict
+from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon import pipeline, search, service
-from grandstrategy.horizon.ingest.readers import read_bytes
-from grandstrategy.horizon.models import Feedback, Label, Passage
-from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon import schemas, service
 from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
 from grandstrategy.web.render import page
 
@@ -75,7 +69,7 @@ def inbox(
         actor=actor,
         language=language,
         source=source,
-        categories=load_taxonomy().ids(),
+        categories=schemas.category_ids(),
         can_ingest=allowed(user, "horizon.ingest"),
         levels=_levels(user),
         queue=service.vector_status(session, user=user, enabled=settings_of(request).embeddings),
@@ -96,22 +90,21 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
     file = form.get("file")
     if file is None or isinstance(file, str):
         raise Invalid(_("choose a file to upload"))
-    limit = settings_of(request).max_upload_bytes
+    settings = settings_of(request)
+    limit = settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise Invalid(_("file too large (limit {limit} bytes)").format(limit=limit))
-    name = file.filename or "upload"
     # Reading (PDF, HTML) and ingestion block: run them off the event loop.
-    items = await run_in_threadpool(lambda: list(read_bytes(name, data, max_bytes=limit)))
     report = await run_in_threadpool(
-        pipeline.ingest,
+        service.ingest_upload,
         request.app.state.factory,
         user=user,
-        items=items,
+        settings=settings,
+        name=file.filename or "upload",
+        data=data,
         source=str(form.get("source") or "upload"),
         marking=str(form.get("marking") or "") or None,
-        use_embeddings=None if settings_of(request).embeddings else False,
-        wait_vectors=not service.background_vectors(settings_of(request)),
     )
     msg = _("{ingested} ingested, {duplicates} duplicate(s)").format(
         ingested=report.ingested, duplicates=report.duplicates
@@ -144,7 +137,7 @@ def document(
         markings=[Marking.parse(view.summary.marking)],
         view=view,
         passages=shown,
-        categories=load_taxonomy().ids(),
+        categories=schemas.category_ids(),
         can_label=allowed(user, "horizon.label"),
         active="horizon",
     )
@@ -177,7 +170,7 @@ async def verdict(
     session: Session = Depends(get_session),
 ) -> Response:
     form = await request.form()
-    service.give_verdict(
+    doc_id = service.give_verdict(
         session,
         user=user,
         passage_id=passage_id,
@@ -185,8 +178,7 @@ async def verdict(
         verdict=str(form.get("verdict", "")),
         note=str(form.get("note", "")),
     )
-    p = session.get(Passage, passage_id)
-    back = str(form.get("back") or (f"/horizon/documents/{p.document_id}" if p else "/horizon"))
+    back = str(form.get("back") or f"/horizon/documents/{doc_id}")
     if not back.startswith("/") or back.startswith(("//", "/\\")):  # no other site
         back = "/horizon"
     done = _("Recorded.")
@@ -211,7 +203,7 @@ def search_page(
 ) -> Response:
     require(user, "horizon.read")
     result, error = None, ""
-    filters = search.Filters(
+    filters = service.SearchFilters(
         category or None,
         actor or None,
         language or None,
@@ -221,8 +213,8 @@ def search_page(
     )
     if q.strip():
         try:
-            index = kindex.for_settings(settings_of(request))
-            result = search.search(
+            index = service.keyword_index_for(settings_of(request))
+            result = service.search(
                 session, user=user, query=q, filters=filters, limit=30, index=index
             )
         except Invalid as exc:
@@ -236,7 +228,7 @@ def search_page(
         result=result,
         error=error,
         filters=filters,
-        categories=load_taxonomy().ids(),
+        categories=schemas.category_ids(),
         active="horizon",
         args={
             "category": category,
@@ -260,7 +252,7 @@ def _date(value: str) -> dt.date | None:
 def taxonomy_page(request: Request, user: Principal = Depends(page_user)) -> Response:
     require(user, "horizon.read")
     return page(
-        request, "horizon/taxonomy.html", user=user, taxonomy=load_taxonomy(), active="horizon"
+        request, "horizon/taxonomy.html", user=user, taxonomy=schemas.taxonomy(), active="horizon"
     )
 
 
@@ -272,28 +264,18 @@ def label_queue(
     session: Session = Depends(get_session),
 ) -> Response:
     """Passages whose labels are least certain and have no verdict yet: review these first."""
-    require(user, "horizon.label")
-    reviewed = select(Feedback.passage_id)
-    q = (
-        select(Passage, Label)
-        .join(Label, Label.passage_id == Passage.id)
-        .where(Passage.id.not_in(reviewed))
-    )
-    if category:
-        q = q.where(Label.category == category)
-    q = restrict(q, user, Passage).order_by((Label.score - 0.5) * (Label.score - 0.5)).limit(25)
-    rows: list[Any] = list(session.execute(q).all())
+    queue = service.review_queue(session, user=user, category=category or None)
     items = [
-        (p, lb, highlight(p.text, [(int(t[1]), int(t[2]), "term") for t in lb.terms]))
-        for p, lb in rows
+        (item, highlight(item.text, [(int(t[1]), int(t[2]), "term") for t in item.terms]))
+        for item in queue
     ]
     return page(
         request,
         "horizon/label.html",
         user=user,
-        markings=[p.marking for p, _ in rows],
+        markings=[item.marking for item in queue],
         items=items,
         category=category,
-        categories=load_taxonomy().ids(),
+        categories=schemas.category_ids(),
         active="horizon",
     )
