@@ -39,7 +39,9 @@ def serve(
 ) -> Iterator[str]:
     """A live app on a free port over a fresh database: each loader(session, user=operator)
     fills it, then the users are added (password PASSWORD). Yields the base URL."""
-    settings = Settings(db=f"sqlite:///{folder / 'live.db'}", data_dir=folder)
+    # Uploads wait for their own vectors (stories at once): the background job is tested in
+    # tests/service/test_vector_worker.py.
+    settings = Settings(db=f"sqlite:///{folder / 'live.db'}", data_dir=folder, vector_worker=False)
     core_db.upgrade(settings.database_url)
     app = create_app(settings)
     with app.state.factory() as s:

@@ -370,3 +370,10 @@ def test_semantic_store_catches_vectors_committed_out_of_order(session, marked, 
         assert list(store.ids) == [ids[0], ids[-1]] and store.vectors.dtype == np.float32
     finally:
         semantic.clear_cache()
+
+
+def test_a_name_no_passage_holds_finds_nothing_even_by_meaning(session, marked, operator):
+    """Among three passages every one is the nearest to something: a passage found by meaning
+    alone must be close enough to count (search.MEANING_ONLY_MIN)."""
+    assert search.search(session, user=operator, query="vanilla flower show").total == 0
+    assert search.search(session, user=operator, query="cyber attack").total == 3

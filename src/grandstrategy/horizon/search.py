@@ -58,6 +58,7 @@ START, STOP = "\x02", "\x03"
 TOKEN = re.compile(r'(-?)"([^"]+)"|\b(OR)\b|(-?)([\w][\w\'-]*\*?)', re.UNICODE)
 MAX_QUERY = 500
 FUSION_DEPTH = 100  # keyword hits considered when fusing with semantic ones
+MEANING_ONLY_MIN = 0.15  # cosine a passage needs when only its meaning matches the query
 CANDIDATES = 1000  # best keyword matches ranked per query: the page and the facets
 COUNT_CAP = 10_000  # matches counted at most; beyond, the total reads "10,000+"
 
@@ -327,6 +328,9 @@ def search(
     # "a phrase" or prefix*: the user spelled out what matches, the meaning adds nothing
     exact = all(t.quoted or t.prefix for t in terms if not t.negated)
     close = _semantic(session, user, terms, filters, kw_index) if semantic and not exact else []
+    # A passage found by meaning alone must be close enough to count: among a few passages,
+    # the nearest to a name the archive never mentions is still "nearest".
+    close = [(pid, cos) for pid, cos in close if pid in rank_of or cos >= MEANING_ONLY_MIN]
     extra: list[int] = []
     if close:
         cosine = dict(close)

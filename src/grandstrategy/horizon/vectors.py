@@ -27,17 +27,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from grandstrategy.core.authz import Principal, require, restrict
-from grandstrategy.core.db import unit_of_work
+from grandstrategy.core.db import (
+    GATE_WAIT_S,
+    DatabaseBusy,
+    RequestScope,
+    WriteGate,
+    gate_for,
+    request_scope,
+    unit_of_work,
+)
 from grandstrategy.horizon import embed, engine
 from grandstrategy.horizon.classify import NONE
 from grandstrategy.horizon.classify import Label as PassageLabel
@@ -197,13 +207,16 @@ def catch_up(
     batch: int = BATCH_PASSAGES,
     progress: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    gate: WriteGate | None = None,
 ) -> int:
     """Fill the queue (or only ``document_ids``' passages); the number of passages done.
 
     Part of ingestion, run by the system: the documents were checked and stored by their
     ingester, and nothing here is shown to anyone. ``limit`` bounds the passages of one call;
     ``progress`` is told the running total after each batch; ``stop`` ends it between
-    batches."""
+    batches. ``gate``: the server's write gate (``core/db.py``), held while each batch is
+    written (vectors, labels, stories, alerts) so the job never writes beside a request;
+    reading and encoding happen outside it."""
     from grandstrategy.horizon import analysis  # stories and alerts follow the vectors
 
     done = 0
@@ -219,21 +232,39 @@ def catch_up(
         texts = [r[2] for r in rows]
         vecs = embed.encode(texts)
         labels = clf.classify(texts, [r[3] for r in rows], explain=False, vectors=vecs)
-        with unit_of_work(factory) as s:
-            docs = _store(s, rows, vecs, labels)
+        with _holding(gate):
+            with unit_of_work(factory) as s:
+                docs = _store(s, rows, vecs, labels)
+            analysis.after_chunk(factory, docs, stories)
         done += len(rows)
-        analysis.after_chunk(factory, docs, stories)
         if progress:
             progress(done)
-    analysis.after_batch(factory, stories)
+    with _holding(gate):
+        analysis.after_batch(factory, stories)
     return done
+
+
+@contextmanager
+def _holding(gate: WriteGate | None) -> Iterator[None]:
+    """Hold the write gate (when given) for a block of writes, as a writing request does."""
+    if gate is None:
+        yield
+        return
+    if not gate.try_acquire(GATE_WAIT_S):
+        raise DatabaseBusy("the vector job waited too long for the database")
+    try:
+        with request_scope(RequestScope(writer=True)):
+            yield
+    finally:
+        gate.release()
 
 
 class Worker:
     """The background job of a server: catches up whenever passages wait (one thread)."""
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], engine: Engine) -> None:
         self.factory = factory
+        self.gate = gate_for(engine)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="horizon-vectors", daemon=True)
 
@@ -247,7 +278,9 @@ class Worker:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                done = catch_up(self.factory, limit=BATCH_PASSAGES * 4, stop=self.stop)
+                done = catch_up(
+                    self.factory, limit=BATCH_PASSAGES * 4, stop=self.stop, gate=self.gate
+                )
             except Exception:  # a busy database, a vanished row: log, wait, try again
                 log.exception("the vector job failed; it tries again shortly")
                 done = 0

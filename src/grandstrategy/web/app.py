@@ -89,7 +89,7 @@ async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The vector job (``horizon/vectors.py``) runs beside the server while it serves."""
     worker = None
     if horizon_service.background_vectors(app.state.settings):
-        worker = horizon_service.VectorWorker(app.state.factory)
+        worker = horizon_service.VectorWorker(app.state.factory, app.state.engine)
         worker.start()
     try:
         yield
