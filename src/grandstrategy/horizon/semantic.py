@@ -1,12 +1,13 @@
 """Semantic search: passages close in meaning to a query, for hybrid ranking.
 
-Passages ingested while the sentence encoder was in use carry a vector (``PassageVector``).
-The vectors of one database are held in memory once, as float32 (2 KB a passage, 2 GB for a
-million; stored as float16 in the database) and extended as passages arrive; a query is
-encoded and compared with all of them by one matrix-vector product (converting float16 rows
-for every query cost more than the product itself). The nearest candidates then go through
-the same restricted, filtered SQL as keyword search (negated query terms included), so a user
-never gets a passage above their clearance, or one they excluded, from this path either.
+Passages ingested while the sentence encoder was in use carry a vector (``PassageVector``,
+float16 in the database). The vectors of one database are held in memory once, as float32
+with their passages' markings (``horizon.ann``: 2 KB a passage, 2 GB for a million), and
+extended as passages arrive. A query is encoded and compared with the vectors the reader may
+see: all of them up to ``ann.INDEX_FROM``, above that those of the closest lists of an
+inverted file. The closest then go through the same restricted, filtered SQL as keyword
+search (negated query terms included), so a user never gets a passage above their clearance,
+or one they excluded, from this path either.
 
 Keyword and semantic lists are merged by reciprocal rank fusion: each passage scores
 ``sum(1 / (RRF_K + rank))`` over the lists it appears in (Cormack, Clarke and Büttcher,
@@ -15,9 +16,12 @@ fixed cosine cut: a short query and a passage rarely reach a cosine of 0.3 even 
 passage is the best answer (and in another language, below that still), so the
 ``NEAREST`` closest visible passages always take part, by their rank.
 
-The nearest passages are those the reader may see: when too few of the closest
-``CANDIDATES`` pass the restricted query, more are examined, so which passages come back
-never depends on how many hidden passages lie closer.
+The nearest passages are those the reader may see: hidden rows are left out before anything
+is ranked (``ann``), and when too few of the closest ``CANDIDATES`` pass the restricted,
+filtered query (negated words, a filter), up to ``PROBED_CHECKED`` are examined. When still
+too few pass, a filter that at most ``NARROW`` passages pass is answered by the exact product
+over all of them; a broader one by every vector the reader may see, checked closest first.
+So which passages come back never depends on hidden passages, however close they lie.
 """
 
 from __future__ import annotations
@@ -25,113 +29,175 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grandstrategy.horizon import embed
-from grandstrategy.horizon.models import PassageVector
+from grandstrategy.horizon import ann, embed
+from grandstrategy.horizon.models import Passage, PassageVector
 
 RRF_K = 60
 CANDIDATES = 400  # nearest passages re-checked against clearance and filters
 NEAREST = 20  # closest visible passages fused with the keyword ranking
-CHECK_CHUNK = 5_000  # ids checked against clearance and filters in one query
+CHECK_CHUNK = 100_000  # ids checked against clearance and filters in one query
+PROBED_CHECKED = 1_600  # nearest checked before asking whether the filter is narrow
+NARROW = 20_000  # a filter that at most these pass is answered over all of them, exactly
+LOAD_CHUNK = 50_000  # vectors read from the database at a time
+RECOUNT_SECONDS = 30.0  # how often the recent vectors are counted (see ``_store``)
+RECOUNT_WINDOW = 50_000  # passage ids below the highest loaded that are counted again
+TRAIN_IN_BACKGROUND = True  # False: the inverted file is trained in the query that wants it
 
 _lock = threading.Lock()
 
 
-RECOUNT_SECONDS = 30.0  # how often the stored vectors are counted (see ``_store``)
+@dataclass
+class Check:
+    """Which passages a reader may be shown: ``keep(ids)`` are those of ``ids`` that pass the
+    reader's restricted, filtered query; ``every(n)`` every passage that passes it, or None
+    when more than ``n`` do."""
+
+    reader: ann.Reader
+    keep: Callable[[list[int]], set[int]]
+    every: Callable[[int], list[int] | None]
+    language: str | None = None  # the search's language filter: also applied before ranking
+
+    def __call__(self, ids: list[int]) -> set[int]:
+        return self.keep(ids)
 
 
 @dataclass
 class _Store:
-    ids: np.ndarray  # (n,) int64, ascending
-    vectors: np.ndarray  # (n, 512) float32
-    upto: int  # highest passage id loaded
-    counted_at: float = -RECOUNT_SECONDS  # time.monotonic() of the last full count
+    vectors: ann.Vectors = field(default_factory=lambda: ann.Vectors(embed.DIM))
+    upto: int = 0  # highest passage id loaded
+    counted_at: float = -RECOUNT_SECONDS  # time.monotonic() of the last count
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.vectors.ids
 
 
 _stores: dict[str, _Store] = {}
 
 
-def _empty() -> _Store:
-    return _Store(np.zeros(0, np.int64), np.zeros((0, embed.DIM), np.float32), 0)
-
-
 def _load(session: Session, store: _Store) -> _Store:
     """``store`` extended with the vectors of passages above its highest id."""
-    rows = session.execute(
-        select(PassageVector.passage_id, PassageVector.vector)
-        .where(PassageVector.passage_id > store.upto)
-        .order_by(PassageVector.passage_id)
-    ).all()
-    if not rows:
-        return store
-    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    vecs = np.frombuffer(b"".join(r[1] for r in rows), np.float16).reshape(len(rows), embed.DIM)
-    return _Store(
-        np.concatenate([store.ids, ids]),
-        np.vstack([store.vectors, vecs.astype(np.float32)]),
-        int(ids[-1]),
-        store.counted_at,
-    )
+    while True:
+        rows = session.execute(
+            select(
+                PassageVector.passage_id,
+                PassageVector.vector,
+                Passage.marking_level,
+                Passage.marking_compartments,
+                Passage.language,
+            )
+            .join(Passage, Passage.id == PassageVector.passage_id)
+            .where(PassageVector.passage_id > store.upto)
+            .order_by(PassageVector.passage_id)
+            .limit(LOAD_CHUNK)
+        ).all()
+        if not rows:
+            return store
+        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        half = np.frombuffer(b"".join(r[1] for r in rows), np.float16)
+        levels = np.fromiter((r[2] for r in rows), np.int16, len(rows))
+        store.vectors.add(
+            ids,
+            half.reshape(len(rows), embed.DIM),
+            levels,
+            [r[3] for r in rows],
+            [r[4] for r in rows],
+        )
+        store.upto = int(ids[-1])
 
 
 def _store(session: Session) -> _Store:
     """This database's vectors, loading only what arrived since the last call.
 
     Each call reads the highest stored passage id (one index look-up) and loads the vectors
-    above the highest loaded. Counting every vector costs a scan of the table (40 ms at
-    100,000 passages), so it is done every ``RECOUNT_SECONDS`` only: it catches vectors
-    committed below the highest loaded id (two ingesters finishing out of order) and a
-    database made again, and reloads them all.
+    above the highest loaded. Every ``RECOUNT_SECONDS`` the vectors of the last
+    ``RECOUNT_WINDOW`` passage ids are counted (counting them all costs a scan of the table,
+    half a second at a million): a vector committed below the highest loaded id (two
+    ingesters finishing out of order) makes the store load them all again, as does a
+    database made again with fewer passages.
     """
     bind = session.get_bind()
     key = str(bind.engine.url)
     top = int(session.execute(select(func.max(PassageVector.passage_id))).scalar() or 0)
     with _lock:
-        store = _stores.get(key) or _empty()
+        store = _stores.get(key) or _Store()
         if top < store.upto:
-            store = _empty()
+            store = _Store()
         if top > store.upto:
             store = _load(session, store)
         now = time.monotonic()
         if now - store.counted_at >= RECOUNT_SECONDS:
-            count = session.execute(select(func.count()).select_from(PassageVector)).scalar()
-            if count != len(store.ids):
-                store = _load(session, _empty())
+            low = store.upto - RECOUNT_WINDOW
+            counted = session.execute(
+                select(func.count())
+                .select_from(PassageVector)
+                .where(PassageVector.passage_id > low, PassageVector.passage_id <= store.upto)
+            ).scalar_one()
+            held = len(store.ids) - int(np.searchsorted(store.ids, low, side="right"))
+            if counted != held:
+                store = _load(session, _Store())
             store.counted_at = now
         _stores[key] = store
-        return store
+    store.vectors.train(background=TRAIN_IN_BACKGROUND)
+    return store
 
 
 def nearest(
-    session: Session, text: str, visible: Callable[[list[int]], set[int]], k: int = NEAREST
+    session: Session,
+    text: str,
+    visible: Callable[[list[int]], set[int]],
+    k: int = NEAREST,
 ) -> list[tuple[int, float]]:
     """Up to ``k`` (passage id, cosine) closest to ``text``, best first, among the ids that
-    ``visible`` keeps (the caller's restricted, filtered query). Empty without the encoder
-    or without stored vectors."""
+    ``visible`` keeps (the caller's restricted, filtered query; a ``Check`` also names the
+    reader, whose hidden passages are then left out before ranking). Empty without the
+    encoder or without stored vectors."""
     if not embed.available() or not text.strip():
         return []
     store = _store(session)
     if not len(store.ids):
         return []
     query = embed.encode([text])[0].astype(np.float32)
-    sims = store.vectors @ query
-    n = min(CANDIDATES, len(sims))
+    reader = visible.reader if isinstance(visible, Check) else None
+    language = visible.language if isinstance(visible, Check) else None
+    scan = store.vectors.scan(query, reader, language)
+    out = _checked(scan, visible, k, PROBED_CHECKED)
+    if len(out) >= k or (scan.exact and len(scan) <= PROBED_CHECKED):
+        return out
+    passing = visible.every(NARROW) if isinstance(visible, Check) else None
+    if passing is not None:  # a narrow filter: the exact product over all that pass it
+        ids, sims = store.vectors.among(query, passing).best(k)
+        return [(int(i), float(s)) for i, s in zip(ids, sims, strict=True)]
+    if not scan.exact:  # a broad one: every vector, checked closest first until k pass
+        scan = store.vectors.scan(query, reader, language, exact=True)
+    return _checked(scan, visible, k)
+
+
+def _checked(
+    scan: ann.Scan, visible: Callable[[list[int]], set[int]], k: int, most: int | None = None
+) -> list[tuple[int, float]]:
+    """The ``k`` closest of a scan that ``visible`` keeps: the closest ``CANDIDATES`` are
+    checked first, then four times as many, and so on through the scan (or up to ``most``)."""
+    end = len(scan) if most is None else min(len(scan), most)
+    n = min(CANDIDATES, end)
+    checked = 0
+    keep: set[int] = set()
     while True:
-        top = np.argpartition(-sims, n - 1)[:n] if n < len(sims) else np.arange(len(sims))
-        top = top[np.lexsort((store.ids[top], -sims[top]))]  # closest first, then lower id
-        ids = [int(i) for i in store.ids[top]]
-        keep: set[int] = set()
-        for at in range(0, len(ids), CHECK_CHUNK):  # a bounded number of SQL parameters
-            keep |= visible(ids[at : at + CHECK_CHUNK])
-        out = [(int(store.ids[i]), float(sims[i])) for i in top if int(store.ids[i]) in keep]
-        if len(out) >= k or n >= len(sims):
+        ids, sims = scan.best(n)
+        fresh = [int(i) for i in ids[checked:]]
+        for at in range(0, len(fresh), CHECK_CHUNK):  # one parameter (search._among), bounded
+            keep |= visible(fresh[at : at + CHECK_CHUNK])
+        checked = len(ids)
+        out = [(int(i), float(s)) for i, s in zip(ids, sims, strict=True) if int(i) in keep]
+        if len(out) >= k or n >= end:
             return out[:k]
-        n = min(len(sims), n * 4)
+        n = min(end, n * 4)
 
 
 def fuse(*ranked: list[int]) -> list[tuple[int, float]]:

@@ -20,6 +20,7 @@ because hidden passages contain that word. A token matching a query word by its 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ PREFIX_WEIGHT = 0.5
 K1, B = 1.2, 0.75
 AVERAGE_TOKENS = 80.0  # a typical passage, in words: a constant, never measured
 SNIPPET_TOKENS = 36
+WORDS_CACHE = 50_000  # passages whose words are remembered (about 60 MB)
+WEIGHTS_KEPT = 20_000  # tokens whose weight is remembered, per query word and language
 LANGUAGES = {"en": "english", "fr": "french", "nl": "dutch", "de": "german"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -48,6 +51,7 @@ class QueryTerm(Protocol):
     def quoted(self) -> bool: ...
 
 
+@lru_cache(maxsize=262_144)
 def fold(word: str) -> str:
     """Lowercase without accents, as the indexes store words (``Sécurité`` → ``securite``)."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -57,6 +61,35 @@ def fold(word: str) -> str:
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(folded word, start, end) of each word of ``text``; offsets into ``text``."""
     return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+# Every ASCII character that is not a letter or a digit, as a space: ``split`` then gives the
+# words of ASCII text as ``_WORD`` does.
+_ASCII_WORDS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+_COMBINING = re.compile("[\u0300-\u036f]")
+# Characters that folding a whole text would change differently from folding word by word
+# (``Ŀ`` becomes ``L·``, ``½`` becomes ``1⁄2``, ``₨`` becomes ``Rs``, Greek final sigma, …):
+# everything outside ASCII, Latin letters, general punctuation and currency signs.
+_FOLDS_APART = re.compile(
+    "[^\x00-\xbb\xbf-\u013e\u0141-\u024f\u1e00-\u1eff\u2000-\u20a7\u20a9-\u20cf\ufb00-\ufb06]"
+)
+
+
+@lru_cache(maxsize=WORDS_CACHE)
+def words(text: str) -> tuple[str, ...]:
+    """The folded words of ``text``, as ``tokens`` gives them, without offsets.
+
+    Folded as a whole where that splits it at the same places as folding word by word (ASCII
+    and Latin text: a few microseconds, not one step per word). Remembered for the last
+    ``WORDS_CACHE`` texts: a search ranks up to a thousand passages by their words, and the
+    newest passages are ranked again and again."""
+    if not text.isascii():
+        if _FOLDS_APART.search(text):
+            return tuple(fold(w) for w in _WORD.findall(text))  # ``fold`` remembers its words
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
+        if not text.isascii():
+            return tuple(map(sys.intern, _WORD.findall(text)))
+    return tuple(map(sys.intern, text.lower().translate(_ASCII_WORDS).split()))
 
 
 @cache
@@ -124,40 +157,107 @@ def _positions(
 ) -> list[list[tuple[int, float]]]:
     """Per positive term, (token index, weight) of each place where it matches."""
     out: list[list[tuple[int, float]]] = []
-    words = [t for t, _, _ in toks]
+    folded = [t for t, _, _ in toks]
     for term in terms:
         if term.negated:
             continue
-        found: list[tuple[int, float]] = []
         if len(term.words) > 1 or term.prefix or term.quoted:  # as written
-            n = len(term.words)
-            wanted = [fold(w) for w in term.words]
-            for i in range(len(words) - n + 1):
-                head_ok = all(words[i + k] == wanted[k] for k in range(n - 1))
-                last = words[i + n - 1]
-                ok = last.startswith(wanted[-1]) if term.prefix else last == wanted[-1]
-                if head_ok and ok:
-                    found += [(i + k, 1.0) for k in range(n)]
-        else:
-            f = forms(term.words[0])
-            for i, w in enumerate(words):
-                weight = f.weight(w, language)
-                if weight:
-                    found.append((i, weight))
+            out.append(_written(term, folded))
+            continue
+        f = forms(term.words[0])
+        found: list[tuple[int, float]] = []
+        for i, w in enumerate(folded):
+            weight = f.weight(w, language)
+            if weight:
+                found.append((i, weight))
         out.append(found)
     return out
 
 
+def _written_count(
+    term: QueryTerm, folded: Sequence[str], heads: dict[str, dict[str, bool]]
+) -> float:
+    """How many tokens ``_written`` would find, without a step per token in Python."""
+    wanted = [fold(w) for w in term.words]
+    n = len(wanted)
+    if n == 1 and not term.prefix:
+        return float(folded.count(wanted[0]))
+    if n == 1:
+        begins = heads.setdefault(wanted[0], {})
+        for token in set(folded).difference(begins):
+            begins[token] = token.startswith(wanted[0])
+        return float(sum(map(begins.__getitem__, folded)))
+    count, at, last = 0, -1, len(folded) - n
+    first = wanted[0]
+    while True:
+        try:
+            at = folded.index(first, at + 1, last + 1)
+        except ValueError:
+            return float(count * n)
+        head_ok = all(folded[at + k] == wanted[k] for k in range(1, n - 1))
+        tail = folded[at + n - 1]
+        if head_ok and (tail.startswith(wanted[-1]) if term.prefix else tail == wanted[-1]):
+            count += 1
+
+
+def _written(term: QueryTerm, folded: Sequence[str]) -> list[tuple[int, float]]:
+    """(token index, 1.0) of each token of each place where a phrase, a ``prefix*`` or a
+    quoted word occurs as written."""
+    n = len(term.words)
+    wanted = [fold(w) for w in term.words]
+    found: list[tuple[int, float]] = []
+    for i in range(len(folded) - n + 1):
+        head_ok = all(folded[i + k] == wanted[k] for k in range(n - 1))
+        last = folded[i + n - 1]
+        ok = last.startswith(wanted[-1]) if term.prefix else last == wanted[-1]
+        if head_ok and ok:
+            found += [(i + k, 1.0) for k in range(n)]
+    return found
+
+
 def score(terms: Sequence[QueryTerm], text: str, language: str) -> float:
     """A passage's relevance to the query, from its own text alone (module docstring)."""
-    toks = tokens(text)
-    norm = K1 * (1 - B + B * len(toks) / AVERAGE_TOKENS)
-    total = 0.0
-    for found in _positions(terms, toks, language):
-        tf = sum(w for _, w in found)
-        if tf:
-            total += tf * (K1 + 1) / (tf + norm)
-    return round(total, 6)
+    return scores(terms, [(text, language)])[0]
+
+
+class _Weights(dict[str, float]):
+    """How well each token stands for one query word in one language, worked out once per
+    token met (``Forms.weight``); forgotten past ``WEIGHTS_KEPT`` tokens."""
+
+    def __init__(self, forms: Forms, language: str) -> None:
+        super().__init__()
+        self.forms, self.language = forms, language
+
+    def __missing__(self, token: str) -> float:
+        if len(self) >= WEIGHTS_KEPT:
+            self.clear()
+        weight = self[token] = self.forms.weight(token, self.language)
+        return weight
+
+
+@lru_cache(maxsize=128)
+def _weights(word: str, language: str) -> _Weights:
+    return _Weights(forms(word), language)
+
+
+def scores(terms: Sequence[QueryTerm], passages: Sequence[tuple[str, str]]) -> list[float]:
+    """``score`` of each (text, language), the tokens' weights worked out once for all."""
+    positive = [t for t in terms if not t.negated]
+    heads: dict[str, dict[str, bool]] = {}  # prefix -> token -> begins with it
+    out = []
+    for text, language in passages:
+        toks = words(text)
+        norm = K1 * (1 - B + B * len(toks) / AVERAGE_TOKENS)
+        total = 0.0
+        for term in positive:
+            if len(term.words) > 1 or term.prefix or term.quoted:  # as written
+                tf = _written_count(term, toks, heads)
+            else:
+                tf = sum(map(_weights(term.words[0], language).__getitem__, toks))
+            if tf:
+                total += tf * (K1 + 1) / (tf + norm)
+        out.append(round(total, 6))
+    return out
 
 
 @dataclass(frozen=True)
