@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from grandstrategy.core.i18n import _
 from grandstrategy.core.text import first_refused
 from grandstrategy.web.render import render_error
-from grandstrategy.web.transactions import ASGIApp, Message, Receive, Scope, Send
+from grandstrategy.web.transactions import ASGIApp, Receive, Scope, Send, replay
 
 CHECKED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -68,7 +68,7 @@ class TextGuard:
         if not found and scope["method"] in CHECKED_METHODS and kind in _DECODERS:
             body = await _body(receive)
             found = problems(_DECODERS[kind](body))
-            receive = _replay(body, receive)
+            receive = replay(receive, body)
         if found:
             message = _("The request holds control characters; nothing was stored.")
             reply = (
@@ -113,17 +113,3 @@ async def _body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """The body once more, then whatever the client sends next (its disconnect)."""
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return again

@@ -67,7 +67,7 @@ class RequestTransactions:
         body = b""
         if scope["method"] == "POST" and scope["path"] in READ_FIRST_POSTS:
             body, safe = await _kept_body(receive)
-            receive = _replay(receive, body, more=not safe)
+            receive = replay(receive, body, more=not safe)
         attempts = ATTEMPTS_SAFE if safe else 1
         for attempt in range(attempts):
             started: list[bool] = [False]
@@ -80,7 +80,7 @@ class RequestTransactions:
                 if started[0] or not is_busy(exc):
                     raise
                 if attempt + 1 < attempts:
-                    receive = _replay(receive, body)
+                    receive = replay(receive, body)
                     continue
         await _busy_reply(scope, receive, send)
 
@@ -129,7 +129,7 @@ async def _kept_body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), False
 
 
-def _replay(receive: Receive, body: bytes, *, more: bool = False) -> Receive:
+def replay(receive: Receive, body: bytes, *, more: bool = False) -> Receive:
     """The body read so far, handed over once more, then whatever the client sends next."""
     sent = False
 
