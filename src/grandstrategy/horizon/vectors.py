@@ -57,7 +57,10 @@ log = logging.getLogger(__name__)
 
 BATCH_PASSAGES = 256  # about a second of encoding on two cores
 IDLE_SECONDS = 2.0  # how long the background job sleeps when the queue is empty
-_low: dict[str, int] = {}  # per database: every passage below this id has its vector
+# Per database: (floor, witness): every passage below ``floor`` has its vector, and the
+# passage ``witness`` (the highest below the floor with a vector) proves the floor still
+# holds: SQLite reuses the ids of rolled-back rows, and a reused id has no vector yet.
+_low: dict[str, tuple[int, int]] = {}
 _low_lock = threading.Lock()
 
 
@@ -80,14 +83,33 @@ def _key(session: Session) -> str:
 
 
 def _floor(session: Session) -> int:
+    key = _key(session)
     with _low_lock:
-        return _low.get(_key(session), 0)
+        floor, witness = _low.get(key, (0, 0))
+    if not floor:
+        return 0
+    held = session.execute(
+        select(PassageVector.passage_id)
+        .join(Passage, Passage.id == PassageVector.passage_id)
+        .where(PassageVector.passage_id == witness)
+    ).first()
+    if held is None:  # rows rolled back, ids reused: start from the bottom again
+        with _low_lock:
+            _low.pop(key, None)
+        return 0
+    return floor
 
 
 def _raise_floor(session: Session, value: int) -> None:
+    witness = session.execute(
+        select(func.max(PassageVector.passage_id)).where(PassageVector.passage_id < value)
+    ).scalar()
+    if witness is None:  # nothing below to prove it by: keep no floor
+        return
     with _low_lock:
         key = _key(session)
-        _low[key] = max(_low.get(key, 0), value)
+        if value > _low.get(key, (0, 0))[0]:
+            _low[key] = (value, int(witness))
 
 
 @dataclass
