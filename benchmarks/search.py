@@ -1016,28 +1016,37 @@ def prepare_semantic(session: Session, steps: dict[str, float]) -> dict[str, Any
     }
 
 
-def semantic_half(session: Session, cases: list[Case], console: Console) -> dict[str, Any]:
+def semantic_half(
+    session: Session, cases: list[Case], console: Console, index: Any = None
+) -> dict[str, Any]:
     """The semantic half alone, as the low user, each case with its filter: the query
     encoded, the nearest visible passages found (inverted file, or every vector: "exact")
-    and checked in SQL (``search._semantic``). recall@10: the share of the exact ten found
-    through the inverted file. ``fallbacks``: cases the lists scanned could not answer (a
-    narrow filter), answered by the exact product over the passages that pass it."""
+    and checked in SQL (``search._semantic``; negated words through ``index`` when given, as
+    SQLite deployments with tantivy do). recall@10: the share of the exact ten found through
+    the inverted file. ``fallbacks``: cases the lists scanned could not answer (a narrow
+    filter), answered by the exact product over the passages that pass it."""
     from grandstrategy.horizon import ann, embed, semantic
 
     store = semantic._store(session)
-    lists = store.vectors.lists
     embed.encode(["warm-up"])
     timings: dict[str, list[float]] = {"encode": [], "ann": [], "exact": []}
     recalls: list[float] = []
     fallbacks = 0
-    among = ann.Vectors.among
+    mode = "ann"
+    among, scan = ann.Vectors.among, ann.Vectors.scan
 
     def counted(self: Any, query: Any, ids: list[int]) -> Any:
         nonlocal fallbacks
-        fallbacks += 1
+        fallbacks += mode == "ann"
         return among(self, query, ids)
 
+    def scanned(
+        self: Any, query: Any, reader: Any, language: Any = None, exact: bool = False
+    ) -> Any:
+        return scan(self, query, reader, language, exact or mode == "exact")
+
     ann.Vectors.among = counted  # type: ignore[method-assign]
+    ann.Vectors.scan = scanned  # type: ignore[method-assign]
     try:
         for c in cases:
             terms = search.parse(c.query)
@@ -1046,18 +1055,15 @@ def semantic_half(session: Session, cases: list[Case], console: Console) -> dict
             embed.encode([text])
             timings["encode"].append(time.perf_counter() - t0)
             found: dict[str, list[int]] = {}
-            for name, held in (("ann", lists), ("exact", None)):
-                store.vectors.lists = held
+            for mode in ("ann", "exact"):
                 t0 = time.perf_counter()
-                close = search._semantic(session, LOW, terms, c.filters)
-                timings[name].append(time.perf_counter() - t0)
-                found[name] = [pid for pid, _ in close[:10]]
-            store.vectors.lists = lists
+                close = search._semantic(session, LOW, terms, c.filters, index)
+                timings[mode].append(time.perf_counter() - t0)
+                found[mode] = [pid for pid, _ in close[:10]]
             if found["exact"]:
                 recalls.append(len(set(found["ann"]) & set(found["exact"])) / len(found["exact"]))
     finally:
-        ann.Vectors.among = among  # type: ignore[method-assign]
-        store.vectors.lists = lists
+        ann.Vectors.among, ann.Vectors.scan = among, scan  # type: ignore[method-assign]
     out: dict[str, Any] = {"searches": len(cases), "fallbacks": fallbacks}
     for name, xs in timings.items():
         ms = sorted(x * 1000 for x in xs)
@@ -1209,6 +1215,7 @@ def main() -> None:
     series: list[Series] = []
     info: dict[str, Any] = {}
     half: dict[str, Any] = {}
+    keyword_index: Any = None
     drop_proposed_index(db)  # left behind by an interrupted run, the baseline would be wrong
     with factory() as session:
         if args.semantic:
@@ -1251,7 +1258,8 @@ def main() -> None:
                     session.commit()
                     drop_proposed_index(db)
         if args.backend in ("tantivy", "both"):
-            idx = IndexedShapes(session, ensure_index(db, session, steps))
+            keyword_index = ensure_index(db, session, steps)
+            idx = IndexedShapes(session, keyword_index)
             sizes["tantivy index (horizon.index)"] = _size(db.parent / "search-index")
             shapes = [("tantivy search.search (keyword)", idx.keyword)]
             if args.semantic:
@@ -1269,7 +1277,7 @@ def main() -> None:
                     runner = _tantivy_runner(tv, with_facets)
                     series += measure(name, runner, cases, args.repeat, args.budget, console)
         if args.semantic and wanted("semantic half"):
-            half = semantic_half(session, cases, console)
+            half = semantic_half(session, cases, console, keyword_index)
 
     line = summary_line(args.passages, series, info, half)
     if args.json:

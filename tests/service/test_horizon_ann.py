@@ -114,6 +114,37 @@ def test_vectors_join_their_list_as_they_arrive(small_lists):
     assert ids.tolist() == [1_000] and sims[0] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_training_again_reorders_rows_and_keeps_those_that_came_meanwhile(small_lists, monkeypatch):
+    vecs = clustered(900, DIM, seed=20)
+    store = filled(vecs[:300])
+    first = store.lists
+    train = ann.Lists.train
+
+    def arriving(sample, lists):  # rows stored while the lists are being trained
+        store.add(
+            np.arange(801, 901, dtype=np.int64), vecs[800:], np.zeros(100, np.int16), ["|"] * 100
+        )
+        return train(sample, lists)
+
+    store.add(
+        np.arange(301, 801, dtype=np.int64), vecs[300:800], np.zeros(500, np.int16), ["|"] * 500
+    )
+    monkeypatch.setattr(ann.Lists, "train", arriving)
+    store.train(background=False)
+    assert store.lists is not first and len(store) == 900
+    assert store.ids.tolist() == list(range(1, 901))
+    monkeypatch.setattr(store.lists, "probe", len(store.lists.centroids))
+    for q in clustered(10, DIM, seed=21):
+        exact = store.scan(q, None, exact=True)
+        assert store.scan(q, None).best(10)[0].tolist() == exact.best(10)[0].tolist()
+        ids, sims = exact.best(50)
+        again = store.among(q, sorted(ids.tolist()))
+        assert dict(zip(again.ids.tolist(), again.sims.tolist(), strict=True)) == pytest.approx(
+            dict(zip(ids.tolist(), sims.tolist(), strict=True))
+        )
+        assert np.allclose(sims, vecs[ids - 1] @ q, atol=1e-5), "each id keeps its own vector"
+
+
 # ---- through search.search, on the database
 
 

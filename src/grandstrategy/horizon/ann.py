@@ -18,10 +18,13 @@ and on nothing else, and their number and the moments of training are set by how
 passages there are: the grouping carries nothing of a hidden passage. With fewer than
 ``INDEX_FROM`` of them there is no index and every query is exact.
 
-The index is not stored: it is trained again in each process, in a background thread, when
-those passages first number ``INDEX_FROM`` and whenever they have doubled since (the exact
-scan answers meanwhile). New vectors join the list of their nearest centroid as they arrive.
-Training is deterministic: the sample and the starting centroids are evenly spaced rows.
+Training puts the rows of each list next to each other, so a query reads a few contiguous
+blocks rather than gathering scattered rows (that gather cost more than the products); rows
+that arrive later join the list of their nearest centroid at the end. The index is not
+stored: it is trained again in each process, in a background thread, when those passages
+first number ``INDEX_FROM`` and whenever they have doubled since (the exact scan answers
+meanwhile; the reordering holds a second copy of the vectors for a moment). Training is
+deterministic: the sample and the starting centroids are evenly spaced rows.
 """
 
 from __future__ import annotations
@@ -85,11 +88,13 @@ class Scan:
 
 
 class Lists:
-    """The inverted file: centroids, and the rows nearest to each."""
+    """The inverted file: centroids; the rows of each list trained with them, next to each
+    other (``bounds``); and the rows that joined a list since, at the end (``later``)."""
 
     def __init__(self, centroids: np.ndarray) -> None:
         self.centroids = centroids  # (lists, dim) float32, unit length
-        self.rows: list[np.ndarray] = [np.zeros(0, np.int32) for _ in range(len(centroids))]
+        self.bounds = np.zeros(len(centroids) + 1, np.int64)  # list i: rows bounds[i]:bounds[i+1]
+        self.later: list[np.ndarray] = [np.zeros(0, np.int64) for _ in range(len(centroids))]
         self.probe = min(len(centroids), max(MIN_PROBE, math.ceil(len(centroids) * PROBE_SHARE)))
 
     @classmethod
@@ -109,34 +114,29 @@ class Lists:
             centroids[full[ok]] = sums[ok] / norms[ok]  # an empty list keeps its centroid
         return cls(centroids)
 
-    def assign(self, vectors: np.ndarray, start: int, stop: int) -> None:
-        """Put rows ``start:stop`` of ``vectors`` into the list of their nearest centroid."""
+    def nearest(self, vectors: np.ndarray) -> np.ndarray:
+        """The list of each row."""
+        return _nearest(vectors, self.centroids)
+
+    def join(self, vectors: np.ndarray, start: int, stop: int) -> None:
+        """Add rows ``start:stop`` (arrived after training) to the list of their nearest
+        centroid."""
         if stop <= start:
             return
-        nearest = np.concatenate(
-            [
-                _nearest(vectors[at : min(stop, at + CHUNK)], self.centroids)
-                for at in range(start, stop, CHUNK)
-            ]
-        )
-        order = np.argsort(nearest, kind="stable")
-        rows = (order + start).astype(np.int32)
-        counts = np.bincount(nearest, minlength=len(self.centroids))
-        at = 0
-        for lst, count in enumerate(counts.tolist()):
-            if count:
-                self.rows[lst] = np.concatenate([self.rows[lst], rows[at : at + count]])
-                at += count
+        nearest = self.nearest(vectors[start:stop])
+        for lst in np.unique(nearest).tolist():
+            rows = np.flatnonzero(nearest == lst) + start
+            self.later[lst] = np.concatenate([self.later[lst], rows])
 
-    def probed(self, query: np.ndarray, below: int) -> np.ndarray:
-        """The rows (under ``below``) of the ``probe`` lists closest to ``query``."""
+    def closest(self, query: np.ndarray) -> np.ndarray:
+        """The ``probe`` lists whose centroids are closest to ``query``."""
         closeness = self.centroids @ query
-        near = np.argpartition(-closeness, self.probe - 1)[: self.probe]
-        rows = np.concatenate([self.rows[i] for i in near])
-        return rows[rows < below]
+        near: np.ndarray = np.argpartition(-closeness, self.probe - 1)[: self.probe]
+        return near
 
     def sizes(self) -> np.ndarray:
-        return np.array([len(r) for r in self.rows])
+        sizes: np.ndarray = np.diff(self.bounds) + np.array([len(r) for r in self.later])
+        return sizes
 
 
 def _nearest(rows: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -146,6 +146,9 @@ def _nearest(rows: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return out
 
 
+_COLUMNS = ("_ids", "_levels", "_groups", "_languages")
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     n: int
@@ -153,8 +156,10 @@ class _Snapshot:
     ids: np.ndarray
     levels: np.ndarray
     groups: np.ndarray
-    compartments: tuple[frozenset[str], ...]
     languages: np.ndarray
+    by_id: np.ndarray  # the ids held, ascending
+    rows_by_id: np.ndarray  # the row of each of them
+    compartments: tuple[frozenset[str], ...]
     language_codes: dict[str, int]
     lists: Lists | None
 
@@ -163,8 +168,9 @@ class Vectors:
     """Passage vectors in memory, with their markings and languages, growing as passages
     arrive. (A passage's text, language and marking never change once it is stored.)
 
-    Rows are appended in ascending passage id. Readers work on a snapshot (the rows present
-    when they started), so appending never disturbs a query under way.
+    Rows arrive in ascending passage id; training reorders them by list. Readers work on a
+    snapshot (the arrays and rows present when they started), so neither appending nor a
+    reordering disturbs a query under way.
     """
 
     def __init__(self, dim: int) -> None:
@@ -175,9 +181,11 @@ class Vectors:
         self._ids = np.zeros(0, np.int64)
         self._levels = np.zeros(0, np.int16)
         self._groups = np.zeros(0, np.int32)  # index into ``_compartments``
+        self._languages = np.zeros(0, np.int16)  # index into ``_language_of``
+        self._by_id = np.zeros(0, np.int64)
+        self._rows_by_id = np.zeros(0, np.int64)
         self._compartments: list[frozenset[str]] = []
         self._group_of: dict[str, int] = {}
-        self._languages = np.zeros(0, np.int16)  # index into ``_language_of``
         self._language_of: dict[str, int] = {}
         self.public = 0  # rows every reader may see (level 0, no compartment)
         self.lists: Lists | None = None
@@ -190,7 +198,8 @@ class Vectors:
 
     @property
     def ids(self) -> np.ndarray:
-        return self._ids[: self._n]
+        """The passage ids held, ascending."""
+        return self._by_id[: self._n]
 
     @property
     def dtype(self) -> np.dtype[np.float32]:
@@ -199,11 +208,11 @@ class Vectors:
     @property
     def nbytes(self) -> int:
         """Memory held: the arrays (with room to grow) and the lists."""
-        arrays = (self._vectors, self._ids, self._levels, self._groups, self._languages)
-        held = sum(a.nbytes for a in arrays)
+        arrays: list[np.ndarray] = [self._vectors, self._by_id, self._rows_by_id]
+        arrays += [getattr(self, c) for c in _COLUMNS]
         if self.lists is not None:
-            held += self.lists.centroids.nbytes + int(self.lists.sizes().sum()) * 4
-        return held
+            arrays += [self.lists.centroids, *self.lists.later]
+        return int(sum(a.nbytes for a in arrays))
 
     def add(
         self,
@@ -229,6 +238,8 @@ class Vectors:
                 self._language_of.setdefault(lang, len(self._language_of))
                 for lang in languages or [""] * len(ids)
             ]
+            self._by_id[start:stop] = ids
+            self._rows_by_id[start:stop] = np.arange(start, stop)
             public = self._group_of.get(PUBLIC, -1)
             self.public += int(
                 np.count_nonzero(
@@ -236,7 +247,7 @@ class Vectors:
                 )
             )
             if self.lists is not None:
-                self.lists.assign(self._vectors, start, stop)
+                self.lists.join(self._vectors, start, stop)
             self._n = stop
 
     def _grow(self, rows: int) -> None:
@@ -244,7 +255,7 @@ class Vectors:
         vectors = np.zeros((rows, self.dim), np.float32)
         vectors[:n] = self._vectors[:n]
         self._vectors = vectors
-        for name in ("_ids", "_levels", "_groups", "_languages"):
+        for name in (*_COLUMNS, "_by_id", "_rows_by_id"):
             old = getattr(self, name)
             new = np.zeros(rows, old.dtype)
             new[:n] = old[:n]
@@ -259,15 +270,16 @@ class Vectors:
 
     def _snapshot(self) -> _Snapshot:
         with self.lock:
-            n = self._n
             return _Snapshot(
-                n,
+                self._n,
                 self._vectors,
                 self._ids,
                 self._levels,
                 self._groups,
-                tuple(self._compartments),
                 self._languages,
+                self._by_id,
+                self._rows_by_id,
+                tuple(self._compartments),
                 dict(self._language_of),
                 self.lists,
             )
@@ -297,23 +309,58 @@ class Vectors:
             t0 = time.perf_counter()
             snap = self._snapshot()
             n = snap.n
-            public = np.flatnonzero(
-                (snap.levels[:n] == 0) & (snap.groups[:n] == self._group_of.get(PUBLIC, -1))
-            )
+            public_group = self._group_of.get(PUBLIC, -1)
+            public = np.flatnonzero((snap.levels[:n] == 0) & (snap.groups[:n] == public_group))
             lists = min(MAX_LISTS, len(public) // LIST_SIZE)
             if lists < 2:
                 return
+            public = public[np.argsort(snap.ids[public], kind="stable")]  # in passage order
             take = min(len(public), lists * TRAIN_PER_LIST)
             sample = snap.vectors[public[np.linspace(0, len(public) - 1, take).astype(np.int64)]]
             trained = Lists.train(sample, lists)
-            trained.assign(snap.vectors, 0, n)
-            with self.lock:
-                trained.assign(self._vectors, n, self._n)  # rows that came meanwhile
-                self.lists = trained
-                self.trained_public = len(public)
-                self.train_seconds = time.perf_counter() - t0
+            nearest = trained.nearest(snap.vectors[:n])
+            order = np.lexsort((snap.ids[:n], nearest))  # by list, then by passage id
+            trained.bounds = np.searchsorted(nearest[order], np.arange(lists + 1))
+            vectors = snap.vectors[order]
+            columns = {c: getattr(snap, c.lstrip("_"))[order] for c in _COLUMNS}
+            by_id = np.argsort(columns["_ids"], kind="stable")
+            self._install(trained, n, vectors, columns, by_id, len(public), t0)
         finally:
             self._training = False
+
+    def _install(
+        self,
+        trained: Lists,
+        n: int,
+        vectors: np.ndarray,
+        columns: dict[str, np.ndarray],
+        by_id: np.ndarray,
+        public: int,
+        t0: float,
+    ) -> None:
+        """The rows reordered by list take the place of the old ones; rows that arrived while
+        training follow them, in the lists of their nearest centroids."""
+        with self.lock:
+            stop = self._n
+            room = max(stop, len(self._ids))
+            new = np.zeros((room, self.dim), np.float32)
+            new[:n] = vectors
+            old_rows = self._rows_by_id[n:stop]  # ids that arrived meanwhile: rows n: in order
+            new[n:stop] = self._vectors[old_rows]
+            for name in _COLUMNS:
+                col = np.zeros(room, columns[name].dtype)
+                col[:n] = columns[name]
+                col[n:stop] = getattr(self, name)[old_rows]
+                setattr(self, name, col)
+            self._vectors = new
+            self._by_id = np.zeros(room, np.int64)
+            self._by_id[:stop] = self._ids[np.concatenate([by_id, np.arange(n, stop)])]
+            self._rows_by_id = np.zeros(room, np.int64)
+            self._rows_by_id[:stop] = np.concatenate([by_id, np.arange(n, stop)])
+            trained.join(self._vectors, n, stop)
+            self.lists = trained
+            self.trained_public = public
+            self.train_seconds = time.perf_counter() - t0
 
     # ---- queries
 
@@ -322,21 +369,31 @@ class Vectors:
         snap: _Snapshot,
         reader: Reader | None,
         language: str | None,
-        rows: np.ndarray | None,
+        pick: slice | np.ndarray,
     ) -> np.ndarray:
-        """Which rows (all when ``rows`` is None) the reader may see, in ``language`` when
-        one is named."""
-        pick = slice(0, snap.n) if rows is None else rows
-        allowed = np.ones(snap.n if rows is None else len(rows), bool)
+        """Which of the rows ``pick`` the reader may see, in ``language`` when one is named."""
+        levels = snap.levels[pick]
+        allowed = np.ones(len(levels), bool)
         if reader is not None:
             every = "*" in reader.compartments
             held = np.array(
                 [every or c <= reader.compartments for c in snap.compartments] or [True], bool
             )
-            allowed &= (snap.levels[pick] <= reader.clearance) & held[snap.groups[pick]]
+            allowed &= (levels <= reader.clearance) & held[snap.groups[pick]]
         if language is not None:
             allowed &= snap.languages[pick] == snap.language_codes.get(language, -1)
         return allowed
+
+    def _part(
+        self,
+        snap: _Snapshot,
+        query: np.ndarray,
+        reader: Reader | None,
+        language: str | None,
+        pick: slice | np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        keep = self._allowed(snap, reader, language, pick)
+        return snap.ids[pick][keep], (snap.vectors[pick] @ query)[keep]
 
     def scan(
         self,
@@ -350,21 +407,30 @@ class Vectors:
         every one."""
         snap = self._snapshot()
         if snap.lists is None or exact:
-            sims = snap.vectors[: snap.n] @ query
-            keep = self._allowed(snap, reader, language, None)
-            return Scan(snap.ids[: snap.n][keep], sims[keep], True)
-        rows = snap.lists.probed(query, snap.n)
-        rows = rows[self._allowed(snap, reader, language, rows)]
-        return Scan(snap.ids[rows], snap.vectors[rows] @ query, False)
+            return Scan(*self._part(snap, query, reader, language, slice(0, snap.n)), True)
+        parts = []
+        for lst in snap.lists.closest(query).tolist():
+            start, stop = int(snap.lists.bounds[lst]), int(snap.lists.bounds[lst + 1])
+            if stop > start:
+                parts.append(self._part(snap, query, reader, language, slice(start, stop)))
+            later = snap.lists.later[lst]
+            later = later[later < snap.n]
+            if len(later):
+                parts.append(self._part(snap, query, reader, language, later))
+        if not parts:
+            return Scan(np.zeros(0, np.int64), np.zeros(0, np.float32), False)
+        return Scan(
+            np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), False
+        )
 
     def among(self, query: np.ndarray, ids: list[int]) -> Scan:
         """Exact cosines of the given passages (those held), e.g. every one a reader may see
         under a filter."""
         snap = self._snapshot()
-        held = snap.ids[: snap.n]
+        held = snap.by_id[: snap.n]
         want = np.asarray(ids, np.int64)
         at = np.searchsorted(held, want)
         ok = at < snap.n
         ok[ok] = held[at[ok]] == want[ok]
-        rows = at[ok]
-        return Scan(held[rows], snap.vectors[rows] @ query, True)
+        rows = snap.rows_by_id[at[ok]]
+        return Scan(snap.ids[rows], snap.vectors[rows] @ query, True)

@@ -164,13 +164,8 @@ def _positions(
         if len(term.words) > 1 or term.prefix or term.quoted:  # as written
             out.append(_written(term, folded))
             continue
-        f = forms(term.words[0])
-        found: list[tuple[int, float]] = []
-        for i, w in enumerate(folded):
-            weight = f.weight(w, language)
-            if weight:
-                found.append((i, weight))
-        out.append(found)
+        weights = _weights(term.words[0], language)
+        out.append([(i, weights[w]) for i, w in enumerate(folded) if weights[w]])
     return out
 
 
