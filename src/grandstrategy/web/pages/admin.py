@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, registry
@@ -21,6 +21,7 @@ from grandstrategy.core.users import (
     set_user,
 )
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -171,5 +172,5 @@ async def edit_user_form(
             status_code=exc.http_status,
             choices=_choices(),
         )
-    flash = quote(_("Saved. The user's sessions have ended where their rights changed."))
-    return RedirectResponse(f"/admin/users/{quote(username)}?flash={flash}", status_code=303)
+    done = _("Saved. The user's sessions have ended where their rights changed.")
+    return see_other(f"/admin/users/{quote(username, safe='')}", done)

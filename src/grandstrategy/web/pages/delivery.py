@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
@@ -26,6 +26,7 @@ from grandstrategy.delivery.schemas import (
 )
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/delivery", include_in_schema=False)
@@ -164,8 +165,7 @@ async def checkin(
     except Invalid as exc:
         session.rollback()
         return _objective_page(request, session, user, objective, error=exc, values=values)
-    flash = _("Check-in recorded.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+    return see_other(f"/delivery/objectives/{objective}", _("Check-in recorded."))
 
 
 @router.post("/objectives/{objective}/judge", **page_needs("delivery.judge", csrf=True))
@@ -188,8 +188,7 @@ async def judge(
     except Invalid as exc:
         session.rollback()
         return _objective_page(request, session, user, objective, error=exc, values=values)
-    flash = _("Judgement recorded.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+    return see_other(f"/delivery/objectives/{objective}", _("Judgement recorded."))
 
 
 @router.post("/objectives/{objective}/comment", **page_needs("delivery.report", csrf=True))
@@ -209,8 +208,7 @@ async def comment(
     except Invalid as exc:
         session.rollback()
         return _objective_page(request, session, user, objective, error=exc, values=values)
-    flash = _("Comment added.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+    return see_other(f"/delivery/objectives/{objective}", _("Comment added."))
 
 
 @router.post("/objectives/{objective}/milestone", **page_needs("delivery.read", csrf=True))
@@ -235,8 +233,7 @@ async def milestone(
     except Invalid as exc:
         session.rollback()
         return _objective_page(request, session, user, objective, error=exc, values=values)
-    flash = _("Milestone added.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/objectives/{objective}?flash={flash}", status_code=303)
+    return see_other(f"/delivery/objectives/{objective}", _("Milestone added."))
 
 
 @router.get("/budget", **page_needs("delivery.read"))

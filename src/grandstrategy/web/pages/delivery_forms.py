@@ -9,10 +9,9 @@ everything that was typed.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -32,6 +31,7 @@ from grandstrategy.delivery.schemas import (
 from grandstrategy.strategy import service as strategy_service
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/delivery", include_in_schema=False)
@@ -97,10 +97,6 @@ def _data(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 def _marking_values(marking: str) -> dict[str, Any]:
     m = Marking.parse(marking)
     return {"marking_level": m.level_name, "marking_compartments": sorted(m.compartments)}
-
-
-def _redirect(path: str, flash: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?flash={quote(flash)}", status_code=303)
 
 
 def _titles(session: Session, user: Principal, component: str) -> dict[str, str]:
@@ -183,8 +179,7 @@ async def _save_deployment(
     except (Invalid, Conflict) as exc:
         session.rollback()
         return _deployment_form(request, session, user, editing=editing, values=values, error=exc)
-    flash = _("Deployment {name} saved.").format(name=data.name)
-    return _redirect("/delivery/deployments", flash)
+    return see_other("/delivery/deployments", _("Deployment {name} saved.").format(name=data.name))
 
 
 @router.get("/deployments/new", **page_needs(MANAGE))
@@ -306,7 +301,7 @@ async def record_target(
     except (Invalid, Conflict) as exc:
         session.rollback()
         return _target_form(request, session, user, values=values, error=exc)
-    flash = _("Recorded {capability}, {measure}, {year}.").format(
+    done = _("Recorded {capability}, {measure}, {year}.").format(
         capability=data.capability, measure=data.measure.value, year=data.year
     )
-    return _redirect("/delivery/budget", flash)
+    return see_other("/delivery/budget", done)

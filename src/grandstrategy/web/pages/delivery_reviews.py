@@ -4,7 +4,7 @@ departments' sign-off and its pack, and the five-yearly review from two frozen e
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
@@ -13,6 +13,7 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.delivery import service
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/delivery", include_in_schema=False)
@@ -84,8 +85,7 @@ async def sign(
     except Invalid as exc:
         session.rollback()
         return _review_page(request, session, user, year, error=exc)
-    flash = _("Signed.").replace(" ", "+")
-    return RedirectResponse(f"/delivery/reviews/{year}?flash={flash}", status_code=303)
+    return see_other(f"/delivery/reviews/{year}", _("Signed."))
 
 
 @router.get("/reviews/{year}/pack", **page_needs("delivery.read"))

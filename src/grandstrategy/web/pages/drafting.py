@@ -4,10 +4,9 @@ decision queue, word-level diffs between versions, reports and the launch pack."
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
@@ -28,6 +27,7 @@ from grandstrategy.drafting.schemas import (
 )
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/drafting", include_in_schema=False)
@@ -50,11 +50,6 @@ def _compartments(user: Principal) -> list[str]:
     if "*" in user.compartments:
         return [c.name for c in scheme().compartments]
     return sorted(user.compartments)
-
-
-def _back(url: str, message: str) -> RedirectResponse:
-    sep = "&" if "?" in url else "?"
-    return RedirectResponse(f"{url}{sep}flash={quote(message)}", status_code=303)
 
 
 @router.get("", **page_needs(READ))
@@ -164,7 +159,7 @@ async def contribute(
     note = _("Thank you: contribution {n} recorded.").format(n=out.id)
     if out.status == "held":
         note += " " + _("It will appear once a moderator has read it.")
-    return _back(f"/drafting/rounds/{name}", note)
+    return see_other(f"/drafting/rounds/{name}", note)
 
 
 def _queue_page(
@@ -217,7 +212,7 @@ async def decide(
     except Invalid as exc:
         session.rollback()
         return _queue_page(request, session, user, error=exc)
-    return _back("/drafting/queue", _("Contribution {n}: {d}.").format(
+    return see_other("/drafting/queue", _("Contribution {n}: {d}.").format(
         n=out.id, d=term(out.disposition, "disposition")))  # fmt: skip
 
 
@@ -239,7 +234,7 @@ async def moderate(
     except Invalid as exc:
         session.rollback()
         return _queue_page(request, session, user, error=exc)
-    return _back("/drafting/queue", _("Contribution {n}: {s}.").format(
+    return see_other("/drafting/queue", _("Contribution {n}: {s}.").format(
         n=out.id, s=term(out.status, "contribution-status")))  # fmt: skip
 
 

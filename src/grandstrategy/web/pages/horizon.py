@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +17,7 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import schemas, service
 from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/horizon", include_in_schema=False)
@@ -113,8 +113,7 @@ async def upload(request: Request, user: Principal = Depends(page_user)) -> Resp
         failed = "; ".join(f"{o}: {r}" for o, r in report.failed)
         msg += "; " + _("failed: {failures}").format(failures=failed)
     target = f"/horizon/documents/{report.document_ids[0]}" if report.document_ids else "/horizon"
-    # quoted: file names and feed entries ("feed.xml#3") carry & and #, which would cut it
-    return RedirectResponse(f"{target}?flash={quote(msg)}", status_code=303)
+    return see_other(target, msg)  # file names and feed entries ("feed.xml#3") carry & and #
 
 
 @router.get("/documents/{doc_id}", **page_needs("horizon.read"))
@@ -181,11 +180,7 @@ async def verdict(
     back = str(form.get("back") or f"/horizon/documents/{doc_id}")
     if not back.startswith("/") or back.startswith(("//", "/\\")):  # no other site
         back = "/horizon"
-    done = _("Recorded.")
-    return RedirectResponse(
-        f"{back}{'&' if '?' in back else '?'}flash={quote(done)}#p{passage_id}",
-        status_code=303,
-    )
+    return see_other(back, _("Recorded."), anchor=f"p{passage_id}")
 
 
 @router.get("/search", **page_needs("horizon.read"))

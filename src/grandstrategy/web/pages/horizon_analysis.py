@@ -9,10 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import service
 from grandstrategy.horizon.schemas import Citation, category_ids
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/horizon", include_in_schema=False)
@@ -104,7 +106,7 @@ async def alert_verdict(
         verdict=str(form.get("verdict", "")),
         reason=str(form.get("reason", "")),
     )
-    return RedirectResponse(f"/horizon/alerts?flash=Recorded.#a{alert_id}", status_code=303)
+    return see_other("/horizon/alerts", _("Recorded."), anchor=f"a{alert_id}")
 
 
 @router.get("/briefs", **page_needs("horizon.read"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
@@ -15,6 +15,7 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import service
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.forms import levels_for
 from grandstrategy.web.render import page
 
@@ -86,11 +87,9 @@ async def set_watch(
             marking=marking,
         )
     except Invalid as exc:
+        session.rollback()
         return _threat_page(request, session, user, threat, error=exc, values=values)
-    done = _("Watchlist saved.")
-    return RedirectResponse(
-        f"/horizon/threats/{quote(threat)}?flash={quote(done)}", status_code=303
-    )
+    return see_other(f"/horizon/threats/{quote(threat, safe='')}", _("Watchlist saved."))
 
 
 @router.get("/passages/{passage_id}", **page_needs("horizon.read"))
@@ -163,5 +162,4 @@ async def close_review(
 ) -> Response:
     form = await request.form()
     service.close_review(session, user=user, review_id=review_id, note=str(form.get("note", "")))
-    done = _("Review item closed.")
-    return RedirectResponse(f"/horizon/watch/reviews?flash={quote(done)}", status_code=303)
+    return see_other("/horizon/watch/reviews", _("Review item closed."))

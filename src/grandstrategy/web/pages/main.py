@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote_plus
-
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -28,6 +26,7 @@ from grandstrategy.web.deps import (
     safe_next,
     settings_of,
 )
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -92,9 +91,7 @@ def logout(request: Request, session: Session = Depends(get_session)) -> Respons
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         revoke_token(session, raw, kind="web")
-    response = RedirectResponse(
-        "/login?flash=" + quote_plus(_("You are logged out.")), status_code=303
-    )
+    response = see_other("/login", _("You are logged out."))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

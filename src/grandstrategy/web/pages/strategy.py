@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed, require
@@ -17,6 +16,7 @@ from grandstrategy.strategy import service
 from grandstrategy.strategy.schemas import COMPONENTS, IMPACT, LIKELIHOOD, POSTURE, Package
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/strategy", include_in_schema=False)
@@ -143,13 +143,8 @@ async def freeze(
         status=str(form.get("status", "")),
         note=str(form.get("note", ""))[:400],
     )
-    return RedirectResponse(
-        "/strategy/history?flash="
-        + quote_plus(
-            _("Version {version} is now {status}.").format(version=ed.version, status=ed.status)
-        ),
-        status_code=303,
-    )
+    done = _("Version {version} is now {status}.").format(version=ed.version, status=ed.status)
+    return see_other("/strategy/history", done)
 
 
 @router.get("/export", **page_needs("strategy.export"))
@@ -267,11 +262,8 @@ async def create(
             status_code=exc.http_status,
             **ctx,
         )
-    return RedirectResponse(
-        f"/strategy/{component}/{rec.id}?flash="
-        + quote_plus(_("{what} created.").format(what=_(service.SINGULAR[component]))),
-        status_code=303,
-    )
+    done = _("{what} created.").format(what=_(service.SINGULAR[component]))
+    return see_other(f"/strategy/{component}/{rec.id}", done)
 
 
 @router.get("/{component}/{rid}", **page_needs("strategy.read"))
@@ -376,10 +368,7 @@ async def update(
             status_code=exc.http_status,
             **ctx,
         )
-    done = _("Saved.")
-    return RedirectResponse(
-        f"/strategy/{component}/{rid}?flash={quote_plus(done)}", status_code=303
-    )
+    return see_other(f"/strategy/{component}/{rid}", _("Saved."))
 
 
 @router.post("/{component}/{rid}/delete", **page_needs("strategy.edit", csrf=True))
@@ -391,8 +380,4 @@ def delete(
 ) -> Response:
     service.check_component(component)
     service.delete_record(session, user=user, component=component, rid=rid)
-    done = _("Deleted {id}.").format(id=rid)
-    return RedirectResponse(
-        f"/strategy/{component}?flash={quote_plus(done)}",
-        status_code=303,
-    )
+    return see_other(f"/strategy/{component}", _("Deleted {id}.").format(id=rid))
