@@ -54,3 +54,28 @@ def test_taxonomy_page_names_categories_in_the_readers_language(client, session)
     assert "Klimaatverandering <code>climate</code>" in html
     client.cookies.set(LANG_COOKIE, "en")
     assert "Cyber attacks <code>cyber</code>" in client.get("/horizon/taxonomy").text
+
+
+def test_strategy_pages_show_kinds_scales_and_titles_in_french(client, session, loaded):
+    as_reader(client, session, "pen-holder", "fr")
+    threats = client.get("/strategy/threats").text
+    assert "<h1>Menaces et défis</h1>" in threats and "menace" in threats
+    actors = client.get("/strategy/actors").text
+    assert "ministère" in actors and "ministry" not in actors
+    form = client.get("/strategy/threats/new").text
+    assert ">défi</option>" in form and ">challenge</option>" not in form
+    # the category select offers the taxonomy's categories by their French names
+    assert ">Subversion et ingérence étrangère</option>" in form
+    help_page = client.get("/help").text
+    assert "quasi certain" in help_page and "almost certain" not in help_page
+    assert "allié fidèle" in help_page
+
+
+def test_french_edition_shows_the_scales_and_kinds_from_the_vocabulary(
+    client, session, loaded, token_for
+):
+    r = client.get("/api/strategy/export?format=md&lang=fr", headers=token_for("reader"))
+    assert r.status_code == 200, r.text
+    assert "Intérêts vitaux" in r.text and "Probabilité" in r.text
+    assert "quasi certain" in r.text and "catastrophique" in r.text
+    assert "menace" in r.text and "almost certain" not in r.text

@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from grandstrategy.core import i18n
 from grandstrategy.core.authz import Registry, registry
 from grandstrategy.core.markings import scheme
-from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
+from grandstrategy.strategy.schemas import impact_labels, likelihood_labels, posture_poles
 from grandstrategy.strategy.service import LINT_RULES
 from tests import catalogs
 
@@ -36,14 +36,24 @@ def test_labels_for_an_unknown_action_are_refused():
 
 
 def _english_texts() -> list[str]:
-    texts = [*LIKELIHOOD.values(), *IMPACT.values()]
-    texts += [pole for poles in POSTURE.values() for pole in poles]
-    texts += [desc for _severity, desc in LINT_RULES.values()]
-    return texts
+    return [desc for _severity, desc in LINT_RULES.values()]
+
+
+def _scale_texts(lang: str) -> list[str]:
+    texts = [*likelihood_labels(lang).values(), *impact_labels(lang).values()]
+    return texts + [pole for poles in posture_poles(lang).values() for pole in poles]
 
 
 @pytest.mark.parametrize("lang", TARGETS)
-def test_scales_poles_and_lint_rules_are_in_the_catalog(lang):
+def test_scales_and_poles_have_their_words_in_the_vocabulary_yaml(lang):
+    english = _scale_texts("en")
+    shown = _scale_texts(lang)
+    assert len(shown) == len(english)
+    assert not [t for t, e in zip(shown, english, strict=True) if t == e and t != "possible"]
+
+
+@pytest.mark.parametrize("lang", TARGETS)
+def test_lint_rules_are_in_the_catalog(lang):
     with (catalogs.LOCALE / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     missing = [t for t in _english_texts() if not (m := catalog.get(t)) or not m.string]

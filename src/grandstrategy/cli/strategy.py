@@ -11,8 +11,10 @@ import typer
 from grandstrategy import firstrun
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.i18n import LANGUAGES, _, lazy
+from grandstrategy.core.i18n import LANGUAGES, _
+from grandstrategy.core.terms import term
 from grandstrategy.strategy import service
+from grandstrategy.strategy.schemas import component_plural
 
 strategy_app = typer.Typer(help="The National Security Strategy.", no_args_is_help=True)
 example_app = typer.Typer(help="The illustrative Belgian example.", no_args_is_help=True)
@@ -362,10 +364,12 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         return
     console.print(
         f"[bold]{pkg.strategy.title}[/] — "
-        + _("{status}, version {version}").format(status=pkg.strategy.status, version=version)
+        + _("{status}, version {version}").format(
+            status=term(pkg.strategy.status, "strategy-status"), version=version
+        )
     )
     print_table(
-        [(_(label), len(getattr(pkg, c))) for c, label in _COMPONENT_NAMES],
+        [(f"{n} {component_plural(c)}".strip(), len(getattr(pkg, c))) for c, n in _COMPONENT_NAMES],
         [_("component"), _("records")],
     )
     console.print(
@@ -554,13 +558,15 @@ def derived_edit(
         console.print(_("updated {id}").format(id=out.id))
 
 
+# The five components in the strategy's order (numbered as in the edition), then the actors;
+# their names come from strategy/vocabularies.yaml.
 _COMPONENT_NAMES = [
-    ("interests", lazy("1 vital interests")),
-    ("threats", lazy("2 threats and challenges")),
-    ("roles", lazy("3 roles")),
-    ("objectives", lazy("4 objectives")),
-    ("capabilities", lazy("5 capabilities")),
-    ("actors", lazy("actors")),
+    ("interests", "1"),
+    ("threats", "2"),
+    ("roles", "3"),
+    ("objectives", "4"),
+    ("capabilities", "5"),
+    ("actors", ""),
 ]
 
 

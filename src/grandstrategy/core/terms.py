@@ -12,6 +12,7 @@ capability); ``tests/unit/test_terms.py`` checks that every enum value has its w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -22,20 +23,6 @@ from grandstrategy.core.i18n import pgettext
 def _words() -> dict[str, dict[str, str]]:
     """Every vocabulary's values → words, in the current language (see :func:`_table`)."""
     return {
-        "strategy-status": {
-            "draft": pgettext("strategy status", "draft"),
-            "approved": pgettext("strategy status", "approved"),
-            "published": pgettext("strategy status", "published"),
-            "superseded": pgettext("strategy status", "superseded"),
-        },
-        "objective-status": {
-            "planned": pgettext("objective status", "planned"),
-            "on-track": pgettext("objective status", "on track"),
-            "at-risk": pgettext("objective status", "at risk"),
-            "off-track": pgettext("objective status", "off track"),
-            "achieved": pgettext("objective status", "achieved"),
-            "dropped": pgettext("objective status", "dropped"),
-        },
         "checkin-status": {
             "on-track": pgettext("check-in status", "on track"),
             "at-risk": pgettext("check-in status", "at risk"),
@@ -53,35 +40,6 @@ def _words() -> dict[str, dict[str, str]]:
             "ahead": pgettext("trajectory", "ahead"),
             "on": pgettext("trajectory", "on course"),
             "behind": pgettext("trajectory", "behind"),
-        },
-        "threat-kind": {
-            "threat": pgettext("threat kind", "threat"),
-            "challenge": pgettext("threat kind", "challenge"),
-        },
-        "actor-kind": {
-            "council": pgettext("actor kind", "council"),
-            "committee": pgettext("actor kind", "committee"),
-            "ministry": pgettext("actor kind", "ministry"),
-            "agency": pgettext("actor kind", "agency"),
-            "region": pgettext("actor kind", "region"),
-            "community": pgettext("actor kind", "community"),
-            "international-organisation": pgettext("actor kind", "international organisation"),
-            "partner-state": pgettext("actor kind", "partner state"),
-            "foreign-state": pgettext("actor kind", "foreign state"),
-            "non-state-group": pgettext("actor kind", "non-state group"),
-            "think-tank": pgettext("actor kind", "think tank"),
-            "other": pgettext("actor kind", "other"),
-        },
-        "capability-kind": {
-            "diplomatic": pgettext("capability kind", "diplomatic"),
-            "military": pgettext("capability kind", "military"),
-            "intelligence": pgettext("capability kind", "intelligence"),
-            "police": pgettext("capability kind", "police"),
-            "civil-protection": pgettext("capability kind", "civil protection"),
-            "development": pgettext("capability kind", "development"),
-            "economic": pgettext("capability kind", "economic"),
-            "cyber": pgettext("capability kind", "cyber"),
-            "other": pgettext("capability kind", "other"),
         },
         "framework": {
             "EU": pgettext("deployment framework", "EU"),
@@ -146,6 +104,15 @@ def _words() -> dict[str, dict[str, str]]:
     }
 
 
+# name → value → an entry that knows its words in each language (see register()).
+_LABELLED: dict[str, dict[str, i18n.Labelled]] = {}
+
+
+def register(name: str, entries: Mapping[str, i18n.Labelled]) -> None:
+    """Make a capability's labelled vocabulary known to :func:`term` (value → entry)."""
+    _LABELLED[name] = dict(entries)
+
+
 def _table(lang: str) -> dict[str, dict[str, str]]:
     """The words in ``lang``, built once per catalog (a test may stand in another one)."""
     return _table_from(lang, i18n.translations(lang))
@@ -159,7 +126,8 @@ def _table_from(lang: str, _catalog: object) -> dict[str, dict[str, str]]:
 
 def vocabularies() -> dict[str, tuple[str, ...]]:
     """Each vocabulary's name and values (for tests and documentation)."""
-    return {name: tuple(values) for name, values in _table(i18n.DEFAULT_LANGUAGE).items()}
+    labelled = {name: tuple(entries) for name, entries in _LABELLED.items()}
+    return labelled | {n: tuple(v) for n, v in _table(i18n.DEFAULT_LANGUAGE).items()}
 
 
 def term(value: Any, vocabulary: str | None = None) -> str:
@@ -168,9 +136,14 @@ def term(value: Any, vocabulary: str | None = None) -> str:
     Looked up in ``vocabulary`` when given (the surest), else in the first vocabulary that
     has the value, else as an interface message (``none``, ``category``), else shown as is."""
     text = str(getattr(value, "value", value))
+    if vocabulary is not None and text in _LABELLED.get(vocabulary, {}):
+        return _LABELLED[vocabulary][text].label()
     table = _table(i18n.current())
     if vocabulary is not None and text in table.get(vocabulary, {}):
         return table[vocabulary][text]
+    for entries in _LABELLED.values():
+        if text in entries:
+            return entries[text].label()
     for words in table.values():
         if text in words:
             return words[text]

@@ -77,7 +77,7 @@ def risk_matrix_svg(threats: Sequence[Threat]) -> str:
                 x, y = lik + dx, imp + dy
                 if t.black_swan:
                     style: dict[str, Any] = {"marker": "*", "s": 70, "c": "#7a1f1f"}
-                elif t.kind.value == "challenge":
+                elif t.kind == "challenge":
                     style = {"marker": "o", "s": 22, "facecolors": "white", "edgecolors": INK}
                 else:
                     style = {"marker": "o", "s": 22, "c": INK}

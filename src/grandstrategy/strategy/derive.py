@@ -168,7 +168,7 @@ def _read(session: Session, user: Principal, s: Strategy, national: str) -> Deri
         kind=s.kind,
         actor=s.actor or "",
         national=national,
-        status=meta.status.value,
+        status=meta.status,
         marking=meta.marking,
         period=meta.period,
         version=local_version(session, s, user),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grandstrategy.core.i18n import _, lazy
-from grandstrategy.strategy.schemas import COMPONENTS
+from grandstrategy.strategy.schemas import COMPONENTS, component_plural, component_singular
 
 ERROR = "error"
 WARNING = "warning"
@@ -61,23 +61,12 @@ RULES: dict[str, tuple[str, str]] = {
     ),
 }
 
-_SINGULAR = {
-    "actors": lazy("actor"),
-    "interests": lazy("interest"),
-    "threats": lazy("threat"),
-    "roles": lazy("role"),
-    "objectives": lazy("objective"),
-    "capabilities": lazy("capability"),
-}
-_PLURAL = {
-    "actors": lazy("actors"),
-    "interests": lazy("vital interests"),
-    "threats": lazy("threats"),
-    "roles": lazy("roles"),
-    "objectives": lazy("objectives"),
-    "capabilities": lazy("capabilities"),
-    "strategy": lazy("strategy"),
-}
+
+def plural(component: str) -> str:
+    """``vital interests`` / ``intérêts vitaux`` (``strategy`` for the strategy itself)."""
+    return _("strategy") if component == "strategy" else component_plural(component)
+
+
 # Strategy-level findings come first: strategy.yaml is the first file of a package.
 _ORDER = {"strategy": 0, **{c: i + 1 for i, c in enumerate(COMPONENTS)}}
 
@@ -99,7 +88,7 @@ class Finding:
 def label(component: str, record: Any) -> str:
     """``objective obj-x 'Title'``: how findings (and trace breaks) name a record."""
     title = getattr(record, "title", None) or getattr(record, "name", "")
-    what = _(_SINGULAR[component]) if component in _SINGULAR else component
+    what = component_singular(component) if component in COMPONENTS else component
     return f"{what} {record.id} {title!r}"
 
 

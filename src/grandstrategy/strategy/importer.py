@@ -33,7 +33,13 @@ from grandstrategy.strategy.records import (
     new_row,
     row_data,
 )
-from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
+from grandstrategy.strategy.schemas import (
+    COMPONENTS,
+    Package,
+    StrategyMeta,
+    _Record,
+    component_singular,
+)
 from grandstrategy.strategy.scope import SEP, View, display, new_key, strategy_keys
 from grandstrategy.strategy.translations import TRANSLATABLE, settle
 from grandstrategy.strategy.versions import local_version, revise
@@ -86,7 +92,9 @@ def package_problems(package: Package) -> list[str]:
             if rid not in ids[target]:
                 msg = _("{comp} {rec}: {field} names {rid!r}, which is no {what} of the package")
                 problems.append(
-                    msg.format(comp=comp, rec=rec.id, field=fld, rid=rid, what=_(SINGULAR[target]))
+                    msg.format(
+                        comp=comp, rec=rec.id, field=fld, rid=rid, what=component_singular(target)
+                    )
                 )
     return problems
 

@@ -21,16 +21,15 @@ from grandstrategy.core.i18n import _
 from grandstrategy.strategy import lint_translations
 from grandstrategy.strategy.findings import (
     _ORDER,
-    _PLURAL,
-    _SINGULAR,
     ERROR,
     RULES,
     WARNING,
     Finding,
     _finding,
     label,
+    plural,
 )
-from grandstrategy.strategy.schemas import COMPONENTS, Objective, Package
+from grandstrategy.strategy.schemas import COMPONENTS, Objective, Package, component_singular
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "label", "lint", "summary"]
 
@@ -59,11 +58,11 @@ def _duplicates(pkg: Package) -> list[Finding]:
                         comp,
                         rid,
                         _("{n} {what} share the id {rid!r}").format(
-                            n=n, what=_(_PLURAL[comp]), rid=rid
+                            n=n, what=plural(comp), rid=rid
                         ),
                         _(
                             "Give each of the {what} with id {rid!r} its own id, or merge them."
-                        ).format(what=_(_PLURAL[comp]), rid=rid),
+                        ).format(what=plural(comp), rid=rid),
                     )
                 )
     return out
@@ -110,10 +109,10 @@ def _dangling(pkg: Package) -> list[Finding]:
                                 record=label(comp, rec),
                                 field=field,
                                 ref=ref,
-                                what=_(_SINGULAR[target]),
+                                what=component_singular(target),
                             ),
                             _("Add {what} {ref!r} or remove it from {field}.").format(
-                                what=_(_SINGULAR[target]), ref=ref, field=field
+                                what=component_singular(target), ref=ref, field=field
                             ),
                         )
                     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from grandstrategy.core.i18n import _
-from grandstrategy.strategy.findings import _PLURAL, Finding, _finding, label
+from grandstrategy.strategy.findings import Finding, _finding, label, plural
 from grandstrategy.strategy.schemas import COMPONENTS, Package
 from grandstrategy.strategy.translations import TRANSLATABLE, state
 
@@ -55,7 +55,7 @@ def check(pkg: Package, languages: Iterable[str]) -> list[Finding]:
             if lacking:
                 shown = ", ".join(lacking[:8]) + (" …" if len(lacking) > 8 else "")
                 msg = _("{n} of the {what} have texts with no {language} translation: {ids}")
-                text = msg.format(n=len(lacking), what=_(_PLURAL[comp]), language=name, ids=shown)
+                text = msg.format(n=len(lacking), what=plural(comp), language=name, ids=shown)
                 if comp == "strategy":
                     text = _("the strategy's {fields} have no {language} translation").format(
                         fields=", ".join(fields), language=name

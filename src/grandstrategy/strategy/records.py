@@ -9,7 +9,7 @@ from sqlalchemy import Date, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, restrict
-from grandstrategy.core.i18n import _, lazy
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy.models import ROWS, Component, Strategy
 from grandstrategy.strategy.schemas import (
@@ -17,10 +17,10 @@ from grandstrategy.strategy.schemas import (
     Package,
     Period,
     StrategyMeta,
-    StrategyStatus,
     _Record,
 )
 from grandstrategy.strategy.scope import display
+from grandstrategy.strategy.vocabulary import english_singular
 
 # field -> component it points to; "members" holds {"actor": id, "role": ...} items.
 LINKS: dict[str, dict[str, str]] = {
@@ -39,14 +39,9 @@ LINKS: dict[str, dict[str, str]] = {
     "capabilities": {"owner": "actors", "objectives": "objectives"},
 }
 
-SINGULAR = {
-    "actors": lazy("actor"),
-    "interests": lazy("interest"),
-    "threats": lazy("threat"),
-    "roles": lazy("role"),
-    "objectives": lazy("objective"),
-    "capabilities": lazy("capability"),
-}
+# Component → its English singular ("objective"): the object type audit records name. A reader
+# sees the component in their language through schemas.component_singular().
+SINGULAR = english_singular()
 
 
 def validation_message(exc: ValidationError) -> list[str]:
@@ -122,7 +117,7 @@ def meta_of(s: Strategy) -> StrategyMeta:
         country=s.country,
         edition=s.edition,
         period=Period(start=s.period_start, end=s.period_end),
-        status=StrategyStatus(s.status),
+        status=s.status,
         marking=str(s.marking),
         summary=s.summary,
         notice=s.notice,
@@ -139,7 +134,7 @@ def apply_meta(s: Strategy, meta: StrategyMeta) -> None:
     s.edition = meta.edition
     s.period_start = meta.period.start
     s.period_end = meta.period.end
-    s.status = meta.status.value
+    s.status = meta.status
     s.marking = Marking.parse(meta.marking)
     s.summary = meta.summary
     s.notice = meta.notice

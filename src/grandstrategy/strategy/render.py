@@ -27,7 +27,13 @@ from grandstrategy.core.terms import term
 from grandstrategy.horizon.schemas import category_label
 from grandstrategy.strategy import trace
 from grandstrategy.strategy.charts import budget_bars_svg, risk_matrix_svg
-from grandstrategy.strategy.schemas import POSTURE, ActorKind, Package
+from grandstrategy.strategy.schemas import (
+    Package,
+    component_title,
+    impact_labels,
+    likelihood_labels,
+    posture_poles,
+)
 
 
 @dataclass
@@ -74,8 +80,7 @@ def _num(x: float) -> str:
 
 def _poles(dim: str) -> tuple[str, str]:
     """A posture dimension's two poles in the edition's language."""
-    a, b = POSTURE[dim]
-    return _(a), _(b)
+    return posture_poles()[dim]
 
 
 def _budget(amount: float | None, currency: str) -> str:
@@ -180,6 +185,10 @@ def _threats(pkg: Package, nm: _Names) -> list[Block]:
               "epidemic) have none. L is likelihood and I impact, both on a scale of 1 to 5.")),
         Block("table", items=rows, head=head, cls="threats"),
     ]  # fmt: skip
+    likelihood, impact = likelihood_labels(), impact_labels()
+    scales = [[str(n), likelihood[n], impact[n]] for n in sorted(likelihood)]
+    out.append(Block("table", items=scales, head=[_("Level"), _("Likelihood"), _("Impact")],
+                     cls="scales"))  # fmt: skip
     if any(t.likelihood and t.impact for t in pkg.threats):
         caption = _("Risk matrix: likelihood over the horizon against impact, by threat id.")
         out.append(Block("figure", risk_matrix_svg(pkg.threats), items=[caption]))
@@ -301,7 +310,7 @@ def _trace(pkg: Package, nm: _Names) -> list[Block]:
 
 
 def _actors(pkg: Package, nm: _Names) -> list[Block]:
-    bodies = (ActorKind.council, ActorKind.committee)
+    bodies = ("council", "committee")
     out: list[Block] = []
     for a in (a for a in pkg.actors if a.kind in bodies):
         out += [Block("heading", a.name, _mark(a.marking)), Block("para", a.description)]
@@ -336,11 +345,11 @@ def document(pkg: Package) -> Document:
         Block("para", _("Marking: {marking}").format(marking=banner), cls="marking"),
     ]  # fmt: skip
     parts = [
-        ("interests", "1 " + _("Vital interests"), _interests),
+        ("interests", "1 " + component_title("interests"), _interests),
         ("environment", "2 " + _("The security environment"), _threats),
         ("roles", "3 " + _("{country}'s role").format(country=s.country), _roles),
-        ("objectives", "4 " + _("Objectives"), _objectives),
-        ("capabilities", "5 " + _("Capabilities"), _capabilities),
+        ("objectives", "4 " + component_title("objectives"), _objectives),
+        ("capabilities", "5 " + component_title("capabilities"), _capabilities),
         ("annex-a", _("Annex A: Traceability"), _trace),
         ("annex-b", _("Annex B: Actors and governance"), _actors),
     ]

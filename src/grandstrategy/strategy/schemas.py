@@ -4,26 +4,30 @@ The same models describe the YAML strategy package (one file per component), the
 and what the pure modules (lint, trace, render) work on. Component records are identified by
 a short ``id`` slug, unique within the strategy; links between components are lists of ids.
 
-Scales (documented here because users and the published edition rely on them):
-
-* likelihood, 1–5: 1 rare (under 5 % over the horizon), 2 unlikely (5–20 %), 3 possible
-  (20–50 %), 4 likely (50–80 %), 5 almost certain (over 80 %).
-* impact, 1–5: 1 minor (local, absorbed by normal services), 2 moderate (one sector disrupted
-  for days), 3 serious (several sectors or regions, weeks), 4 severe (national crisis, a vital
-  interest damaged), 5 catastrophic (lasting damage to several vital interests).
-* posture dimensions, 1–5: 1 is fully the first pole, 5 fully the second, 3 balanced.
+The likelihood and impact scales (1–5), the posture poles (1 is fully the first pole, 5 fully
+the second, 3 balanced), statuses and kinds are defined, with their words in each interface
+language, in ``vocabularies.yaml``; a threat's category is one of the horizon taxonomy's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import Marking
+from grandstrategy.horizon.schemas import category_ids
+from grandstrategy.strategy import vocabulary
 from grandstrategy.strategy.translations import (
     SOURCE_LANGUAGE,
     TRANSLATABLE,
@@ -35,82 +39,62 @@ from grandstrategy.strategy.translations import (
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", description="short id")]
 Scale = Annotated[int, Field(ge=1, le=5)]
 
-# The scales and the posture poles are shown in the reader's language: translate with _().
-LIKELIHOOD = {
-    1: lazy("rare: under 5 % across the horizon"),
-    2: lazy("unlikely: 5–20 %"),
-    3: lazy("possible: 20–50 %"),
-    4: lazy("likely: 50–80 %"),
-    5: lazy("almost certain: over 80 %"),
-}
-IMPACT = {
-    1: lazy("minor: local, absorbed by normal services"),
-    2: lazy("moderate: one sector disrupted for days"),
-    3: lazy("serious: several sectors or regions disrupted for weeks"),
-    4: lazy("severe: national crisis, a vital interest damaged"),
-    5: lazy("catastrophic: lasting damage to several vital interests"),
-}
-POSTURE = {
-    "ally_independent": (lazy("faithful ally"), lazy("independent player")),
-    "bridge_antagonist": (lazy("bridge-builder"), lazy("antagonist")),
-    "values_transactional": (lazy("value-based"), lazy("transactional")),
-    "defensive_assertive": (lazy("defensive and resilient"), lazy("assertive and proactive")),
-}
-
-# Threat categories until the horizon taxonomy (issue 4) is the source of truth.
-THREAT_CATEGORIES = (
-    "subversion", "coercion", "aggression", "cyber", "terrorism", "armed-conflict", "hybrid",
-    "disinformation", "migration", "climate", "health", "economic", "resources",
-    "crime-extremism", "nuclear", "none",
-)  # fmt: skip
+# The scales, posture poles, statuses and kinds are data: strategy/vocabularies.yaml, with their
+# words in the four interface languages (see vocabulary.py). A field accepts exactly its
+# vocabulary's ids; the JSON schema lists them.
+vocabulary.register_terms()
 
 
-class StrategyStatus(StrEnum):
-    draft = "draft"
-    approved = "approved"
-    published = "published"
-    superseded = "superseded"
+def likelihood_labels(lang: str | None = None) -> dict[int, str]:
+    """Likelihood level → what it means, in the reader's language."""
+    return vocabulary.scale("likelihood", lang)
 
 
-class ThreatKind(StrEnum):
-    threat = "threat"  # has an author
-    challenge = "challenge"  # has none: climate, epidemics, economic crisis, shortages
+def impact_labels(lang: str | None = None) -> dict[int, str]:
+    """Impact level → what it means, in the reader's language."""
+    return vocabulary.scale("impact", lang)
 
 
-class ActorKind(StrEnum):
-    council = "council"
-    committee = "committee"
-    ministry = "ministry"
-    agency = "agency"
-    region = "region"
-    community = "community"
-    international_organisation = "international-organisation"
-    partner_state = "partner-state"
-    foreign_state = "foreign-state"
-    non_state_group = "non-state-group"
-    think_tank = "think-tank"
-    other = "other"
+posture_dimensions = vocabulary.dimensions  # the fields of Posture, in order
+posture_poles = vocabulary.posture  # dimension → (first pole, second pole), reader's language
+component_singular = vocabulary.singular  # "objective" / "objectif"
+component_plural = vocabulary.plural  # "vital interests" / "intérêts vitaux"
+component_title = vocabulary.title  # "Vital interests" / "Intérêts vitaux"
+component_titles = vocabulary.titles
+vocabulary_ids = vocabulary.ids  # the values of "actor-kind", "objective-status", ...
 
 
-class CapabilityKind(StrEnum):
-    diplomatic = "diplomatic"
-    military = "military"
-    intelligence = "intelligence"
-    police = "police"
-    civil_protection = "civil-protection"
-    development = "development"
-    economic = "economic"
-    cyber = "cyber"
-    other = "other"
+def _accepts(name: str) -> AfterValidator:
+    """Validation: the value is one of the vocabulary's ids."""
+    return AfterValidator(partial(vocabulary.check, name))
 
 
-class ObjectiveStatus(StrEnum):
-    planned = "planned"
-    on_track = "on-track"
-    at_risk = "at-risk"
-    off_track = "off-track"
-    achieved = "achieved"
-    dropped = "dropped"
+def _lists(name: str) -> WithJsonSchema:
+    """JSON schema: a string, one of the vocabulary's ids."""
+    return WithJsonSchema({"type": "string", "enum": list(vocabulary.ids(name))})
+
+
+StrategyStatus = Annotated[str, _accepts("strategy-status"), _lists("strategy-status")]
+ObjectiveStatus = Annotated[str, _accepts("objective-status"), _lists("objective-status")]
+# A threat has an author; a challenge (climate, epidemics, economic crisis) has none.
+ThreatKind = Annotated[str, _accepts("threat-kind"), _lists("threat-kind")]
+ActorKind = Annotated[str, _accepts("actor-kind"), _lists("actor-kind")]
+CapabilityKind = Annotated[str, _accepts("capability-kind"), _lists("capability-kind")]
+
+
+def threat_categories() -> tuple[str, ...]:
+    """What a threat's category may be: the horizon taxonomy's category ids (with "none")."""
+    return tuple(category_ids())
+
+
+def _check_category(v: str) -> str:
+    known = threat_categories()
+    if v not in known:
+        raise ValueError(f"unknown category {v!r}; known: {', '.join(known)}")
+    return v
+
+
+ThreatCategory = Annotated[str, AfterValidator(_check_category)]
 
 
 class _Strict(BaseModel):
@@ -168,7 +152,7 @@ class Threat(_Record):
     PROSE = TRANSLATABLE["threats"]
     title: str = Field(min_length=1, max_length=200)
     kind: ThreatKind
-    category: str
+    category: ThreatCategory
     description: str = Field(default="", max_length=6000)
     authors: list[Slug] = Field(default_factory=list)
     horizon_years: int = Field(ge=1, le=20)
@@ -178,16 +162,9 @@ class Threat(_Record):
     vulnerability: str | None = Field(default=None, max_length=2000)
     interests: list[Slug] = Field(default_factory=list)
 
-    @field_validator("category")
-    @classmethod
-    def _category(cls, v: str) -> str:
-        if v not in THREAT_CATEGORIES:
-            raise ValueError(f"unknown category {v!r}; known: {', '.join(THREAT_CATEGORIES)}")
-        return v
-
     @model_validator(mode="after")
     def _author_rule(self) -> Threat:
-        if self.kind is ThreatKind.challenge and self.authors:
+        if self.kind == "challenge" and self.authors:
             raise ValueError("a challenge has no author; make it a threat or drop the authors")
         return self
 
@@ -223,7 +200,7 @@ class Objective(_Record):
     contributors: list[Slug] = Field(default_factory=list)
     deadline: dt.date | None = None
     priority: bool = False
-    status: ObjectiveStatus = ObjectiveStatus.planned
+    status: ObjectiveStatus = "planned"
     parent: Slug | None = None
     indicators: list[Indicator] = Field(default_factory=list)
     interests: list[Slug] = Field(default_factory=list)
@@ -282,7 +259,7 @@ class StrategyMeta(_Translatable):
     country: str = Field(min_length=1, max_length=100)
     edition: str = Field(default="", max_length=100)
     period: Period
-    status: StrategyStatus = StrategyStatus.draft
+    status: StrategyStatus = "draft"
     marking: str = "UNCLASSIFIED"
     summary: str = Field(default="", max_length=8000)
     notice: str = Field(

@@ -70,7 +70,13 @@ from grandstrategy.strategy.records import (
 from grandstrategy.strategy.records import (
     component_rows as _rows,
 )
-from grandstrategy.strategy.schemas import COMPONENTS, Package, StrategyMeta, _Record
+from grandstrategy.strategy.schemas import (
+    COMPONENTS,
+    Package,
+    StrategyMeta,
+    _Record,
+    component_singular,
+)
 from grandstrategy.strategy.scope import View, display, new_key
 from grandstrategy.strategy.trace import build as build_trace
 from grandstrategy.strategy.trace import to_csv as trace_csv
@@ -183,7 +189,8 @@ def _visible_row(session: Session, view: View, s: Strategy, component: str, rid:
     key = view.resolve(component, rid)
     row = _row(session, s, component, key) if key is not None else None
     if row is None:
-        raise NotFound(_("{what} {rid!r} not found").format(what=_(SINGULAR[component]), rid=rid))
+        what = component_singular(component)
+        raise NotFound(_("{what} {rid!r} not found").format(what=what, rid=rid))
     return row
 
 
@@ -220,7 +227,7 @@ def _validate(component: str, data: dict[str, Any]) -> _Record:
         return COMPONENTS[component].model_validate(data)
     except ValidationError as exc:
         raise Invalid(
-            _("invalid {what}").format(what=_(SINGULAR[component])),
+            _("invalid {what}").format(what=component_singular(component)),
             details=validation_message(exc),
         ) from None
 
@@ -232,13 +239,13 @@ def _check_links(view: View, component: str, rec: _Record) -> None:
         if view.resolve(target, rid) is None:
             problems.append(
                 _("{field}: no {what} with id {rid!r}").format(
-                    field=fld, what=_(SINGULAR[target]), rid=rid
+                    field=fld, what=component_singular(target), rid=rid
                 )
             )
     if problems:
         raise Invalid(
             _("{what} {rid!r} links to unknown records").format(
-                what=_(SINGULAR[component]), rid=rec.id
+                what=component_singular(component), rid=rec.id
             ),
             details=problems,
         )
@@ -287,7 +294,7 @@ def create_record(
     if view.resolve(component, rec.id) is not None:
         raise Conflict(
             _("a {what} with id {rid!r} already exists").format(
-                what=_(SINGULAR[component]), rid=rec.id
+                what=component_singular(component), rid=rec.id
             )
         )
     _check_links(view, component, rec)
@@ -393,7 +400,7 @@ def delete_record(
     if linkers:
         raise Conflict(
             _("{what} {rid!r} is still linked from other records; unlink it first").format(
-                what=_(SINGULAR[component]), rid=rid
+                what=component_singular(component), rid=rid
             ),
             details=linkers,
         )
@@ -423,7 +430,7 @@ def update_meta(
     old = meta_of(s)
     if "id" in changes and changes["id"] != old.id:
         raise Invalid(_("the strategy's id cannot be changed"))
-    if "status" in changes and changes["status"] != old.status.value:
+    if "status" in changes and changes["status"] != old.status:
         raise Invalid(_("status changes through 'strategy freeze' (approve, publish)"))
     try:
         meta = StrategyMeta.model_validate({**dump(old), **changes})

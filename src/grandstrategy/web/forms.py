@@ -14,14 +14,7 @@ from starlette.datastructures import FormData
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import Marking, scheme
-from grandstrategy.strategy.schemas import (
-    POSTURE,
-    THREAT_CATEGORIES,
-    ActorKind,
-    CapabilityKind,
-    ObjectiveStatus,
-    ThreatKind,
-)
+from grandstrategy.strategy.schemas import posture_dimensions, threat_categories, vocabulary_ids
 
 
 @dataclass(frozen=True)
@@ -33,10 +26,14 @@ class Field:
     target: str = ""  # component a link points to
     columns: tuple[str, ...] = ()  # for lines
     help: str = ""
+    vocabulary: str | None = None  # a select's vocabulary: how its values are shown (term())
 
 
-def _enum(e: Any) -> tuple[str, ...]:
-    return tuple(m.value for m in e)
+def _vocab(name: str, label: str, vocabulary: str, help: str = "") -> Field:
+    """A select offering the ids of one of the strategy's vocabularies (vocabularies.yaml)."""
+    return Field(
+        name, label, "select", vocabulary_ids(vocabulary), help=help, vocabulary=vocabulary
+    )
 
 
 FIELDS: dict[str, list[Field]] = {
@@ -46,14 +43,14 @@ FIELDS: dict[str, list[Field]] = {
     ],
     "threats": [
         Field("title", lazy("Title"), "text"),
-        Field(
+        _vocab(
             "kind",
             lazy("Kind"),
-            "select",
-            _enum(ThreatKind),
+            "threat-kind",
             help=lazy("A threat has an author; a challenge (climate, epidemics) has none."),
         ),
-        Field("category", lazy("Category"), "select", THREAT_CATEGORIES),
+        # the horizon taxonomy's categories, shown by their names (category_label)
+        Field("category", lazy("Category"), "select", threat_categories()),
         Field("description", lazy("Description"), "textarea"),
         Field("authors", lazy("Authors"), "links", target="actors"),
         Field("horizon_years", lazy("Horizon (years, 1–20)"), "int"),
@@ -76,7 +73,7 @@ FIELDS: dict[str, list[Field]] = {
         Field("contributors", lazy("Contributors"), "links", target="actors"),
         Field("deadline", lazy("Deadline"), "date"),
         Field("priority", lazy("Priority"), "bool"),
-        Field("status", lazy("Status"), "select", _enum(ObjectiveStatus)),
+        _vocab("status", lazy("Status"), "objective-status"),
         Field("parent", lazy("Refines objective"), "link", target="objectives"),
         Field(
             "indicators",
@@ -90,7 +87,7 @@ FIELDS: dict[str, list[Field]] = {
     ],
     "capabilities": [
         Field("name", lazy("Name"), "text"),
-        Field("kind", lazy("Kind"), "select", _enum(CapabilityKind)),
+        _vocab("kind", lazy("Kind"), "capability-kind"),
         Field("owner", lazy("Owner"), "link", target="actors"),
         Field("description", lazy("Description"), "textarea"),
         Field(
@@ -104,7 +101,7 @@ FIELDS: dict[str, list[Field]] = {
     ],
     "actors": [
         Field("name", lazy("Name"), "text"),
-        Field("kind", lazy("Kind"), "select", _enum(ActorKind)),
+        _vocab("kind", lazy("Kind"), "actor-kind"),
         Field("parent", lazy("Part of"), "link", target="actors"),
         Field("description", lazy("Description"), "textarea"),
         Field("members", lazy("Members"), "lines", columns=("actor", "role")),
@@ -172,7 +169,7 @@ def parse(component: str, form: FormData) -> dict[str, Any]:
         elif f.kind == "posture":
             data[f.name] = {
                 dim: int(str(form.get(f"posture.{dim}"))) if form.get(f"posture.{dim}") else None
-                for dim in POSTURE
+                for dim in posture_dimensions()
             }
         elif f.kind == "lines":
             data[f.name] = _parse_lines(str(form.get(f.name) or ""), f.columns, f.label)

@@ -12,7 +12,7 @@ from grandstrategy.core.errors import TooManyAttempts, Unauthenticated
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.core.users import authenticate, issue_token, revoke_token
-from grandstrategy.strategy.schemas import IMPACT, LIKELIHOOD, POSTURE
+from grandstrategy.strategy.schemas import impact_labels, likelihood_labels, posture_poles
 from grandstrategy.strategy.service import LINT_RULES
 from grandstrategy.web.deps import (
     LANG_COOKIE,
@@ -111,9 +111,9 @@ def help_page(request: Request, user: Principal = Depends(page_user)) -> Respons
         actions={name: reg.action_label(name) for name in reg.actions},
         scheme=scheme(),
         rules={code: (sev, _(desc)) for code, (sev, desc) in LINT_RULES.items()},
-        likelihood={k: _(v) for k, v in LIKELIHOOD.items()},
-        impact={k: _(v) for k, v in IMPACT.items()},
-        posture={dim: (_(a), _(b)) for dim, (a, b) in POSTURE.items()},
+        likelihood=likelihood_labels(),
+        impact=impact_labels(),
+        posture=posture_poles(),
     )
 
 

@@ -10,26 +10,25 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed, require
 from grandstrategy.core.errors import Conflict, Invalid
-from grandstrategy.core.i18n import _, lazy
+from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, scheme
 from grandstrategy.strategy import service
-from grandstrategy.strategy.schemas import COMPONENTS, IMPACT, LIKELIHOOD, POSTURE, Package
+from grandstrategy.strategy.schemas import (
+    COMPONENTS,
+    Package,
+    component_singular,
+    component_title,
+    component_titles,
+    impact_labels,
+    likelihood_labels,
+    posture_poles,
+)
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
 from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/strategy", include_in_schema=False)
-
-TITLES = {
-    "interests": lazy("Vital interests"),
-    "threats": lazy("Threats and challenges"),
-    "roles": lazy("Roles"),
-    "objectives": lazy("Objectives"),
-    "capabilities": lazy("Capabilities"),
-    "actors": lazy("Actors"),
-}
-
 
 def _markings(pkg: Package) -> list[Marking]:
     return [pkg.highest_marking()]
@@ -62,7 +61,7 @@ def overview(
         version=service.version_of(session, user=user, strategy=strat),
         findings=findings,
         counts=service.lint_summary(findings),
-        titles=TITLES,
+        titles=component_titles(),
         labels=_labels(pkg),
         chart=service.risk_matrix_svg(threats) if threats else "",
         can_edit=allowed(user, "strategy.edit"),
@@ -91,8 +90,8 @@ def trace_page(
         matrix=matrix,
         labels=_labels(pkg),
         chart=service.risk_matrix_svg(threats) if threats else "",
-        likelihood=LIKELIHOOD,
-        impact=IMPACT,
+        likelihood=likelihood_labels(),
+        impact=impact_labels(),
     )
 
 
@@ -186,10 +185,10 @@ def list_page(
         markings=[Marking.parse(r.marking) for r in records]
         + [Marking.parse(pkg.strategy.marking)],
         component=component,
-        title=TITLES[component],
+        title=component_title(component),
         records=records,
         labels=_labels(pkg),
-        singular=service.SINGULAR[component],
+        singular=component_singular(component),
         can_edit=allowed(user, "strategy.edit"),
     )
 
@@ -214,12 +213,12 @@ def _form_context(
         "options": options,
         "levels": forms.levels_for(user.clearance),
         "compartments": comps,
-        "posture": POSTURE,
+        "posture": posture_poles(),
         "lines_text": forms.lines_text,
         "version": service.version_of(session, user=user, strategy=service.current(session, user)),
         "component": component,
-        "singular": service.SINGULAR[component],
-        "title": TITLES[component],
+        "singular": component_singular(component),
+        "title": component_title(component),
     }
 
 
@@ -262,7 +261,7 @@ async def create(
             status_code=exc.http_status,
             **ctx,
         )
-    done = _("{what} created.").format(what=_(service.SINGULAR[component]))
+    done = _("{what} created.").format(what=component_singular(component))
     return see_other(f"/strategy/{component}/{rec.id}", done)
 
 
@@ -301,10 +300,10 @@ def detail(
         labels=labels,
         links=service.LINKS[component],
         inbound=inbound,
-        titles=TITLES,
-        singular=service.SINGULAR[component],
+        titles=component_titles(),
+        singular=component_singular(component),
         revisions=revs,
-        posture=POSTURE,
+        posture=posture_poles(),
         can_edit=allowed(user, "strategy.edit"),
     )
 
