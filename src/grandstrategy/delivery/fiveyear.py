@@ -27,7 +27,7 @@ from grandstrategy.delivery.allies import table
 from grandstrategy.delivery.dashboard import dashboard, objective_delivery
 from grandstrategy.resilience import service as resilience_service
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy.schemas import COMPONENTS
+from grandstrategy.strategy.schemas import COMPONENTS, component_titles
 
 RERATED = {"likelihood": lazy("likelihood"), "impact": lazy("impact")}
 
@@ -52,15 +52,7 @@ def _value(v: object) -> str:
 
 def _component(name: str) -> str:
     """A component's heading in the reader's words."""
-    return {
-        "strategy": _("Strategy"),
-        "actors": _("Actors"),
-        "interests": _("Vital interests"),
-        "threats": _("Threats and challenges"),
-        "roles": _("Roles"),
-        "objectives": _("Objectives"),
-        "capabilities": _("Capabilities"),
-    }.get(name, name)
+    return {"strategy": _("Strategy"), **component_titles()}.get(name, name)
 
 
 def _op(op: str) -> str:

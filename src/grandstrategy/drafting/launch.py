@@ -25,7 +25,7 @@ from grandstrategy.drafting.models import Contribution, LaunchFile, Round
 from grandstrategy.drafting.reading import cycle_read, report
 from grandstrategy.drafting.schemas import ApprovalCreate, CycleRead, LaunchFileRead
 from grandstrategy.strategy import service as strategy_service
-from grandstrategy.strategy.schemas import Package
+from grandstrategy.strategy.schemas import Package, component_title
 
 EDITION_FORMATS = ("pdf", "docx", "html")
 
@@ -86,7 +86,7 @@ def _summary_html(pkg: Package, rounds: list[tuple[str, str, int]]) -> str:
     consult = "".join(f"<li>{esc(n)} ({esc(a)}): {k} {contributions}</li>" for n, a, k in rounds)
     summary, interests, gravest = (
         esc(_("Summary")),
-        esc(_("Vital interests")),
+        esc(component_title("interests")),
         esc(_("The gravest threats and challenges")),
     )
     priority, consulted = esc(_("Priority objectives")), esc(_("How we consulted"))

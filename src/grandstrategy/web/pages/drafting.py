@@ -25,6 +25,7 @@ from grandstrategy.drafting.schemas import (
     DecisionCreate,
     Moderation,
 )
+from grandstrategy.strategy.schemas import component_titles
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user
 from grandstrategy.web.flash import see_other
@@ -101,13 +102,7 @@ def _round_page(
         can_contribute=allowed(user, "drafting.contribute") and rd.open,
         participant=user.role == "participant",
         org_kinds=ORG_KINDS,
-        sections={
-            "interests": _("Vital interests"),
-            "threats": _("Threats and challenges"),
-            "roles": _("Roles"),
-            "objectives": _("Objectives"),
-            "capabilities": _("Capabilities"),
-        },
+        sections={c: t for c, t in component_titles().items() if c != "actors"},
         levels=forms.levels_for(user.clearance),
         compartments=_compartments(user),
         error=error,
