@@ -64,8 +64,10 @@ import reference_pipeline
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work, upgrade
-from grandstrategy.horizon import analysis, embed, engine, learn, pipeline
-from grandstrategy.horizon.classify import Classifier
+from grandstrategy.horizon import analysis, embed, pipeline
+from grandstrategy.horizon.classification import engine, learn
+from grandstrategy.horizon.classification.labels import Classifier
+from grandstrategy.horizon.classification.rules import RuleMatcher
 from grandstrategy.horizon.entities import EntityFinder
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.readers import (
@@ -74,7 +76,6 @@ from grandstrategy.horizon.ingest.readers import (
     read_path,
 )
 from grandstrategy.horizon.models import Document, TrainedModel
-from grandstrategy.horizon.rules import RuleMatcher
 
 CACHE = Path(tempfile.gettempdir()) / "grandstrategy-bench"
 _TEMP_FOLDERS: list[Path] = []
@@ -242,12 +243,12 @@ def _model_key() -> str:
     pkg = resources.files("grandstrategy")
     for rel in (
         "horizon/taxonomy.yaml",
-        "horizon/learn.py",
-        "horizon/evaluate.py",
-        "horizon/engine.py",
-        "horizon/classify.py",
+        "horizon/classification/learn.py",
+        "horizon/classification/evaluate.py",
+        "horizon/classification/engine.py",
+        "horizon/classification/labels.py",
         "horizon/embed.py",
-        "horizon/rules.py",
+        "horizon/classification/rules.py",
     ):
         h.update(pkg.joinpath(rel).read_bytes())
     for lang in corpus.LANGUAGES:
@@ -424,8 +425,8 @@ def _round(x: float | None, digits: int) -> float | None:
 def starter_f1(factory: Any, *, with_embeddings: bool) -> float:
     """Macro-F1 of the stored model on the starter test split, with or without the
     embedding signal (ingestion labels without it; the vector job adds it)."""
-    from grandstrategy.horizon import evaluate
-    from grandstrategy.horizon.classify import Classifier
+    from grandstrategy.horizon.classification import evaluate
+    from grandstrategy.horizon.classification.labels import Classifier
     from grandstrategy.horizon.taxonomy import load_taxonomy
 
     with factory() as s:

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from grandstrategy.core.authz import Principal
-from grandstrategy.horizon import embed, engine, pipeline
+from grandstrategy.horizon import embed, pipeline
+from grandstrategy.horizon.classification import engine
 from grandstrategy.horizon.models import Document, TrainedModel
 from tests.helpers import PASSWORD, make_user
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grandstrategy.horizon import embed, evaluate, learn
-from grandstrategy.horizon.classify import Classifier, Label, rollup, shorten
-from grandstrategy.horizon.learn import Example
+from grandstrategy.horizon import embed
+from grandstrategy.horizon.classification import evaluate, learn
+from grandstrategy.horizon.classification.labels import Classifier, Prediction, rollup, shorten
+from grandstrategy.horizon.classification.learn import Example
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from tests.conftest import unavailable
 
@@ -280,8 +281,8 @@ def test_embeddings_are_skipped_when_disabled(
     assert label.embed_score is None and label.examples == []
 
 
-def _label(cat: str, score: float) -> Label:
-    return Label(cat, score, 0.0, None, None, [], [], [], "")
+def _label(cat: str, score: float) -> Prediction:
+    return Prediction(cat, score, 0.0, None, None, [], [], [], "")
 
 
 def test_rollup_takes_the_best_score_and_drops_none() -> None:

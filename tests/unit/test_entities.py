@@ -5,8 +5,8 @@ import pytest
 
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon.entities import (
+    ActorMatch,
     EntityFinder,
-    Mention,
     default_finder,
     load_entities,
 )
@@ -275,7 +275,7 @@ def test_a_small_file_builds_its_own_finder(tmp_path):
     )
     finder = EntityFinder(load_entities(path))
     assert finder.find("België en de NAVO") == [
-        Mention("state:BE", "België", 0, 6, "name"),
-        Mention("org:nato", "NAVO", 13, 17, "alias"),
+        ActorMatch("state:BE", "België", 0, 6, "name"),
+        ActorMatch("org:nato", "NAVO", 13, 17, "alias"),
     ]
     assert finder.entities()["state:BE"].name == "Belgium"  # English display name from ISO

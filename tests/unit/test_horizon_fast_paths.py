@@ -24,17 +24,22 @@ import pytest
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from benchmarks import corpus
 
-from grandstrategy.horizon import learn
+from grandstrategy.horizon.classification import learn
+from grandstrategy.horizon.classification.rules import (
+    RuleHit,
+    RuleMatcher,
+    TermHit,
+    default_matcher,
+)
 from grandstrategy.horizon.entities import (
     _APOSTROPHES,
+    ActorMatch,
     EntityFinder,
-    Mention,
     _normalise,
     default_finder,
     load_entities,
 )
 from grandstrategy.horizon.ingest.passages import split_passages
-from grandstrategy.horizon.rules import RuleHit, RuleMatcher, TermHit, default_matcher
 from grandstrategy.horizon.taxonomy import load_taxonomy, parse_taxonomy
 
 _TOKEN = re.compile(r"\w+")
@@ -102,7 +107,7 @@ class ReferenceMatcher(RuleMatcher):
         return out
 
 
-def reference_mentions(finder: EntityFinder, text: str) -> list[Mention]:
+def reference_mentions(finder: EntityFinder, text: str) -> list[ActorMatch]:
     """The actor finder as it was: each pattern run over the whole text."""
     probe = text.translate(_APOSTROPHES)
     hits: list[tuple[int, int, Any]] = []
@@ -114,14 +119,14 @@ def reference_mentions(finder: EntityFinder, text: str) -> list[Mention]:
             if surface is not missing:
                 hits.append((match.start(), match.end(), surface))
     hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
-    mentions: list[Mention] = []
+    mentions: list[ActorMatch] = []
     reached = 0
     for start, end, surface in hits:
         if start < reached:
             continue
         reached = end
         if surface is not None and surface.entity_id is not None:
-            mentions.append(Mention(surface.entity_id, text[start:end], start, end, surface.how))
+            mentions.append(ActorMatch(surface.entity_id, text[start:end], start, end, surface.how))
     return mentions
 
 

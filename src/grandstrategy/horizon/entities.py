@@ -196,7 +196,7 @@ class Entity:
 
 
 @dataclass(frozen=True)
-class Mention:
+class ActorMatch:
     """One place where a text names an actor; ``text[start:end] == surface``."""
 
     entity_id: str
@@ -434,7 +434,7 @@ class EntityFinder:
         self._unsafe = casefold.unsafe_characters()
         self.surface_count = len(folded) + len(exact)
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str) -> list[ActorMatch]:
         """Non-overlapping mentions in order of position; the longest surface wins a tie."""
         probe = text  # apostrophes made plain, one character for one, so offsets still hold
         if "\u2019" in text or "\u2018" in text or "\u02bc" in text:
@@ -456,7 +456,7 @@ class EntityFinder:
                 if surface is not _MISSING:
                     hits.append((match.start(), match.end(), surface))
         hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))
-        mentions: list[Mention] = []
+        mentions: list[ActorMatch] = []
         reached = 0
         for start, end, surface in hits:
             if start < reached:
@@ -464,7 +464,7 @@ class EntityFinder:
             reached = end
             if surface is not None and surface.entity_id is not None:
                 mentions.append(
-                    Mention(surface.entity_id, text[start:end], start, end, surface.how)
+                    ActorMatch(surface.entity_id, text[start:end], start, end, surface.how)
                 )
         return mentions
 
@@ -494,7 +494,7 @@ class EntityFinder:
     def entities(self) -> dict[str, Entity]:
         return dict(self._entities)
 
-    def summarise(self, mentions: list[Mention]) -> list[tuple[Entity, int]]:
+    def summarise(self, mentions: list[ActorMatch]) -> list[tuple[Entity, int]]:
         """The document's actors with their mention counts, most mentioned first."""
         counts = Counter(m.entity_id for m in mentions)
         pairs = [(self._entities[entity_id], n) for entity_id, n in counts.items()]

@@ -31,11 +31,9 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
-from grandstrategy.horizon import engine
-from grandstrategy.horizon.classify import Classifier, rollup
-from grandstrategy.horizon.classify import Label as PassageLabel
-from grandstrategy.horizon.entities import Mention as EntityMention
-from grandstrategy.horizon.entities import default_finder
+from grandstrategy.horizon.classification.engine import classifier as current_classifier
+from grandstrategy.horizon.classification.labels import Classifier, Prediction, rollup
+from grandstrategy.horizon.entities import ActorMatch, default_finder
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.passages import split_passages
 from grandstrategy.horizon.ingest.readers import RawDocument, ReadFailure
@@ -60,8 +58,8 @@ class Prepared:
     content_hash: str
     language: str
     spans: list[tuple[int, int]]
-    labels: list[list[PassageLabel]] = field(default_factory=list)
-    mentions: list[tuple[int, EntityMention]] = field(default_factory=list)  # (passage seq, m)
+    labels: list[list[Prediction]] = field(default_factory=list)
+    mentions: list[tuple[int, ActorMatch]] = field(default_factory=list)  # (passage seq, m)
     refused: str = ""  # why the document is not stored (nothing else is computed for it)
 
 
@@ -99,7 +97,7 @@ def prepare(
     Labels come from the rules and the learned model at once; the embedding signal is added
     when the passages' vectors are filled in (``vectors.py``). ``use_embeddings`` is kept
     for callers of the old signature and has no effect here."""
-    return prepare_with(engine.classifier(session, use_embeddings=False), docs)
+    return prepare_with(current_classifier(session, use_embeddings=False), docs)
 
 
 def prepare_with(clf: Classifier, docs: list[RawDocument]) -> list[Prepared]:
@@ -127,7 +125,7 @@ def prepare_with(clf: Classifier, docs: list[RawDocument]) -> list[Prepared]:
         for seq, (s, e) in enumerate(p.spans):
             for m in finder.find(p.raw.text[s:e]):
                 p.mentions.append(
-                    (seq, EntityMention(m.entity_id, m.surface, s + m.start, s + m.end, m.how))
+                    (seq, ActorMatch(m.entity_id, m.surface, s + m.start, s + m.end, m.how))
                 )
     return out
 
@@ -377,7 +375,7 @@ def ingest(
         from grandstrategy.horizon.ingest import cluster as dask_cluster
 
         with factory() as s:
-            clf = engine.classifier(s, use_embeddings=False)
+            clf = current_classifier(s, use_embeddings=False)
         prepared_chunks = dask_cluster.prepare_chunks(chunks, clf, cluster)
     elif url is None:
         prepared_chunks = (_prepare_here(factory, docs, use_embeddings) for docs in chunks)

@@ -48,9 +48,9 @@ from grandstrategy.core.db import (
     request_scope,
     unit_of_work,
 )
-from grandstrategy.horizon import embed, engine
-from grandstrategy.horizon.classify import NONE
-from grandstrategy.horizon.classify import Label as PassageLabel
+from grandstrategy.horizon import embed
+from grandstrategy.horizon.classification import engine
+from grandstrategy.horizon.classification.labels import NONE, Prediction
 from grandstrategy.horizon.models import Document, Label, Passage, PassageVector
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ def _store(
     session: Session,
     rows: list[tuple[int, int, str, str]],
     vecs: np.ndarray,
-    labels: list[list[PassageLabel]],
+    labels: list[list[Prediction]],
 ) -> list[int]:
     """Vectors and new labels of one batch; the documents whose roll-up changed."""
     ids = [r[0] for r in rows]

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon import embed, evaluate, learn
-from grandstrategy.horizon.classify import Classifier
+from grandstrategy.horizon import embed
+from grandstrategy.horizon.classification import evaluate, learn
+from grandstrategy.horizon.classification.labels import Classifier
 from grandstrategy.horizon.models import Feedback, Label, Passage, TrainedModel
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy
 
@@ -64,7 +65,7 @@ def classifier(session: Session, *, use_embeddings: bool | None = None) -> Class
         if mid is not None:
             blob = session.get(TrainedModel, mid)
             assert blob is not None
-            model, index = joblib.load(io.BytesIO(blob.blob))
+            model, index = learn.read_pickle(blob.blob)
         clf = Classifier(
             taxonomy,
             model=model,

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from grandstrategy.horizon import embed
+from grandstrategy.horizon.classification.learn import Model
+from grandstrategy.horizon.classification.rules import RuleHit, RuleMatcher, TermHit
 from grandstrategy.horizon.embed import ExampleIndex
-from grandstrategy.horizon.learn import Model
-from grandstrategy.horizon.rules import RuleHit, RuleMatcher, TermHit
 from grandstrategy.horizon.taxonomy import Taxonomy
 
 NONE = "none"
@@ -45,7 +45,7 @@ SNIPPET = 120
 
 
 @dataclass(frozen=True)
-class Label:
+class Prediction:
     """A category given to a passage, with every signal behind it."""
 
     category: str
@@ -244,7 +244,7 @@ class Classifier:
         explain: bool = True,
         vectors: np.ndarray | None = None,
         shown: Callable[[str], bool] | None = None,
-    ) -> list[list[Label]]:
+    ) -> list[list[Prediction]]:
         """Per passage, the labels given, best first; ``[none]`` when nothing qualifies.
 
         ``vectors``: the passages' embeddings when the caller has them already. ``shown``:
@@ -254,7 +254,7 @@ class Classifier:
         scores = self.combine(s)
         given = self.decide(s, scores)
         rows = _Rows(s, scores, self.col.get(NONE))
-        out: list[list[Label]] = []
+        out: list[list[Prediction]] = []
         for i, text in enumerate(texts):
             labels = [
                 self._label(i, text, int(j), s, scores, explain, rows, shown)
@@ -286,7 +286,7 @@ class Classifier:
         explain: bool,
         rows: _Rows | None = None,
         shown: Callable[[str], bool] | None = None,
-    ) -> Label:
+    ) -> Prediction:
         rows = rows if rows is not None else _Rows(s, scores, self.col.get(NONE))
         cat = self.categories[j]
         hit = s.hits[i].get(cat)
@@ -304,7 +304,7 @@ class Classifier:
             ]
         score = self._none_score(i, scores, rows) if cat == NONE else rows.scores[i][j]
         why = self._explain(text, i, j, s, scores, hit, p, e, features, examples) if explain else ""
-        return Label(cat, score, rows.rule_raw[i][j], p, e, terms, features, examples, why)
+        return Prediction(cat, score, rows.rule_raw[i][j], p, e, terms, features, examples, why)
 
     def _explain(
         self,
@@ -359,7 +359,7 @@ class _Rows:
             self.others_max = np.delete(scores, none_col, axis=1).max(axis=1).tolist()
 
 
-def rollup(passage_labels: list[list[Label]]) -> dict[str, float]:
+def rollup(passage_labels: list[list[Prediction]]) -> dict[str, float]:
     """A document's categories: the best score of each over its passages.
 
     ``none`` only when no passage has a security category (a document is as relevant as its

@@ -21,8 +21,9 @@ import numpy as np
 from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
 from grandstrategy.core.errors import Invalid
-from grandstrategy.horizon import embed, learn
-from grandstrategy.horizon.classify import (
+from grandstrategy.horizon import embed
+from grandstrategy.horizon.classification import learn
+from grandstrategy.horizon.classification.labels import (
     DEFAULT_EMBED_MIX,
     KNN_K,
     NONE,
@@ -30,9 +31,9 @@ from grandstrategy.horizon.classify import (
     combine_signals,
     with_none_fallback,
 )
+from grandstrategy.horizon.classification.learn import Example
+from grandstrategy.horizon.classification.rules import RuleMatcher
 from grandstrategy.horizon.embed import ExampleIndex
-from grandstrategy.horizon.learn import Example
-from grandstrategy.horizon.rules import RuleMatcher
 from grandstrategy.horizon.taxonomy import Taxonomy
 
 SPLITS = ("train", "test", "all")

@@ -21,8 +21,11 @@ pickles small with joblib.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
+import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +43,9 @@ from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
 )
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
+from grandstrategy.core.errors import Conflict
+from grandstrategy.core.i18n import _
 
 CHAR_RANGE = (2, 5)
 MAX_CHAR_FEATURES = 200_000
@@ -419,7 +425,45 @@ def save(model: Model, path: Path) -> None:
 
 def load(path: Path) -> Model:
     """Read a model written by ``save``; refuses anything else."""
-    obj = joblib.load(path)
+    with path.open("rb") as fh:
+        obj = read_pickle(fh.read())
     if not isinstance(obj, Model):
         raise TypeError(f"{path} does not hold a grandstrategy model")
     return obj
+
+
+# A pickle names the module of each class in it. Models written before classification became
+# a subpackage name this module by its former path; they are read with that path pointing here.
+FORMER_MODULES = ("grandstrategy.horizon.learn",)
+_former_lock = threading.Lock()
+
+
+def read_pickle(data: bytes) -> Any:
+    """Unpickle a model written with joblib (by ``save`` or by training), also one written
+    before this module moved.
+
+    Raises ``Conflict``, asking for the model to be trained again, when it was written by a
+    version whose classes no longer exist.
+    """
+    try:
+        try:
+            return joblib.load(io.BytesIO(data))
+        except ModuleNotFoundError as e:
+            if e.name not in FORMER_MODULES:
+                raise
+        with _former_lock:
+            added = [m for m in FORMER_MODULES if m not in sys.modules]
+            for m in added:
+                sys.modules[m] = sys.modules[__name__]
+            try:
+                return joblib.load(io.BytesIO(data))
+            finally:
+                for m in added:
+                    del sys.modules[m]
+    except (ImportError, AttributeError) as e:
+        raise Conflict(
+            _(
+                "The stored classifier model was written by another version of grandstrategy "
+                "and cannot be read. Train it again: grandstrategy horizon train"
+            )
+        ) from e
