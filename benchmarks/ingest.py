@@ -65,9 +65,9 @@ from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work, upgrade
 from grandstrategy.horizon import analysis, embed, pipeline
-from grandstrategy.horizon.classification import engine, learn
-from grandstrategy.horizon.classification.labels import Classifier
-from grandstrategy.horizon.classification.rules import RuleMatcher
+from grandstrategy.horizon.classify import engine, learn
+from grandstrategy.horizon.classify.labels import Classifier
+from grandstrategy.horizon.classify.rules import RuleMatcher
 from grandstrategy.horizon.entities import EntityFinder
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.readers import (
@@ -243,12 +243,12 @@ def _model_key() -> str:
     pkg = resources.files("grandstrategy")
     for rel in (
         "horizon/taxonomy.yaml",
-        "horizon/classification/learn.py",
-        "horizon/classification/evaluate.py",
-        "horizon/classification/engine.py",
-        "horizon/classification/labels.py",
+        "horizon/classify/learn.py",
+        "horizon/classify/evaluate.py",
+        "horizon/classify/engine.py",
+        "horizon/classify/labels.py",
         "horizon/embed.py",
-        "horizon/classification/rules.py",
+        "horizon/classify/rules.py",
     ):
         h.update(pkg.joinpath(rel).read_bytes())
     for lang in corpus.LANGUAGES:
@@ -425,8 +425,8 @@ def _round(x: float | None, digits: int) -> float | None:
 def starter_f1(factory: Any, *, with_embeddings: bool) -> float:
     """Macro-F1 of the stored model on the starter test split, with or without the
     embedding signal (ingestion labels without it; the vector job adds it)."""
-    from grandstrategy.horizon.classification import evaluate
-    from grandstrategy.horizon.classification.labels import Classifier
+    from grandstrategy.horizon.classify import evaluate
+    from grandstrategy.horizon.classify.labels import Classifier
     from grandstrategy.horizon.taxonomy import load_taxonomy
 
     with factory() as s:

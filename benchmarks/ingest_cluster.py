@@ -44,7 +44,7 @@ from ingest import ensure_model, remove_temp_folders, temp_folder
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, upgrade
 from grandstrategy.horizon import analysis, pipeline
-from grandstrategy.horizon.classification import engine
+from grandstrategy.horizon.classify import engine
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.readers import read_path
 

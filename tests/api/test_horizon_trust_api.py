@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.horizon import embed, pipeline
-from grandstrategy.horizon.classification import engine
+from grandstrategy.horizon.classify import engine
 from grandstrategy.horizon.models import Document, TrainedModel
 from tests.helpers import PASSWORD, make_user
 

@@ -44,7 +44,7 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path, capsys, monkeypatch) -> Iterator[Cli]:
-    from grandstrategy.horizon.classification import engine
+    from grandstrategy.horizon.classify import engine
 
     monkeypatch.setenv("GRANDSTRATEGY_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GRANDSTRATEGY_NO_EMBED", "1")  # fast and the same on every machine

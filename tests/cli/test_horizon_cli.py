@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from grandstrategy.cli.main import main
-from grandstrategy.horizon.classification import engine, evaluate
+from grandstrategy.horizon.classify import engine, evaluate
 from tests.helpers import NEWS, TAXONOMY_IDS
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -185,7 +185,7 @@ def test_query_syntax(session, marked, operator):
 
 def test_verdicts_change_the_next_training(factory, session, operator, tmp_path):
     """A confirmed label becomes a training example: the next model leans towards it."""
-    from grandstrategy.horizon.classification import engine
+    from grandstrategy.horizon.classify import engine
 
     text = (
         "The municipal orchestra announced a new season of baroque concerts in the cathedral, "
@@ -215,7 +215,7 @@ def test_verdicts_change_the_next_training(factory, session, operator, tmp_path)
 
 def test_semantic_search_finds_passages_without_shared_words(factory, session, operator, tmp_path):
     from grandstrategy.horizon import embed, semantic
-    from grandstrategy.horizon.classification import engine
+    from grandstrategy.horizon.classify import engine
 
     if not embed.available():
         pytest.skip("the sentence encoder is not installed")
@@ -268,7 +268,7 @@ def test_negated_terms_hold_for_semantic_candidates(session, marked, operator, m
 def test_two_databases_never_share_a_model(tmp_path, operator):
     """The trained classifier is cached per database: a new database classifies by rules."""
     from grandstrategy.core import db as core_db
-    from grandstrategy.horizon.classification import engine
+    from grandstrategy.horizon.classify import engine
 
     factories = []
     for name in ("a", "b"):

@@ -2,7 +2,7 @@
 
 A stored model is a joblib pickle that names the module of each class in it. Before the move
 that module was ``grandstrategy.horizon.learn``; it is now
-``grandstrategy.horizon.classification.learn``. The pickles here are written the way the older
+``grandstrategy.horizon.classify.learn``. The pickles here are written the way the older
 version wrote them (the classes named under the former module), then read by today's code.
 A model naming a module that no longer exists at all is refused with a message that says to
 train again.
@@ -21,7 +21,7 @@ import pytest
 
 from grandstrategy.core.errors import Conflict
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon.classification import engine, evaluate, learn
+from grandstrategy.horizon.classify import engine, evaluate, learn
 from grandstrategy.horizon.models import TrainedModel
 from grandstrategy.horizon.taxonomy import load_taxonomy
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import pipeline
-from grandstrategy.horizon.classification import engine, evaluate, learn
+from grandstrategy.horizon.classify import engine, evaluate, learn
 from grandstrategy.horizon.ingest import cluster as dask_cluster
 from grandstrategy.horizon.ingest.readers import RawDocument
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, TrainedModel

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from grandstrategy.horizon import embed
-from grandstrategy.horizon.classification import evaluate, learn
-from grandstrategy.horizon.classification.labels import Classifier, Prediction, rollup, shorten
-from grandstrategy.horizon.classification.learn import Example
+from grandstrategy.horizon.classify import evaluate, learn
+from grandstrategy.horizon.classify.labels import Classifier, Prediction, rollup, shorten
+from grandstrategy.horizon.classify.learn import Example
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from tests.conftest import unavailable
 

@@ -24,8 +24,8 @@ import pytest
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from benchmarks import corpus
 
-from grandstrategy.horizon.classification import learn
-from grandstrategy.horizon.classification.rules import (
+from grandstrategy.horizon.classify import learn
+from grandstrategy.horizon.classify.rules import (
     RuleHit,
     RuleMatcher,
     TermHit,

@@ -7,7 +7,7 @@ import yaml
 from pydantic import ValidationError
 
 from grandstrategy.core.errors import Invalid
-from grandstrategy.horizon.classification.rules import RuleMatcher, default_matcher
+from grandstrategy.horizon.classify.rules import RuleMatcher, default_matcher
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 from tests.helpers import TAXONOMY_IDS as IDS
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import unit_of_work
 from grandstrategy.horizon import pipeline
-from grandstrategy.horizon.classification import engine
+from grandstrategy.horizon.classify import engine
 from grandstrategy.horizon.ingest.readers import read_path
 from grandstrategy.horizon.models import Document
 

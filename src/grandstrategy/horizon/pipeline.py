@@ -31,8 +31,8 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
-from grandstrategy.horizon.classification.engine import classifier as current_classifier
-from grandstrategy.horizon.classification.labels import Classifier, Prediction, rollup
+from grandstrategy.horizon.classify.engine import classifier as current_classifier
+from grandstrategy.horizon.classify.labels import Classifier, Prediction, rollup
 from grandstrategy.horizon.entities import ActorMatch, default_finder
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.passages import split_passages

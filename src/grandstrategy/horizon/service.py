@@ -23,7 +23,7 @@ from grandstrategy.core.authz import Principal, get_visible, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
-from grandstrategy.horizon.classification import engine
+from grandstrategy.horizon.classify import engine
 from grandstrategy.horizon.entities import default_finder
 from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Feedback, Label, Mention, Passage, Source
@@ -508,7 +508,7 @@ keyword_index_for = _index.for_settings
 # and the pages of documents, search, labels and taxonomy call only these names.
 from grandstrategy.horizon import pipeline as _pipeline  # noqa: E402
 from grandstrategy.horizon import search as _search  # noqa: E402
-from grandstrategy.horizon.classification import evaluate as _evaluate  # noqa: E402
+from grandstrategy.horizon.classify import evaluate as _evaluate  # noqa: E402
 from grandstrategy.horizon.ingest import readers as _readers  # noqa: E402
 
 # Ingestion (pipeline.py stores; ingest/readers.py reads files, folders, feeds and uploads).

@@ -11,7 +11,7 @@ of its ``any`` terms occurs, every ``all`` group has a term somewhere in the pas
 ``none`` (veto) term occurs. A category fires when the weights of its firing rules reach its
 threshold. The category ``none`` has no rules: it is what a passage is when nothing fires.
 
-Term syntax (checked here, matched by :mod:`grandstrategy.horizon.classification.rules`): words
+Term syntax (checked here, matched by :mod:`grandstrategy.horizon.classify.rules`): words
 of letters or digits, case-insensitive, matched at word boundaries; words in a phrase are
 separated by spaces, hyphens or apostrophes (any of those matches any other in the text); a
 ``*`` may end a word and stands for any further letters (``cyberaanval*``). A leading ``*`` is

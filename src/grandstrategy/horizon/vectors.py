@@ -49,8 +49,8 @@ from grandstrategy.core.db import (
     unit_of_work,
 )
 from grandstrategy.horizon import embed
-from grandstrategy.horizon.classification import engine
-from grandstrategy.horizon.classification.labels import NONE, Prediction
+from grandstrategy.horizon.classify import engine
+from grandstrategy.horizon.classify.labels import NONE, Prediction
 from grandstrategy.horizon.models import Document, Label, Passage, PassageVector
 
 log = logging.getLogger(__name__)

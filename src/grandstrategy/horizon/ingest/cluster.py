@@ -29,7 +29,7 @@ from typing import Any
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _, current, language
 from grandstrategy.horizon import pipeline
-from grandstrategy.horizon.classification.labels import Classifier
+from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.ingest.readers import RawDocument
 
 CONNECT_TIMEOUT_S = 30  # to reach the scheduler

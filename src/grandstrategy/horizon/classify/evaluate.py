@@ -22,8 +22,8 @@ from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import embed
-from grandstrategy.horizon.classification import learn
-from grandstrategy.horizon.classification.labels import (
+from grandstrategy.horizon.classify import learn
+from grandstrategy.horizon.classify.labels import (
     DEFAULT_EMBED_MIX,
     KNN_K,
     NONE,
@@ -31,8 +31,8 @@ from grandstrategy.horizon.classification.labels import (
     combine_signals,
     with_none_fallback,
 )
-from grandstrategy.horizon.classification.learn import Example
-from grandstrategy.horizon.classification.rules import RuleMatcher
+from grandstrategy.horizon.classify.learn import Example
+from grandstrategy.horizon.classify.rules import RuleMatcher
 from grandstrategy.horizon.embed import ExampleIndex
 from grandstrategy.horizon.taxonomy import Taxonomy
 

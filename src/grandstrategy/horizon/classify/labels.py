@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from grandstrategy.horizon import embed
-from grandstrategy.horizon.classification.learn import Model
-from grandstrategy.horizon.classification.rules import RuleHit, RuleMatcher, TermHit
+from grandstrategy.horizon.classify.learn import Model
+from grandstrategy.horizon.classify.rules import RuleHit, RuleMatcher, TermHit
 from grandstrategy.horizon.embed import ExampleIndex
 from grandstrategy.horizon.taxonomy import Taxonomy
 

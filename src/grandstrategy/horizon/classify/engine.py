@@ -21,8 +21,8 @@ from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import embed
-from grandstrategy.horizon.classification import evaluate, learn
-from grandstrategy.horizon.classification.labels import Classifier
+from grandstrategy.horizon.classify import evaluate, learn
+from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.models import Feedback, Label, Passage, TrainedModel
 from grandstrategy.horizon.taxonomy import Taxonomy, load_taxonomy
 

@@ -5,7 +5,7 @@ Not to be confused with security classification markings (``core.markings``).
 * ``rules``: the taxonomy's terms matched in a passage;
 * ``learn``: the TF-IDF model trained on labelled passages;
 * ``labels``: the combined classifier (rules, model and sentence embeddings) and its
-  :class:`~grandstrategy.horizon.classification.labels.Prediction`;
+  :class:`~grandstrategy.horizon.classify.labels.Prediction`;
 * ``evaluate``: scores, cross-validated tuning and the starter labelled set;
 * ``engine``: the classifier in use, trained, stored and loaded from the database.
 
