@@ -442,11 +442,11 @@ def test_scenario_form_creates_a_scenario_that_is_run_on_its_page(client, sessio
 @pytest.mark.parametrize(
     ("change", "field", "kept"),
     [
-        ({"shock.transport": "150"}, "shock.transport", 'value="150"'),
+        ({"shock.transport": "150"}, "shock on transport", 'value="150"'),
         ({"shock.transport": ""}, "Shocks", 'value="National rail strike"'),
         ({"shock_days": "-3"}, "shock_steps", 'value="-3"'),
         ({"days": "-1"}, "steps", 'value="-1"'),
-        ({"recovery.transport": "0"}, "recovery.transport", 'value="0"'),
+        ({"recovery.transport": "0"}, "recovery time of transport", 'value="0"'),
         ({"matrix": "atlantis"}, "matrix", "atlantis"),
         ({"name": "Bad Name"}, "name", 'value="Bad Name"'),
         ({"name": "grid-cyber"}, "name", "exists"),

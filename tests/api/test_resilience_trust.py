@@ -129,8 +129,11 @@ def test_several_visible_namesakes_need_a_marking(client, token_for, session, hi
     )
     assert r.status_code == 409
     assert "UNCLASSIFIED" in r.json()["detail"] and HIDDEN in r.json()["detail"]
-    # At one of the two markings it replaces that one only.
+    # At one of the two markings it replaces that one only, when asked to.
     r = client.post("/api/resilience/matrices", json=_matrix("plan-b"), headers=high)
+    assert r.status_code == 409 and "replace" in r.json()["detail"]
+    body = _matrix("plan-b") | {"replace": True}
+    r = client.post("/api/resilience/matrices", json=body, headers=high)
     assert r.status_code == 201
     assert session.execute(select(Scenario)).scalars().all()  # the hidden scenario is intact
 

@@ -161,3 +161,30 @@ def test_assess_scenario_and_rank_through_the_database(cli, tmp_path):
     bad.write_text("- {name: x, title: X, shocks: {energy: 3}}\n")
     code, _, err = cli("resilience", "scenario", "add", str(bad))
     assert code == 1 and "between 0 and 1" in err
+
+
+def test_matrices_and_scenarios_are_replaced_only_with_replace_and_activated(cli, tmp_path):
+    assert cli("db", "upgrade")[0] == 0
+    names = ("energy", "transport")
+    first = write_matrix(tmp_path, [[0.0, 0.2], [0.3, 0.0]], names)
+    assert cli("resilience", "matrix", "import", str(first), "--name", "one")[0] == 0
+    assert cli("resilience", "matrix", "import", str(first), "--name", "two")[0] == 0
+    code, _, err = cli("resilience", "matrix", "import", str(first), "--name", "one")
+    assert code == 1 and "name: a matrix named 'one' exists" in err and "replace" in err
+    code, out, _ = cli("resilience", "matrix", "import", str(first), "--name", "one",
+                       "--replace", "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["name"] == "one"
+    code, out, _ = cli("resilience", "matrix", "show", "--json")
+    assert json.loads(out)["name"] == "one"
+    code, out, _ = cli("resilience", "matrix", "activate", "two")
+    assert code == 0 and "two" in out
+    code, out, _ = cli("resilience", "matrix", "show", "--json")
+    assert json.loads(out)["name"] == "two"
+    code, _, err = cli("resilience", "matrix", "activate", "nope")
+    assert code == 1 and "not found" in err
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text("- {name: cut, title: Cut, shocks: {energy: 0.4}}\n")
+    assert cli("resilience", "scenario", "add", str(scenarios))[0] == 0
+    code, _, err = cli("resilience", "scenario", "add", str(scenarios))
+    assert code == 1 and "a scenario named 'cut' exists" in err
+    assert cli("resilience", "scenario", "add", str(scenarios), "--replace")[0] == 0

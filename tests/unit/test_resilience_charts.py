@@ -75,7 +75,13 @@ def run() -> ScenarioRun:
         shock_steps=2,
         outcomes=[
             SectorOutcome(
-                sector=s, shock=0.4, static=0.4, peak=0.4, cumulative=1.0, recovery_rate=0.1
+                sector=s,
+                shock=0.4,
+                static=0.4,
+                peak=0.4,
+                cumulative=1.0,
+                recovery_rate=0.1,
+                recovery_days=43.7,
             )
             for s in ("energy", "transport")
         ],

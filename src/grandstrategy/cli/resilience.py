@@ -250,6 +250,9 @@ def from_io(
     out: Path = typer.Option(None, "--out", help="Write the matrix as a bare CSV."),
     save: str = typer.Option(None, "--save", metavar="NAME", help="Store it under this name."),
     active: bool = typer.Option(False, "--active", help="With --save: make it the active one."),
+    replace: bool = typer.Option(
+        False, "--replace", help="With --save: replace a stored matrix of that name (else refused)."
+    ),
     as_json: bool = JSON_OPT,
 ) -> None:
     """A* = x̂⁻¹ Z from an input-output table, optionally aggregated to the requirements.
@@ -272,8 +275,9 @@ def from_io(
                 "outputs": None if m.output is None else m.output.tolist(),
                 "provenance": m.provenance,
                 "active": active,
+                "replace": replace,
             },
-            "matrix",
+            _("invalid matrix"),
         )
         with state(ctx).session() as s:
             shown = service.save_matrix(s, user=state(ctx).principal(s), data=data).model_dump(
@@ -291,6 +295,9 @@ def import_matrix(
         False, "--consequence", help="Cells are 0–5 expert consequence scores, not a*_ij."
     ),
     active: bool = typer.Option(False, "--active", help="Make it the active matrix."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace a stored matrix of that name (else refused)."
+    ),
     marking: str = typer.Option("UNCLASSIFIED", "--marking", help="Marking of this record."),
     as_json: bool = JSON_OPT,
 ) -> None:
@@ -311,6 +318,7 @@ def import_matrix(
             "values": m.values.tolist(),
             "provenance": m.provenance,
             "active": active,
+            "replace": replace,
             "marking": marking,
         },
         _("invalid matrix"),
@@ -318,6 +326,23 @@ def import_matrix(
     with state(ctx).session() as s:
         saved = service.save_matrix(s, user=state(ctx).principal(s), data=data)
     _show_matrix(saved.model_dump(mode="json"), as_json)
+
+
+@matrix_app.command("activate")
+def activate_matrix(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The stored matrix to make the active one."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Make a stored matrix the active one (scenarios and the ranking use it by default).
+
+    Example: grandstrategy resilience matrix activate experts
+    """
+    with state(ctx).session() as s:
+        m = service.activate_matrix(s, user=state(ctx).principal(s), name=name)
+    if as_json:
+        return print_json(m)
+    console.print(_("{name} is now the active matrix.").format(name=m.name))
 
 
 @matrix_app.command("show")
@@ -371,8 +396,11 @@ def list_scenarios(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
 def add_scenarios(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="YAML file: one scenario or a list of them."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace stored scenarios of the same names (else refused)."
+    ),
 ) -> None:
-    """Store (or replace) scenarios from a YAML file, all or none.
+    """Store scenarios from a YAML file, all or none (with --replace, replacing namesakes).
 
     Example: grandstrategy resilience scenario add scenarios.yaml
     """
@@ -389,7 +417,9 @@ def add_scenarios(
         user = state(ctx).principal(s)
         for i in items:
             data = build(
-                ScenarioCreate, i, _("invalid scenario {name}").format(name=i.get("name", "?"))
+                ScenarioCreate,
+                {"replace": replace, **i},
+                _("invalid scenario {name}").format(name=i.get("name", "?")),
             )
             saved = service.save_scenario(s, user=user, data=data)
             console.print(_("saved scenario {name}").format(name=saved.name))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.authz import most_specific_first as most_specific_first  # re-exported
-from grandstrategy.core.errors import Conflict, Invalid
+from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.resilience.catalogue import Catalogue, load_catalogue
@@ -53,26 +51,3 @@ def check_marking(user: Principal, marking: str) -> Marking:
             ).format(marking=m)
         )
     return m
-
-
-def replaced(visible: list[Any], marking: Marking, what: str, name: str) -> Any | None:
-    """Which visible record a save under ``name`` at ``marking`` replaces (None: a new one).
-
-    The one at the same marking; else the only one the user sees (it is re-marked). Records
-    the user cannot see never count: at a marking the user may read every record is visible,
-    so a save never collides with a hidden one.
-    """
-    same = [r for r in visible if r.marking == marking]
-    if same:
-        return same[0]
-    if len(visible) == 1:
-        return visible[0]
-    if visible:
-        markings = ", ".join(str(r.marking) for r in visible)
-        raise Conflict(
-            _(
-                "you see several {what} named {name!r} ({markings}); save with one of those "
-                "markings to replace that one"
-            ).format(what=what, name=name, markings=markings)
-        )
-    return None

@@ -22,14 +22,13 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import combine
-from grandstrategy.resilience import iim
+from grandstrategy.resilience import iim, upsert
 from grandstrategy.resilience.access import (
     ASSESS,
     READ,
     catalogue,
     check_marking,
     most_specific_first,
-    replaced,
     sector_title,
 )
 from grandstrategy.resilience.assess import overview
@@ -101,40 +100,49 @@ def _check_sectors(sectors: list[str], what: str, names: dict[str, float]) -> No
 
 
 def save_scenario(session: Session, *, user: Principal, data: ScenarioCreate) -> ScenarioRead:
-    """Store (or replace) a named scenario; its sectors must exist in its matrix."""
+    """Store a named scenario; its sectors must exist in its matrix, and a scenario of that
+    name the user sees is replaced only with ``data.replace`` (else :class:`Conflict`)."""
     require(user, ASSESS)
     marking = check_marking(user, data.marking)
-    matrix = matrix_row(session, user, data.matrix)
+    try:
+        matrix = matrix_row(session, user, data.matrix)
+    except NotFound as exc:
+        if data.matrix is None:
+            raise
+        raise Invalid(
+            _("matrix: no stored matrix is named {name!r}").format(name=data.matrix)
+        ) from exc
     _check_sectors(matrix.sectors, "the shock", data.shocks)
     _check_sectors(matrix.sectors, "the recovery times", data.recovery_days)
-    same_name = restrict(select(Scenario), user).where(Scenario.name == data.name)
-    visible = list(session.execute(most_specific_first(same_name, Scenario)).scalars())
-    row = replaced(visible, marking, _("scenarios"), data.name)  # names are unique per marking
-    before: dict[str, Any] | None = None
-    if row is not None:
-        before = _scenario_read(session, row).model_dump(mode="json", exclude={"updated_at"})
-    else:
+    row = upsert.namesake(
+        session,
+        user,
+        Scenario,
+        name=data.name,
+        marking=marking,
+        what=_("scenarios"),
+        one=_("a scenario"),
+        replace=data.replace,
+    )
+    before = None if row is None else upsert.snapshot(_scenario_read(session, row))
+    if row is None:
         row = Scenario(name=data.name, created_by=user.username)
-        session.add(row)
     row.title, row.description = data.title, data.description
     row.matrix_id = matrix.id if data.matrix is not None else None
     row.shocks, row.recovery_days = dict(data.shocks), dict(data.recovery_days)
     row.shock_steps, row.steps = data.shock_steps, data.steps
-    row.marking = marking
     row.updated_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    out = _scenario_read(session, row)
-    audit.record(
+    return upsert.write(
         session,
-        actor=user,
+        user=user,
+        row=row,
+        marking=marking,
+        read=lambda r: _scenario_read(session, r),
         action="resilience.scenario",
         object_type="scenario",
         object_id=data.name,
-        marking=marking,
         before=before,
-        after=out.model_dump(mode="json", exclude={"updated_at"}),
     )
-    return out
 
 
 def list_scenarios(session: Session, *, user: Principal) -> list[ScenarioRead]:
@@ -179,6 +187,7 @@ def run_scenario(session: Session, *, user: Principal, name: str) -> ScenarioRun
             peak=float(dyn.peak[i]),
             cumulative=float(dyn.cumulative[i]),
             recovery_rate=float(k[i]),
+            recovery_days=iim.recovery_time(float(k[i])),
         )
         for i, s in enumerate(m.names)
     ]

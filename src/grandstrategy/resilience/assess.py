@@ -14,10 +14,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
+from grandstrategy.resilience import upsert
 from grandstrategy.resilience.access import (
     ASSESS,
     READ,
@@ -74,20 +74,16 @@ def record_assessment(
         assessor=user.username,
         assessed_on=on,
     )
-    row.marking = marking
-    session.add(row)
-    session.flush()
-    out = _assessment_read(row)
-    audit.record(
+    return upsert.write(
         session,
-        actor=user,
+        user=user,
+        row=row,
+        marking=marking,
+        read=_assessment_read,
         action="resilience.assess",
         object_type="assessment",
-        object_id=row.id,
-        marking=marking,
-        after=out.model_dump(mode="json"),
+        object_id=None,  # the new row's id
     )
-    return out
 
 
 def assessments(
@@ -204,21 +200,17 @@ def set_autonomy(session: Session, *, user: Principal, data: AutonomyCreate) -> 
         rationale=data.rationale,
         decided_by=user.username,
     )
-    row.marking = marking
-    session.add(row)
-    session.flush()
-    out = _autonomy_read(row)
-    audit.record(
+    return upsert.write(
         session,
-        actor=user,
+        user=user,
+        row=row,
+        marking=marking,
+        read=_autonomy_read,
         action="resilience.autonomy",
         object_type="autonomy",
         object_id=f"{data.requirement}/{data.dimension}",
-        marking=marking,
         before=before.model_dump(mode="json") if before else None,
-        after=out.model_dump(mode="json"),
     )
-    return out
 
 
 def autonomy(session: Session, *, user: Principal) -> list[AutonomyRead]:

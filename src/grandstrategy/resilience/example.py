@@ -71,6 +71,7 @@ def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
             outputs=None if m.output is None else m.output.tolist(),
             provenance=provenance,
             active=True,
+            replace=True,
         ),
     )
     data = _yaml("assessments.yaml")
@@ -111,5 +112,5 @@ def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
             choices += 1
     scenarios = _yaml("scenarios.yaml")
     for item in scenarios:
-        service.save_scenario(session, user=user, data=ScenarioCreate(**item))
+        service.save_scenario(session, user=user, data=ScenarioCreate(**item, replace=True))
     return ExampleReport(count, choices, len(scenarios), MATRIX_NAME, saved.spectral_radius)

@@ -46,8 +46,15 @@ class MatrixError(Invalid, ValueError):
     """A* cannot be used by the model, or a file holding one is malformed; the message says
     what is wrong, and ``row``/``column`` name the offending cell when there is one."""
 
-    def __init__(self, message: str, *, row: str | None = None, column: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: str | None = None,
+        column: str | None = None,
+        details: list[str] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
         self.row, self.column = row, column
 
 

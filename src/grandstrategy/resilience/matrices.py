@@ -13,18 +13,23 @@ from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
 from grandstrategy.core.i18n import _
-from grandstrategy.resilience import iim
+from grandstrategy.core.markings import Marking, combine
+from grandstrategy.resilience import iim, upsert
 from grandstrategy.resilience.access import (
     ASSESS,
     READ,
     check_marking,
     most_specific_first,
-    replaced,
     sector_title,
 )
 from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.models import Matrix
-from grandstrategy.resilience.schemas import MatrixCreate, MatrixRead, SectorIndex
+from grandstrategy.resilience.schemas import (
+    ConsequenceMatrixCreate,
+    MatrixCreate,
+    MatrixRead,
+    SectorIndex,
+)
 
 # --- matrices ---------------------------------------------------------------------------------
 
@@ -75,7 +80,8 @@ def sector_matrix(row: Matrix) -> SectorMatrix:
 
 
 def save_matrix(session: Session, *, user: Principal, data: MatrixCreate) -> MatrixRead:
-    """Store (or replace) a named matrix after checking it (0 ≤ a*_ij < 1, ρ(A*) < 1).
+    """Store a named matrix after checking it (0 ≤ a*_ij < 1, ρ(A*) < 1); a matrix of that
+    name the user sees is replaced only with ``data.replace`` (else :class:`Conflict`).
 
     The first matrix the user can see, or one saved with ``active``, becomes the active matrix
     that scenarios and the ranking use by default. Names are unique per marking, and making a
@@ -86,44 +92,105 @@ def save_matrix(session: Session, *, user: Principal, data: MatrixCreate) -> Mat
     marking = check_marking(user, data.marking)
     values = np.array(data.values, dtype=np.float64)
     checked = SectorMatrix(tuple(data.sectors), values, data.provenance, _vector(data.outputs))
-    visible = restrict(select(Matrix), user)
-    same_name = session.execute(
-        most_specific_first(visible.where(Matrix.name == data.name), Matrix)
+    return _store(
+        session, user, data.name, checked, marking, active=data.active, replace=data.replace
     )
-    row = replaced(list(same_name.scalars()), marking, _("matrices"), data.name)
-    before: dict[str, Any] | None = None
-    if row is not None:
-        before = _matrix_read(row).model_dump(mode="json", exclude={"updated_at"})
-    else:
-        row = Matrix(name=data.name, created_by=user.username)
-        session.add(row)
+
+
+def save_consequence_matrix(
+    session: Session, *, user: Principal, data: ConsequenceMatrixCreate
+) -> MatrixRead:
+    """Store a matrix built from experts' 0–5 consequence scores (the catalogue's rule turns
+    each score into a*_ij); the same checks and replace rule as :func:`save_matrix`."""
+    require(user, ASSESS)
+    marking = check_marking(user, data.marking)
+    built = SectorMatrix.from_consequence(data.sectors, data.scores, source=data.source)
+    return _store(
+        session, user, data.name, built, marking, active=data.active, replace=data.replace
+    )
+
+
+def _store(
+    session: Session,
+    user: Principal,
+    name: str,
+    checked: SectorMatrix,
+    marking: Marking,
+    *,
+    active: bool,
+    replace: bool,
+) -> MatrixRead:
+    row = upsert.namesake(
+        session,
+        user,
+        Matrix,
+        name=name,
+        marking=marking,
+        what=_("matrices"),
+        one=_("a matrix"),
+        replace=replace,
+    )
+    before = None if row is None else upsert.snapshot(_matrix_read(row))
+    if row is None:
+        row = Matrix(name=name, created_by=user.username)
     row.sectors = list(checked.names)
     row.values = checked.values.tolist()
     row.outputs = None if checked.output is None else checked.output.tolist()
     row.provenance = checked.provenance
-    row.marking = marking
     row.updated_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    others = list(
-        session.execute(visible.where(Matrix.active.is_(True), Matrix.id != row.id)).scalars()
+
+    def activate(saved: Matrix) -> None:
+        others = _active_others(session, user, saved)
+        if active or not others:
+            _switch(others, saved)
+
+    return upsert.write(
+        session,
+        user=user,
+        row=row,
+        marking=marking,
+        read=_matrix_read,
+        action="resilience.matrix",
+        object_type="matrix",
+        object_id=name,
+        before=before,
+        after_flush=activate,
     )
-    if data.active or not others:
-        for other in others:
-            other.active = False
-        row.active = True
+
+
+def _active_others(session: Session, user: Principal, row: Matrix) -> list[Matrix]:
+    """The active matrices other than ``row`` that the user can see (only those are switched)."""
+    q = restrict(select(Matrix), user).where(Matrix.active.is_(True), Matrix.id != row.id)
+    return list(session.execute(q).scalars())
+
+
+def _switch(others: list[Matrix], row: Matrix) -> None:
+    for other in others:
+        other.active = False
+    row.active = True
+
+
+def activate_matrix(session: Session, *, user: Principal, name: str) -> MatrixRead:
+    """Make a stored matrix the active one: of the matrices named ``name`` the user sees, the
+    most highly marked. Only active matrices the user can see are switched off, so a hidden
+    matrix (active or a namesake) is never touched; the change is audited."""
+    require(user, ASSESS)
+    row = matrix_row(session, user, name)
+    others = _active_others(session, user, row)
+    before = {"active": row.active, "switched_off": sorted(o.name for o in others)}
+    _switch(others, row)
     session.flush()
-    out = _matrix_read(row)
     audit.record(
         session,
         actor=user,
-        action="resilience.matrix",
+        action="resilience.matrix.activate",
         object_type="matrix",
-        object_id=data.name,
-        marking=marking,
+        object_id=row.name,
+        marking=combine([row.marking, *(o.marking for o in others)]),
         before=before,
-        after=out.model_dump(mode="json", exclude={"updated_at"}),
+        after={"active": True},
     )
-    return out
+    return _matrix_read(row)
 
 
 def get_matrix(session: Session, *, user: Principal, name: str | None = None) -> MatrixRead:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from grandstrategy.core.i18n import _
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.catalogue import Catalogue, load_catalogue
 from grandstrategy.resilience.iim import MatrixError
@@ -415,28 +416,17 @@ class SectorMatrix:
     def from_consequence(
         cls,
         names: Sequence[str],
-        scores: ArrayLike,
+        scores: ArrayLike | Sequence[Sequence[object]],
         *,
         catalogue: Catalogue | None = None,
         source: str = "experts",
     ) -> SectorMatrix:
         """A* from experts' 0–5 consequence scores (row i = affected, column j = cause),
-        converted cell by cell with the catalogue's rule (``consequence_scale``)."""
+        converted cell by cell with the catalogue's rule (``consequence_scale``). A score may
+        be text ("3", as a form sends it; blank counts as 0); every wrong cell is named."""
         cat = catalogue or load_catalogue()
         rule = np.array([lv.a_star for lv in cat.consequence_scale])
-        grid = np.asarray(scores, dtype=np.float64)
-        n = len(names)
-        if grid.shape != (n, n):
-            raise MatrixError(f"{n} names need a {n} × {n} grid of scores; got {grid.shape}")
-        bad = ~np.isin(grid, np.arange(len(rule)))
-        if bad.any():
-            i, j = (int(v) for v in np.argwhere(bad)[0])
-            raise MatrixError(
-                f"consequence score [{names[i]}, {names[j]}] = {grid[i, j]} is not an integer "
-                "from 0 to 5",
-                row=names[i],
-                column=names[j],
-            )
+        grid = consequence_grid(names, scores, top=len(rule) - 1)
         provenance = _provenance(
             "expert-consequence-scale",
             source,
@@ -534,6 +524,63 @@ class SectorMatrix:
             ) from None
         built.provenance["spectral_radius"] = built.spectral_radius
         return built
+
+
+def _score(cell: object, top: int) -> int | None:
+    """A consequence score as a whole number from 0 to ``top``, None when it is not one."""
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, str):
+        text = cell.strip() or "0"
+        value: float = int(text) if text.isdigit() and len(text) < 4 else -1
+    elif isinstance(cell, int | float | np.integer | np.floating):
+        value = float(cell)
+    else:
+        return None
+    return int(value) if float(value).is_integer() and 0 <= value <= top else None
+
+
+def _shown(cell: object) -> str:
+    if isinstance(cell, int | float | np.integer | np.floating) and not isinstance(cell, bool):
+        return f"{float(cell):g}"
+    return repr(cell)
+
+
+def consequence_grid(
+    names: Sequence[str], scores: ArrayLike | Sequence[Sequence[object]], *, top: int = 5
+) -> Matrix:
+    """The n × n grid of consequence scores (0 to ``top``), or :class:`MatrixError` naming
+    every cell that is not a whole number in range (the first one as its row and column)."""
+    n = len(names)
+    rows = [list(r) for r in scores]  # type: ignore[union-attr, arg-type]
+    if len(rows) != n or any(len(r) != n for r in rows):
+        raise MatrixError(
+            _("{n} sectors need a {n} × {n} grid of scores, one row per sector").format(n=n)
+        )
+    grid = np.zeros((n, n))
+    problems: list[str] = []
+    first: tuple[str, str] | None = None
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            value = _score(cell, top)
+            if value is None:
+                first = first or (names[i], names[j])
+                problems.append(
+                    _(
+                        "consequence score [{row}, {column}] = {value} is not an integer "
+                        "from 0 to {top}"
+                    ).format(row=names[i], column=names[j], value=_shown(cell), top=top)
+                )
+            else:
+                grid[i, j] = value
+    if first is not None:
+        raise MatrixError(
+            "; ".join(problems) if len(problems) == 1 else _("the scores are not valid"),
+            row=first[0],
+            column=first[1],
+            details=problems if len(problems) > 1 else None,
+        )
+    return grid
 
 
 def _parse_bare(data: bytes, source: str) -> tuple[tuple[str, ...], Matrix, dict[str, int]]:

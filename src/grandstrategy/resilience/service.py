@@ -34,16 +34,12 @@ from grandstrategy.resilience.charts import (
     network_svg,
     trend_svg,
 )
-from grandstrategy.resilience.iim import (
-    dynamic_inoperability,
-    recovery_rates,
-    recovery_time,
-    static_inoperability,
-)
 from grandstrategy.resilience.matrices import (
+    activate_matrix,
     get_matrix,
     indices,
     list_matrices,
+    save_consequence_matrix,
     save_matrix,
     sector_matrix,
 )
@@ -56,11 +52,11 @@ __all__ = [
     "FORMULA",
     "Sector",
     "SectorMatrix",
+    "activate_matrix",
     "assessments",
     "autonomy",
     "cascade_svg",
     "compare_scenarios",
-    "dynamic_inoperability",
     "gap_objectives",
     "gaps_svg",
     "get_matrix",
@@ -75,15 +71,13 @@ __all__ = [
     "overview",
     "rank",
     "record_assessment",
-    "recovery_rates",
-    "recovery_time",
     "run_iim_file",
     "run_scenario",
+    "save_consequence_matrix",
     "save_matrix",
     "save_scenario",
     "sector_matrix",
     "set_autonomy",
-    "static_inoperability",
     "trend_svg",
     "uncertainty",
 ]

@@ -16,6 +16,7 @@ from grandstrategy.resilience.schemas import (
     AssessmentRead,
     AutonomyCreate,
     AutonomyRead,
+    ConsequenceMatrixCreate,
     GapObjectiveCreate,
     MatrixCreate,
     MatrixRead,
@@ -112,8 +113,28 @@ def save_matrix(
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
 ) -> MatrixRead:
-    """Store or replace a named matrix (refused if a*_ij ∉ [0, 1) or ρ(A*) ≥ 1)."""
+    """Store a named matrix (refused if a*_ij ∉ [0, 1) or ρ(A*) ≥ 1); a matrix of that name
+    you see is replaced only with ``"replace": true`` (else 409)."""
     return service.save_matrix(session, user=user, data=data)
+
+
+@router.post("/matrices/from-scores", status_code=201, **needs(ASSESS))
+def save_consequence_matrix(
+    data: ConsequenceMatrixCreate,
+    user: Principal = Depends(api_user),
+    session: Session = Depends(get_session),
+) -> MatrixRead:
+    """Store a matrix from experts' 0–5 consequence scores, converted by the catalogue's rule
+    (the same checks and replace rule as a matrix of coefficients)."""
+    return service.save_consequence_matrix(session, user=user, data=data)
+
+
+@router.post("/matrices/{name}/activate", **needs(ASSESS))
+def activate_matrix(
+    name: str, user: Principal = Depends(api_user), session: Session = Depends(get_session)
+) -> MatrixRead:
+    """Make a stored matrix the active one (only active matrices you see are switched off)."""
+    return service.activate_matrix(session, user=user, name=name)
 
 
 @router.get("/matrices/{name}", **needs(READ))
@@ -154,7 +175,8 @@ def save_scenario(
     user: Principal = Depends(api_user),
     session: Session = Depends(get_session),
 ) -> ScenarioRead:
-    """Store or replace a named scenario: shocks per sector, duration, recovery times."""
+    """Store a named scenario: shocks per sector, duration, recovery times; a scenario of
+    that name you see is replaced only with ``"replace": true`` (else 409)."""
     return service.save_scenario(session, user=user, data=data)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, TypeVar
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from grandstrategy.resilience.schemas import (
 )
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/resilience", include_in_schema=False)
@@ -176,11 +177,7 @@ async def assess(
     except Invalid as exc:
         session.rollback()
         return _requirement_page(request, session, user, rid, error=exc, values=values)
-    done = _("Assessment recorded.")
-    return RedirectResponse(
-        f"/resilience/requirements/{rid}?flash={quote_plus(done)}#history",
-        status_code=303,
-    )
+    return see_other(f"/resilience/requirements/{rid}", _("Assessment recorded."), anchor="history")
 
 
 def _grid(matrix: MatrixRead | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -288,7 +285,7 @@ def scenarios_page(
 def _run_context(run: ScenarioRun, titles: dict[str, str]) -> dict[str, Any]:
     return {
         "run": run,
-        "recovery": {o.sector: service.recovery_time(o.recovery_rate) for o in run.outcomes},
+        "recovery": {o.sector: o.recovery_days for o in run.outcomes},
         "chart": service.cascade_svg(run, titles),
         "outcomes": sorted(run.outcomes, key=lambda o: -o.cumulative),
     }
@@ -432,8 +429,4 @@ async def create_objective(
         session.rollback()
         return _gaps_page(request, session, user, error=exc, values=values)
     oid = quote(str(created.get("id", values["objective_id"])))
-    done = _("Objective created from the gap.")
-    return RedirectResponse(
-        f"/strategy/objectives/{oid}?flash={quote_plus(done)}",
-        status_code=303,
-    )
+    return see_other(f"/strategy/objectives/{oid}", _("Objective created from the gap."))

@@ -8,7 +8,6 @@ message; a refused form comes back with the message, naming the field, and what 
 
 from __future__ import annotations
 
-import math
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from grandstrategy.resilience.schemas import (
     DIMENSIONS,
     AutonomyCreate,
     AutonomyRead,
+    ConsequenceMatrixCreate,
     MatrixCreate,
     MatrixRead,
     ScenarioCreate,
@@ -35,13 +35,13 @@ from grandstrategy.resilience.schemas import (
 )
 from grandstrategy.web import forms
 from grandstrategy.web.deps import get_session, page_needs, page_user, settings_of
+from grandstrategy.web.flash import see_other
 from grandstrategy.web.pages.resilience import _compartments, _requirement, _titles, matrix_view
 from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/resilience", include_in_schema=False)
 M = TypeVar("M", bound=BaseModel)
 ASSESS = "resilience.assess"
-MAX_DAYS = 3650
 
 LABELS = {
     "name": lazy("Name"),
@@ -92,11 +92,6 @@ def _typed_marking(form: FormData) -> dict[str, Any]:
         "marking_level": str(form.get("marking_level") or ""),
         "marking_compartments": [str(c) for c in form.getlist("marking_compartments")],
     }
-
-
-def _redirect(path: str, flash: str) -> RedirectResponse:
-    joiner = "&" if "?" in path else "?"
-    return RedirectResponse(f"{path}{joiner}flash={quote(flash)}", status_code=303)
 
 
 # --- scenarios --------------------------------------------------------------------------------
@@ -157,77 +152,19 @@ def _scenario_form(
     )
 
 
-def _number(raw: str, what: str, problems: list[str]) -> float | None:
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        problems.append(_("{what}: {value!r} is not a number").format(what=what, value=raw))
-        return None
-    if not math.isfinite(value):
-        problems.append(_("{what}: {value!r} is not a number").format(what=what, value=raw))
-        return None
-    return value
-
-
-def _days(raw: str, key: str, low: int, problems: list[str]) -> int | None:
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= MAX_DAYS:
-        problems.append(
-            _("{field}: a whole number of days from {low} to {high}; got {value!r}").format(
-                field=_field(key), low=low, high=MAX_DAYS, value=raw
-            )
-        )
-        return None
-    return int(raw)
-
-
-def _scenario_data(session: Session, user: Principal, form: FormData, name: str) -> ScenarioCreate:
-    """Percentages to shares and days to steps; every problem of the form at once."""
-    problems: list[str] = []
-    matrix = str(form.get("matrix") or "").strip()
-    if matrix and _matrix_or_none(session, user, matrix) is None:
-        problems.append(
-            _("{field}: no stored matrix is named {name!r}").format(
-                field=_field("matrix"), name=matrix
-            )
-        )
-    titles = _titles()
-    shocks: dict[str, float] = {}
-    recovery: dict[str, float] = {}
+def _scenario_data(form: FormData, name: str, *, replace: bool) -> ScenarioCreate:
+    """The form as the service takes it: shocks typed in percent become shares; the schema
+    checks everything else, with the messages the API and the CLI give."""
+    shocks: dict[str, object] = {}
+    recovery: dict[str, object] = {}
     for key in form:
         raw = str(form.get(key) or "").strip()
         kind, _sep, sector = key.partition(".")
-        if kind not in ("shock", "recovery") or not raw:
-            continue
-        what = (
-            _("Shock of {sector}") if kind == "shock" else _("Recovery time of {sector}")
-        ).format(sector=titles.get(sector, sector))
-        value = _number(raw, f"{what} ({key})", problems)
-        if value is None:
-            continue
-        if kind == "shock" and not 0 <= value <= 100:
-            problems.append(
-                _("{what} ({key}): {value} is not a percentage between 0 and 100").format(
-                    what=what, key=key, value=raw
-                )
-            )
-        elif kind == "shock" and value > 0:
-            shocks[sector] = value / 100
-        elif kind == "recovery" and value <= 0:
-            problems.append(
-                _("{what} ({key}): {value} days; a recovery time must be above 0 days").format(
-                    what=what, key=key, value=raw
-                )
-            )
-        elif kind == "recovery":
-            recovery[sector] = value
-    if not shocks and not any("(shock." in p for p in problems):
-        problems.append(
-            _("{field}: give at least one sector a shock above 0 %").format(field=_field("shocks"))
-        )
-    shock_days = _days(str(form.get("shock_days") or "").strip(), "shock_steps", 0, problems)
-    days = _days(str(form.get("days") or "").strip(), "steps", 1, problems)
-    if problems:
-        raise Invalid(_("the scenario is not valid"), details=problems)
+        if kind == "shock" and raw:
+            shocks[sector] = _percent(raw)
+        elif kind == "recovery" and raw:
+            recovery[sector] = raw
+    matrix = str(form.get("matrix") or "").strip()
     return _validated(
         ScenarioCreate,
         {
@@ -236,12 +173,26 @@ def _scenario_data(session: Session, user: Principal, form: FormData, name: str)
             "description": str(form.get("description") or "").strip(),
             "matrix": matrix or None,
             "shocks": shocks,
-            "shock_steps": shock_days,
-            "steps": (days or 0) + 1,
+            "shock_steps": str(form.get("shock_days") or "").strip(),
+            "steps": _plus_one(str(form.get("days") or "").strip()),
             "recovery_days": recovery,
             "marking": forms.marking_from_form(form),
+            "replace": replace,
         },
     )
+
+
+def _percent(raw: str) -> object:
+    """A share from a percentage; text that is no number goes on as typed, to be named."""
+    try:
+        return float(raw.replace(",", ".")) / 100
+    except ValueError:
+        return raw
+
+
+def _plus_one(days: str) -> str:
+    """The form asks for the days simulated; a run has one step more (day 0)."""
+    return str(int(days) + 1) if days.lstrip("-").isdigit() else days
 
 
 async def _save_scenario(
@@ -253,20 +204,13 @@ async def _save_scenario(
     values |= _typed_marking(form)
     name = editing.name if editing else values.get("name", "").strip()
     try:
-        data = _scenario_data(session, user, form, name)
-        if editing is None and name in {s.name for s in service.list_scenarios(session, user=user)}:
-            raise Conflict(
-                _(
-                    "{field}: a scenario named {name!r} exists; "
-                    "open it and choose Edit, or choose another name"
-                ).format(field=_field("name"), name=name)
-            )
+        data = _scenario_data(form, name, replace=editing is not None)
         saved = service.save_scenario(session, user=user, data=data)
     except (Invalid, Conflict) as exc:
         session.rollback()
         return _scenario_form(request, session, user, editing=editing, values=values, error=exc)
     flash = _("Scenario saved.") if editing else _("Scenario created.")
-    return _redirect(f"/resilience/scenarios/{saved.name}", flash)
+    return see_other(f"/resilience/scenarios/{saved.name}", flash)
 
 
 @router.get("/scenarios/new", **page_needs("resilience.assess"))
@@ -397,7 +341,7 @@ async def set_autonomy(
         session.rollback()
         return _autonomy_page(request, session, user, rid, error=exc, values=values)
     choice = dict(_reliance())[data.choice]
-    return _redirect(
+    return see_other(
         f"/resilience/autonomy/{rid}",
         _("Choice recorded: {dimension} → {choice}.").format(
             dimension=_(DIMENSION_TITLES[data.dimension]), choice=choice
@@ -408,11 +352,8 @@ async def set_autonomy(
 # --- expert matrices --------------------------------------------------------------------------
 
 
-def _store_matrix(
-    session: Session, user: Principal, form: FormData, built: service.SectorMatrix, name: str
-) -> MatrixRead:
-    """Save a built matrix under ``name``; an existing one is replaced only when asked."""
-    data = _validated(
+def _matrix_data(form: FormData, name: str, built: service.SectorMatrix) -> MatrixCreate:
+    return _validated(
         MatrixCreate,
         {
             "name": name,
@@ -420,22 +361,15 @@ def _store_matrix(
             "values": built.values.tolist(),
             "provenance": built.provenance,
             "active": form.get("active") == "on",
+            "replace": form.get("replace") == "on",
             "marking": forms.marking_from_form(form),
         },
     )
-    stored = {m.name for m in service.list_matrices(session, user=user)}
-    if name in stored and form.get("replace") != "on":
-        raise Conflict(
-            _(
-                "{field}: a matrix named {name!r} exists; tick 'replace it' or choose another name"
-            ).format(field=_field("name"), name=name)
-        )
-    return service.save_matrix(session, user=user, data=data)
 
 
 def _saved(saved: MatrixRead) -> RedirectResponse:
     note = " " + _("It is now the active matrix.") if saved.active else ""
-    return _redirect(
+    return see_other(
         f"/resilience/matrix?name={quote(saved.name)}",
         _("Matrix {name} saved (ρ = {radius}).").format(
             name=saved.name, radius=f"{saved.spectral_radius:.3f}"
@@ -467,7 +401,7 @@ async def upload_matrix(
             )
         values["filename"] = file.filename
         built = service.SectorMatrix.from_csv_bytes(raw, source=file.filename)
-        saved = _store_matrix(session, user, form, built, name)
+        saved = service.save_matrix(session, user=user, data=_matrix_data(form, name, built))
     except (Invalid, Conflict) as exc:
         session.rollback()
         return matrix_view(request, session, user, error=exc, entry="upload", values=values)
@@ -491,23 +425,19 @@ async def score_matrix(
     try:
         if not include:
             raise Invalid(_("{field}: include at least one sector").format(field=_field("scores")))
-        grid, problems = [], []
-        for r in include:
-            row = []
-            for c in include:
-                cell = scores.get(f"{r}.{c}", "0") or "0"
-                if cell not in {"0", "1", "2", "3", "4", "5"}:
-                    problems.append(
-                        _("{field} [{row}, {column}]: {value!r} is not 0–5").format(
-                            field=_field("scores"), row=r, column=c, value=cell
-                        )
-                    )
-                row.append(int(cell) if cell.isdigit() else 0)
-            grid.append(row)
-        if problems:
-            raise Invalid(_("the scores are not valid"), details=problems)
-        built = service.SectorMatrix.from_consequence(include, grid, source=source or "experts")
-        saved = _store_matrix(session, user, form, built, name)
+        data = _validated(
+            ConsequenceMatrixCreate,
+            {
+                "name": name,
+                "sectors": include,
+                "scores": [[scores.get(f"{r}.{c}", "") for c in include] for r in include],
+                "source": source or "experts",
+                "active": form.get("active") == "on",
+                "replace": form.get("replace") == "on",
+                "marking": forms.marking_from_form(form),
+            },
+        )
+        saved = service.save_consequence_matrix(session, user=user, data=data)
     except (Invalid, Conflict) as exc:
         session.rollback()
         return matrix_view(request, session, user, error=exc, entry="scores", values=values)
@@ -518,20 +448,15 @@ async def score_matrix(
 async def activate_matrix(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
-    """The service has no 'activate': the matrix is saved again, unchanged, with active=True."""
     require(user, ASSESS)
     form = await request.form()
     name = str(form.get("name") or "").strip()
-    matrix = service.get_matrix(session, user=user, name=name)
-    data = MatrixCreate.model_validate(
-        matrix.model_dump(include=set(MatrixCreate.model_fields)) | {"active": True}
-    )
     try:
-        saved = service.save_matrix(session, user=user, data=data)
+        saved = service.activate_matrix(session, user=user, name=name)
     except (Invalid, Conflict) as exc:
         session.rollback()
         return matrix_view(request, session, user, name, error=exc, entry="activate")
-    return _redirect(
+    return see_other(
         f"/resilience/matrix?name={quote(saved.name)}",
         _("{name} is now the active matrix.").format(name=saved.name),
     )
