@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from grandstrategy.resilience import iim
-from grandstrategy.resilience.iim import Distribution
+from grandstrategy.resilience import iim, monte_carlo
+from grandstrategy.resilience.monte_carlo import Distribution
 
 
 def random_matrix(n: int, density: float, rho: float, rng: np.random.Generator) -> np.ndarray:
@@ -64,10 +64,10 @@ def main() -> None:
     output = rng.uniform(1e3, 1e5, n)
     seconds = best_of(
         args.repeat,
-        lambda: iim.monte_carlo_static(a, shocks, runs=args.runs, seed=1, output=output),
+        lambda: monte_carlo.monte_carlo_static(a, shocks, runs=args.runs, seed=1, output=output),
     )
     rows.append(("Monte Carlo, static", f"{args.runs:,} runs × {n}", seconds, "target ≤ 0.5 s"))
-    draws = iim.draw_shocks(n, shocks, args.runs, np.random.default_rng(1))
+    draws = monte_carlo.draw_shocks(n, shocks, args.runs, np.random.default_rng(1))
     seconds = best_of(args.repeat, lambda: np.linalg.solve(np.eye(n) - a, draws))
     rows.append(("  of which the solve", f"{n} × {args.runs:,} RHS", seconds, "one LU"))
 
@@ -75,7 +75,7 @@ def main() -> None:
     for bands in (False, True):
         seconds = best_of(
             args.repeat,
-            lambda bands=bands: iim.monte_carlo_dynamic(
+            lambda bands=bands: monte_carlo.monte_carlo_dynamic(
                 a,
                 shocks,
                 k,

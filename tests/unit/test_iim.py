@@ -14,9 +14,9 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
 from grandstrategy.core.errors import Invalid
-from grandstrategy.resilience import iim, percolation
-from grandstrategy.resilience.iim import Distribution, MatrixError
-from grandstrategy.resilience.matrix import (
+from grandstrategy.resilience import iim, monte_carlo
+from grandstrategy.resilience.monte_carlo import Distribution
+from grandstrategy.resilience.sector_matrix import (
     demand_perturbation,
     interdependency_from_flows,
     leontief_inverse,
@@ -24,6 +24,7 @@ from grandstrategy.resilience.matrix import (
     read_io_table,
     technical_coefficients,
 )
+from grandstrategy.resilience.stability import MatrixError
 from tests.conftest import unavailable
 
 DATA = Path(__file__).parents[1] / "data/input-output"
@@ -35,12 +36,18 @@ def _examples() -> dict[str, dict[str, Any]]:
     return {ex["id"]: ex for ex in data["examples"]}
 
 
+# B1 checks interdependent-network percolation, which the product does not model (the
+# percolation functions served only this test and were removed).
+NOT_MODELLED = {"B1"}
+
+
 def _cases() -> list[Any]:
     if not REFERENCE.exists():
         return [pytest.param(None, None, id="reference-file-absent")]
     return [
         pytest.param(ex_id, i, id=f"{ex_id}-{exp['quantity']}")
         for ex_id, ex in _examples().items()
+        if ex_id not in NOT_MODELLED
         for i, exp in enumerate(ex["expected"])
     ]
 
@@ -141,18 +148,6 @@ COMPUTE: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
     ("E8", "q"): lambda ex: _eurostat(ex, NOTE)["result"].q,
     ("E8", "Q_total_output_loss_MEUR"): lambda ex: _eurostat(ex, NOTE)["result"].loss,
     ("E8", "identity_q_equals_L_df_over_x"): lambda ex: _eurostat(ex, "P1")["identity"],
-    ("B1", "k_times_p_c"): lambda ex: 4 * percolation.percolation_threshold(4.0)[0],
-    ("B1", "k_times_P_inf_at_p_c"): lambda ex: 4 * percolation.percolation_threshold(4.0)[1],
-    ("B1", "p_c_k4"): lambda ex: percolation.percolation_threshold(4.0)[0],
-    ("B1", "P_inf_at_p_c_k4"): lambda ex: percolation.percolation_threshold(4.0)[1],
-    ("B1", "P_inf_k4_curve"): lambda ex: {
-        p: percolation.percolation_giant_component(float(p), 4.0)
-        for p in ("0.65", "0.7", "0.8", "0.9", "1.0")
-    },
-    ("B1", "single_ER_P_inf_k4"): lambda ex: {
-        p: percolation.percolation_giant_component(float(p), 4.0, networks=1)
-        for p in ("0.5", "0.7")
-    },
 }
 
 
@@ -355,11 +350,11 @@ SHOCKS = {0: Distribution.triangular(0.0, 0.1, 0.4), 2: Distribution.beta(2, 5, 
 
 def test_static_monte_carlo_is_reproducible_by_seed_and_ordered() -> None:
     out = [1.0, 2.0, 3.0]
-    first = iim.monte_carlo_static(A3, SHOCKS, runs=5000, seed=11, output=out)
-    again = iim.monte_carlo_static(
+    first = monte_carlo.monte_carlo_static(A3, SHOCKS, runs=5000, seed=11, output=out)
+    again = monte_carlo.monte_carlo_static(
         A3, dict(reversed(SHOCKS.items())), runs=5000, seed=11, output=out
     )
-    other = iim.monte_carlo_static(A3, SHOCKS, runs=5000, seed=12, output=out)
+    other = monte_carlo.monte_carlo_static(A3, SHOCKS, runs=5000, seed=12, output=out)
     assert_allclose(first.q, again.q, rtol=0, atol=0)
     assert not np.allclose(first.q, other.q, rtol=0, atol=1e-9)
     assert first.q.shape == (3, 3) and first.percentiles == (5.0, 50.0, 95.0)
@@ -369,7 +364,7 @@ def test_static_monte_carlo_is_reproducible_by_seed_and_ordered() -> None:
 
 
 def test_static_monte_carlo_mean_matches_the_linear_model() -> None:
-    result = iim.monte_carlo_static(A3, SHOCKS, runs=40000, seed=1)
+    result = monte_carlo.monte_carlo_static(A3, SHOCKS, runs=40000, seed=1)
     mean_shock = np.array([(0.0 + 0.1 + 0.4) / 3, 0.0, 0.05 + 0.45 * 2 / 7])
     assert_allclose(result.mean_q, np.linalg.solve(np.eye(3) - A3, mean_shock), rtol=0.01)
 
@@ -377,11 +372,11 @@ def test_static_monte_carlo_mean_matches_the_linear_model() -> None:
 def test_fixed_shocks_give_the_deterministic_answer_at_every_percentile() -> None:
     fixed = {1: Distribution.fixed(0.3)}
     static = iim.static_inoperability(A3, [0, 0.3, 0]).q
-    mc = iim.monte_carlo_static(A3, fixed, runs=10, seed=0)
+    mc = monte_carlo.monte_carlo_static(A3, fixed, runs=10, seed=0)
     assert_allclose(mc.q, np.tile(static, (3, 1)))
     k, out = [0.2, 0.3, 0.4], [5.0, 6.0, 7.0]
     run = iim.dynamic_inoperability(A3, [0, 0.3, 0], k, steps=50, shock_steps=10, output=out)
-    dyn = iim.monte_carlo_dynamic(
+    dyn = monte_carlo.monte_carlo_dynamic(
         A3, fixed, k, runs=4, steps=50, shock_steps=10, seed=0, bands=True, output=out
     )
     assert dyn.total_loss is not None
@@ -394,10 +389,10 @@ def test_fixed_shocks_give_the_deterministic_answer_at_every_percentile() -> Non
 
 def test_dynamic_monte_carlo_is_reproducible_and_ordered() -> None:
     k = iim.recovery_rates([10, 20, 30])
-    first = iim.monte_carlo_dynamic(
+    first = monte_carlo.monte_carlo_dynamic(
         A3, SHOCKS, k, runs=300, steps=60, shock_steps=5, seed=4, output=[1, 1, 1]
     )
-    again = iim.monte_carlo_dynamic(
+    again = monte_carlo.monte_carlo_dynamic(
         A3, SHOCKS, k, runs=300, steps=60, shock_steps=5, seed=4, output=[1, 1, 1]
     )
     assert_allclose(first.cumulative, again.cumulative, rtol=0, atol=0)
@@ -427,4 +422,4 @@ def test_draws_stay_within_their_bounds() -> None:
         draws = dist.sample(rng, 10000)
         assert draws.min() >= dist.low and draws.max() <= dist.high
     with pytest.raises(ValueError, match="sector index 5"):
-        iim.monte_carlo_static(A3, {5: Distribution.fixed(0.1)}, runs=3, seed=0)
+        monte_carlo.monte_carlo_static(A3, {5: Distribution.fixed(0.1)}, runs=3, seed=0)

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose
 
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.catalogue import load_catalogue
-from grandstrategy.resilience.matrix import (
+from grandstrategy.resilience.sector_matrix import (
     MatrixError,
     MatrixFileError,
     SectorMatrix,

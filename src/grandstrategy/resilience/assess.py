@@ -18,7 +18,7 @@ from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience import upsert
-from grandstrategy.resilience.access import (
+from grandstrategy.resilience.checks import (
     ASSESS,
     READ,
     catalogue,

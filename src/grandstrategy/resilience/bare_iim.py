@@ -16,7 +16,7 @@ import numpy as np
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.resilience.iim import dynamic_inoperability, recovery_rates, static_inoperability
-from grandstrategy.resilience.matrix import SectorMatrix
+from grandstrategy.resilience.sector_matrix import SectorMatrix
 
 
 def parse_pairs(values: Sequence[str], what: str) -> dict[str, float]:

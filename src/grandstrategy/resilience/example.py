@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.resilience import service
-from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.models import Assessment
 from grandstrategy.resilience.schemas import (
     AssessmentCreate,
@@ -27,6 +26,7 @@ from grandstrategy.resilience.schemas import (
     MatrixCreate,
     ScenarioCreate,
 )
+from grandstrategy.resilience.sector_matrix import SectorMatrix
 
 MATRIX_NAME = "belgium-2020"
 TABLE = "BEL2020ttl.csv"

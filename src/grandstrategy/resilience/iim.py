@@ -13,15 +13,13 @@ Pure numpy in, numpy out. Notation, used in every docstring:
 
 The model needs A* square, finite, 0 ≤ a*_ij < 1 and ρ(A*) < 1 (then (I − A*)⁻¹ = I + A* +
 A*² + … exists and is non-negative: the cascade settles); :func:`check_matrix` refuses anything
-else with a :class:`MatrixError`. Randomness only comes from an explicit seed.
+else with a :class:`MatrixError` (resilience/stability.py). Uncertainty: resilience/monte_carlo.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,147 +28,17 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 import scipy.sparse.linalg as spla  # type: ignore[import-untyped]
 from numpy.typing import ArrayLike, NDArray
 
-from grandstrategy.core.errors import Invalid
+from grandstrategy.resilience.stability import MatrixError as MatrixError  # re-exported
+from grandstrategy.resilience.stability import _square, _vector
+from grandstrategy.resilience.stability import check_matrix as check_matrix  # re-exported
+from grandstrategy.resilience.stability import spectral_radius as spectral_radius  # re-exported
 
 Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
+Grid = NDArray[np.float64]
 Solver = Literal["direct", "iterative"]
 
-DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
-_DENSE_EIGEN_LIMIT = 300  # below this, dense eigenvalues are cheaper than ARPACK
 # Bounded effort: ARPACK gives up fast when eigenvalues crowd the spectral circle (then dense).
 _ARPACK: dict[str, Any] = {"ncv": 40, "maxiter": 100, "tol": 1e-10, "return_eigenvectors": False}
-
-
-class MatrixError(Invalid, ValueError):
-    """A* cannot be used by the model, or a file holding one is malformed; the message says
-    what is wrong, and ``row``/``column`` name the offending cell when there is one."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        row: str | None = None,
-        column: str | None = None,
-        details: list[str] | None = None,
-    ) -> None:
-        super().__init__(message, details=details)
-        self.row, self.column = row, column
-
-
-def _label(names: Sequence[str] | None, i: int) -> str:
-    return names[i] if names is not None else f"index {i}"
-
-
-def _square(a_star: ArrayLike) -> Matrix:
-    a = np.asarray(a_star, dtype=np.float64)
-    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        raise MatrixError(f"A* must be a non-empty square matrix; got shape {a.shape}")
-    return a
-
-
-def _vector(
-    values: ArrayLike, n: int, what: str, *, low: float = 0.0, high: float = math.inf
-) -> Vector:
-    v = np.asarray(values, dtype=np.float64)
-    if v.shape != (n,):
-        raise ValueError(f"{what} must have one value per sector ({n}); got shape {v.shape}")
-    if not np.all(np.isfinite(v)) or np.any(v < low) or np.any(v > high):
-        bad = int(np.flatnonzero(~np.isfinite(v) | (v < low) | (v > high))[0])
-        raise ValueError(f"{what}[{bad}] = {v[bad]} is outside [{low}, {high}]")
-    return v
-
-
-def spectral_radius(a_star: ArrayLike | sp.spmatrix) -> float:
-    """ρ(A*) = max |λ| over the eigenvalues λ of A*: by ARPACK for a large sparse A*, densely
-    where ARPACK does not converge (several eigenvalues of nearly the same modulus)."""
-    if sp.issparse(a_star):
-        sparse: Any = a_star
-        if sparse.shape[0] > _DENSE_EIGEN_LIMIT:
-            with contextlib.suppress(spla.ArpackNoConvergence):
-                top = spla.eigs(sparse.astype(float), 1, **_ARPACK)
-                return float(np.abs(top).max())
-        a_star = sparse.toarray()
-    return float(np.abs(np.linalg.eigvals(_square(a_star))).max())
-
-
-def _settles(a_star: Any) -> bool:
-    """Whether ρ(A*) < 1 for a non-negative A*, by one solve instead of eigenvalues:
-    (I − A*) y = 1 has a solution y > 0 exactly then (y = 1 + A*1 + A*²1 + … ≥ 1; conversely
-    A*y = y − 1 < y bounds ρ below 1)."""
-    n = a_star.shape[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a singular I − A* warns and gives NaN: refused
-        if not sp.issparse(a_star):
-            y = np.linalg.solve(np.eye(n) - a_star, np.ones(n))
-        else:
-            system = (sp.identity(n, format="csc") - a_star).tocsc()
-            y, info = spla.gmres(system, np.ones(n), rtol=1e-10, atol=0.0, maxiter=500)
-            y = spla.spsolve(system, np.ones(n)) if info != 0 else y
-    return bool(np.all(np.isfinite(y)) and np.all(y > 0.5))
-
-
-def check_matrix(
-    a_star: ArrayLike | sp.spmatrix,
-    names: Sequence[str] | None = None,
-    *,
-    allow_large_cells: bool = False,
-) -> None:
-    """Refuse an A* the model cannot use with a :class:`MatrixError` naming the problem. Checks,
-    in order: square and non-empty; ``names`` (if given) one per sector; every cell
-    finite; every a*_ij ≥ 0; every a*_ij < 1 (skipped with ``allow_large_cells``: the algebra
-    only needs ρ < 1, and an input-output table whose rows include imports can give a small
-    industry cells above 1); ρ(A*) < 1. For a non-negative matrix ρ ≤ min(max row sum, max
-    column sum); past that cheap bound, one solve decides (see ``_settles``).
-    """
-    sparse = sp.issparse(a_star)
-    if sparse:
-        shape: tuple[int, ...] = tuple(np.shape(a_star))
-        if len(shape) != 2 or shape[0] != shape[1] or shape[0] == 0:
-            raise MatrixError(f"A* must be a non-empty square matrix; got shape {shape}")
-        coo: Any = sp.coo_matrix(a_star, dtype=np.float64)
-        coo.sum_duplicates()
-        cells = np.asarray(coo.data, dtype=np.float64)
-        n = int(coo.shape[0])
-
-        def cell(k: int) -> tuple[int, int]:
-            return int(coo.row[k]), int(coo.col[k])
-
-    else:
-        dense = _square(a_star)
-        cells = dense.ravel()
-        n = dense.shape[0]
-
-        def cell(k: int) -> tuple[int, int]:
-            return k // n, k % n
-
-    if names is not None and len(names) != n:
-        raise MatrixError(f"{len(names)} sector names for a {n} × {n} matrix")
-    for bad, what in (
-        (~np.isfinite(cells), "is not a finite number"),
-        (cells < 0, "is negative (a dependence is a fraction between 0 and 1)"),
-        (None if allow_large_cells else cells >= 1, "is ≥ 1 (a dependence must be below 1)"),
-    ):
-        if bad is not None and bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            i, j = cell(k)
-            row, col = _label(names, i), _label(names, j)
-            raise MatrixError(f"a*[{row}, {col}] = {cells[k]} {what}", row=row, column=col)
-    if sparse:
-        row_sums = np.bincount(coo.row, weights=cells, minlength=n)
-        col_sums = np.bincount(coo.col, weights=cells, minlength=n)
-    else:
-        row_sums, col_sums = dense.sum(axis=1), dense.sum(axis=0)
-    with contextlib.suppress(np.linalg.LinAlgError):
-        if min(row_sums.max(), col_sums.max()) < 1 or _settles(coo if sparse else dense):
-            return
-    heavy = np.argsort(-row_sums)[:3]
-    listed = ", ".join(f"{_label(names, int(i))} ({row_sums[i]:.3g})" for i in heavy)
-    raise MatrixError(
-        f"the spectral radius of A* is {spectral_radius(a_star):.4f} ≥ 1: the cascade never "
-        f"settles and (I − A*) has no non-negative inverse; lower the largest dependences "
-        f"(largest row sums: {listed})"
-    )
 
 
 # --- static model -------------------------------------------------------------------------
@@ -305,20 +173,20 @@ class DynamicResult:
     """One dynamic run: ``trajectory[t, i]`` = q_i(t) for t = 0 … N − 1, ``cumulative`` =
     ∫ q_i dt (trapezoid, dt = 1 step), ``peak`` = max_t q_i(t), ``loss`` = Σ x_i ∫ q_i dt."""
 
-    trajectory: Matrix
+    trajectory: Grid
     cumulative: Vector
     peak: Vector
     loss: float | None = None
 
 
 def _steps(
-    a: Matrix,
+    a: Grid,
     k: Vector,
-    q0: Matrix,
-    shock_at: Callable[[int], Matrix | None],
+    q0: Grid,
+    shock_at: Callable[[int], Grid | None],
     steps: int,
     clip: bool,
-) -> Iterator[Matrix]:
+) -> Iterator[Grid]:
     """Yield q(0) … q(N − 1), each (n, runs), with the update rewritten as
     q(t) = [I − K (I − A*)] q(t − 1) + K c*(t): one matrix product a step."""
     q, kk, step = q0, k[:, None], np.eye(a.shape[0]) - k[:, None] * (np.eye(a.shape[0]) - a)
@@ -340,7 +208,7 @@ def _dynamic_setup(
     shock_steps: int | None,
     names: Sequence[str] | None,
     allow_large_cells: bool,
-) -> tuple[Matrix, Vector, int]:
+) -> tuple[Grid, Vector, int]:
     check_matrix(a_star, names, allow_large_cells=allow_large_cells)
     a = _square(a_star)
     k = _vector(rates, a.shape[0], "recovery rates k", high=1.0)
@@ -394,188 +262,3 @@ def dynamic_inoperability(
     cumulative = np.asarray(np.trapezoid(trajectory, axis=0), dtype=np.float64)
     loss = None if output is None else float(_vector(output, n, "output x") @ cumulative)
     return DynamicResult(trajectory, cumulative, trajectory.max(axis=0), loss)
-
-
-# --- Monte Carlo --------------------------------------------------------------------------
-
-
-ShockKind = Literal["fixed", "uniform", "triangular", "beta"]
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Where one sector's shock c*_i is drawn from, within [low, high] ⊆ [0, 1]: ``fixed``
-    (low = high), ``uniform``, ``triangular`` (an expert's lowest, most likely ``mode`` and
-    highest value) or ``beta`` (low + (high − low) · B, B ~ Beta(a, b)); built by
-    :meth:`fixed`, :meth:`uniform`, :meth:`triangular` or :meth:`beta`."""
-
-    kind: ShockKind
-    low: float
-    high: float
-    mode: float | None = None
-    a: float | None = None
-    b: float | None = None
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.low <= self.high <= 1.0:
-            raise ValueError(f"a shock needs 0 ≤ low ≤ high ≤ 1; got {self}")
-        if self.kind == "fixed" and self.low != self.high:
-            raise ValueError(f"a fixed shock has low = high; got {self}")
-        if self.kind == "triangular" and not (
-            self.mode is not None and self.low <= self.mode <= self.high
-        ):
-            raise ValueError(f"a triangular shock needs low ≤ mode ≤ high; got {self}")
-        if self.kind == "beta" and not (self.a and self.b and self.a > 0 and self.b > 0):
-            raise ValueError(f"a beta shock needs a > 0 and b > 0; got {self}")
-
-    @classmethod
-    def fixed(cls, value: float) -> Distribution:
-        return cls("fixed", value, value)
-
-    @classmethod
-    def uniform(cls, low: float, high: float) -> Distribution:
-        return cls("uniform", low, high)
-
-    @classmethod
-    def triangular(cls, low: float, mode: float, high: float) -> Distribution:
-        return cls("triangular", low, high, mode=mode)
-
-    @classmethod
-    def beta(cls, a: float, b: float, low: float = 0.0, high: float = 1.0) -> Distribution:
-        return cls("beta", low, high, a=a, b=b)
-
-    def sample(self, rng: np.random.Generator, size: int) -> Vector:
-        """``size`` independent draws."""
-        if self.kind == "fixed" or self.low == self.high:
-            return np.full(size, self.low)
-        if self.kind == "uniform":
-            return rng.uniform(self.low, self.high, size)
-        if self.kind == "triangular":
-            return rng.triangular(self.low, float(self.mode or 0.0), self.high, size)
-        shape = (float(self.a or 1.0), float(self.b or 1.0))
-        return self.low + (self.high - self.low) * rng.beta(*shape, size)
-
-
-def draw_shocks(
-    n: int, shocks: Mapping[int, Distribution], runs: int, rng: np.random.Generator
-) -> Matrix:
-    """C (n × runs): row i drawn from ``shocks[i]`` (0 where absent), sectors in index order
-    so that a seed gives the same draws whatever the order of the mapping."""
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1; got {runs}")
-    out = np.zeros((n, runs))
-    for i in sorted(shocks):
-        if not 0 <= i < n:
-            raise ValueError(f"shock on sector index {i}, but there are {n} sectors")
-        out[i] = shocks[i].sample(rng, runs)
-    return out
-
-
-@dataclass(frozen=True)
-class MonteCarloResult:
-    """Static Monte Carlo: row p of ``q`` (and of ``loss_by_sector``) is percentile
-    ``percentiles[p]`` per sector; ``total_loss[p]`` that percentile of x̂ᵀq over the runs;
-    ``capped_share[i]`` the share of runs in which sector i failed completely."""
-
-    percentiles: tuple[float, ...]
-    q: Matrix
-    mean_q: Vector
-    capped_share: Vector
-    loss_by_sector: Matrix | None = None
-    total_loss: Vector | None = None
-
-
-def monte_carlo_static(
-    a_star: ArrayLike,
-    shocks: Mapping[int, Distribution],
-    *,
-    runs: int,
-    seed: int | np.random.Generator,
-    output: ArrayLike | None = None,
-    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-    cap: bool = True,
-    names: Sequence[str] | None = None,
-    allow_large_cells: bool = False,
-) -> MonteCarloResult:
-    """Draw C = [c*⁽¹⁾ … c*⁽ᴺ⁾] and solve (I − A*) Q = C for all runs with one LU
-    factorisation; Q capped at 1 as in :func:`static_inoperability`, then summarised."""
-    check_matrix(a_star, names, allow_large_cells=allow_large_cells)
-    a = _square(a_star)
-    n = a.shape[0]
-    shocks_drawn = draw_shocks(n, shocks, runs, np.random.default_rng(seed))
-    q = np.linalg.solve(np.eye(n) - a, shocks_drawn)
-    capped = q > 1.0
-    if cap:
-        np.minimum(q, 1.0, out=q)
-    pct = tuple(float(p) for p in percentiles)
-    q_pct = np.percentile(q, pct, axis=1)
-    loss_by_sector = total_loss = None
-    if output is not None:
-        x = _vector(output, n, "output x")
-        loss_by_sector = q_pct * x[None, :]
-        total_loss = np.asarray(np.percentile(x @ q, pct), dtype=np.float64)
-    return MonteCarloResult(
-        pct, q_pct, q.mean(axis=1), capped.mean(axis=1), loss_by_sector, total_loss
-    )
-
-
-@dataclass(frozen=True)
-class DynamicMonteCarloResult:
-    """Dynamic Monte Carlo: percentiles (rows) per sector (columns) of ∫ q_i dt, of the peak
-    and of the final q; ``total_loss`` = percentiles of Σ x_i ∫ q_i dt; ``bands[p, t, i]`` the
-    percentile of q_i(t) at each time point (when asked for)."""
-
-    percentiles: tuple[float, ...]
-    cumulative: Matrix
-    peak: Matrix
-    final: Matrix
-    total_loss: Vector | None = None
-    bands: NDArray[np.float64] | None = None
-
-
-def monte_carlo_dynamic(
-    a_star: ArrayLike,
-    shocks: Mapping[int, Distribution],
-    rates: ArrayLike,
-    *,
-    runs: int,
-    steps: int,
-    seed: int | np.random.Generator,
-    shock_steps: int | None = None,
-    output: ArrayLike | None = None,
-    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-    bands: bool = False,
-    clip: bool = True,
-    names: Sequence[str] | None = None,
-    allow_large_cells: bool = False,
-) -> DynamicMonteCarloResult:
-    """The update of :func:`dynamic_inoperability` run for all runs at once on an n × runs
-    state, each run with its own constant c* drawn once and applied in the first S updates.
-    The trapezoid integral is accumulated step by step, so memory stays O(n × runs)."""
-    a, k, window = _dynamic_setup(a_star, rates, steps, shock_steps, names, allow_large_cells)
-    n = a.shape[0]
-    drawn = draw_shocks(n, shocks, runs, np.random.default_rng(seed))
-    pct = tuple(float(p) for p in percentiles)
-    band_rows: list[Matrix] = []
-    cumulative = np.zeros((n, runs))
-    peak = np.zeros((n, runs))
-    previous: Matrix | None = None
-    q = start = np.zeros((n, runs))
-    for q in _steps(a, k, start, lambda t: drawn if t <= window else None, steps, clip):
-        if previous is not None:
-            cumulative += 0.5 * (previous + q)
-        np.maximum(peak, q, out=peak)
-        previous = q
-        if bands:
-            band_rows.append(np.percentile(q, pct, axis=1))
-    total = None
-    if output is not None:
-        total = np.asarray(np.percentile(_vector(output, n, "output x") @ cumulative, pct))
-    return DynamicMonteCarloResult(
-        percentiles=pct,
-        cumulative=np.percentile(cumulative, pct, axis=1),
-        peak=np.percentile(peak, pct, axis=1),
-        final=np.percentile(q, pct, axis=1),
-        total_loss=total,
-        bands=np.stack(band_rows, axis=1) if bands else None,
-    )

@@ -5,19 +5,6 @@ Every function takes the acting user, checks the action (``resilience.read`` to 
 caller's transaction. None commits: the CLI's or the request's unit of work does.
 """
 
-from grandstrategy.resilience.analysis import (
-    DEFAULT_RECOVERY_DAYS,
-    FORMULA,
-    compare_scenarios,
-    gap_objectives,
-    get_scenario,
-    list_scenarios,
-    objective_from_gap,
-    rank,
-    run_scenario,
-    save_scenario,
-    uncertainty,
-)
 from grandstrategy.resilience.assess import (
     assessments,
     autonomy,
@@ -34,7 +21,8 @@ from grandstrategy.resilience.charts import (
     network_svg,
     trend_svg,
 )
-from grandstrategy.resilience.matrices import (
+from grandstrategy.resilience.gaps import FORMULA, gap_objectives, objective_from_gap, rank
+from grandstrategy.resilience.matrix_store import (
     activate_matrix,
     get_matrix,
     indices,
@@ -43,7 +31,16 @@ from grandstrategy.resilience.matrices import (
     save_matrix,
     sector_matrix,
 )
-from grandstrategy.resilience.matrix import SectorMatrix
+from grandstrategy.resilience.scenarios import (
+    DEFAULT_RECOVERY_DAYS,
+    compare_scenarios,
+    get_scenario,
+    list_scenarios,
+    run_scenario,
+    save_scenario,
+    uncertainty,
+)
+from grandstrategy.resilience.sector_matrix import SectorMatrix
 
 # Besides its own functions, the service names what the adapters need from the pure modules
 # behind it (catalogue, charts, the IIM maths), so that they import this module only.

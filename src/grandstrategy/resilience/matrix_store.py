@@ -15,14 +15,13 @@ from grandstrategy.core.errors import NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
 from grandstrategy.resilience import iim, upsert
-from grandstrategy.resilience.access import (
+from grandstrategy.resilience.checks import (
     ASSESS,
     READ,
     check_marking,
     most_specific_first,
     sector_title,
 )
-from grandstrategy.resilience.matrix import SectorMatrix
 from grandstrategy.resilience.models import Matrix
 from grandstrategy.resilience.schemas import (
     ConsequenceMatrixCreate,
@@ -30,6 +29,7 @@ from grandstrategy.resilience.schemas import (
     MatrixRead,
     SectorIndex,
 )
+from grandstrategy.resilience.sector_matrix import SectorMatrix
 
 # --- matrices ---------------------------------------------------------------------------------
 

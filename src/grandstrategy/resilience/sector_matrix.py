@@ -33,7 +33,7 @@ from grandstrategy.resilience.catalogue import Catalogue, load_catalogue
 from grandstrategy.resilience.iim import MatrixError
 
 Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
+Grid = NDArray[np.float64]
 
 ORIENTATION = (
     "row i = affected sector, column j = the sector it depends on; from an input-output "
@@ -88,7 +88,7 @@ def _inverse_output(output: ArrayLike, n: int) -> Vector:
     return inverse
 
 
-def interdependency_from_flows(flows: ArrayLike, output: ArrayLike) -> Matrix:
+def interdependency_from_flows(flows: ArrayLike, output: ArrayLike) -> Grid:
     """Demand-side A* = x̂⁻¹ Z, i.e. a*_ij = z_ij / x_i; a row with x_i = 0 is set to 0.
 
     z_ij is what j buys from i; when j's activity falls by q_j it buys z_ij q_j less and i
@@ -98,13 +98,13 @@ def interdependency_from_flows(flows: ArrayLike, output: ArrayLike) -> Matrix:
     return _inverse_output(output, z.shape[0])[:, None] * z
 
 
-def technical_coefficients(flows: ArrayLike, output: ArrayLike) -> Matrix:
+def technical_coefficients(flows: ArrayLike, output: ArrayLike) -> Grid:
     """Leontief's A = Z x̂⁻¹, i.e. a_ij = z_ij / x_j: inputs from i per unit of j's output."""
     z = np.asarray(flows, dtype=np.float64)
     return z * _inverse_output(output, z.shape[0])[None, :]
 
 
-def leontief_inverse(a: ArrayLike) -> Matrix:
+def leontief_inverse(a: ArrayLike) -> Grid:
     """L = (I − A)⁻¹ = I + A + A² + … (A checked like A*, cells of 1 or more allowed)."""
     m = np.asarray(a, dtype=np.float64)
     iim.check_matrix(m, allow_large_cells=True)
@@ -131,7 +131,7 @@ class IOTable:
     ``output`` = x; ``final_demand`` = each final-use column by name."""
 
     codes: tuple[str, ...]
-    flows: Matrix
+    flows: Grid
     output: Vector
     final_demand: dict[str, Vector]
     source: str
@@ -328,7 +328,7 @@ class SectorMatrix:
     """
 
     names: tuple[str, ...]
-    values: Matrix
+    values: Grid
     provenance: dict[str, Any] = field(default_factory=dict)
     output: Vector | None = None
     allow_large_cells: bool = False
@@ -548,7 +548,7 @@ def _shown(cell: object) -> str:
 
 def consequence_grid(
     names: Sequence[str], scores: ArrayLike | Sequence[Sequence[object]], *, top: int = 5
-) -> Matrix:
+) -> Grid:
     """The n × n grid of consequence scores (0 to ``top``), or :class:`MatrixError` naming
     every cell that is not a whole number in range (the first one as its row and column)."""
     n = len(names)
@@ -583,7 +583,7 @@ def consequence_grid(
     return grid
 
 
-def _parse_bare(data: bytes, source: str) -> tuple[tuple[str, ...], Matrix, dict[str, int]]:
+def _parse_bare(data: bytes, source: str) -> tuple[tuple[str, ...], Grid, dict[str, int]]:
     """Names, values (rows in header order) and the line of each sector's row."""
     rows = _rows(data, source)
     head_line, header = rows[0]
