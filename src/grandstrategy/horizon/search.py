@@ -28,9 +28,10 @@ import html
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -47,7 +48,7 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
@@ -58,6 +59,7 @@ from grandstrategy.horizon import wordforms
 from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 
+_Ts = TypeVarTuple("_Ts")
 START, STOP = "\x02", "\x03"
 TOKEN = re.compile(r'(-?)"([^"]+)"|\b(OR)\b|(-?)([\w][\w\'-]*\*?)', re.UNICODE)
 MAX_QUERY = 500
@@ -234,7 +236,7 @@ def to_tsquery(terms: list[Term]) -> str:
     return out
 
 
-def _filtered(q: Select[Any], filters: Filters) -> Select[Any]:
+def _filtered(q: Select[*_Ts], filters: Filters) -> Select[*_Ts]:
     """The filters as correlated EXISTS: checked per matching passage through an index, rather
     than materialising every passage of a category or actor first."""
     if filters.category:
@@ -325,8 +327,9 @@ def search(
         tq = index.restricted(user, index.text_query(terms), filters)
         found, total, total_exact, complete = _by_index(session, index, user, tq, filters, depth)
     else:
-        found, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
-    ranked = _ranked(session, terms, found)
+        ids, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
+        found = _rows(session, ids)
+    ranked = _ranked(terms, found)
     rank_of = {pid: r for pid, r in ranked}
     kw_index = index if tq is not None else None
     # "a phrase" or prefix*: the user spelled out what matches, the meaning adds nothing
@@ -353,7 +356,7 @@ def search(
     else:
         page = [(pid, r, None) for pid, r in ranked[offset : offset + limit]]
     hits = _hits(session, terms, page)
-    facets = _facets(session, [*rank_of, *extra])
+    facets = _facets(session, [*rank_of, *extra], found)
     marking = Marking()
     for h in hits:
         marking = marking.join(Marking.parse(h.marking))
@@ -395,25 +398,56 @@ def _by_index(
     tq: Any,
     filters: Filters,
     depth: int,
-) -> tuple[list[int], int, bool, bool]:
+) -> tuple[list[Candidate], int, bool, bool]:
     """The same from the keyword index, each candidate checked again in SQL: a passage the
     database does not show this user (or that does not pass the filters) is dropped, and
-    not counted. The index's own count is used only beyond the candidates."""
+    not counted. The index's own count is used only beyond the candidates. The check reads
+    what ranking and facets need of each candidate kept, in the same query."""
     proposed, count = index.newest(tq, depth)
-    kept: set[int] = set()
+    kept: dict[int, Candidate] = {}
     if proposed:
-        q = restrict(
-            select(Passage.id).where(_among(session, Passage.id, proposed)),
-            user,
-            Passage,
-        )
-        kept = set(session.execute(_filtered(q, filters)).scalars())
-    found = [pid for pid in proposed if pid in kept]
+        q = restrict(_candidates().where(_among(session, Passage.id, proposed)), user, Passage)
+        kept = {int(r[0]): _candidate(r) for r in session.execute(_filtered(q, filters))}
+    found = [kept[pid] for pid in proposed if pid in kept]
     complete = count <= len(proposed)
     if complete:
         return found, len(found), True, True
     total = count - (len(proposed) - len(found))
     return found, min(total, COUNT_CAP), total <= COUNT_CAP, False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What ranking and facets read of a keyword match."""
+
+    pid: int
+    text: str
+    language: str
+    source: int  # the id of its document's source
+
+
+def _candidates() -> Select[int, str, str, int]:
+    """The columns of a ``Candidate``; the document aliased, so that the filters' own
+    conditions on documents (``_filtered``) stay correlated to the passage."""
+    doc = aliased(Document)
+    return (
+        select(Passage.id, Passage.text, Passage.language, doc.source_id)
+        .select_from(Passage)
+        .join(doc, doc.id == Passage.document_id)
+    )
+
+
+def _candidate(row: Any) -> Candidate:
+    return Candidate(int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+
+
+def _rows(session: Session, ids: list[int]) -> list[Candidate]:
+    """The candidates of ``ids`` (already restricted and filtered), in that order."""
+    if not ids:
+        return []
+    q = _candidates().where(_among(session, Passage.id, ids))
+    by_id = {int(r[0]): _candidate(r) for r in session.execute(q)}
+    return [by_id[pid] for pid in ids if pid in by_id]
 
 
 def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
@@ -430,16 +464,13 @@ def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool
     return cond
 
 
-def _ranked(session: Session, terms: list[Term], ids: list[int]) -> list[tuple[int, float]]:
+def _ranked(terms: list[Term], found: list[Candidate]) -> list[tuple[int, float]]:
     """(id, rank: lower is better) of the candidates, best first, each scored from its own
     text; equal scores go newest first."""
-    if not ids:
+    if not found:
         return []
-    rows = session.execute(
-        select(Passage.id, Passage.text, Passage.language).where(_among(session, Passage.id, ids))
-    ).all()
-    found = wordforms.scores(terms, [(text, lang) for _pid, text, lang in rows])
-    scored = [(int(row[0]), -s) for row, s in zip(rows, found, strict=True)]
+    scores = wordforms.scores(terms, [(c.text, c.language) for c in found])
+    scored = [(c.pid, -s) for c, s in zip(found, scores, strict=True)]
     return sorted(scored, key=lambda r: (r[1], -r[0]))
 
 
@@ -549,9 +580,12 @@ def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]
     return out
 
 
-def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[tuple[str, int]]]:
+def _facets(
+    session: Session, ids: list[int], known: Sequence[Candidate] = (), top: int = 12
+) -> dict[str, list[tuple[str, int]]]:
     """Counts over the given passages only: ids that came out of the restricted, filtered
-    match (and semantic) queries, so nothing above the user's clearance is ever counted."""
+    match (and semantic) queries, so nothing above the user's clearance is ever counted.
+    The language and source of those in ``known`` are taken from there."""
     empty: dict[str, list[tuple[str, int]]] = {
         "category": [],
         "actor": [],
@@ -572,18 +606,24 @@ def _facets(session: Session, ids: list[int], top: int = 12) -> dict[str, list[t
     for name, q in specs.items():
         rows = session.execute(q.order_by(func.count().desc(), q.selected_columns[0]).limit(top))
         out[name] = [(str(v), int(c)) for v, c in rows.all()]
-    # language and source in one pass: both are columns of the passage and its document
-    by_pair = session.execute(
-        select(Passage.language, Source.name, func.count())
-        .select_from(Passage)
-        .join(Document, Document.id == Passage.document_id)
-        .join(Source, Source.id == Document.source_id)
-        .where(_among(session, Passage.id, ids))
-        .group_by(Passage.language, Source.name)
-    ).all()
-    for name, col in (("language", 0), ("source", 1)):
-        counts: dict[str, int] = {}
-        for row in by_pair:
-            counts[str(row[col])] = counts.get(str(row[col]), 0) + int(row[2])
-        out[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    wanted = set(ids)
+    pairs: list[tuple[str, int]] = [(c.language, c.source) for c in known if c.pid in wanted]
+    rest = sorted(wanted - {c.pid for c in known})
+    if rest:  # language and source in one pass: columns of the passage and its document
+        q = (
+            select(Passage.language, Document.source_id)
+            .join(Document, Document.id == Passage.document_id)
+            .where(_among(session, Passage.id, rest))
+        )
+        pairs += [(str(lang), int(src)) for lang, src in session.execute(q)]
+    sources = sorted({src for _lang, src in pairs})
+    names = {
+        int(i): str(n)
+        for i, n in session.execute(select(Source.id, Source.name).where(Source.id.in_(sources)))
+    }
+    for name, values in (
+        ("language", Counter(lang for lang, _src in pairs)),
+        ("source", Counter(names[src] for _lang, src in pairs)),
+    ):
+        out[name] = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return out

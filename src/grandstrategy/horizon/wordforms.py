@@ -20,7 +20,6 @@ because hidden passages contain that word. A token matching a query word by its 
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ K1, B = 1.2, 0.75
 AVERAGE_TOKENS = 80.0  # a typical passage, in words: a constant, never measured
 SNIPPET_TOKENS = 36
 WORDS_CACHE = 50_000  # passages whose words are remembered (about 60 MB)
+STEMS_CACHE = 200_000  # (word, language) stems remembered: a search meets thousands of words
 WEIGHTS_KEPT = 20_000  # tokens whose weight is remembered, per query word and language
 LANGUAGES = {"en": "english", "fr": "french", "nl": "dutch", "de": "german"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -63,16 +63,30 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-# Every ASCII character that is not a letter or a digit, as a space: ``split`` then gives the
-# words of ASCII text as ``_WORD`` does.
-_ASCII_WORDS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+# Every ASCII byte as ``words`` keeps it: a letter lowercased, a digit as is, anything else a
+# space, so that ``split`` then gives the words of ASCII text as ``_WORD`` does.
+_ASCII_WORDS = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20 for c in range(128)
+) + bytes(range(128, 256))
 _COMBINING = re.compile("[\u0300-\u036f]")
+# After decomposition, anything but ASCII and the combining accents (which folding drops).
+_NOT_FOLDED = re.compile("[^\x00-\x7f\u0300-\u036f]")
 # Characters that folding a whole text would change differently from folding word by word
 # (``Ŀ`` becomes ``L·``, ``½`` becomes ``1⁄2``, ``₨`` becomes ``Rs``, Greek final sigma, …):
 # everything outside ASCII, Latin letters, general punctuation and currency signs.
 _FOLDS_APART = re.compile(
     "[^\x00-\xbb\xbf-\u013e\u0141-\u024f\u1e00-\u1eff\u2000-\u20a7\u20a9-\u20cf\ufb00-\ufb06]"
 )
+_SHARED: dict[str, str] = {}  # one copy of each word the remembered texts hold
+SHARED_MAX = 500_000
+
+
+def _shared(found: list[str]) -> tuple[str, ...]:
+    """``found`` with each word replaced by the one copy kept of it (``sys.intern`` costs
+    twice as much): a remembered text's words take a pointer each, not a string each."""
+    if len(_SHARED) > SHARED_MAX:
+        _SHARED.clear()
+    return tuple(map(_SHARED.setdefault, found, found))
 
 
 @lru_cache(maxsize=WORDS_CACHE)
@@ -80,16 +94,18 @@ def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text``, as ``tokens`` gives them, without offsets.
 
     Folded as a whole where that splits it at the same places as folding word by word (ASCII
-    and Latin text: a few microseconds, not one step per word). Remembered for the last
+    and Latin text: a few microseconds, not one step per word): lowercased and split as bytes
+    where the decomposed text is ASCII once its accents are dropped. Remembered for the last
     ``WORDS_CACHE`` texts: a search ranks up to a thousand passages by their words, and the
     newest passages are ranked again and again."""
     if not text.isascii():
         if _FOLDS_APART.search(text):
             return tuple(fold(w) for w in _WORD.findall(text))  # ``fold`` remembers its words
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.lower()))
-        if not text.isascii():
-            return tuple(map(sys.intern, _WORD.findall(text)))
-    return tuple(map(sys.intern, text.lower().translate(_ASCII_WORDS).split()))
+        text = unicodedata.normalize("NFKD", text.lower())
+        if _NOT_FOLDED.search(text):
+            return _shared(_WORD.findall(_COMBINING.sub("", text)))
+        text = text.encode("ascii", "ignore").decode()  # drops the combining accents only
+    return _shared(text.encode().translate(_ASCII_WORDS).decode().split())
 
 
 @cache
@@ -99,7 +115,7 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(language)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=STEMS_CACHE)
 def stem(word: str, language: str) -> str:
     """``word`` (folded) stemmed in ``language`` ("en", "fr", "nl", "de"); unknown: as is."""
     name = LANGUAGES.get(language)
