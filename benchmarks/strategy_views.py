@@ -59,7 +59,7 @@ def main() -> None:
     with factory() as s:
         service.import_package(s, user=op, package=pkg)
         add_user(
-            s, actor=op, username="reader", password=secrets.token_urlsafe(16), role="reader",
+            s, user=op, username="reader", password=secrets.token_urlsafe(16), role="reader",
             clearance="RESTRICTED", compartments=[],
         )  # fmt: skip
         s.commit()

@@ -24,7 +24,7 @@ def make_user(
 ) -> Principal:
     add_user(
         session,
-        actor=Principal.operator("test"),
+        user=Principal.operator("test"),
         username=name,
         password=PASSWORD,
         role=role,

@@ -60,7 +60,7 @@ def setup(
             password = secrets.token_urlsafe(12)
             add_user(
                 s,
-                actor=operator,
+                user=operator,
                 username="admin",
                 password=password,
                 role="admin",

@@ -51,7 +51,7 @@ def serve(
         for name, role, clearance, comps in users:
             add_user(
                 s,
-                actor=op,
+                user=op,
                 username=name,
                 password=PASSWORD,
                 role=role,

@@ -37,7 +37,7 @@ def login(page, name: str) -> None:
 
 def people(session, *, user) -> None:
     for name, role, clearance, actors in PEOPLE:
-        add_user(session, actor=user, username=name, password=PASSWORD, role=role,
+        add_user(session, user=user, username=name, password=PASSWORD, role=role,
                  clearance=clearance)  # fmt: skip
         set_user_actors(session, actor=user, username=name, actors=actors)
 

@@ -23,7 +23,7 @@ USERS = [("anna", "contributor", "RESTRICTED", []), ("visitor", "reader", "SECRE
 
 def load_round(session, *, user: Principal) -> None:
     """A pen-holder, a cycle and an open round for the regions."""
-    add_user(session, actor=user, username="pen", password=PASSWORD, role="pen-holder",
+    add_user(session, user=user, username="pen", password=PASSWORD, role="pen-holder",
              clearance="SECRET", compartments=["NATO", "EU", "NATIONAL-ONLY"])  # fmt: skip
     found = find(session, "pen")
     assert found is not None

@@ -16,7 +16,7 @@ from tests.helpers import PASSWORD, make_user
 
 def test_add_list_and_duplicate(session, operator):
     make_user(session, "anna", "analyst", "SECRET", ["NATO"])
-    users = {u.username: u for u in list_users(session, actor=operator)}
+    users = {u.username: u for u in list_users(session, user=operator)}
     assert users["anna"].clearance == "SECRET" and users["anna"].compartments == ["NATO"]
     with pytest.raises(Conflict):
         make_user(session, "anna", "analyst")
@@ -44,7 +44,7 @@ def test_bad_inputs_are_named(session, operator):
 def test_only_user_managers_manage_users(session):
     reader = make_user(session, "rita", "reader")
     with pytest.raises(Forbidden):
-        list_users(session, actor=reader)
+        list_users(session, user=reader)
 
 
 def test_login_throttled_after_repeated_failures(session, settings):
@@ -65,7 +65,7 @@ def test_tokens_resolve_until_revoked_or_user_disabled(session, settings, operat
     with pytest.raises(Unauthenticated):
         resolve_token(session, tok.access_token, kind="api")
     tok2 = login_token(session, settings, username="eve", password=PASSWORD, address="a")
-    set_user(session, actor=operator, username="eve", active=False)
+    set_user(session, user=operator, username="eve", active=False)
     with pytest.raises(Unauthenticated):
         resolve_token(session, tok2.access_token, kind="api")
     with pytest.raises(Unauthenticated):
@@ -88,7 +88,7 @@ def test_password_reset_by_an_administrator_ends_sessions_and_tokens(session, se
     u = make_user(session, "gus", "analyst")
     api = login_token(session, settings, username="gus", password=PASSWORD, address="a")
     web, _ = issue_token(session, find(session, "gus"), kind="web", hours=1)
-    set_user(session, actor=operator, username=u.username, password="a fresh long password")
+    set_user(session, user=operator, username=u.username, password="a fresh long password")
     for raw, kind in ((api.access_token, "api"), (web, "web")):
         with pytest.raises(Unauthenticated):
             resolve_token(session, raw, kind=kind)
@@ -101,19 +101,19 @@ def test_changing_ones_own_password_ends_every_session(session, settings):
     first = login_token(session, settings, username="hana", password=PASSWORD, address="a")
     second = login_token(session, settings, username="hana", password=PASSWORD, address="b")
     n = change_password(
-        session, settings, actor=me, old=PASSWORD, new="another long secret", address="a"
+        session, settings, user=me, old=PASSWORD, new="another long secret", address="a"
     )
     assert n == 2
     for tok in (first, second):
         with pytest.raises(Unauthenticated):
             resolve_token(session, tok.access_token, kind="api")
     with pytest.raises(Unauthenticated):
-        change_password(session, settings, actor=me, old=PASSWORD, new="x" * 12, address="a")
+        change_password(session, settings, user=me, old=PASSWORD, new="x" * 12, address="a")
     with pytest.raises(Invalid, match="differ"):
         change_password(
             session,
             settings,
-            actor=me,
+            user=me,
             old="another long secret",
             new="another long secret",
             address="a",

@@ -86,7 +86,7 @@ def users_add(
     with st.session() as s:
         u = add_user(
             s,
-            actor=st.principal(s),
+            user=st.principal(s),
             username=name,
             password=password,
             role=role,
@@ -113,7 +113,7 @@ def users_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        users = list_users(s, actor=st.principal(s))
+        users = list_users(s, user=st.principal(s))
     if as_json:
         print_json(users)
         return
@@ -138,7 +138,7 @@ def users_disable(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        set_user(s, actor=st.principal(s), username=name, active=False)
+        set_user(s, user=st.principal(s), username=name, active=False)
     console.print(_("disabled {user}").format(user=name))
 
 
@@ -150,7 +150,7 @@ def users_enable(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        set_user(s, actor=st.principal(s), username=name, active=True)
+        set_user(s, user=st.principal(s), username=name, active=True)
     console.print(_("enabled {user}").format(user=name))
 
 
@@ -181,7 +181,7 @@ def users_set(
     with st.session() as s:
         u = set_user(
             s,
-            actor=st.principal(s),
+            user=st.principal(s),
             username=name,
             role=role,
             clearance=clearance,
@@ -212,7 +212,7 @@ def users_revoke(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        n = revoke_all(s, actor=st.principal(s), username=name)
+        n = revoke_all(s, user=st.principal(s), username=name)
     console.print(_("revoked {n} session(s) and token(s) of {user}").format(n=n, user=name))
 
 

@@ -92,7 +92,7 @@ def _get(session: Session, username: str) -> User:
 def add_user(
     session: Session,
     *,
-    actor: Principal,
+    user: Principal,
     username: str,
     password: str,
     role: str,
@@ -100,7 +100,7 @@ def add_user(
     compartments: list[str] | None = None,
     display_name: str = "",
 ) -> UserRead:
-    require(actor, "users.manage")
+    require(user, "users.manage")
     if not USERNAME_RE.match(username):
         raise Invalid(
             _("username {name!r}: lower-case letters, digits, '.', '_' or '-'").format(
@@ -122,7 +122,7 @@ def add_user(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         action="users.add",
         object_type="user",
         object_id=username,
@@ -131,15 +131,15 @@ def add_user(
     return UserRead.of(u)
 
 
-def list_users(session: Session, *, actor: Principal) -> list[UserRead]:
-    require(actor, "users.manage")
+def list_users(session: Session, *, user: Principal) -> list[UserRead]:
+    require(user, "users.manage")
     return [UserRead.of(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
 
 def set_user(
     session: Session,
     *,
-    actor: Principal,
+    user: Principal,
     username: str,
     role: str | None = None,
     clearance: str | None = None,
@@ -147,7 +147,7 @@ def set_user(
     active: bool | None = None,
     password: str | None = None,
 ) -> UserRead:
-    require(actor, "users.manage")
+    require(user, "users.manage")
     u = _get(session, username)
     before = _snapshot(u)
     if role is not None:
@@ -167,7 +167,7 @@ def set_user(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         action="users.set",
         object_type="user",
         object_id=username,
@@ -187,16 +187,16 @@ def _revoke_tokens(session: Session, u: User) -> int:
 
 
 def change_password(
-    session: Session, settings: Settings, *, actor: Principal, old: str, new: str, address: str
+    session: Session, settings: Settings, *, user: Principal, old: str, new: str, address: str
 ) -> int:
     """The acting user changes their own password, proving the old one first.
 
     Every session and API token of theirs ends (including the one used for this request):
     whoever had stolen one is locked out. Returns how many were live.
     """
-    if not actor.active or actor.user_id is None:
+    if not user.active or user.user_id is None:
         raise Invalid(_("only a user account has a password to change"))
-    u = authenticate(session, settings, username=actor.username, password=old, address=address)
+    u = authenticate(session, settings, username=user.username, password=old, address=address)
     if new == old:
         raise Invalid(_("the new password must differ from the old one"))
     u.password_hash = hash_password(new)
@@ -204,7 +204,7 @@ def change_password(
     session.flush()
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         action="users.password",
         object_type="user",
         object_id=u.username,
@@ -213,14 +213,14 @@ def change_password(
     return n
 
 
-def revoke_all(session: Session, *, actor: Principal, username: str) -> int:
+def revoke_all(session: Session, *, user: Principal, username: str) -> int:
     """End every web session and API token of a user; returns how many were live."""
-    require(actor, "users.manage")
+    require(user, "users.manage")
     u = _get(session, username)
     n = _revoke_tokens(session, u)
     audit.record(
         session,
-        actor=actor,
+        actor=user,
         action="auth.revoke",
         object_type="user",
         object_id=username,
@@ -345,7 +345,7 @@ def revoke_token(session: Session, raw: str, *, kind: str) -> None:
     )
 
 
-def set_language(session: Session, *, actor: Principal, language: str) -> str:
+def set_language(session: Session, *, user: Principal, language: str) -> str:
     """Save the acting user's interface language ('' to follow the browser again)."""
     if language and language not in LANGUAGES:
         raise Invalid(
@@ -353,13 +353,13 @@ def set_language(session: Session, *, actor: Principal, language: str) -> str:
                 language=language, choices=", ".join(LANGUAGES)
             )
         )
-    u = _get(session, actor.username)
+    u = _get(session, user.username)
     if u.language != language:
         before = u.language
         u.language = language
         audit.record(
             session,
-            actor=actor,
+            actor=user,
             action="user.language",
             object_type="user",
             object_id=u.username,
@@ -374,10 +374,10 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def reset_password(session: Session, *, actor: Principal, username: str) -> str:
+def reset_password(session: Session, *, user: Principal, username: str) -> str:
     """Give a user a new random password (returned once, to hand over) and end their sessions."""
     password = generate_password()
-    set_user(session, actor=actor, username=username, password=password)
+    set_user(session, user=user, username=username, password=password)
     u = _get(session, username)
     _revoke_tokens(session, u)
     return password

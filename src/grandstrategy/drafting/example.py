@@ -48,7 +48,7 @@ def _staff(session: Session, user: Principal, spec: dict[str, Any]) -> Principal
     if find(session, spec["username"]) is None:
         add_user(
             session,
-            actor=user,
+            user=user,
             username=spec["username"],
             password=secrets.token_urlsafe(18),
             role=spec["role"],

@@ -121,7 +121,7 @@ def invite(
         made = password or secrets.token_urlsafe(12)
         add_user(
             session,
-            actor=system,
+            user=system,
             username=data.username,
             password=made,
             role=access.PARTICIPANT,
@@ -141,7 +141,7 @@ def invite(
         comps = sorted(existing.compartment_set | r.marking.compartments)
         set_user(
             session,
-            actor=system,
+            user=system,
             username=data.username,
             active=True,
             clearance=Marking(level).level_name,
@@ -243,5 +243,5 @@ def _lapse_participants(session: Session, user: Principal, r: Round) -> None:
         u = find(session, p.username)
         if u is not None and u.active and u.role == access.PARTICIPANT:
             set_user(
-                session, actor=_system(user, "round closed"), username=p.username, active=False
+                session, user=_system(user, "round closed"), username=p.username, active=False
             )

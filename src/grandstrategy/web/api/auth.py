@@ -76,7 +76,7 @@ def post_password(
         n = change_password(
             session,
             settings_of(request),
-            actor=user,
+            user=user,
             old=body.old_password,
             new=body.new_password,
             address=client_address(request),

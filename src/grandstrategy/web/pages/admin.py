@@ -54,7 +54,7 @@ def users_page(
         "admin/users.html",
         user=user,
         active="",
-        users=list_users(session, actor=user),
+        users=list_users(session, user=user),
         error="",
         form={},
         choices=_choices(),
@@ -74,7 +74,7 @@ async def add_user_form(
     try:
         add_user(
             session,
-            actor=user,
+            user=user,
             username=values["username"],
             password=password,
             role=values["role"],
@@ -89,7 +89,7 @@ async def add_user_form(
             request,
             "admin/users.html",
             user=user,
-            users=list_users(session, actor=user),
+            users=list_users(session, user=user),
             error=exc.message,
             details=exc.details,
             form={**values, "compartments": compartments},
@@ -106,7 +106,7 @@ def _show_password(
         request,
         "admin/user.html",
         user=user,
-        account=_find(list_users(session, actor=user), username),
+        account=_find(list_users(session, user=user), username),
         new_password=password,
         error="",
         choices=_choices(),
@@ -120,7 +120,7 @@ def user_page(
     user: Principal = Depends(page_user),
     session: Session = Depends(get_session),
 ) -> Response:
-    account = _find(list_users(session, actor=user), username)
+    account = _find(list_users(session, user=user), username)
     return page(
         request,
         "admin/user.html",
@@ -140,10 +140,10 @@ async def edit_user_form(
     session: Session = Depends(get_session),
 ) -> Response:
     form = await request.form()
-    account = _find(list_users(session, actor=user), username)
+    account = _find(list_users(session, user=user), username)
     try:
         if form.get("reset_password"):
-            password = reset_password(session, actor=user, username=username)
+            password = reset_password(session, user=user, username=username)
             session.commit()
             return _show_password(request, user, session, username, password)
         active = form.get("active")
@@ -151,7 +151,7 @@ async def edit_user_form(
             raise Invalid(_("choose whether the account is active"))
         set_user(
             session,
-            actor=user,
+            user=user,
             username=username,
             role=str(form.get("role", account.role)),
             clearance=str(form.get("clearance", account.clearance)),

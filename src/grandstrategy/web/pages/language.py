@@ -32,7 +32,7 @@ def choose_language(
     """Anyone may choose (the login page too); a logged-in user's choice is saved."""
     chosen = lang if lang in LANGUAGES else ""
     if user is not None:
-        set_language(session, actor=user, language=chosen)
+        set_language(session, user=user, language=chosen)
         session.commit()
     response = RedirectResponse(safe_next(next), status_code=303)
     if chosen:
