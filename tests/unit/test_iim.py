@@ -16,7 +16,7 @@ from numpy.testing import assert_allclose
 from grandstrategy.core.errors import Invalid
 from grandstrategy.resilience import iim, monte_carlo
 from grandstrategy.resilience.monte_carlo import Distribution
-from grandstrategy.resilience.sector_matrix import (
+from grandstrategy.resilience.io_tables import (
     demand_perturbation,
     interdependency_from_flows,
     leontief_inverse,

@@ -12,13 +12,10 @@ from numpy.testing import assert_allclose
 
 from grandstrategy.resilience import iim
 from grandstrategy.resilience.catalogue import load_catalogue
-from grandstrategy.resilience.sector_matrix import (
-    MatrixError,
-    MatrixFileError,
-    SectorMatrix,
-    account_codes,
-    read_io_table,
-)
+from grandstrategy.resilience.io_tables import account_codes, read_io_table
+from grandstrategy.resilience.matrix_files import MatrixFileError
+from grandstrategy.resilience.sector_matrix import SectorMatrix
+from grandstrategy.resilience.stability import MatrixError
 from tests.conftest import unavailable
 
 DATA = Path(__file__).parents[1] / "data/input-output"
