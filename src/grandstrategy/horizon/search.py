@@ -65,7 +65,7 @@ TOKEN = re.compile(r'(-?)"([^"]+)"|\b(OR)\b|(-?)([\w][\w\'-]*\*?)', re.UNICODE)
 MAX_QUERY = 500
 FUSION_DEPTH = 100  # keyword hits considered when fusing with semantic ones
 MEANING_ONLY_MIN = 0.22  # cosine a passage needs when only its meaning matches the query
-CANDIDATES = 1000  # best keyword matches ranked per query: the page and the facets
+CANDIDATES = 500  # newest keyword matches ranked per query: the page and the facets
 COUNT_CAP = 10_000  # matches counted at most; beyond, the total reads "10,000+"
 
 

@@ -63,6 +63,11 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def _located(text: str) -> list[tuple[str, int, int]]:
+    """``tokens(text)``, the words taken from ``words`` (remembered from ranking)."""
+    return [(w, m.start(), m.end()) for w, m in zip(words(text), _WORD.finditer(text), strict=True)]
+
+
 # Every ASCII byte as ``words`` keeps it: a letter lowercased, a digit as is, anything else a
 # space, so that ``split`` then gives the words of ASCII text as ``_WORD`` does.
 _ASCII_WORDS = bytes(
@@ -283,7 +288,7 @@ class Snippet:
 
 def snippet(terms: Sequence[QueryTerm], text: str, language: str) -> Snippet:
     """The ``SNIPPET_TOKENS`` words of the passage with the most matches, and the matches."""
-    toks = tokens(text)
+    toks = _located(text)
     hits = sorted({i for found in _positions(terms, toks, language) for i, _ in found})
     if not toks:
         return Snippet(text[:300], 0, [])
