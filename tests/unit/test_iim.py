@@ -15,7 +15,6 @@ from numpy.testing import assert_allclose
 
 from grandstrategy.core.errors import Invalid
 from grandstrategy.resilience import iim, monte_carlo
-from grandstrategy.resilience.monte_carlo import Distribution
 from grandstrategy.resilience.io_tables import (
     demand_perturbation,
     interdependency_from_flows,
@@ -24,6 +23,7 @@ from grandstrategy.resilience.io_tables import (
     read_io_table,
     technical_coefficients,
 )
+from grandstrategy.resilience.monte_carlo import Distribution
 from grandstrategy.resilience.stability import MatrixError
 from tests.conftest import unavailable
 

@@ -242,6 +242,4 @@ def _lapse_participants(session: Session, user: Principal, r: Round) -> None:
             continue
         u = find(session, p.username)
         if u is not None and u.active and u.role == access.PARTICIPANT:
-            set_user(
-                session, user=_system(user, "round closed"), username=p.username, active=False
-            )
+            set_user(session, user=_system(user, "round closed"), username=p.username, active=False)

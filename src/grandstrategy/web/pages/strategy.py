@@ -30,6 +30,7 @@ from grandstrategy.web.render import page
 
 router = APIRouter(prefix="/strategy", include_in_schema=False)
 
+
 def _markings(pkg: Package) -> list[Marking]:
     return [pkg.highest_marking()]
 
