@@ -72,6 +72,7 @@ def _sqlite_begin(conn: Connection) -> None:
 
 _WROTE = "grandstrategy.wrote"  # connection info: this transaction holds the gate for writing
 GATE_WAIT_S = 60.0  # how long a writer request queues for the gate before 503
+THREAD_SLICE_S = 0.005  # a waiting thread looks at the request queue this often
 READER_WAIT_S = 0.5  # how long a GET's thread waits for the gate before the request reruns
 
 
@@ -93,9 +94,22 @@ class WriteGate:
         self._queue: deque[object] = deque()
 
     def try_acquire(self, timeout: float = 0.0) -> bool:
-        if timeout <= 0:
-            return self._lock.acquire(blocking=False)
-        return self._lock.acquire(timeout=timeout)
+        """Take the gate from a worker thread (a read that must write, the vector job),
+        after the requests queued in :meth:`acquire`: a thread blocked on the lock would
+        otherwise win every release against the polling queue, and under many audited reads
+        a queued writer waited out its whole timeout (503 "busy")."""
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            left = deadline - time.monotonic()
+            if not self._queue:
+                if left <= 0:
+                    return self._lock.acquire(blocking=False)
+                if self._lock.acquire(timeout=min(THREAD_SLICE_S, left)):
+                    return True
+            elif left > 0:
+                time.sleep(min(THREAD_SLICE_S, left))
+            else:
+                return False
 
     async def acquire(self, timeout: float = GATE_WAIT_S) -> bool:
         """Wait in turn (first come, first served among waiting requests)."""
