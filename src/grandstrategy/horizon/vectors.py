@@ -303,7 +303,10 @@ class Worker:
                 done = catch_up(
                     self.factory, limit=BATCH_PASSAGES * 4, stop=self.stop, gate=self.gate
                 )
-            except Exception:  # a busy database, a vanished row: log, wait, try again
+            except DatabaseBusy:  # requests went first (core/db.py): expected under load
+                log.warning("the vector job waited for the database; it tries again shortly")
+                done = 0
+            except Exception:  # a vanished row, anything unexpected: log, wait, try again
                 log.exception("the vector job failed; it tries again shortly")
                 done = 0
             if not done:
