@@ -385,16 +385,22 @@ def ingest(
         encoding = vectors.in_use(s)
     encoder = encoding and use_embeddings is not False
     batch = analysis.Batch(use_encoder=encoder)
+    # Stories (and so alerts) follow the vectors: when the vector job is left to add them,
+    # it also brings the documents into stories and alerts, and doing it here as well cost
+    # a writing request a refresh of the alerts over the whole archive for nothing.
+    analyse = not (encoder and not wait_vectors)
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
             stored_before = len(report.document_ids)
             _store_chunk(factory, prepared, report, user=user, source=source, marking=base)
-            analysis.after_chunk(factory, report.document_ids[stored_before:], batch)
+            if analyse:
+                analysis.after_chunk(factory, report.document_ids[stored_before:], batch)
             settled()
             report.seconds = time.perf_counter() - t0
             if progress:
                 progress(report)
-    analysis.after_batch(factory, batch)  # the alerts, once the batch is stored
+    if analyse:
+        analysis.after_batch(factory, batch)  # the alerts, once the batch is stored
     report.seconds = time.perf_counter() - t0
     if encoder and wait_vectors and report.document_ids:
         t1 = time.perf_counter()
