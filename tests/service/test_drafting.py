@@ -494,6 +494,28 @@ def test_the_example_carries_a_finished_cycle(session, operator):
     assert len(PdfReader(io.BytesIO(summary)).pages) <= 2
 
 
+def test_setup_loads_the_cycle_after_the_delivery_example_approved_the_strategy(
+    session, operator
+):
+    """First-run setup's order: the delivery example freezes two approved editions first;
+    the drafting cycle still loads, reopens the draft and ends approved and published."""
+    from grandstrategy.delivery.example import load_example as load_delivery
+    from grandstrategy.drafting.example import load_example
+    from grandstrategy.strategy.example import load_example as load_strategy
+
+    load_strategy(session, user=operator)
+    load_delivery(session, user=operator, editions=True)
+    assert strategy_service.current(session, operator).status == "approved"
+    report = load_example(session, user=operator)
+    assert report is not None and report.contributions == 30
+    cycle = service.get_cycle(session, user=operator)
+    assert cycle.status == "published"
+    strategy = strategy_service.current(session, operator)
+    assert strategy.status == "published"
+    eds = strategy_service.editions(session, user=operator, strategy=strategy)
+    assert [e.status for e in eds][-2:] == ["approved", "published"]
+
+
 def test_a_hidden_round_name_is_no_oracle(session, people, cycle):
     open_round(session, people, "hidden-name", marking="CONFIDENTIAL")
     service.set_team(session, user=people["pen"], username="drafter")
