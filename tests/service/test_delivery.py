@@ -118,6 +118,39 @@ def test_overdue_and_check_in_age(session, loaded, operator):
     assert not rows["deter"].overdue
 
 
+def test_a_past_day_shows_delivery_as_it_stood_then(session, loaded, operator):
+    """Check-ins, judgements and values after the day asked for are left out: no negative
+    ages, no judgement from the future, lateness counted from what was known then."""
+    for on, status, value in [(D(2026, 6, 1), "on-track", 65), (D(2026, 9, 1), "at-risk", 61)]:
+        data = checkin(status, values=[{"name": "readiness", "value": value}], on=on)
+        service.check_in(session, user=operator, objective="deter", data=data)
+    verdict = JudgementCreate(rating="red", reason="slow", judged_on=D(2026, 9, 2))
+    service.judge(session, user=operator, objective="deter", data=verdict)
+    day = D(2026, 7, 1)
+    row = {r.objective: r for r in service.dashboard(session, user=operator, on=day)}["deter"]
+    assert (row.owner_status, row.rating, row.last_checkin) == ("on-track", None, D(2026, 6, 1))
+    assert row.checkin_age_days == 30 and not row.disagreement
+    d = service.objective_delivery(session, user=operator, objective="deter", on=day)
+    assert d.indicators[0].latest == 65 and [c.status for c in d.checkins] == ["on-track"]
+    assert d.judgements == []
+    owed = service.owed(session, user=operator, on=D(2026, 8, 31), cycle_days=90, actor="defence")
+    assert [(o.objective, o.last_checkin) for o in owed] == [("deter", D(2026, 6, 1))]
+    later = {r.objective: r for r in service.dashboard(session, user=operator, on=D(2026, 9, 3))}
+    assert (later["deter"].owner_status, later["deter"].rating) == ("at-risk", "red")
+
+
+def test_the_trajectory_is_serialised_without_warnings(session, loaded, operator):
+    import warnings
+
+    data = checkin(values=[{"name": "readiness", "value": 65}], on=D(2026, 7, 2))
+    service.check_in(session, user=operator, objective="deter", data=data)
+    d = service.objective_delivery(session, user=operator, objective="deter", on=D(2026, 7, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dumped = d.model_dump(mode="json")
+    assert dumped["indicators"][0]["trajectory"] in {"ahead", "on", "behind"}
+
+
 def test_what_i_owe_on_a_cycle(session, loaded):
     owner = member(session, "dora", "contributor", ["defence"])
     owed = service.owed(session, user=owner, on=D(2026, 5, 1), cycle_days=90)

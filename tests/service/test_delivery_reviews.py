@@ -215,3 +215,41 @@ def test_a_key_held_by_a_hidden_deployment_is_not_taken(session, register):
         service.add_deployment(session, user=low, data=deployment("okapi", "Again"))
     names = [d.name for d in service.deployments(session, user=low)]
     assert HIDDEN not in names and "Open liaison" in names
+
+
+def test_a_deployment_serves_only_known_objectives_and_readers_see_only_theirs(session, operator):
+    """An objective or threat named by a deployment must exist in the strategy; a reader
+    never learns the id of a hidden one through an open deployment, and a manager who cannot
+    see a link keeps it when correcting the deployment."""
+    from grandstrategy.strategy import service as strategy_service
+    from tests.helpers import small_package
+
+    strategy_service.import_package(session, user=operator, package=small_package())
+    with pytest.raises(Invalid, match="objectives: not in the strategy: made-up"):
+        bad = deployment("x", "X", objectives=["deter", "made-up"])
+        service.add_deployment(session, user=operator, data=bad)
+    with pytest.raises(Invalid, match="threats: not in the strategy: nowhere"):
+        service.add_deployment(session, user=operator,
+                               data=deployment("x", "X", threats=["nowhere"]))  # fmt: skip
+    service.add_deployment(session, user=operator, data=deployment(
+        "efp", "Battlegroup", objectives=["deter", "zebra-cell"],
+        threats=["invasion", "nato-tripwire"]))  # fmt: skip
+    service.open_round(session, user=operator, year=2026)
+    full = service.deployment(session, user=operator, key="efp")
+    assert full.objectives == ["deter", "zebra-cell"] and "nato-tripwire" in full.threats
+    low = make_user(session, "lowmgr", "analyst", "RESTRICTED")  # no NATO, below CONFIDENTIAL
+    seen = service.deployment(session, user=low, key="efp")
+    assert (seen.objectives, seen.threats) == (["deter"], ["invasion"])
+    listed = service.deployments(session, user=low)
+    assert "zebra-cell" not in str([d.model_dump() for d in listed])
+    text = service.review_pack(session, user=low, year=2026, fmt="md").content.decode()
+    assert "zebra" not in text.lower() and "tripwire" not in text.lower()
+    assert "Objectives served:" in text
+    with pytest.raises(Invalid, match="not in the strategy: zebra-cell"):  # hidden: unknown
+        service.update_deployment(session, user=low, key="efp", data=deployment(
+            "efp", "Battlegroup", objectives=["zebra-cell"]))  # fmt: skip
+    service.update_deployment(session, user=low, key="efp", data=deployment(
+        "efp", "Battlegroup (renamed)", objectives=["deter"], threats=[]))  # fmt: skip
+    kept = service.deployment(session, user=operator, key="efp")
+    assert kept.name == "Battlegroup (renamed)"
+    assert kept.objectives == ["deter", "zebra-cell"] and kept.threats == ["nato-tripwire"]

@@ -3,6 +3,9 @@ beside the secretariat's judgement), one objective in full, and "what I owe".
 
 Everything is built from restricted queries and from the objectives the reader may see;
 filters narrow what is listed, never what is counted or compared.
+
+Each view is taken on a day (today unless given): check-ins, judgements and measured values
+dated after it are left out, so a past day shows the delivery as it stood then.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from grandstrategy.delivery.schemas import (
     IndicatorTrack,
     ObjectiveDelivery,
     Owed,
+    Trajectory,
 )
 from grandstrategy.delivery.tracking import (
     checkin_read,
@@ -40,8 +44,17 @@ DEFAULT_CYCLE_DAYS = 90
 R = TypeVar("R", bound=ObjectiveRecord)
 
 
+def _until(on: dt.date, checkins: list[CheckIn], judgements: list[Judgement]
+           ) -> tuple[list[CheckIn], list[Judgement]]:  # fmt: skip
+    """The check-ins and judgements made on or before ``on``."""
+    return (
+        [c for c in checkins if c.reported_on <= on],
+        [j for j in judgements if j.judged_on <= on],
+    )
+
+
 def _tracks(
-    p: Plan, obj: Objective, checkins: list[CheckIn], milestones: list[Milestone]
+    p: Plan, obj: Objective, checkins: list[CheckIn], milestones: list[Milestone], on: dt.date
 ) -> list[IndicatorTrack]:
     out = []
     for ind in obj.indicators:
@@ -50,7 +63,7 @@ def _tracks(
             (dt.date.fromisoformat(str(v["on"])), float(v["value"]))  # type: ignore[arg-type]
             for c in checkins
             for v in c.values
-            if v["name"] == ind.name
+            if v["name"] == ind.name and dt.date.fromisoformat(str(v["on"])) <= on
         ]
         actual.sort(key=lambda point: point[0])  # stable: the later report of a day wins
         track = IndicatorTrack(
@@ -73,7 +86,9 @@ def _tracks(
                 when, value = actual[-1]
                 expected = float(tj.planned(knots, [when])[0])
                 track.planned_now = expected
-                track.trajectory = tj.position(value, expected, ind.baseline, ind.target)  # type: ignore[assignment]
+                track.trajectory = Trajectory(
+                    tj.position(value, expected, ind.baseline, ind.target)
+                )
         out.append(track)
     return out
 
@@ -145,8 +160,9 @@ def dashboard(
             continue
         if interest and interest not in obj.interests:
             continue
-        tracks = _tracks(p, obj, checkins[obj.id], milestones[obj.id])
-        row = _row(obj, checkins[obj.id], judgements[obj.id], tracks, on)
+        mine, verdicts = _until(on, checkins[obj.id], judgements[obj.id])
+        tracks = _tracks(p, obj, mine, milestones[obj.id], on)
+        row = _row(obj, mine, verdicts, tracks, on)
         if rating and (row.rating or "none") != rating:
             continue
         rows.append(row)
@@ -161,11 +177,14 @@ def objective_delivery(
     on = on or today()
     p = plan(session, user)
     obj = p.objective(objective)
-    checkins = visible(session, user, CheckIn, p.key, obj.id)
-    judgements = visible(session, user, Judgement, p.key, obj.id)
+    checkins, judgements = _until(
+        on,
+        visible(session, user, CheckIn, p.key, obj.id),
+        visible(session, user, Judgement, p.key, obj.id),
+    )
     milestones = visible(session, user, Milestone, p.key, obj.id)
     comments = visible(session, user, Comment, p.key, obj.id)
-    tracks = _tracks(p, obj, checkins, milestones)
+    tracks = _tracks(p, obj, checkins, milestones, on)
     mine = set(memberships(session, user))
     owners = {obj.owner} if obj.owner else set()
     return ObjectiveDelivery(
@@ -204,7 +223,7 @@ def owed(
     for obj in p.objectives:
         if obj.owner is None or obj.owner not in actors:
             continue
-        mine = checkins[obj.id]
+        mine = [c for c in checkins[obj.id] if c.reported_on <= on]
         last = max(mine, key=lambda c: (c.reported_on, c.id)) if mine else None
         if last is not None and last.status == "done":
             continue

@@ -5,11 +5,17 @@ operational deployment together: for each a proposal to continue, end or reorien
 rationale, and proposals for new deployments tied to crisis scenarios. The round is complete
 when every department has signed it off; each sign-off is recorded and audited. The review
 pack is built only from what the reader may see and carries the highest marking in it.
+
+A deployment names the objectives it serves and the threats it answers. On entry each must be
+an objective or threat of the current strategy that the manager sees; on reading, a reader is
+shown only those they see, and a manager who corrects a deployment keeps the links hidden
+from them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -33,11 +39,51 @@ from grandstrategy.delivery.schemas import (
     ReviewRoundRead,
     SignOffRead,
 )
+from grandstrategy.strategy import service as strategy_service
 
 DEFAULT_DEPARTMENTS = ("foreign-affairs", "defence", "dgd")
 
 
-def _deployment_read(r: Deployment) -> DeploymentRead:
+@dataclass(frozen=True)
+class Links:
+    """The current strategy's objectives and threats the reader sees: id -> title."""
+
+    objectives: dict[str, str]
+    threats: dict[str, str]
+
+
+NO_LINKS = Links({}, {})
+
+
+def _links(session: Session, user: Principal) -> Links:
+    if not allowed(user, "strategy.read"):
+        return NO_LINKS
+    try:
+        strategy_service.get_strategy(session, user=user)
+    except NotFound:  # no strategy yet: a deployment serves nothing named
+        return NO_LINKS
+    found = [
+        {r.id: getattr(r, "title", r.id)
+         for r in strategy_service.list_records(session, user=user, component=c)}
+        for c in ("objectives", "threats")
+    ]  # fmt: skip
+    return Links(*found)
+
+
+def _check_links(links: Links, data: DeploymentCreate) -> None:
+    """Every objective and threat named must be one the manager sees, else Invalid."""
+    for field, known, given in (
+        ("objectives", links.objectives, data.objectives),
+        ("threats", links.threats, data.threats),
+    ):
+        unknown = [x for x in given if x not in known]
+        if unknown:
+            raise Invalid(
+                _("{field}: not in the strategy: {ids}").format(field=field, ids=", ".join(unknown))
+            )
+
+
+def _deployment_read(r: Deployment, links: Links) -> DeploymentRead:
     return DeploymentRead(
         key=r.key,
         name=r.name,
@@ -47,8 +93,8 @@ def _deployment_read(r: Deployment) -> DeploymentRead:
         annual_cost=r.annual_cost,
         start=r.start,
         end=r.end,
-        objectives=list(r.objectives),
-        threats=list(r.threats),
+        objectives=[o for o in r.objectives if o in links.objectives],
+        threats=[t for t in r.threats if t in links.threats],
         marking=str(r.marking),
     )
 
@@ -89,13 +135,15 @@ def add_deployment(session: Session, *, user: Principal, data: DeploymentCreate)
         raise Invalid(_("a deployment cannot end before it starts"))
     if _same_key_and_marking(session, user, data.key, marking) is not None:
         raise Conflict(_("the key {key!r} is taken; choose another").format(key=data.key))
+    links = _links(session, user)
+    _check_links(links, data)
     row = Deployment(created_by=user.username,
                      **data.model_dump(exclude={"marking"}, mode="python"))  # fmt: skip
     row.framework = data.framework.value
     row.marking = marking
     session.add(row)
     session.flush()
-    out = _deployment_read(row)
+    out = _deployment_read(row, links)
     _record(session, user, "delivery.deployment", "deployment", row.key, marking,
             out.model_dump(mode="json"))  # fmt: skip
     return out
@@ -122,13 +170,19 @@ def update_deployment(
                 key=key, marking=marking
             )
         )
-    before = _deployment_read(row)
+    links = _links(session, user)
+    _check_links(links, data)
+    before = _deployment_read(row, links)
+    hidden_objectives = [o for o in row.objectives if o not in links.objectives]
+    hidden_threats = [t for t in row.threats if t not in links.threats]
     for name, value in data.model_dump(exclude={"key", "marking"}, mode="python").items():
         setattr(row, name, value)
+    row.objectives = [*data.objectives, *hidden_objectives]
+    row.threats = [*data.threats, *hidden_threats]
     row.framework = data.framework.value
     old_marking, row.marking = row.marking, marking
     session.flush()
-    out = _deployment_read(row)
+    out = _deployment_read(row, links)
     if out != before:
         audit.record(
             session,
@@ -150,7 +204,7 @@ def deployment(session: Session, *, user: Principal, key: str) -> DeploymentRead
     if row is None:
         raise NotFound(_("deployment {key!r} not found").format(key=key))
     audit.record_read(session, user, row, "deployment", key)
-    return _deployment_read(row)
+    return _deployment_read(row, _links(session, user))
 
 
 def deployments(
@@ -162,7 +216,9 @@ def deployments(
     if year is not None:
         q = q.where(Deployment.start <= dt.date(year, 12, 31))
         q = q.where((Deployment.end.is_(None)) | (Deployment.end >= dt.date(year, 1, 1)))
-    return [_deployment_read(r) for r in session.execute(q).scalars()]
+    rows = list(session.execute(q).scalars())
+    links = _links(session, user) if rows else NO_LINKS
+    return [_deployment_read(r, links) for r in rows]
 
 
 def review_years(session: Session, *, user: Principal) -> list[int]:
@@ -301,6 +357,18 @@ def review_round(session: Session, *, user: Principal, year: int) -> ReviewRound
     )
 
 
+def _serves(d: DeploymentRead, links: Links) -> list[str]:
+    """What a deployment serves, by title, as lines of the pack."""
+    out = []
+    if d.objectives:
+        titles = "; ".join(links.objectives.get(o, o) for o in d.objectives)
+        out += [_("Objectives served: {titles}").format(titles=titles), ""]
+    if d.threats:
+        titles = "; ".join(links.threats.get(t, t) for t in d.threats)
+        out += [_("Threats addressed: {titles}").format(titles=titles), ""]
+    return out
+
+
 def review_pack(session: Session, *, user: Principal, year: int, fmt: str = "md") -> render.Output:
     """The review pack of ``year``: each deployment with its proposal, the new proposals,
     and the departments' sign-offs."""
@@ -320,10 +388,13 @@ def review_pack(session: Session, *, user: Principal, year: int, fmt: str = "md"
           term(by_dep[d.key].action, "proposal") if d.key in by_dep else _("no proposal yet")]
          for d in r.deployments], right={3, 4},
     )  # fmt: skip
+    links = _links(session, user)
     for d in r.deployments:
-        if d.key in by_dep:
-            p = by_dep[d.key]
-            lines += [f"### {d.name}: {term(p.action, 'proposal')}", "", p.rationale, ""]
+        p = by_dep.get(d.key)
+        action = term(p.action, "proposal") if p else _("no proposal yet")
+        lines += [f"### {d.name}: {action}", ""]
+        lines += _serves(d, links)
+        lines += [p.rationale, ""] if p else []
     new = [p for p in r.proposals if p.action.value == "new"]
     lines += ["## " + _("Proposed new deployments"), ""]
     for p in new:
