@@ -29,6 +29,7 @@ from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
 from grandstrategy.horizon.models import Document, Passage, PassageVector, Source
 
+PARTNER_SOURCES = "partner:%"  # partners' strategy texts (partners.py): not news, no story
 HEAD_CHARS = 1500  # a document is compared by its title and opening, not its whole text
 FADE_DAYS = 14  # a story with no report for this long (against the newest seen) has faded
 SPLIT_CHECK_SIZE = 4
@@ -109,7 +110,9 @@ def assign(
     )
     docs = [
         d
-        for d in session.execute(select(Document).where(Document.id.in_(document_ids))).scalars()
+        for d in session.execute(
+            select(Document).where(Document.id.in_(document_ids), _not_partner())
+        ).scalars()
         if d.id not in known
     ]
     docs.sort(key=lambda d: (_date(d), d.id))
@@ -129,7 +132,8 @@ def unassigned(
     assigning it, or documents stored before stories existed (oldest first). With the
     encoder, only those whose vectors are in (the others are not ready)."""
     q = select(Document.id).where(
-        ~select(StoryMember.id).where(StoryMember.document_id == Document.id).exists()
+        ~select(StoryMember.id).where(StoryMember.document_id == Document.id).exists(),
+        _not_partner(),
     )
     if vectors.in_use(session) if use_encoder is None else use_encoder:
         q = q.where(
@@ -140,6 +144,16 @@ def unassigned(
         )
     q = q.order_by(Document.id).limit(limit)
     return [int(i) for i in session.execute(q).scalars()]
+
+
+def _not_partner() -> Any:
+    """Documents that are not a partner's strategy text: a strategy is not an event, and
+    seven partners' strategies would otherwise make one "story" counted in the trends."""
+    return ~(
+        select(Source.id)
+        .where(Source.id == Document.source_id, Source.name.like(PARTNER_SOURCES))
+        .exists()
+    )
 
 
 def _date(doc: Document) -> dt.date:
