@@ -177,3 +177,23 @@ def test_deployments_review_pack(cli, tmp_path):
     code, out, _ = cli("delivery", "deployments", "review", "--year", "2026", "--json")
     review = json.loads(out)
     assert review["missing"] == ["dgd"] and len(review["deployments"]) == 4
+
+
+def test_the_review_table_shows_each_rationale_whole_and_the_pack_what_each_serves(cli, tmp_path):
+    code, out, _ = cli("delivery", "deployments", "review", "--year", "2026")
+    words = set(out.split())
+    assert code == 0 and {"Belgium's", "visible", "share"} <= words  # the end of a rationale
+    out_file = tmp_path / "review.md"
+    cli("delivery", "deployments", "review", "--year", "2026", "--format", "md",
+        "--out", str(out_file))  # fmt: skip
+    text = out_file.read_text()
+    assert "Objectives served: Protect the North Sea" in text
+
+
+def test_capability_list_flags_spend_without_delivery_in_its_own_column(cli):
+    code, out, _ = cli("delivery", "capability", "list", "--json")
+    flagged = sorted((r["capability"], r["measure"]) for r in json.loads(out) if r["flag"])
+    assert code == 0 and flagged == [("armed-forces", "readiness"), ("crisis-management", "units")]
+    code, out, _ = cli("delivery", "capability", "list")
+    words = out.split()
+    assert "without" in words and words.count("yes") == 2 and "!" not in out

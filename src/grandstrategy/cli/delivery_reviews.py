@@ -183,7 +183,7 @@ def review(
     if as_json:
         return print_json(r)
     print_table(
-        [(p.action.value, p.deployment or p.title, p.rationale[:70], p.marking)
+        [(p.action.value, p.deployment or p.title, p.rationale, p.marking)
          for p in r.proposals],
         [_("proposal"), _("deployment"), _("rationale"), _("marking")],
         title=_("Review {year}").format(year=year),
@@ -248,7 +248,7 @@ def capability_set(
 
 @capability_app.command("list")
 def capability_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
-    """Spend growth against delivered growth per capability and measure; ! marks spend that
+    """Spend growth against delivered growth per capability and measure, flagging spend that
     rises while delivery does not.
 
     Example: grandstrategy delivery capability list --json
@@ -263,8 +263,9 @@ def capability_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         return "—" if v is None else f"{v:+.1f} %"
 
     print_table(
-        [(("! " if v.flag else "") + v.capability, v.measure.value,
-          f"{v.years[0]}–{v.years[-1]}", pct(v.spend_growth), pct(v.delivered_growth))
+        [(v.capability, v.measure.value, f"{v.years[0]}–{v.years[-1]}", pct(v.spend_growth),
+          pct(v.delivered_growth), _("yes") if v.flag else "")
          for v in rows],
-        [_("capability"), _("measure"), _("years"), _("spend growth"), _("delivered growth")],
+        [_("capability"), _("measure"), _("years"), _("spend growth"), _("delivered growth"),
+         _("spend without delivery")],
     )  # fmt: skip
