@@ -119,3 +119,20 @@ def test_budget_history_and_path(client, login):
     assert r.status_code == 404
     reader = login("rd", "reader")
     assert client.get("/api/delivery/budget/history", headers=reader).status_code == 403
+
+
+def test_a_deployment_names_only_known_objectives_and_hides_links_from_lower_readers(
+    client, loaded, login
+):
+    sec = login("sec", "analyst", clearance="SECRET")
+    body = {"key": "efp", "name": "Battlegroup", "framework": "NATO", "theatre": "Lithuania",
+            "personnel": 100, "annual_cost": 10, "start": "2020-01-01",
+            "objectives": ["deter", "nope"]}  # fmt: skip
+    r = client.post("/api/delivery/deployments", json=body, headers=sec)
+    assert r.status_code == 422 and "nope" in r.json()["detail"]
+    body["objectives"] = ["deter", "zebra-cell"]
+    assert client.post("/api/delivery/deployments", json=body, headers=sec).status_code == 201
+    low = login("cm", "council-member", clearance="RESTRICTED")
+    r = client.get("/api/delivery/deployments/efp", headers=low)
+    assert r.status_code == 200 and r.json()["objectives"] == ["deter"]
+    assert "zebra" not in client.get("/api/delivery/deployments", headers=low).text
