@@ -68,6 +68,10 @@ def test_brief_cites_checks_freezes_and_restricts(gs, tmp_path):  # noqa: F811
     assert code == 2 and "--out" in err
     code, _out, err = gs("horizon", "brief", "--format", "odt", "--out", tmp_path / "b.odt")
     assert code == 2 and "--format" in err
+    code, _out, err = gs("--lang", "fr", "horizon", "brief", "--format", "pdf")
+    assert code == 2 and "pdf demande --out" in err
+    code, _out, err = gs("--lang", "de", "horizon", "alerts", "--kind", "storm")
+    assert code == 2 and "wählen Sie burst" in err
     code, _out, err = gs("horizon", "brief", "--since", "soon")
     assert code == 1 and "--since" in err
     code, _out, err = gs("horizon", "brief", "--category", "weather")

@@ -116,9 +116,11 @@ def trends(
     Example: grandstrategy horizon trends --by category,actor --interval week
     """
     if by not in service.TREND_BY:
-        raise typer.BadParameter(f"choose one of {', '.join(service.TREND_BY)}", param_hint="--by")
+        raise typer.BadParameter(
+            _("choose one of {r}").format(r=", ".join(service.TREND_BY)), param_hint="--by"
+        )
     if interval not in service.TREND_INTERVALS:
-        raise typer.BadParameter("choose day or week", param_hint="--interval")
+        raise typer.BadParameter(_("choose day or week"), param_hint="--interval")
     st = state(ctx)
     with st.session() as s:
         rows = service.trend_series(
@@ -162,7 +164,7 @@ def alerts_cmd(
     Example: grandstrategy horizon alerts --since 2026-03-01 --kind convergence
     """
     if kind and kind not in ("burst", "emerging", "convergence"):
-        raise typer.BadParameter("choose burst, emerging or convergence", param_hint="--kind")
+        raise typer.BadParameter(_("choose burst, emerging or convergence"), param_hint="--kind")
     st = state(ctx)
     with st.session() as s:
         rows = service.list_alerts(
@@ -234,10 +236,12 @@ def brief_cmd(
     """
     if fmt not in service.BRIEF_FORMATS:
         raise typer.BadParameter(
-            f"choose one of {', '.join(service.BRIEF_FORMATS)}", param_hint="--format"
+            _("choose one of {r}").format(r=", ".join(service.BRIEF_FORMATS)), param_hint="--format"
         )
     if fmt in ("pdf", "docx") and out is None:
-        raise typer.BadParameter(f"{fmt} needs --out FILE", param_hint="--out")
+        raise typer.BadParameter(
+            _("{format} needs --out FILE").format(format=fmt), param_hint="--out"
+        )
     st = state(ctx)
     with st.session() as s:
         content = service.build_brief(
