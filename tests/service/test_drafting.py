@@ -9,10 +9,11 @@ import io
 import pytest
 from sqlalchemy import select
 
+from grandstrategy.core import worddiff
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.models import AuditEvent
 from grandstrategy.core.users import find
-from grandstrategy.drafting import anchors, service, worddiff
+from grandstrategy.drafting import anchors, service
 from grandstrategy.drafting.models import Round
 from grandstrategy.drafting.schemas import (
     ApprovalCreate,
@@ -452,14 +453,14 @@ def test_anchor_forms_and_clear_errors():
 def test_word_diff_shows_the_words_that_changed_not_whole_fields():
     runs = worddiff.diff_words("Protect the grid by 2030.", "Protect the power grid by 2028.")
     assert runs == [
-        ("same", "Protect the"),
-        ("ins", " power"),
-        ("same", " grid by "),
+        ("same", "Protect the "),
+        ("ins", "power "),
+        ("same", "grid by "),
         ("del", "2030"),
         ("ins", "2028"),
         ("same", "."),
     ]
-    assert worddiff.render_plain(runs) == "Protect the{+ power+} grid by [-2030-]{+2028+}."
+    assert worddiff.render_plain(runs) == "Protect the {+power +}grid by [-2030-]{+2028+}."
     before = worddiff.as_text(["defence", "intel"])
     after = worddiff.as_text(["defence", "interior"])
     assert "[" not in before and worddiff.changed_words(before, after) == (["intel"], ["interior"])
@@ -494,9 +495,7 @@ def test_the_example_carries_a_finished_cycle(session, operator):
     assert len(PdfReader(io.BytesIO(summary)).pages) <= 2
 
 
-def test_setup_loads_the_cycle_after_the_delivery_example_approved_the_strategy(
-    session, operator
-):
+def test_setup_loads_the_cycle_after_delivery_approved_the_strategy(session, operator):
     """First-run setup's order: the delivery example freezes two approved editions first;
     the drafting cycle still loads, reopens the draft and ends approved and published."""
     from grandstrategy.delivery.example import load_example as load_delivery

@@ -10,6 +10,7 @@ import typer
 
 from grandstrategy import firstrun
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core import worddiff
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import LANGUAGES, _
 from grandstrategy.core.terms import term
@@ -240,7 +241,7 @@ def strategy_diff(
     key: str = KEY_OPT,
     as_json: bool = JSON_OPT,
 ) -> None:
-    """What changed between two versions, field by field.
+    """What changed between two versions, field by field, word by word: [-removed-]{+added+}.
 
     Example: grandstrategy strategy diff 1 3
     """
@@ -261,15 +262,9 @@ def strategy_diff(
         for c in d.changes or []:
             if c.field in ("id",) and d.change == "changed":
                 continue
-            rows.append(
-                (d.change, f"{d.component}/{d.key}", c.field, _short(c.before), _short(c.after))
-            )
-    print_table(rows, [_("change"), _("record"), _("field"), _("before"), _("after")])
-
-
-def _short(value: object, width: int = 60) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+            runs = worddiff.compact(worddiff.field_runs(c.before, c.after))
+            rows.append((d.change, f"{d.component}/{d.key}", c.field, worddiff.render_plain(runs)))
+    print_table(rows, [_("change"), _("record"), _("field"), _("words that changed")])
 
 
 @strategy_app.command("history")

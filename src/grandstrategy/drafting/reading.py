@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, worddiff
 from grandstrategy.core.authz import Principal, require
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
-from grandstrategy.drafting import access, anchors, worddiff
+from grandstrategy.drafting import access, anchors
 from grandstrategy.drafting import report as report_mod
 from grandstrategy.drafting.models import Contribution, Cycle, Round
 from grandstrategy.drafting.numbering import Numbers

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from grandstrategy import __version__
-from grandstrategy.core import formats, i18n, terms
+from grandstrategy.core import formats, i18n, terms, worddiff
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.i18n import lazy
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
@@ -46,6 +46,9 @@ def env() -> Environment:
     e.globals["term"] = terms.term
     # A threat category's name in the reader's language (its id stays in links and forms).
     e.globals["category_label"] = category_label
+    # The words that changed between two values of a field: {{ word_runs(c.before, c.after) }}.
+    e.globals["word_runs"] = worddiff.field_runs
+    e.globals["compact_runs"] = worddiff.compact
     e.globals["languages"] = [
         ("en", "English"),
         ("fr", "Français"),

@@ -3,6 +3,7 @@
 Texts are cut into words and the whitespace or punctuation between them, so a change shows
 as the few words that changed rather than the whole field. Lists (links, indicators) are
 turned into readable text first, one item per line, so a diff never shows Python lists.
+Used by the strategy's history (page and ``strategy diff``) and by drafting's diffs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import difflib
 import re
 from typing import Any
 
-TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+from grandstrategy.core.i18n import _
+
+TOKEN = re.compile(r"\d+(?:[-./:,]\d+)+|\w+|[^\w\s]|\s+")  # a date or number is one word
 
 
 def tokens(text: str) -> list[str]:
@@ -23,7 +26,7 @@ def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, dict):
         return "; ".join(f"{k}: {as_text(v)}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, list):
@@ -55,6 +58,57 @@ def diff_words(before: str, after: str) -> list[tuple[str, str]]:
         else:
             put("del", "".join(a[i1:i2]))
             put("ins", "".join(b[j1:j2]))
+    return _slide(out)
+
+
+def _slide(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A change that starts with the same whitespace as the unchanged text after it starts
+    with a word instead (``x[-\ny-]\nz`` reads ``x\n[-y\n-]z``): list items stay whole."""
+    out = list(runs)
+    for i in range(1, len(out) - 1):
+        op, text = out[i]
+        if op == "same" or out[i - 1][0] != "same":
+            continue
+        j = i + 1 if out[i + 1][0] == "same" else i + 2  # a del may be followed by its ins
+        if j >= len(out) or out[j][0] != "same":
+            continue
+        lead = re.match(r"\s+", text)
+        if lead is None:
+            continue
+        ws = lead.group()
+        changes = out[i:j]
+        if not all(t.startswith(ws) for _op, t in changes) or not out[j][1].startswith(ws):
+            continue
+        out[i - 1] = ("same", out[i - 1][1] + ws)
+        for k, (cop, t) in enumerate(changes, start=i):
+            out[k] = (cop, t[len(ws) :] + ws)
+        out[j] = ("same", out[j][1][len(ws) :])
+    return [(op, t) for op, t in out if t]
+
+
+def field_runs(before: Any, after: Any) -> list[tuple[str, str]]:
+    """The word runs between two values of one field, whatever their type."""
+    return diff_words(as_text(before), as_text(after))
+
+
+def compact(runs: list[tuple[str, str]], context: int = 4) -> list[tuple[str, str]]:
+    """The runs with long unchanged stretches cut to ``context`` words either side of a
+    change ("…" in between), for one-line summaries: a history row, a terminal table."""
+    out: list[tuple[str, str]] = []
+    for i, (op, text) in enumerate(runs):
+        if op != "same":
+            out.append((op, text))
+            continue
+        words = tokens(text)
+        keep = 2 * context  # word and separator tokens
+        head = words[:keep] if i > 0 else []
+        tail = words[-keep:] if i < len(runs) - 1 else []
+        if len(head) + len(tail) >= len(words):
+            out.append((op, text))
+        else:
+            cut = "".join(head) + ("…" if head or tail else "") + "".join(tail)
+            if cut:
+                out.append((op, cut))
     return out
 
 
