@@ -19,14 +19,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit
+from grandstrategy.core import audit, i18n
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import cascade as cascade_mod
 from grandstrategy.strategy import lint as lint_mod
-from grandstrategy.strategy import publish
+from grandstrategy.strategy import memo, publish
 from grandstrategy.strategy import trace as trace_mod
 from grandstrategy.strategy.cascade import cascade
 from grandstrategy.strategy.charts import risk_matrix_svg
@@ -183,6 +183,11 @@ def load_package(
     cap = Marking.parse(max_marking) if max_marking else None
     if cap is not None and not (s.marking <= cap):
         raise Invalid(f"the strategy itself is marked {s.marking}, above {cap}")
+    memo_key = ("package", memo.fingerprint(session, s), memo.view_of(user), str(cap))
+    return memo.copied(memo_key, lambda: _package(session, s, user, cap))
+
+
+def _package(session: Session, s: Strategy, user: Principal, cap: Marking | None) -> Package:
     view = View(session, s, user)
     data: dict[str, Any] = {"strategy": meta_of(s)}
     withheld = 0
@@ -247,7 +252,16 @@ def lint_strategy(
 
         languages = load_settings().content_languages
     s = current(session, user, key)
-    mine = lint_mod.lint(load_package(session, user=user, key=key), languages=languages)
+    memo_key = ("lint", memo.fingerprint(session, s), memo.view_of(user), i18n.current())
+    return list(
+        memo.cached((*memo_key, tuple(languages)), lambda: _lint(session, s, user, languages))
+    )
+
+
+def _lint(
+    session: Session, s: Strategy, user: Principal, languages: Sequence[str]
+) -> list[lint_mod.Finding]:
+    mine = lint_mod.lint(load_package(session, user=user, key=s.key), languages=languages)
     hidden_too = lint_mod.lint(full_package(session, s), languages=languages)
     mine = cascade_mod.lint_findings(session, s, user, mine)  # the departmental cascade
     hidden_too = cascade_mod.lint_findings(session, s, None, hidden_too)
@@ -265,6 +279,11 @@ def trace_strategy(
     session: Session, *, user: Principal, key: str | None = None
 ) -> trace_mod.TraceReport:
     """The traceability chain built from what the user may see, with the departmental cascade."""
-    report = trace_mod.build(load_package(session, user=user, key=key))
-    cascade_rows = cascade_mod.cascade_rows(session, current(session, user, key), user)
-    return replace(report, cascade=cascade_rows)
+    s = current(session, user, key)
+
+    def build() -> trace_mod.TraceReport:
+        report = trace_mod.build(load_package(session, user=user, key=s.key))
+        return replace(report, cascade=cascade_mod.cascade_rows(session, s, user))
+
+    memo_key = ("trace", memo.fingerprint(session, s), memo.view_of(user), i18n.current())
+    return memo.copied(memo_key, build)

@@ -76,10 +76,10 @@ def trace_page(
     request: Request, user: Principal = Depends(page_user), session: Session = Depends(get_session)
 ) -> Response:
     pkg = service.load_package(session, user=user)
-    report = service.build_trace(pkg)
+    report = service.trace_strategy(session, user=user)  # kept per version and view
     matrix = report.matrix()
     threats = [t for t in pkg.threats if t.likelihood and t.impact]
-    cascade = service.cascade(session, user=user)  # national → departmental objectives
+    cascade = report.cascade  # national → departmental objectives
     return page(
         request,
         "strategy/trace.html",
