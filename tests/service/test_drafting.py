@@ -482,8 +482,17 @@ def test_the_example_carries_a_finished_cycle(session, operator):
     items = service.list_contributions(session, user=operator)
     assert len(items) == 30 and all(c.disposition for c in items)
     assert {c.disposition for c in items} == {"accept", "partly", "reject", "defer"}
-    applied = [c for c in items if c.change_version]
-    assert len(applied) == 4
+    linked = [c for c in items if c.change_version]
+    assert len([c for c in linked if c.proposal]) == 6 and len(linked) == 18
+    for c in linked:  # each link names the version that changed that very record
+        changed = service.word_diff(
+            session, user=operator, v1=c.change_version - 1, v2=c.change_version
+        )
+        assert c.record in {d.key for d in changed}, c.text
+    # what the reasons say was done was done: nothing is taken up without a change or a why
+    taken = [c for c in items if c.disposition in ("accept", "partly") and not c.change_version]
+    assert {c.record for c in taken} <= {"intelligence-capacity", "cyber-resilience",
+                                          "transatlantic-rupture"}  # fmt: skip
     assert {c.org_kind for c in items} >= {"department", "region", "university", "ngo", "company"}
     guest = find(session, "rt.ngo")
     assert guest is not None and guest.active is False  # the round closed

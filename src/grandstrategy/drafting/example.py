@@ -69,6 +69,31 @@ def _author(session: Session, item: dict[str, Any]) -> Principal:
     return Principal(item["by"], "contributor", scheme().level_index("RESTRICTED"))
 
 
+def _edit(session: Session, who: Principal, item: dict[str, Any], done: dict[str, int]) -> int:
+    """The team adds the item's sentence to the anchored record's description (and to its
+    translations); the strategy version that made the change, in ``who``'s numbering. The
+    same sentence asked for twice is added once and both link to it."""
+    add = item["edit"] if isinstance(item["edit"], dict) else {"en": item["edit"]}
+    if add["en"] in done:
+        return done[add["en"]]
+    component, rest = item["anchor"].split("/", 1)
+    rid = rest.split(".", 1)[0]
+    rec = strategy_service.get_record(session, user=who, component=component, rid=rid)
+    current = rec.model_dump(mode="json")
+    translations = current.get("translations") or {}
+    for lang, text in add.items():
+        if lang != "en" and "description" in translations.get(lang, {}):
+            old = translations[lang]["description"]["text"]
+            translations[lang]["description"] = {"text": f"{old} {text}"}
+    changes: dict[str, Any] = {"description": f"{current['description']} {add['en']}".strip()}
+    if translations:
+        changes["translations"] = translations
+    strategy_service.update_record(session, user=who, component=component, rid=rid, changes=changes)
+    strategy = strategy_service.current(session, who)
+    done[add["en"]] = strategy_service.version_of(session, user=who, strategy=strategy)
+    return done[add["en"]]
+
+
 def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
     """Load the finished cycle once, on the example strategy as it stands: a draft, or the
     edition approved by first-run setup's delivery example (the cycle's accepted proposals
@@ -96,6 +121,7 @@ def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
             service.set_team(session, user=pen, username=s["username"], may_decide=True)
     deputy = staff[team[0]["username"]] if team else pen
     count = 0
+    edits: dict[str, int] = {}
     for n, rd in enumerate(spec["rounds"]):
         service.open_round(
             session,
@@ -129,7 +155,8 @@ def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
                     marking=item.get("marking"),
                 ),
             )
-            who = pen if item.get("apply") else decider
+            who = pen if item.get("apply") or item.get("edit") else decider
+            change = _edit(session, who, item, edits) if item.get("edit") else None
             service.decide(
                 session,
                 user=who,
@@ -138,6 +165,7 @@ def load_example(session: Session, *, user: Principal) -> ExampleReport | None:
                     disposition=item["decision"],
                     reason=item["reason"],
                     apply=bool(item.get("apply")),
+                    change_version=change,
                 ),
             )
             count += 1
