@@ -85,7 +85,7 @@ def test_drafter_edits_through_the_form(client, session, loaded):
     }
     r = client.post("/strategy/objectives/deter/edit", data=data, follow_redirects=True)
     assert r.status_code == 200 and "2034-03-01" in r.text
-    assert "deadline" in client.get("/strategy/history").text
+    assert "<b>Deadline</b>: " in client.get("/strategy/history").text  # the form's label
 
 
 def test_form_error_is_shown_and_nothing_is_lost(client, session, loaded):

@@ -193,3 +193,22 @@ def parse(component: str, form: FormData) -> dict[str, Any]:
 
 def levels_for(clearance: int) -> list[str]:
     return [lv.name for i, lv in enumerate(scheme().levels) if i <= clearance]
+
+
+def field_label(component: str, name: str) -> str:
+    """A changed field's name as its form labels it, in the reader's language (the strategy's
+    own fields, such as its status, have no form: their name is a message of its own)."""
+    for f in FIELDS.get(component, []):
+        if f.name == name:
+            return _(f.label)
+    return _(name)
+
+
+def field_vocabulary(component: str, name: str) -> str | None:
+    """The vocabulary a changed field's values come from (shown through term()), if any."""
+    if (component, name) == ("strategy", "status"):
+        return "strategy-status"
+    for f in FIELDS.get(component, []):
+        if f.name == name and f.kind == "select":
+            return f.vocabulary
+    return None

@@ -127,6 +127,9 @@ def history_page(
         strategy=strat,
         editions=eds,
         can_publish=allowed(user, "strategy.publish"),
+        titles=component_titles(),
+        field_label=forms.field_label,
+        field_vocabulary=forms.field_vocabulary,
     )
 
 
