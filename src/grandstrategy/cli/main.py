@@ -189,6 +189,15 @@ def root(
     ctx.obj = State(settings=settings, as_user=as_user)
 
 
+def _no_tables(exc: Exception) -> bool:
+    """A database that was never set up (SQLite's and PostgreSQL's words for a missing table),
+    told without importing the database library (--help stays fast)."""
+    text = str(exc)
+    return type(exc).__name__ in ("OperationalError", "ProgrammingError") and (
+        "no such table" in text or ("relation" in text and "does not exist" in text)
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -214,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("GRANDSTRATEGY_DEBUG"):
             raise
         msg = f"{type(exc).__name__}: {exc} (set GRANDSTRATEGY_DEBUG=1 for the traceback)"
+        if _no_tables(exc):
+            from grandstrategy.core.i18n import _
+
+            msg = _("the database has no tables yet: run 'grandstrategy setup' (or ./run) first")
         err_console.print(Text.assemble(("error: ", "bold red"), msg))
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
