@@ -105,3 +105,55 @@ def test_brief_assessments_and_partners_pages(page):
     assert f"Brief {brief['id']}" not in page.locator("[data-testid=briefs]").inner_text()
     r = page.goto(f"/horizon/briefs/{brief['id']}")
     assert r is not None and r.status == 404
+
+
+WALRUS = (
+    "Walrusport cable cut\n\nThe telephone cable of Walrusport was cut near the harbour by a "
+    "trawler. Engineers repaired it within a day."
+)
+
+
+def test_freeze_a_brief_from_the_page_by_threat(page):
+    errors = watch_errors(page)
+    token = page.request.post(
+        "/api/auth/token", data={"username": "admin", "password": PASSWORD}
+    ).json()["access_token"]
+    _upload(page, token, "walrus.txt", WALRUS, "UNCLASSIFIED")
+    _wait_for_story(page, token, "Walrusport cable cut", 1)
+    r = page.request.put(
+        "/api/horizon/watch/threats/espionage",  # a RESTRICTED threat of the example
+        headers={"Authorization": f"Bearer {token}"},
+        data={"terms": ["Walrusport"]},
+    )
+    assert r.ok, r.text()
+
+    login(page, "admin")
+    page.wait_for_url(re.compile(r"/strategy$"))
+    page.goto("/horizon/briefs")
+    form = page.locator("[data-testid=freeze-brief]")
+    form.locator("input[name=since]").fill("yesterday")
+    form.locator("button[type=submit]").click()
+    assert "yesterday" in page.locator(".error").inner_text()  # refused, naming it
+    errors.clear()  # that 422 was the point
+    form = page.locator("[data-testid=freeze-brief]")
+    form.locator("input[name=since]").fill("3650d")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/horizon/briefs/\d+\?flash="))
+    assert "frozen" in page.locator(".flash").inner_text()
+    section = page.locator("[data-testid=brief-threat-espionage]")
+    assert "The telephone cable of Walrusport was cut" in section.inner_text()
+    assert "Hostile state espionage" in page.locator("h2#threat-espionage").inner_text()
+    brief_id = re.search(r"/horizon/briefs/(\d+)", page.url).group(1)
+    kept = page.request.get(
+        f"/api/horizon/briefs/{brief_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert "espionage" in [sec["threat"] for sec in kept["sections"]]
+    assert kept["marking"] != "UNCLASSIFIED"  # it names a RESTRICTED threat
+    assert errors == []
+
+    page.context.clear_cookies()
+    login(page, "drafter")  # may read briefs, may not freeze one (nor may the API let them)
+    page.wait_for_url(re.compile(r"/strategy$"))
+    page.goto("/horizon/briefs")
+    assert page.locator("[data-testid=briefs]").count() == 1
+    assert page.locator("[data-testid=freeze-brief]").count() == 0

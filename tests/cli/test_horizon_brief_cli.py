@@ -151,3 +151,32 @@ def test_partners_compared_and_a_hidden_partner_passage(gs, tmp_path):  # noqa: 
     code, out, err = gs("horizon", "partners", "compare")
     assert code == 0 and "Region lens" in out and "different" in out, err
     assert gs.json("horizon", "stories") == []  # strategies are not news
+
+
+def test_brief_sections_are_the_strategys_watched_threats(gs, tmp_path):  # noqa: F811
+    from grandstrategy.strategy.package import write_package
+    from tests.helpers import NATO_TITLE, small_package
+
+    write_package(small_package(), tmp_path / "pkg")
+    assert gs("strategy", "import", tmp_path / "pkg")[0] == 0
+    assert gs("horizon", "ingest", write_jsonl(tmp_path / "n.jsonl", NEWS))[0] == 0
+    assert gs("horizon", "watch", "set", "invasion", "--term", "cable")[0] == 0
+    args = ["horizon", "watch", "set", "nato-tripwire", "--term", "navy", "--term", "anchor"]
+    assert gs(*args, "--marking", "RESTRICTED//NATO")[0] == 0
+    add_user(gs, "lowt", "analyst", "UNCLASSIFIED")
+
+    high = tmp_path / "high.json"
+    assert gs("horizon", "brief", "--format", "json", "--out", high, "--draft")[0] == 0
+    sections = json.loads(high.read_text("utf-8"))["sections"]
+    nato = next(sec for sec in sections if sec["threat"] == "nato-tripwire")
+    assert nato["title"] == NATO_TITLE and "cable" in nato["sentences"][0]["text"]
+    assert any(sec["threat"] is None for sec in sections)  # the ransomware: other signals
+
+    low = tmp_path / "low.json"
+    assert gs("--as", "lowt", "horizon", "brief", "--format", "json", "--out", low)[0] == 0
+    text = low.read_text("utf-8")
+    assert NATO_TITLE not in text and "nato-tripwire" not in text
+    assert json.loads(text)["sections"][0]["threat"] == "invasion"
+    code, out, err = gs("--as", "lowt", "--lang", "fr", "horizon", "brief", "--draft")
+    assert code == 0 and "## Armed aggression (invasion)" in out, err
+    assert "autres signaux" in out and "Étayage" in out

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
+from grandstrategy.core.i18n import _
 from grandstrategy.core.text import xml_safe
 
 # A sentence ends at . ! or ? followed by a space and a capital (so "3.5 per cent" and
@@ -36,13 +37,14 @@ class Citation:
     marking: str
     assessment_id: int | None = None
     issuer: str = ""
+    issued: str = ""  # an assessment's date (ISO); empty in briefs frozen before it was kept
 
 
 @dataclass
 class Sentence:
     text: str
     citation: Citation
-    section: str  # a threat category
+    section: str  # the section's key: "threat:ID" (a strategy threat) or "category:ID"
     story_id: int | None = None
 
 
@@ -102,38 +104,75 @@ def check(proposed: list[Sentence], sources: dict[tuple[str, int], str]) -> Chec
 
 
 def cite(c: Citation) -> str:
+    """A citation in the reader's language: an assessment by its issuer, a passage by place."""
     if c.assessment_id:
-        return f"[{c.issuer}, assessment {c.assessment_id}]"
-    return f"[doc {c.document_id} ¶{c.passage_id} {c.start}–{c.end}]"
+        if c.issued:
+            return _("[assessment {id} by {issuer}, {issued}]").format(
+                id=c.assessment_id, issuer=c.issuer, issued=c.issued
+            )
+        return _("[assessment {id} by {issuer}]").format(id=c.assessment_id, issuer=c.issuer)
+    return _("[doc {document} ¶{passage} {start}–{end}]").format(
+        document=c.document_id, passage=c.passage_id, start=c.start, end=c.end
+    )
+
+
+def heading(sec: dict[str, Any]) -> str:
+    """A section's heading: the strategy threat's title and id, or its category's other signals.
+
+    Briefs frozen before sections followed the strategy's threats have a category only."""
+    if sec.get("threat"):
+        return f"{sec['title']} ({sec['threat']})"
+    return _("{category}: other signals").format(category=sec["category"])
+
+
+def kind_label(kind: str) -> str:
+    """An alert's kind in the reader's language."""
+    labels = {"burst": _("burst"), "emerging": _("emerging"), "convergence": _("convergence")}
+    return labels.get(kind, kind)
+
+
+def _alert_line(a: dict[str, Any]) -> str:
+    return _("{kind}: {about} since {start} (score {score})").format(
+        kind=kind_label(a["kind"]), about=a["about"], start=a["start"], score=a["score"]
+    )
+
+
+def _section_alerts(content: dict[str, Any], sec: dict[str, Any]) -> list[dict[str, Any]]:
+    ids = set(sec.get("alerts", []))
+    return [a for a in content["alerts"] if a["id"] in ids]
 
 
 def to_markdown(content: dict[str, Any]) -> str:
     """The brief as Markdown, marking banner first and last."""
     mk = content["marking"]
-    lines = [f"**{mk}**", "", f"# {content['title']}", "", content["period"], ""]
+    lines = [f"**{mk}**", "", f"# {_(content['title'])}", "", content["period"], ""]
     lines += [
-        f"Support: {content['support_rate'] * 100:.0f} % of proposed sentences "
-        f"({content['supported']} written, {len(content['refused'])} refused)",
+        _(
+            "Support: {share:.0f} % of proposed sentences ({written} written, {refused} refused)"
+        ).format(
+            share=content["support_rate"] * 100,
+            written=content["supported"],
+            refused=len(content["refused"]),
+        ),
         "",
     ]
     if content.get("changes"):
         ch = content["changes"]
         lines += [
-            "## What changed since the last brief",
+            "## " + _("What changed since the last brief"),
             "",
-            f"New stories: {len(ch['new'])}; continuing: {len(ch['continuing'])}; "
-            f"no longer reported: {len(ch['dropped'])}",
+            _("New stories: {new}; continuing: {continuing}; no longer reported: {dropped}").format(
+                new=len(ch["new"]), continuing=len(ch["continuing"]), dropped=len(ch["dropped"])
+            ),
             "",
         ]
     if content["alerts"]:
-        lines += ["## Alerts", ""]
-        lines += [
-            f"- {a['kind']}: {a['about']} since {a['start']} (score {a['score']})"
-            for a in content["alerts"]
-        ]
+        lines += ["## " + _("Alerts"), ""]
+        lines += [f"- {_alert_line(a)}" for a in content["alerts"]]
         lines.append("")
     for sec in content["sections"]:
-        lines += [f"## {sec['category']}", ""]
+        lines += [f"## {heading(sec)}", ""]
+        lines += [f"- ⚠ {_alert_line(a)}" for a in _section_alerts(content, sec)]
         lines += [f"- {s['text']} {cite(Citation(**s['citation']))}" for s in sec["sentences"]]
         lines.append("")
     lines += [f"**{mk}**", ""]
@@ -146,13 +185,15 @@ def to_html(content: dict[str, Any]) -> str:
     parts = [
         "<html><head><meta charset='utf-8'><style>body{font-family:sans-serif}"
         ".m{text-align:center;font-weight:bold}small{color:#555}</style></head><body>",
-        f"<p class='m'>{mk}</p><h1>{escape(content['title'])}</h1>",
+        f"<p class='m'>{mk}</p><h1>{escape(_(content['title']))}</h1>",
         f"<p>{escape(content['period'])}</p>",
     ]
     for a in content["alerts"]:
-        parts.append(f"<p>⚠ {escape(a['kind'])}: {escape(a['about'])} ({a['start']})</p>")
+        parts.append(f"<p>⚠ {escape(_alert_line(a))}</p>")
     for sec in content["sections"]:
-        parts.append(f"<h2>{escape(sec['category'])}</h2><ul>")
+        parts.append(f"<h2>{escape(heading(sec))}</h2><ul>")
+        for a in _section_alerts(content, sec):
+            parts.append(f"<li>⚠ {escape(_alert_line(a))}</li>")
         for s in sec["sentences"]:
             parts.append(
                 f"<li>{escape(s['text'])} <small>{escape(cite(Citation(**s['citation'])))}"
@@ -182,12 +223,14 @@ def to_docx(content: dict[str, Any]) -> bytes:
     content = _xml_safe_tree(content)
     d = Docx()
     d.add_paragraph(content["marking"])
-    d.add_heading(content["title"], 0)
+    d.add_heading(_(content["title"]), 0)
     d.add_paragraph(content["period"])
     for a in content["alerts"]:
-        d.add_paragraph(f"{a['kind']}: {a['about']} ({a['start']})", style="List Bullet")
+        d.add_paragraph(_alert_line(a), style="List Bullet")
     for sec in content["sections"]:
-        d.add_heading(sec["category"], 1)
+        d.add_heading(heading(sec), 1)
+        for a in _section_alerts(content, sec):
+            d.add_paragraph("⚠ " + _alert_line(a), style="List Bullet")
         for s in sec["sentences"]:
             d.add_paragraph(f"{s['text']} {cite(Citation(**s['citation']))}", style="List Bullet")
     d.add_paragraph(content["marking"])

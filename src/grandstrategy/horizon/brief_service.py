@@ -1,34 +1,40 @@
 """The rolling brief to the Council: built from what its author may see, frozen and kept.
 
-Sections follow the threat taxonomy (a story's leading category); in each, the largest
-stories of the period, one cited sentence each (the lead of the story's first report the
-author may read), then the external assessments on that threat, cited with their issuer.
-Alerts of the period head the brief. Every sentence is checked (see ``brief``); the brief
-carries the highest marking of what it cites, and is compared with the previous brief the
-reader may see: new stories, continuing ones, and those no longer reported.
+Sections are the strategy's threats the author may see that have a watchlist they may read:
+a story of the period goes under the watched threat that matches it best (see ``watch``),
+a story matching none under its leading category as "other signals". In each section, the
+alerts on the threat, the largest stories, one cited sentence each (the lead of the story's
+first report the author may read), then the external assessments of the threat's
+categories, each cited once, with its issuer. Alerts of the period head the brief.
+Every sentence is checked (see ``brief``); the brief carries the highest marking of what it
+cites (and of the threats and watchlists its sections name), and is compared with the
+previous brief the reader may see: new stories, continuing ones, and those no longer reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import audit
-from grandstrategy.core.authz import Principal, get_visible, require, restrict
-from grandstrategy.core.errors import Invalid
+from grandstrategy.core.authz import Principal, allowed, get_visible, require, restrict
+from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking, combine
 from grandstrategy.horizon import alerts as alerts_mod
+from grandstrategy.horizon import watch_service
+from grandstrategy.horizon.alerts import AlertView
 from grandstrategy.horizon.analysis_models import Assessment, Brief
 from grandstrategy.horizon.brief import Citation, Sentence, check, first_sentence
 from grandstrategy.horizon.models import Document, Passage
 from grandstrategy.horizon.story_service import StorySummary, summaries
 from grandstrategy.horizon.taxonomy import load_taxonomy
+from grandstrategy.horizon.watch import Watchlist
 
 FORMATS = ("md", "json", "pdf", "docx")
 PER_SECTION = 3
@@ -48,7 +54,76 @@ def parse_since(text: str, newest: dt.date) -> dt.date:
         ) from None
 
 
-def _lead(session: Session, user: Principal, story: StorySummary) -> Sentence | None:
+@dataclass
+class _Threat:
+    """A strategy threat the reader may see, with the watchlist they may read."""
+
+    id: str
+    title: str
+    category: str
+    marking: str
+    watch: Watchlist
+
+
+def watched_threats(session: Session, user: Principal) -> list[_Threat]:
+    """The strategy's threats the reader may see and has a watchlist entry for, in strategy
+    order; none where there is no strategy or the reader may not read it. A threat or an entry
+    the reader may not see is never read, so it can move nothing in their brief."""
+    if not allowed(user, "strategy.read"):
+        return []
+    try:
+        views = watch_service.list_watches(session, user=user)
+    except NotFound:
+        return []
+    regions = watch_service.region_actors()
+    return [
+        _Threat(
+            v.threat,
+            v.title,
+            v.category,
+            v.marking,
+            Watchlist(
+                frozenset(v.categories),
+                frozenset(v.actors),
+                frozenset(v.places),
+                tuple(v.terms),
+                regions,
+            ),
+        )
+        for v in views
+    ]
+
+
+def _by_threat(
+    session: Session, user: Principal, threats: list[_Threat], stories: list[StorySummary]
+) -> dict[int, str]:
+    """Story id -> the threat it is briefed under: the watched threat with the most reasons to
+    match it (the first in strategy order on a tie); stories matching none are left out."""
+    best: dict[int, tuple[int, int, str]] = {}
+    ids = [s.id for s in stories]
+    for order, t in enumerate(threats):
+        for sid, why in watch_service.story_reasons(session, user, t.watch, ids).items():
+            rank = (-len(why), order, t.id)
+            if sid not in best or rank < best[sid]:
+                best[sid] = rank
+    return {sid: rank[2] for sid, rank in best.items()}
+
+
+def _alert_threats(
+    session: Session, user: Principal, threats: list[_Threat], found: list[AlertView]
+) -> dict[int, list[str]]:
+    """Alert id -> the watched threats it concerns (its category or actor, or a story behind it)."""
+    out: dict[int, list[str]] = {}
+    behind = {i for a in found for i in a.stories}
+    for t in threats:
+        by_story = watch_service.story_reasons(session, user, t.watch, behind) if behind else {}
+        for a in found:
+            if t.watch.alert_reasons(a.category, a.actor) or any(i in by_story for i in a.stories):
+                out.setdefault(a.id, []).append(t.id)
+    return out
+
+
+def _lead(session: Session, user: Principal, story: StorySummary, key: str) -> Sentence | None:
     """The first sentence of the first passage, of the story's first report the user sees."""
     from grandstrategy.horizon.analysis_models import StoryMember
 
@@ -67,10 +142,14 @@ def _lead(session: Session, user: Principal, story: StorySummary) -> Sentence | 
         return None
     p, doc = row
     text, start, end = first_sentence(p.text, p.start)
-    cat = next((c for c in story.categories if c != "none"), "none")
     return Sentence(
-        text, Citation(doc.id, p.id, start, end, doc.title, str(p.marking)), cat, story.id
+        text, Citation(doc.id, p.id, start, end, doc.title, str(p.marking)), key, story.id
     )
+
+
+def _leading(story: StorySummary) -> str | None:
+    """A story's leading threat category, or None when it has no security category."""
+    return next((c for c in story.categories if c != "none"), None)
 
 
 def build(
@@ -84,8 +163,11 @@ def build(
 ) -> dict[str, Any]:
     """Compose, check, and (by default) freeze a brief; its content with ``id``.
 
-    ``planted``: sentences proposed besides the extractive ones (they are checked like any
-    other: the test of the check plants one that its citation does not support)."""
+    Sections are the strategy's threats the reader may see that have a watchlist (stories,
+    alerts and assessments matching it), then, per category, the other signals: stories
+    matching no watched threat. ``planted``: sentences proposed besides the extractive ones
+    (they are checked like any other: the test of the check plants one that its citation does
+    not support)."""
     require(user, "horizon.read")
     if freeze:
         require(user, "horizon.ingest")
@@ -99,27 +181,55 @@ def build(
     period = [s for s in stories if s.last >= start and s.first <= newest]
     if categories:
         period = [s for s in period if set(s.categories) & set(categories)]
-    by_cat: dict[str, list[StorySummary]] = {}
+    found = [
+        a
+        for a in alerts_mod.list_alerts(session, user=user, since=start)
+        if not categories or set(a.category.split("+")) & set(categories)
+    ]
+    threats = watched_threats(session, user)
+    under = _by_threat(session, user, threats, period)
+    on_threat = _alert_threats(session, user, threats, found)
+    groups: dict[str, list[StorySummary]] = {}
     for s in period:
-        threats = [c for c in s.categories if c != "none"]
-        if threats:  # a story with no security category is not a threat to brief on
-            by_cat.setdefault(threats[0], []).append(s)
-    sections = sorted(by_cat, key=lambda c: (-sum(s.size for s in by_cat[c]), c))
+        if s.id in under:
+            groups.setdefault(f"threat:{under[s.id]}", []).append(s)
+        elif lead := _leading(s):  # a story of no security category is no threat to brief on
+            groups.setdefault(f"category:{lead}", []).append(s)
+    for tids in on_threat.values():
+        for tid in tids:
+            groups.setdefault(f"threat:{tid}", [])
+    by_id = {t.id: t for t in threats}
+    weight = {k: sum(s.size for s in v) for k, v in groups.items()}
+    order = {f"threat:{t.id}": i for i, t in enumerate(threats)}
+    keys = sorted(
+        groups,
+        key=lambda k: (not k.startswith("threat:"), -weight[k], order.get(k, 0), k),
+    )
+    assessed = session.execute(
+        restrict(select(Assessment), user).order_by(Assessment.issued.desc(), Assessment.id)
+    ).scalars()
+    pending = list(assessed)
     proposed: list[Sentence] = []
     sources: dict[tuple[str, int], str] = {}
-    for cat in sections:
-        for s in sorted(by_cat[cat], key=lambda s: (-s.size, s.id))[:PER_SECTION]:
-            sent = _lead(session, user, s)
+    for key in keys:
+        for s in sorted(groups[key], key=lambda s: (-s.size, s.id))[:PER_SECTION]:
+            sent = _lead(session, user, s, key)
             if sent is not None:
                 proposed.append(sent)
-        for a in session.execute(
-            restrict(select(Assessment), user).order_by(Assessment.issued.desc())
-        ).scalars():
-            if cat in a.threats:
-                text, b, e = first_sentence(a.judgement)
-                cit = Citation(a.document_id, None, b, e, a.issuer, str(a.marking), a.id, a.issuer)
-                proposed.append(Sentence(text, cit, cat))
-                sources[("assessment", a.id)] = a.judgement
+        kind, _sep, ident = key.partition(":")
+        if kind == "threat":
+            cats = {by_id[ident].category, *by_id[ident].watch.categories}
+        else:
+            cats = {ident}
+        for a in [a for a in pending if cats & set(a.threats)]:  # each assessment cited once
+            pending.remove(a)
+            text, b, e = first_sentence(a.judgement)
+            cit = Citation(
+                a.document_id, None, b, e, a.issuer, str(a.marking), a.id, a.issuer,
+                a.issued.isoformat(),
+            )  # fmt: skip
+            proposed.append(Sentence(text, cit, key))
+            sources[("assessment", a.id)] = a.judgement
     proposed += planted or []
     pids = [s.citation.passage_id for s in proposed if s.citation.passage_id]
     if pids:
@@ -128,14 +238,29 @@ def build(
         ).scalars():
             sources[("passage", p.id)] = p.text
     checked = check(proposed, sources)
-    found = [
-        a
-        for a in alerts_mod.list_alerts(session, user=user, since=start)
-        if not categories or set(a.category.split("+")) & set(categories)
-    ]
+    sections: list[dict[str, Any]] = []
+    for key in keys:
+        kind, _sep, ident = key.partition(":")
+        written = [asdict(s) for s in checked.sentences if s.section == key]
+        alert_ids = [a.id for a in found if kind == "threat" and ident in on_threat.get(a.id, [])]
+        if not written and not alert_ids:
+            continue
+        t = by_id.get(ident) if kind == "threat" else None
+        sections.append(
+            {
+                "key": key,
+                "threat": t.id if t else None,
+                "title": t.title if t else "",
+                "category": t.category if t else ident,
+                "marking": t.marking if t else "",
+                "alerts": alert_ids,
+                "sentences": written,
+            }
+        )
     marking = combine(
         [Marking.parse(s.citation.marking) for s in checked.sentences]
         + [Marking.parse(a.marking) for a in found]
+        + [Marking.parse(sec["marking"]) for sec in sections if sec["marking"]]
     )
     story_ids = sorted({s.story_id for s in checked.sentences if s.story_id})
     content: dict[str, Any] = {
@@ -156,17 +281,11 @@ def build(
                 "start": a.start.isoformat(),
                 "score": a.score,
                 "stories": a.stories,
+                "threats": on_threat.get(a.id, []),
             }
             for a in found
         ],
-        "sections": [
-            {
-                "category": cat,
-                "sentences": [asdict(s) for s in checked.sentences if s.section == cat],
-            }
-            for cat in sections
-            if any(s.section == cat for s in checked.sentences)
-        ],
+        "sections": sections,
         "stories": story_ids,
         "changes": _changes(session, user, story_ids),
     }

@@ -382,6 +382,7 @@ brief_markdown = _brief.to_markdown
 brief_pdf = _brief.to_pdf
 brief_docx = _brief.to_docx
 cite = _brief.cite
+alert_kind_label = _brief.kind_label
 
 # Assessments issued by others (assessments.py).
 add_assessment = _assessments.add_assessment

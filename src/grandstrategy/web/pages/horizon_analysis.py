@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, allowed
+from grandstrategy.core.errors import Invalid
+from grandstrategy.core.formats import percent
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.horizon import service
@@ -109,11 +112,13 @@ async def alert_verdict(
     return see_other("/horizon/alerts", _("Recorded."), anchor=f"a{alert_id}")
 
 
-@router.get("/briefs", **page_needs("horizon.read"))
-def briefs_page(
+def _briefs_page(
     request: Request,
-    user: Principal = Depends(page_user),
-    session: Session = Depends(get_session),
+    session: Session,
+    user: Principal,
+    *,
+    error: Invalid | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Response:
     rows = service.list_briefs(session, user=user)
     return page(
@@ -121,8 +126,46 @@ def briefs_page(
         "horizon/briefs.html",
         user=user,
         markings=[Marking.parse(b["marking"]) for b in rows],
+        status_code=422 if error else 200,
         briefs=rows,
+        can_freeze=allowed(user, "horizon.ingest"),  # as the API's POST /api/horizon/briefs
+        categories=category_ids(),
+        error=error,
+        values=values or {"since": "7d", "categories": []},
         active="horizon",
+    )
+
+
+@router.get("/briefs", **page_needs("horizon.read"))
+def briefs_page(
+    request: Request,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _briefs_page(request, session, user)
+
+
+@router.post("/briefs", **page_needs("horizon.ingest", csrf=True))
+async def freeze_brief(
+    request: Request,
+    user: Principal = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Compose, check and freeze a brief from what the user may see (audited by the service)."""
+    form = await request.form()
+    since = str(form.get("since") or "").strip() or "7d"
+    chosen = [str(c) for c in form.getlist("category") if str(c)]
+    values = {"since": since, "categories": chosen}
+    try:
+        content = service.build_brief(session, user=user, since=since, categories=chosen or None)
+    except Invalid as exc:
+        session.rollback()
+        return _briefs_page(request, session, user, error=exc, values=values)
+    return see_other(
+        f"/horizon/briefs/{content['id']}",
+        _("Brief {id} frozen: {n} sentences, support {rate}.").format(
+            id=content["id"], n=content["supported"], rate=percent(content["support_rate"])
+        ),
     )
 
 
@@ -141,6 +184,7 @@ def brief_page(
         markings=[Marking.parse(content["marking"])],
         b=content,
         cite=lambda c: service.cite(Citation(**c)),
+        kind_label=service.alert_kind_label,
         active="horizon",
     )
 
