@@ -125,3 +125,16 @@ def test_a_rolled_back_edit_leaves_nothing_behind(session, strat):
         if f.rule == "threat-unrated"
     }
     assert second.id in unrated and first.id not in unrated
+
+
+def test_each_component_list_is_what_reading_each_record_gives(session, strat):
+    for user in (
+        make_user(session, "m8", "council-member", "SECRET", ["NATO"]),
+        make_user(session, "m9", "reader"),
+    ):
+        for component in ("actors", "interests", "threats", "roles", "objectives", "capabilities"):
+            listed = service.list_records(session, user=user, component=component)
+            assert listed, component
+            for rec in listed:
+                got = service.get_record(session, user=user, component=component, rid=rec.id)
+                assert got == rec

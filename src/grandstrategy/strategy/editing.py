@@ -92,23 +92,13 @@ def _present(view: View, component: str, row: Component) -> _Record:
     return COMPONENTS[component].model_validate(data)
 
 
-def list_records(
-    session: Session, *, user: Principal, component: str, key: str | None = None
-) -> list[_Record]:
-    require(user, "strategy.read")
-    check_component(component)
-    s = current(session, user, key)
-    view = View(session, s, user)
-    return [_present(view, component, r) for r in _rows(session, s, component, user)]
-
-
 def get_record(
     session: Session, *, user: Principal, component: str, rid: str, key: str | None = None
 ) -> _Record:
     require(user, "strategy.read")
     check_component(component)
     s = current(session, user, key)
-    view = View(session, s, user)
+    view = View.kept(session, s, user)
     row = _visible_row(session, view, s, component, rid)
     audit.record_read(session, user, row, SINGULAR[component], rid)
     return _present(view, component, row)

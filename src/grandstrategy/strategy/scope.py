@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, restrict
+from grandstrategy.strategy import memo
 from grandstrategy.strategy.models import ROWS, Strategy
 
 SEP = "~"
@@ -75,6 +76,14 @@ class View:
             keys = list(session.execute(restrict(base, user, model)).scalars())
             self._order[comp] = keys
             self.visible[comp] = set(keys)
+
+    @classmethod
+    def kept(cls, session: Session, strategy: Strategy, user: Principal) -> View:
+        """The same view, read once per strategy version and reader's view (``memo``), for
+        callers that only read: a writer builds its own (it changes the records the view
+        describes before the version's fingerprint does)."""
+        key = ("view", memo.fingerprint(session, strategy), memo.view_of(user))
+        return memo.copied(key, lambda: cls(session, strategy, user))
 
     def hidden(self, component: str, key: str) -> bool:
         """True for a record that exists and the reader may not see."""

@@ -45,7 +45,6 @@ from grandstrategy.strategy.editing import (
     current,
     delete_record,
     get_record,
-    list_records,
     update_meta,
     update_record,
 )
@@ -185,6 +184,16 @@ def load_package(
         raise Invalid(f"the strategy itself is marked {s.marking}, above {cap}")
     memo_key = ("package", memo.fingerprint(session, s), memo.view_of(user), str(cap))
     return memo.copied(memo_key, lambda: _package(session, s, user, cap))
+
+
+def list_records(
+    session: Session, *, user: Principal, component: str, key: str | None = None
+) -> list[Any]:
+    """One component's records as the user sees them (from the package kept for this version
+    and view: the same records, in the same order, as reading the component alone)."""
+    require(user, "strategy.read")
+    check_component(component)
+    return list(getattr(load_package(session, user=user, key=key), component))
 
 
 def _package(session: Session, s: Strategy, user: Principal, cap: Marking | None) -> Package:

@@ -20,13 +20,14 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid, NotFound
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
+from grandstrategy.strategy import memo
 from grandstrategy.strategy.models import Edition, Revision, Strategy
 from grandstrategy.strategy.records import LINKS, dump, full_package, meta_of
 from grandstrategy.strategy.scope import View, display, matches
@@ -111,6 +112,16 @@ def revise(
 
 
 def _seen(
+    session: Session, strategy: Strategy, user: Principal, view: View | None = None
+) -> list[tuple[int, int, str, str, bool]]:
+    """(id, version, component, key, makes a version) of each revision the user may see,
+    read once per strategy version and reader's view (``memo``): every page counts the
+    reader's version from it, and it reads every revision of the strategy."""
+    key = ("seen", memo.fingerprint(session, strategy), memo.view_of(user))
+    return list(memo.cached(key, lambda: _read_seen(session, strategy, user, view)))
+
+
+def _read_seen(
     session: Session, strategy: Strategy, user: Principal, view: View | None = None
 ) -> list[tuple[int, int, str, str, bool]]:
     """(id, version, component, key, makes a version) of each revision the user may see.
@@ -214,7 +225,7 @@ def history(
     ``key`` is a display id: the history of every record by that id the user may see.
     """
     require(user, "strategy.read")
-    view = View(session, strategy, user)
+    view = View.kept(session, strategy, user)
     seen = _seen(session, strategy, user, view)
     counted = sorted({v for _i, v, _c, _k, counts in seen if counts})
     wanted = [
@@ -273,7 +284,7 @@ def diff(
     require(user, "strategy.read")
     g1, g2 = (internal_version(session, strategy, user, v) for v in (v1, v2))
     a, b = state_at(session, strategy, g1), state_at(session, strategy, g2)
-    view = View(session, strategy, user)
+    view = View.kept(session, strategy, user)
     out = []
     for ck in list(dict.fromkeys([*a, *b])):
         if not user.can_read(_marking_of(a.get(ck)).join(_marking_of(b.get(ck)))):
@@ -302,12 +313,15 @@ def freeze(
     status: str,
     note: str = "",
     action: str = "strategy.publish",
+    decided_at: dt.datetime | None = None,
 ) -> EditionRead:
     """Freeze the current version as an approved or published edition.
 
     A draft is approved, an approved version is published; publishing supersedes earlier
     published editions. Any later edit reopens the strategy as a draft. ``action`` is what
     the caller must be allowed: the Council's approval in drafting uses ``drafting.approve``.
+    ``decided_at`` dates an edition decided earlier than it is recorded (the example's first
+    approval); by default it is now.
     """
     require(user, action)
     if status not in TRANSITIONS:
@@ -333,6 +347,8 @@ def freeze(
         snapshot=pkg.model_dump(mode="json"),
         created_by=user.username,
     )
+    if decided_at is not None:
+        ed.created_at = decided_at
     ed.marking = pkg.highest_marking()
     session.add(ed)
     revise(
@@ -370,6 +386,7 @@ def freeze(
 def editions(session: Session, *, user: Principal, strategy: Strategy) -> list[EditionRead]:
     require(user, "strategy.read")
     q = restrict(select(Edition).where(Edition.strategy_id == strategy.id), user)
+    q = q.options(defer(Edition.snapshot))  # the whole strategy, not needed for the list
     counted = visible_versions(session, strategy, user)
     return [
         EditionRead(
