@@ -148,9 +148,9 @@ def to_markdown(content: dict[str, Any]) -> str:
     lines = [f"**{mk}**", "", f"# {_(content['title'])}", "", content["period"], ""]
     lines += [
         _(
-            "Support: {share:.0f} % of proposed sentences ({written} written, {refused} refused)"
-        ).format(
-            share=content["support_rate"] * 100,
+            "Support: {share} of proposed sentences ({written} written, {refused} refused)"
+        ).format(  # the share as a placeholder: '{n} % of' would read as a %-placeholder
+            share=f"{content['support_rate'] * 100:.0f} %",
             written=content["supported"],
             refused=len(content["refused"]),
         ),
