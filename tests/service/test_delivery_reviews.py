@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
 from grandstrategy.core.memberships import set_user_actors
@@ -225,12 +226,25 @@ def test_a_deployment_serves_only_known_objectives_and_readers_see_only_theirs(s
     from tests.helpers import small_package
 
     strategy_service.import_package(session, user=operator, package=small_package())
-    with pytest.raises(Invalid, match="objectives: not in the strategy: made-up"):
-        bad = deployment("x", "X", objectives=["deter", "made-up"])
+    bad = deployment("x", "X", objectives=["deter", "made-up"])
+    with pytest.raises(
+        Invalid, match=r"Objectives served \(objectives\): not in the strategy: made-up"
+    ):
         service.add_deployment(session, user=operator, data=bad)
-    with pytest.raises(Invalid, match="threats: not in the strategy: nowhere"):
+    with pytest.raises(
+        Invalid, match=r"Threats addressed \(threats\): not in the strategy: nowhere"
+    ):
         service.add_deployment(session, user=operator,
                                data=deployment("x", "X", threats=["nowhere"]))  # fmt: skip
+    for lang, label in [
+        ("fr", "Objectifs servis"),
+        ("nl", "Gediende doelstellingen"),
+        ("de", "Bediente Ziele"),
+    ]:  # the form's label, in the reader's language
+        with i18n.language(lang), pytest.raises(Invalid) as refused:
+            service.add_deployment(session, user=operator, data=bad)
+        assert str(refused.value.message).startswith(f"{label} (objectives)"), lang
+        assert "made-up" in str(refused.value.message)
     service.add_deployment(session, user=operator, data=deployment(
         "efp", "Battlegroup", objectives=["deter", "zebra-cell"],
         threats=["invasion", "nato-tripwire"]))  # fmt: skip

@@ -5,6 +5,7 @@ the local operator, once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -48,9 +49,13 @@ def _yaml(name: str) -> Any:
     return yaml.safe_load((folder() / name).read_text(encoding="utf-8"))
 
 
-def _tracking(session: Session, user: Principal) -> tuple[int, int, int, int]:
+def _tracking(
+    session: Session, user: Principal, tracking: dict[str, Any]
+) -> tuple[int, int, int, int]:
+    """Milestones, check-ins and judgements per objective: (objectives, check-ins,
+    judgements, milestones) recorded."""
     counts = [0, 0, 0, 0]
-    for oid, spec in _yaml("tracking.yaml").items():
+    for oid, spec in tracking.items():
         marking = spec.get("marking", "UNCLASSIFIED")
         counts[0] += 1
         for m in spec.get("milestones", []):
@@ -92,22 +97,34 @@ def _deployments(session: Session, user: Principal) -> tuple[int, int]:
     return len(spec["deployments"]), len(review["proposals"])
 
 
-def _editions(session: Session, user: Principal) -> int:
-    """Approve the strategy as loaded, fine-tune a few records, approve again: two frozen
-    editions for the five-yearly review."""
+def _editions(session: Session, user: Principal) -> tuple[int, int, int, int]:
+    """Approve the strategy as loaded (with the short-term objectives the approved edition
+    held), fine-tune it (records added, changed, removed) and approve it again: two frozen
+    editions for the five-yearly review. The first is dated as the Council decided it."""
     spec = _yaml("editions.yaml")
     strategy = strategy_service.current(session, user)
     if strategy_service.editions(session, user=user, strategy=strategy):
-        return 0  # the strategy already has editions: leave it alone
-    strategy_service.freeze(
-        session, user=user, strategy=strategy, status="approved", note=spec["first"]
-    )
-    for c in spec["changes"]:
+        return 0, 0, 0, 0  # the strategy already has editions: leave it alone
+    first = spec["first"]
+    for a in first.get("add", []):
+        strategy_service.create_record(session, user=user, component=a["component"],
+                                       data=dict(a["record"]))  # fmt: skip
+    decided = dt.datetime.combine(first["decided_on"], dt.time(12), dt.UTC)
+    strategy_service.freeze(session, user=user, strategy=strategy, status="approved",
+                            note=first["note"], decided_at=decided)  # fmt: skip
+    for a in spec.get("add", []):
+        strategy_service.create_record(session, user=user, component=a["component"],
+                                       data=dict(a["record"]))  # fmt: skip
+    for c in spec.get("changes", []):
         strategy_service.update_record(session, user=user, component=c["component"],
                                        rid=c["id"], changes=dict(c["changes"]))  # fmt: skip
+    for r in spec.get("remove", []):
+        strategy_service.delete_record(session, user=user, component=r["component"],
+                                       rid=r["id"])  # fmt: skip
+    tracked = _tracking(session, user, spec.get("tracking", {}))
     strategy_service.freeze(session, user=user, strategy=strategy, status="approved",
-                    note=spec["second"])  # fmt: skip
-    return 2
+                            note=spec["second"]["note"])  # fmt: skip
+    return tracked
 
 
 def _capabilities(session: Session, user: Principal) -> int:
@@ -135,17 +152,20 @@ def load_example(
 ) -> ExampleReport | None:
     """Load everything once (after the strategy example); None when check-ins exist.
 
-    With ``editions`` (first-run setup) the strategy is also approved twice, with a few
-    fine-tuning edits between, so the five-yearly review has two frozen editions to compare.
+    With ``editions`` (first-run setup) the strategy is also approved twice, with records
+    added, changed and removed between and the check-ins that make one objective met and one
+    missed, so the five-yearly review has two frozen editions to compare.
     ``example load`` leaves the strategy a draft: other work starts from the draft."""
     if session.execute(select(func.count()).select_from(CheckIn)).scalar_one():
         return None
-    objectives, checkins, judgements, milestones = _tracking(session, user)
+    objectives, checkins, judgements, milestones = _tracking(session, user, _yaml("tracking.yaml"))
     deployments, proposals = _deployments(session, user)
     targets = _capabilities(session, user)
     departmental = _departmental(session, user)
     if editions:
-        _editions(session, user)
+        more = _editions(session, user)
+        objectives, checkins = objectives + more[0], checkins + more[1]
+        judgements, milestones = judgements + more[2], milestones + more[3]
     return ExampleReport(
         objectives, checkins, judgements, milestones, deployments, proposals, targets, departmental
     )

@@ -25,6 +25,7 @@ from grandstrategy.delivery import render
 from grandstrategy.delivery.access import READ, plan
 from grandstrategy.delivery.allies import table
 from grandstrategy.delivery.dashboard import dashboard, objective_delivery
+from grandstrategy.delivery.schemas import DashboardRow
 from grandstrategy.resilience import service as resilience_service
 from grandstrategy.strategy import service as strategy_service
 from grandstrategy.strategy.schemas import COMPONENTS, component_titles
@@ -64,6 +65,28 @@ def _word(value: object, vocabulary: str) -> str:
     return term(value, vocabulary) if value not in (None, "") else formats.MISSING
 
 
+def _budget_moves(before: object, after: object) -> str:
+    """Each year whose budget line moved: "2030: 19,500,000,000 EUR → 21,000,000,000 EUR"."""
+
+    def lines(value: object) -> dict[int, dict[str, object]]:
+        rows = value if isinstance(value, list) else []
+        return {int(r["year"]): r for r in rows if isinstance(r, dict) and "year" in r}
+
+    def amount(line: dict[str, object] | None) -> str:
+        if line is None:
+            return formats.MISSING
+        return f"{formats.number(line.get('amount'))} {line.get('currency') or 'EUR'}"
+
+    old, new = lines(before), lines(after)
+    return "; ".join(
+        _("{year}: {before} → {after}").format(
+            year=year, before=amount(old.get(year)), after=amount(new.get(year))
+        )
+        for year in sorted(set(old) | set(new))
+        if (old.get(year) or {}).get("amount") != (new.get(year) or {}).get("amount")
+    )
+
+
 def _changes_section(diffs: list[strategy_service.RecordDiff]) -> list[str]:
     lines = ["## " + _("What changed in each component"), ""]
     by: dict[str, list[strategy_service.RecordDiff]] = defaultdict(list)
@@ -84,6 +107,10 @@ def _changes_section(diffs: list[strategy_service.RecordDiff]) -> list[str]:
                 c = fields["deadline"]
                 notes.append(_("deadline moved: {before} → {after}").format(
                     before=formats.date(c.before), after=formats.date(c.after)))  # fmt: skip
+            if comp == "capabilities" and "budget" in fields:
+                moved = _budget_moves(fields["budget"].before, fields["budget"].after)
+                if moved:
+                    notes.append(_("budget moved: {changes}").format(changes=moved))
             what = {"added": _("added"), "removed": _("removed")}.get(d.change, _("changed"))
             detail = "; ".join(notes) or ", ".join(sorted(fields))
             tail = f" — {detail}" if detail and d.change == "changed" else ""
@@ -91,6 +118,19 @@ def _changes_section(diffs: list[strategy_service.RecordDiff]) -> list[str]:
                 label=d.label or d.key, key=d.key, what=what) + tail)  # fmt: skip
         lines.append("")
     return lines
+
+
+def _met(session: Session, user: Principal, row: DashboardRow, until: dt.date) -> str:
+    """A met objective with the day it was reported done and where its indicators stand."""
+    tracks = objective_delivery(session, user=user, objective=row.objective, on=until).indicators
+    stand = "; ".join(
+        _("{indicator}: {latest} (target {target})").format(
+            indicator=t.name, latest=formats.number(t.latest), target=formats.number(t.target)
+        )
+        for t in tracks
+    )
+    done = _("done on {date}").format(date=formats.date(row.last_checkin))
+    return f"- {row.title} ({done}" + (f"; {stand})" if stand else ")")
 
 
 def _objectives_section(
@@ -102,7 +142,7 @@ def _objectives_section(
     dropped = [d for d in diffs if d.component == "objectives" and d.change == "removed"]
     lines = ["## " + _("Objectives: met, missed, dropped"), ""]
     for heading, items in [
-        (_("Met"), [f"- {r.title}" for r in met]),
+        (_("Met"), [_met(session, user, r, until) for r in met]),
         (_("Missed (deadline passed, not done)"),
          ["- " + _("{title} (deadline {deadline}, trajectory {trajectory})").format(
              title=r.title, deadline=formats.date(r.deadline),
@@ -179,7 +219,9 @@ def _changelog(log: list[strategy_service.RevisionRead]) -> list[str]:
         lines += [f"### {_component(comp)}", ""]
         lines += render.table(
             [_("version"), _("record"), _("change"), _("fields"), _("by"), _("date")],
-            [[r.version, r.key, _op(r.op), ", ".join(c.field for c in r.changes), r.actor,
+            [[r.version, r.key, _op(r.op),
+              ", ".join(c.field for c in r.changes) if r.op == "update" else formats.MISSING,
+              r.actor,
               formats.date(r.at, "medium")] for r in by[comp]], right={0},
         )  # fmt: skip
     if not log:

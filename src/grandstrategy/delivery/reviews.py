@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import audit, formats
 from grandstrategy.core.authz import Principal, allowed, most_specific_first, require, restrict
 from grandstrategy.core.errors import Conflict, Forbidden, Invalid, NotFound
-from grandstrategy.core.i18n import _
+from grandstrategy.core.i18n import _, lazy
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, combine
 from grandstrategy.core.terms import term
 from grandstrategy.delivery import render
@@ -53,6 +53,7 @@ class Links:
 
 
 NO_LINKS = Links({}, {})
+LINK_LABELS = {"objectives": lazy("Objectives served"), "threats": lazy("Threats addressed")}
 
 
 def _links(session: Session, user: Principal) -> Links:
@@ -78,8 +79,9 @@ def _check_links(links: Links, data: DeploymentCreate) -> None:
     ):
         unknown = [x for x in given if x not in known]
         if unknown:
+            label = f"{_(LINK_LABELS[field])} ({field})"  # as the form names the field
             raise Invalid(
-                _("{field}: not in the strategy: {ids}").format(field=field, ids=", ".join(unknown))
+                _("{field}: not in the strategy: {ids}").format(field=label, ids=", ".join(unknown))
             )
 
 
