@@ -1057,7 +1057,12 @@ def semantic_half(
             found: dict[str, list[int]] = {}
             for mode in ("ann", "exact"):
                 t0 = time.perf_counter()
-                close = search._semantic(session, LOW, terms, c.filters, index)
+                started = semantic.start(session, text, LOW, c.filters.language)
+                close = (
+                    search._semantic(session, LOW, terms, c.filters, started, index)
+                    if started
+                    else []
+                )
                 timings[mode].append(time.perf_counter() - t0)
                 found[mode] = [pid for pid, _ in close[:10]]
             if found["exact"]:

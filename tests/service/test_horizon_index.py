@@ -189,11 +189,12 @@ def test_negated_terms_hold_for_semantic_candidates(session, marked, operator, i
 
     every = list(session.execute(select(Passage.id)).scalars())
 
-    def all_close(_session, _text, visible, k=50):
+    def all_close(_session, _text, visible, k=50, started=None):
         keep = visible(every)
         return [(pid, 0.9) for pid in every if pid in keep]
 
     monkeypatch.setattr(semantic, "nearest", all_close)
+    monkeypatch.setattr(semantic, "start", lambda *_a: object())  # as if vectors were stored
     r = search.search(session, user=operator, query="cyber -antwerp -brussels", index=idx)
     assert r.total == 1 and len(r.hits) == 1 and r.backend == "tantivy"
     assert search.search(session, user=operator, query="port", index=idx).total == 3

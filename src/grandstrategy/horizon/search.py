@@ -248,6 +248,13 @@ def search(
     filters.check()
     terms = parse(query)
     depth = max(CANDIDATES, offset + limit)
+    # "a phrase" or prefix*: the user spelled out what matches, the meaning adds nothing
+    exact = all(t.quoted or t.prefix for t in terms if not t.negated)
+    started = (  # the query encoded and scanned while the keyword half runs
+        semantic_search.start(session, _meaning(terms), user, filters.language)
+        if semantic and not exact
+        else None
+    )
     tq: Any = None
     if index is not None and index.sync(session):
         tq = index.restricted(user, index.text_query(terms), filters)
@@ -258,9 +265,7 @@ def search(
     ranked = _ranked(terms, found)
     rank_of = {pid: r for pid, r in ranked}
     kw_index = index if tq is not None else None
-    # "a phrase" or prefix*: the user spelled out what matches, the meaning adds nothing
-    exact = all(t.quoted or t.prefix for t in terms if not t.negated)
-    close = _semantic(session, user, terms, filters, kw_index) if semantic and not exact else []
+    close = _semantic(session, user, terms, filters, started, kw_index) if started else []
     # A passage found by meaning alone must be close enough to count: among a few passages,
     # the nearest to a name the archive never mentions is still "nearest".
     close = [(pid, cos) for pid, cos in close if pid in rank_of or cos >= MEANING_ONLY_MIN]
@@ -405,10 +410,11 @@ def _semantic(
     user: Principal,
     terms: list[Term],
     filters: Filters,
+    started: semantic_search.Started,
     index: KeywordIndex | None = None,
 ) -> list[tuple[int, float]]:
-    """Passages close in meaning to the query's positive terms, within clearance and filters."""
-    text = " ".join(" ".join(t.words) for t in terms if not t.negated)
+    """Passages close in meaning to the query's positive terms, within clearance and filters
+    (``started``: the query's encoding and scan, begun by ``semantic.start``)."""
     negated = [Term(t.words, t.prefix, quoted=t.quoted) for t in terms if t.negated]
     excluded = _excluded(session, terms) if index is None else None
 
@@ -437,7 +443,12 @@ def _semantic(
         return None if found is None else sorted(found)
 
     check = semantic_search.Check(user, keep, every, filters.language)
-    return semantic_search.nearest(session, text, check)
+    return semantic_search.nearest(session, _meaning(terms), check, started=started)
+
+
+def _meaning(terms: list[Term]) -> str:
+    """The text whose meaning is searched: the query's positive terms."""
+    return " ".join(" ".join(t.words) for t in terms if not t.negated)
 
 
 def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None:

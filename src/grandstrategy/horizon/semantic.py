@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,9 +49,12 @@ NARROW = 5_000  # a filter that at most these pass is answered over all of them,
 LOAD_CHUNK = 50_000  # vectors read from the database at a time
 RECOUNT_SECONDS = 30.0  # how often the recent vectors are counted (see ``_store``)
 RECOUNT_WINDOW = 50_000  # passage ids below the highest loaded that are counted again
+QUERIES_KEPT = 2_048  # query vectors remembered (2 KB each)
 TRAIN_IN_BACKGROUND = True  # False: the inverted file is trained in the query that wants it
 
 _lock = threading.Lock()
+_queries: OrderedDict[tuple[str, object], np.ndarray] = OrderedDict()  # see ``query_vector``
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="semantic")  # see ``start``
 
 
 @dataclass
@@ -148,25 +153,78 @@ def _store(session: Session) -> _Store:
     return store
 
 
+@dataclass
+class Started:
+    """A query being encoded and scanned in the background (``start``)."""
+
+    store: _Store
+    reader: ann.Reader | None
+    language: str | None
+    work: Future[tuple[np.ndarray, ann.Scan]]
+
+
+def start(
+    session: Session, text: str, reader: ann.Reader | None, language: str | None = None
+) -> Started | None:
+    """Encode ``text`` and scan the vectors ``reader`` may see (in ``language``) in a
+    background thread, while the caller does something else (hybrid search: the keyword
+    half); ``nearest(..., started=)`` picks the result up. The encoder and the scan are
+    numpy products that release the interpreter lock, so on two cores the two halves of a
+    hybrid search overlap. The store is read here, in the caller's thread (it may query the
+    database). None without the encoder, an empty query or without stored vectors."""
+    if not embed.available() or not text.strip():
+        return None
+    store = _store(session)
+    if not len(store.ids):
+        return None
+
+    def work() -> tuple[np.ndarray, ann.Scan]:
+        query = query_vector(text)
+        return query, store.vectors.scan(query, reader, language)
+
+    return Started(store, reader, language, _pool.submit(work))
+
+
+def query_vector(text: str) -> np.ndarray:
+    """The query's vector, remembered for ``QUERIES_KEPT`` queries: a reader paging through
+    results, or many readers asking the same question, pay for the encoder once (a short
+    query costs 5–10 ms of CPU on this machine, several times that when cores are busy).
+    The vector depends on the text and the encoder alone."""
+    key = (text, embed.encode)  # a different encoder (tests) is a different key
+    with _lock:
+        found = _queries.get(key)
+        if found is not None:
+            _queries.move_to_end(key)
+            return found
+    vector: np.ndarray = np.array(embed.encode([text])[0], dtype=np.float32)
+    vector.setflags(write=False)
+    with _lock:
+        _queries[key] = vector
+        while len(_queries) > QUERIES_KEPT:
+            _queries.popitem(last=False)
+    return vector
+
+
 def nearest(
     session: Session,
     text: str,
     visible: Callable[[list[int]], set[int]],
     k: int = NEAREST,
+    started: Started | None = None,
 ) -> list[tuple[int, float]]:
     """Up to ``k`` (passage id, cosine) closest to ``text``, best first, among the ids that
     ``visible`` keeps (the caller's restricted, filtered query; a ``Check`` also names the
     reader, whose hidden passages are then left out before ranking). Empty without the
-    encoder or without stored vectors."""
-    if not embed.available() or not text.strip():
-        return []
-    store = _store(session)
-    if not len(store.ids):
-        return []
-    query = embed.encode([text])[0].astype(np.float32)
+    encoder or without stored vectors. ``started``: the same query begun by ``start`` with
+    the same reader and language."""
     reader = visible.reader if isinstance(visible, Check) else None
     language = visible.language if isinstance(visible, Check) else None
-    scan = store.vectors.scan(query, reader, language)
+    if started is None:
+        started = start(session, text, reader, language)
+        if started is None:
+            return []
+    store = started.store
+    query, scan = started.work.result()
     out = _checked(scan, visible, k, PROBED_CHECKED)
     if len(out) >= k or (scan.exact and len(scan) <= PROBED_CHECKED):
         return out
@@ -212,3 +270,4 @@ def fuse(*ranked: list[int]) -> list[tuple[int, float]]:
 def clear_cache() -> None:
     with _lock:
         _stores.clear()
+        _queries.clear()
