@@ -187,8 +187,11 @@ class Stats:
     connection_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     samples: list[str] = field(default_factory=list)  # server and connection errors
     client_samples: list[str] = field(default_factory=list)
+    since: float = 0.0  # time.monotonic(): requests sent before it are the warm-up's
+    warmup: list[float] = field(default_factory=list)  # their latencies (errors still count)
 
     async def call(self, kind: str, client: httpx.AsyncClient, method: str, url: str, **kw: Any):
+        warm = time.monotonic() < self.since
         t0 = time.perf_counter()
         try:
             r = await client.request(method, url, **kw)
@@ -197,7 +200,7 @@ class Stats:
             if len(self.samples) < 10:
                 self.samples.append(f"{kind} {method} {url}: {type(exc).__name__} {exc}")
             return None
-        self.latencies[kind].append(time.perf_counter() - t0)
+        (self.warmup if warm else self.latencies[kind]).append(time.perf_counter() - t0)
         if r.status_code >= 500:
             self.server_errors[kind] += 1
             if len(self.samples) < 10:
@@ -287,6 +290,13 @@ async def pause(rng: random.Random, think: float) -> None:
         await asyncio.sleep(rng.expovariate(1.0 / think))
 
 
+async def arrive(rng: random.Random, think: float) -> None:
+    """With think time, clients arrive over the first ``think`` seconds, as people do, rather
+    than all in the same millisecond (a closed loop, ``think`` 0, starts them together)."""
+    if think > 0:
+        await asyncio.sleep(rng.uniform(0, think))
+
+
 async def reader(
     stats: Stats, base: str, who: Login, world: World, until: float, seed: int, think: float
 ) -> None:
@@ -295,6 +305,7 @@ async def reader(
     async with httpx.AsyncClient(
         base_url=base, timeout=300, limits=limits, cookies=who.cookies
     ) as client:
+        await arrive(rng, think)
         while time.monotonic() < until:
             roll = rng.random()
             if roll < 0.35:
@@ -314,6 +325,7 @@ async def writer(
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     api = who.api
     async with httpx.AsyncClient(base_url=base, timeout=300, limits=limits) as client:
+        await arrive(rng, think)
         n = 0
         while time.monotonic() < until:
             n += 1
@@ -353,6 +365,7 @@ async def load(
     admin: str,
     reader_user: str,
     think: float = 0.0,
+    warmup: float = 0.0,
 ) -> dict[str, Any]:
     stats = Stats()
     login_stats = Stats()
@@ -366,14 +379,15 @@ async def load(
     login_wall = time.perf_counter() - t0
     high, low = await login(base, admin, PASSWORD), await login(base, reader_user, PASSWORD)
     world = await discover(base, high.api)
-    until = time.monotonic() + seconds
+    stats.since = time.monotonic() + warmup
+    until = stats.since + seconds
     tasks = [
         reader(stats, base, high if i % 2 == 0 else low, world, until, i, think)
         for i in range(readers)
     ] + [writer(stats, base, high, world, until, 1000 + i, think) for i in range(writers)]
     t0 = time.perf_counter()
     await asyncio.gather(*tasks)
-    wall = time.perf_counter() - t0
+    wall = time.perf_counter() - t0 - warmup
     kinds = sorted(stats.latencies)
     per_kind = {
         k: {
@@ -392,6 +406,9 @@ async def load(
         "readers": readers,
         "writers": writers,
         "think_s": think,
+        "warmup_s": warmup,
+        "warmup_requests": len(stats.warmup),
+        "warmup_p95_ms": round(percentile(stats.warmup, 0.95) * 1000, 1),
         "seconds": round(wall, 1),
         "requests": total,
         "requests_per_s": round(total / wall, 1) if wall else 0.0,
@@ -418,6 +435,11 @@ def report(result: dict[str, Any], backend: str) -> None:
         f"{result['seconds']} s: {result['requests']} requests, {result['requests_per_s']} req/s, "
         f"{result['server_errors']} server errors, {result['connection_errors']} connection errors"
     )
+    if result.get("warmup_s"):
+        print(
+            f"  warm-up of {result['warmup_s']} s before measuring: "
+            f"{result['warmup_requests']} requests, p95 {result['warmup_p95_ms']} ms"
+        )
     lg = result["logins"]
     print(
         f"  {lg['concurrent']} concurrent logins: {lg['ok']} ok, {lg['server_errors']} server "
@@ -449,6 +471,13 @@ def main(argv: list[str] | None = None) -> int:
         "(default 0: each client sends its next request at once, a closed loop in which the "
         "wait is clients / throughput whatever the server does)",
     )
+    ap.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds the clients run before anything is measured (the first requests after a "
+        "start load the encoder, charts and caches; default 0: they count)",
+    )
     ap.add_argument("--db", help="an empty database URL (default: a fresh SQLite file)")
     ap.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL")
     ap.add_argument(
@@ -476,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
                 admin=admin,
                 reader_user=reader_user,
                 think=args.think,
+                warmup=args.warmup,
             )
         )
         report(result, backend)

@@ -67,6 +67,14 @@ def cached(draw: Callable[P, str]) -> Callable[P, str]:
     return wrapper
 
 
+def warm_up() -> None:
+    """Import matplotlib and draw an empty figure: the first chart after a start otherwise
+    takes a second longer (``serve`` runs this in a thread at start)."""
+    with figure(1, 1) as fig:
+        fig.add_subplot()
+        fig.savefig(io.BytesIO(), format="svg")
+
+
 @contextmanager
 def figure(width: float, height: float) -> Iterator[Any]:
     """A matplotlib Figure with our deterministic SVG settings (no global pyplot state)."""

@@ -138,3 +138,39 @@ def test_each_component_list_is_what_reading_each_record_gives(session, strat):
             for rec in listed:
                 got = service.get_record(session, user=user, component=component, rid=rec.id)
                 assert got == rec
+
+
+def test_readers_arriving_together_compute_once():
+    """Fifty readers after an edit: one computes, the others wait for its result."""
+    import threading
+    import time
+
+    memo.clear()
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    got: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(memo.cached(("k",), slow))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [42] * 8 and len(calls) == 1
+    assert memo.stats()["misses"] == 1 and memo.stats()["hits"] == 7
+
+
+def test_a_failed_computation_is_not_kept_and_the_next_reader_tries_again():
+    memo.clear()
+
+    def broken() -> int:
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        memo.cached(("k2",), broken)
+    assert memo.cached(("k2",), lambda: 7) == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 import typer
@@ -250,7 +251,7 @@ def serve(
     """
     import uvicorn
 
-    from grandstrategy.web.app import create_app
+    from grandstrategy.web.app import create_app, warm_up
 
     st = state(ctx)
     settings = st.settings
@@ -263,6 +264,7 @@ def serve(
     console.print(
         _("grandstrategy at {url}").format(url=f"http://{settings.host}:{settings.port}/")
     )
+    threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
     uvicorn.Server(server_config(app, settings)).run()
 
 

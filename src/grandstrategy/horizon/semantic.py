@@ -267,6 +267,12 @@ def fuse(*ranked: list[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+def warm(session: Session) -> int:
+    """Read this database's vectors into memory now (and train the inverted file when they
+    are many): the first search otherwise waits for it. The number of vectors held."""
+    return len(_store(session).ids)
+
+
 def clear_cache() -> None:
     with _lock:
         _stores.clear()

@@ -264,6 +264,20 @@ def documents_marking(summaries: list[DocumentSummary]) -> Marking:
     return m
 
 
+def warm_up(factory: sessionmaker[Session], embeddings: bool = True) -> None:
+    """Load what the first searches after a start would otherwise load while users wait:
+    the taxonomy, the sentence encoder and the stored passage vectors (with the inverted
+    file trained over them). ``serve`` runs it in a thread at start."""
+    from grandstrategy.horizon import embed, semantic
+
+    load_taxonomy()
+    if embeddings and embed.available():
+        embed.encoder()
+        with factory() as session:
+            semantic.query_vector("warm-up")
+            semantic.warm(session)
+
+
 def require_document(session: Session, user: Principal, doc_id: int) -> Document:
     doc = session.get(Document, _check_id(doc_id, "document"))
     if doc is None or not user.can_read(doc.marking):

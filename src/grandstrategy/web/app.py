@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -96,6 +97,22 @@ async def _background_jobs(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if worker is not None:
             worker.close()
+
+
+def warm_up(app: FastAPI) -> None:
+    """What the first requests after a start would otherwise load while their users wait
+    (the encoder and the passage vectors, matplotlib). ``serve`` runs it in a thread; a
+    failure is logged and leaves the server as it would be without it."""
+    from grandstrategy import charts
+
+    t0 = time.perf_counter()
+    try:
+        charts.warm_up()
+        horizon_service.warm_up(app.state.factory, app.state.settings.embeddings)
+    except Exception:  # warming is an optimisation: it never stops the server
+        log.exception("warm-up failed; the first requests will load what they need")
+        return
+    log.info("warmed up in %.1f s", time.perf_counter() - t0)
 
 
 def create_app(settings: Settings) -> FastAPI:
