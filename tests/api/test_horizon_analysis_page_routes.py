@@ -2,6 +2,7 @@
 
 import re
 
+from grandstrategy.firstrun import load_strategy_example
 from grandstrategy.horizon import alerts
 from grandstrategy.horizon.analysis_example import load_analysis_example
 from grandstrategy.horizon.example import load_example_documents
@@ -10,6 +11,8 @@ from tests.helpers import make_user
 
 
 def test_pages_show_stories_alerts_briefs_assessments_partners(client, session, factory, operator):
+    load_strategy_example(session, user=operator)  # its threats carry the example watchlists
+    session.commit()
     load_example_documents(factory, user=operator)
     load_analysis_example(factory, user=operator)
     make_user(session, "lowpages", "analyst", "UNCLASSIFIED")
@@ -41,6 +44,7 @@ def test_pages_show_stories_alerts_briefs_assessments_partners(client, session, 
     assert link is not None
     one = client.get(link.group(0))
     assert one.status_code == 200 and "[doc " in one.text  # each sentence cites its passage
+    assert 'data-testid="brief-threat-' in one.text  # by the watched threats of the strategy
     assessments = client.get("/horizon/assessments").text
     assert 'data-testid="differ-hybrid"' in assessments and "NATO Joint Intelligence" in assessments
     partners = client.get("/horizon/partners", params={"category": "aggression"}).text

@@ -72,12 +72,17 @@ def test_brief_assessments_and_partners_pages(page):
     page.goto("/horizon/briefs")
     page.locator("[data-testid=briefs]").get_by_text(f"Brief {brief['id']}", exact=True).click()
     page.wait_for_url(re.compile(rf"/horizon/briefs/{brief['id']}$"))
-    cyber = page.locator("[data-testid=brief-cyber]").inner_text()
-    assert "A ransomware cyber attack stopped the customs systems" in cyber
-    assert HIGH in cyber  # an assessment is cited with its issuer
-    page.locator("[data-testid=brief-cyber] a").first.click()  # to the cited passage
+    section = page.locator("[data-testid=brief-cyber]")
+    assert HIGH in section.inner_text()  # an assessment is cited with its issuer
+    # Which cyber stories lead depends on what other tests uploaded: any cited sentence will
+    # do, and it must occur in the passage its link opens.
+    cited = section.locator("li", has=page.locator("a")).first
+    sentence = cited.inner_text().replace(cited.locator("span").inner_text(), "").strip()
+    assert sentence
+    cited.locator("a").click()
     page.wait_for_url(re.compile(r"/horizon/documents/\d+"))
-    assert "Zanzibar" in page.content()
+    shown = " ".join(page.locator("main").inner_text().split())
+    assert " ".join(sentence.split()) in shown
 
     page.goto("/horizon/assessments")
     assert page.locator("[data-testid=differ-cyber]").count() == 1

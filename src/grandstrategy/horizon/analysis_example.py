@@ -65,6 +65,7 @@ def load_analysis_example(factory: sessionmaker[Session], *, user: Principal) ->
     with unit_of_work(factory) as s:
         for a in ASSESSMENTS:
             assessments.add_assessment(s, user=user, **a)  # type: ignore[arg-type]
-        out["brief"] = brief_service.build(s, user=user, since="30d")["id"]
         out["watches"] = load_watch_example(s, user=user)  # after the alerts: reviews open
+        # after the watchlists: the brief's sections are the watched threats
+        out["brief"] = brief_service.build(s, user=user, since="30d")["id"]
     return out

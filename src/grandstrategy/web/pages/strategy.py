@@ -336,6 +336,22 @@ def edit_form(
     )
 
 
+def _stored_order(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """A multiple choice comes back in the order of its options: keep the stored order of the
+    ids still chosen (new ones after them), so that saving a form changes no list the user
+    did not change (the history showed every list of links as changed)."""
+    out = dict(data)
+    for name, chosen in data.items():
+        before = stored.get(name)
+        if not (isinstance(chosen, list) and isinstance(before, list)):
+            continue
+        if not all(isinstance(x, str) for x in [*chosen, *before]):
+            continue
+        kept = [x for x in before if x in chosen]
+        out[name] = kept + [x for x in chosen if x not in kept]
+    return out
+
+
 @router.post("/{component}/{rid}/edit", **page_needs("strategy.edit", csrf=True))
 async def update(
     request: Request,
@@ -349,6 +365,8 @@ async def update(
     data: dict[str, Any] = {}
     try:
         data = forms.parse(component, form)
+        stored = service.get_record(session, user=user, component=component, rid=rid)
+        data = _stored_order(data, stored.model_dump(mode="json"))
         base = str(form.get("base_version", ""))
         service.update_record(
             session,
