@@ -424,6 +424,9 @@ def test_council_approval_and_publication_build_the_launch_pack(session, people,
 
     summary, _m, _k = service.launch_file(session, user=people["pen"], name="summary.pdf")
     assert len(PdfReader(io.BytesIO(summary)).pages) <= 2
+    note, _m, _k = service.launch_file(session, user=people["pen"], name="press-note-template.md")
+    title = strategy_service.current(session, people["pen"]).title
+    assert f"today published “{title}”, after" in note.decode()  # the title quoted, as it is
 
 
 def test_anchor_forms_and_clear_errors():

@@ -135,7 +135,7 @@ def _press_note(title: str, marking: str, rounds: int, contributions: int) -> st
         city="[" + _("place") + "]",
         date_label=_("date"),
         lead=_(
-            "The Government today published {title}, after {r} consultation rounds and "
+            "The Government today published “{title}”, after {r} consultation rounds and "
             '{n} contributions, each answered in the "you said, we did" reports.'
         ).format(title=title, r=rounds, n=contributions),
         point_1=_("[first priority in one sentence]"),
