@@ -52,7 +52,7 @@ from grandstrategy.strategy.records import (
 from grandstrategy.strategy.schemas import Objective, Period, Slug, StrategyMeta
 from grandstrategy.strategy.scope import View, display, new_key, strategy_keys
 from grandstrategy.strategy.translations import TRANSLATABLE, settle
-from grandstrategy.strategy.versions import bump, local_version, revise
+from grandstrategy.strategy.versions import bump, local_version, revise, touch
 
 NATIONAL = "national"
 KINDS = ("departmental", "annual-statement")
@@ -232,19 +232,6 @@ def departmental_objectives(
 def _default_id(national: str, actor: str, kind: str, year: int) -> str:
     base = f"{actor}-{national}" if kind == "departmental" else f"{actor}-statement-{year}"
     return base[:80].rstrip("-")
-
-
-def _touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
-    """A new version; an edit of a frozen derived strategy reopens its draft (as service does)."""
-    version = bump(s)
-    if s.status != "draft":
-        before = dump(meta_of(s))
-        s.status = "draft"
-        revise(
-            session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user,
-            at_least=marking,
-        )  # fmt: skip
-    return version
 
 
 def _shared_translations(nat: Strategy, kind: str) -> dict[str, Any]:
@@ -435,7 +422,7 @@ def add_objective(
     apply_data(row, "objectives", stored)
     row.serves = served.key
     session.add(row)
-    version = _touch(session, s, user, mark)
+    version = touch(session, s, user, mark)
     revise(session, s, version, "objectives", row.key, "create", None, stored, user)
     session.flush()
     audit.record(
@@ -483,7 +470,7 @@ def update_objective(
     before_marking, before_serves = row.marking, row.serves
     if stored != old:
         apply_data(row, "objectives", stored)
-        version = _touch(session, s, user, before_marking.join(mark))
+        version = touch(session, s, user, before_marking.join(mark))
         revise(session, s, version, "objectives", row.key, "update", old, stored, user)
     row.serves = new_serves
     session.flush()

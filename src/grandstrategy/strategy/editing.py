@@ -15,7 +15,6 @@ from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Conflict, Invalid, NotFound
 from grandstrategy.core.i18n import _
-from grandstrategy.core.markings import Marking
 from grandstrategy.strategy import derive as derive_mod
 from grandstrategy.strategy.importer import (
     check_marking,
@@ -48,9 +47,9 @@ from grandstrategy.strategy.schemas import (
 from grandstrategy.strategy.scope import View, display, new_key
 from grandstrategy.strategy.translations import TRANSLATABLE, settle
 from grandstrategy.strategy.versions import (
-    bump,
     local_version,
     revise,
+    touch,
 )
 
 
@@ -140,23 +139,6 @@ def _drafting_allows(session: Session, s: Strategy, user: Principal) -> None:
     check_editor(session, user=user, strategy_key=display(s.key))
 
 
-def _touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
-    """Start a change set: a new version; an edit of a frozen strategy reopens the draft.
-
-    The reopening is revised at the edit's marking too, so that readers who cannot see the
-    edit see no change set for it (the status itself is the strategy's, and reads draft).
-    """
-    version = bump(s)
-    if s.status != "draft":
-        before = dump(meta_of(s))
-        s.status = "draft"
-        revise(
-            session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user,
-            at_least=marking,
-        )  # fmt: skip
-    return version
-
-
 def create_record(
     session: Session,
     *,
@@ -187,7 +169,7 @@ def create_record(
     row.position = len(_rows(session, s, component, None))
     apply_data(row, component, stored)
     session.add(row)
-    version = _touch(session, s, user, marking)
+    version = touch(session, s, user, marking)
     revise(session, s, version, component, row.key, "create", None, stored, user)
     session.flush()
     audit.record(
@@ -242,7 +224,7 @@ def update_record(
         return edited
     before_marking = row.marking
     apply_data(row, component, stored)
-    version = _touch(session, s, user, before_marking.join(marking))
+    version = touch(session, s, user, before_marking.join(marking))
     revise(session, s, version, component, row.key, "update", old, stored, user)
     session.flush()
     audit.record(
@@ -287,7 +269,7 @@ def delete_record(
             details=linkers,
         )
     old = row_data(component, row)
-    version = _touch(session, s, user, row.marking)
+    version = touch(session, s, user, row.marking)
     unlink_hidden(session, s, view, component, row.key, version, user)
     session.delete(row)
     revise(session, s, version, component, row.key, "delete", old, None, user)
@@ -323,7 +305,7 @@ def update_meta(
     if dump(meta) == dump(old):
         return old
     apply_meta(s, meta)
-    version = _touch(session, s, user, marking)
+    version = touch(session, s, user, marking)
     revise(session, s, version, "strategy", s.key, "update", dump(old), dump(meta_of(s)), user)
     audit.record(
         session,

@@ -83,6 +83,24 @@ def bump(s: Strategy) -> int:
     return s.version
 
 
+def touch(session: Session, s: Strategy, user: Principal, marking: Marking) -> int:
+    """Start a change set: a new version; an edit of a frozen strategy (national or derived)
+    reopens its draft.
+
+    The reopening is revised at the edit's marking too, so that readers who cannot see the
+    edit see no change set for it (the status itself is the strategy's, and reads draft).
+    """
+    version = bump(s)
+    if s.status != "draft":
+        before = dump(meta_of(s))
+        s.status = "draft"
+        revise(
+            session, s, version, "strategy", s.key, "update", before, dump(meta_of(s)), user,
+            at_least=marking,
+        )  # fmt: skip
+    return version
+
+
 def revise(
     session: Session,
     s: Strategy,
