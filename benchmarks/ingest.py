@@ -739,6 +739,8 @@ def main() -> None:
                 )
         if prof is not None:
             profiles[label] = profile_rows(prof, args.top)
+            if os.environ.get("GS_PROFILE_DUMP"):
+                prof.dump_stats(f"{os.environ['GS_PROFILE_DUMP']}-{label}.prof")
             if not args.json:
                 console.print(profile_table(prof, r.seconds, args.top))
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, load_only
 
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
 from grandstrategy.core.markings import Marking, combine
-from grandstrategy.horizon import embed, vectors
+from grandstrategy.horizon import embed, story_assign, vectors
 from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
 from grandstrategy.horizon.models import Document, Passage, PassageVector, Source
@@ -32,7 +32,6 @@ from grandstrategy.horizon.models import Document, Passage, PassageVector, Sourc
 PARTNER_SOURCES = "partner:%"  # partners' strategy texts (partners.py): not news, no story
 HEAD_CHARS = 1500  # a document is compared by its title and opening, not its whole text
 FADE_DAYS = 14  # a story with no report for this long (against the newest seen) has faded
-SPLIT_CHECK_SIZE = 4
 
 
 def reader_at(marking: Marking) -> Principal:
@@ -47,16 +46,6 @@ def reader_at(marking: Marking) -> Principal:
 
 def _text(doc: Document) -> str:
     return f"{doc.title}. {doc.text[:HEAD_CHARS]}"
-
-
-def _item(m: StoryMember) -> pure.Item:
-    return pure.Item(
-        document_id=m.document_id,
-        published=m.published,
-        vector=np.frombuffer(m.vector, dtype=np.float16).astype(np.float32),
-        signature=np.frombuffer(m.signature, dtype=np.uint32),
-        actors=frozenset(m.actors),
-    )
 
 
 def _vectors(
@@ -117,12 +106,22 @@ def assign(
     ]
     docs.sort(key=lambda d: (_date(d), d.id))
     vectors = _vectors(session, docs, use_encoder)
-    touched: list[int] = []
-    seen: dict[int, pure.Item] = {}  # members' decoded vectors, by document id
-    for doc, vec in zip(docs, vectors, strict=True):
-        if vec is not None:
-            touched.append(_assign_one(session, doc, np.asarray(vec, dtype=np.float32), seen))
-    return sorted(set(touched))
+    return story_assign.assign_all(
+        session,
+        [
+            story_assign.Arrival(
+                document_id=doc.id,
+                published=_date(doc),
+                marking=doc.marking,
+                vector=np.asarray(vec, dtype=np.float32),
+                signature=pure.signature(_text(doc)),
+                actors=frozenset(str(a[0]) for a in doc.actors),
+                categories=[c for c in doc.categories if c != "none"],
+            )
+            for doc, vec in zip(docs, vectors, strict=True)
+            if vec is not None
+        ],
+    )
 
 
 def unassigned(
@@ -158,161 +157,6 @@ def _not_partner() -> Any:
 
 def _date(doc: Document) -> dt.date:
     return doc.published or doc.ingested_at.date()
-
-
-def _story(session: Session, story_id: int) -> Story:
-    story = session.get(Story, story_id)
-    assert story is not None  # read just now, in this transaction
-    return story
-
-
-def _assign_one(
-    session: Session, doc: Document, vector: np.ndarray, seen: dict[int, pure.Item]
-) -> int:
-    mark = doc.marking
-    item = pure.Item(
-        document_id=doc.id,
-        published=_date(doc),
-        vector=vector,
-        signature=pure.signature(_text(doc)),
-        actors=frozenset(str(a[0]) for a in doc.actors),
-    )
-    window = dt.timedelta(days=pure.WINDOW_DAYS)
-    peer = reader_at(mark)
-    # Columns, not ORM objects: a busy week holds thousands of members, read for every
-    # arriving document; their decoded vectors are kept in ``seen`` for the whole call.
-    rows = session.execute(
-        restrict(
-            restrict(
-                select(
-                    StoryMember.story_id,
-                    StoryMember.document_id,
-                    StoryMember.published,
-                    StoryMember.vector,
-                    StoryMember.signature,
-                    StoryMember.actors,
-                )
-                .join(Story, Story.id == StoryMember.story_id)
-                .where(Story.status == "active")
-                .where(
-                    StoryMember.published.between(item.published - window, item.published + window)
-                ),
-                peer,
-                StoryMember,
-            ),
-            peer,
-            Story,
-        )
-    ).all()
-    candidates: dict[int, list[pure.Item]] = {}
-    for story_id, doc_id, published, vec, sig, actors in rows:
-        it = seen.get(doc_id)
-        if it is None:
-            it = seen[doc_id] = pure.Item(
-                document_id=doc_id,
-                published=published,
-                vector=np.frombuffer(vec, dtype=np.float16).astype(np.float32),
-                signature=np.frombuffer(sig, dtype=np.uint32),
-                actors=frozenset(actors),
-            )
-        candidates.setdefault(story_id, []).append(it)
-    decision = pure.decide(item, candidates)
-    if decision.story is None:
-        story = Story(status="active")
-        story.marking = mark
-        session.add(story)
-        session.flush()
-        _event(session, story.id, "born", mark, document_id=doc.id)
-    else:
-        story = _story(session, decision.story)
-        _event(session, story.id, "grew", mark, document_id=doc.id)
-    member = StoryMember(
-        story_id=story.id,
-        document_id=doc.id,
-        published=item.published,
-        how=decision.how,
-        similarity=round(float(decision.similarity), 4),
-        vector=vector.astype(np.float16).tobytes(),
-        signature=item.signature.tobytes(),
-        actors=sorted(item.actors),
-        categories=[c for c in doc.categories if c != "none"],
-    )
-    member.marking = mark
-    session.add(member)
-    session.flush()
-    for other_id in decision.merge:
-        story = _merge(session, story, _story(session, other_id), doc.id, mark)
-    if decision.story is not None:
-        _maybe_split(session, story, mark)
-    return story.id
-
-
-def _merge(session: Session, a: Story, b: Story, doc_id: int, cause: Marking) -> Story:
-    """Merge two stories bridged by a document, when no reader would learn from it."""
-    if not cause <= a.marking.join(b.marking):
-        return a
-    if a.marking <= b.marking:
-        keep, gone = a, b
-    elif b.marking <= a.marking:
-        keep, gone = b, a
-    else:  # different compartments: neither may hold the other's members
-        return a
-    for m in session.execute(select(StoryMember).where(StoryMember.story_id == gone.id)).scalars():
-        m.story_id = keep.id
-    gone.status, gone.merged_into = "merged", keep.id
-    _event(session, keep.id, "merged", cause, other=gone.id, document_id=doc_id)
-    _event(session, gone.id, "merged", cause, other=keep.id, document_id=doc_id)
-    session.flush()
-    return keep
-
-
-def _maybe_split(session: Session, story: Story, cause: Marking) -> None:
-    """Split off groups of members that no longer hang together (decided at the story's
-    own marking, so every reader of the story could have seen the reason)."""
-    # The check compares every pair of members: run it when the story reaches 4, 8, 16, …
-    # members, so a story that grows to n costs O(n²) in all instead of O(n²) per arrival.
-    # Counting first: loading every member of every story grown was a third of ingestion.
-    n = session.execute(
-        select(func.count()).select_from(StoryMember).where(StoryMember.story_id == story.id)
-    ).scalar_one()
-    if n < SPLIT_CHECK_SIZE or n & (n - 1):
-        return
-    members = list(
-        session.execute(select(StoryMember).where(StoryMember.story_id == story.id)).scalars()
-    )
-    base = [m for m in members if m.marking == story.marking]
-    groups = [g for g in pure.split_groups([_item(m) for m in base]) if len(g) >= 2]
-    if len(groups) < 2:
-        return
-    new_ids = [story.id]
-    for _ in groups[1:]:
-        s = Story(status="active")
-        s.marking = story.marking
-        session.add(s)
-        session.flush()
-        new_ids.append(s.id)
-        _event(session, s.id, "split", story.marking, other=story.id)
-        _event(session, story.id, "split", story.marking, other=s.id)
-    grouped = [[_item(base[i]) for i in g] for g in groups]
-    for m in members:
-        it = _item(m)
-        scores = [pure.story_score(it, g)[0] for g in grouped]
-        m.story_id = new_ids[int(np.argmax(scores))]
-    session.flush()
-
-
-def _event(
-    session: Session,
-    story_id: int,
-    kind: str,
-    marking: Marking,
-    *,
-    other: int | None = None,
-    document_id: int | None = None,
-) -> None:
-    ev = StoryEvent(story_id=story_id, kind=kind, other_story_id=other, document_id=document_id)
-    ev.marking = marking
-    session.add(ev)
 
 
 # --- reading -----------------------------------------------------------------------------
