@@ -319,6 +319,7 @@ class RunResult:
     macro_f1_at_ingest: float | None = None  # labels as ingestion stores them (rules + model)
     vector_passages: int = 0  # passages the vector job encoded after the ingest
     vector_seconds: float = 0.0
+    workers: int = 0  # worker processes preparing beside the storing one
 
     @property
     def reference_docs_per_s(self) -> float:
@@ -345,6 +346,7 @@ class RunResult:
                 "vector_passages": self.vector_passages,
                 "vector_passages_per_s": _round(self._vector_rate, 1),
                 "load": round(self.load_before, 1),
+                "workers": self.workers,
             }
         )
 
@@ -372,6 +374,7 @@ class RunResult:
             "macro_f1_at_ingest": self.macro_f1_at_ingest,
             "vector_passages": self.vector_passages,
             "vector_seconds": round(self.vector_seconds, 3),
+            "workers": self.workers,
             "language_accuracy": self.language_accuracy,
             "stages": {
                 k: {
@@ -496,6 +499,8 @@ def run_once(
     detect_language("Warm-up text for the language detector, long enough.")
     if use_embeddings:
         embed.encode(["warm-up"])
+    from grandstrategy.horizon import alerts, watch_reviews  # noqa: F401 - imported once
+
     warm = time.perf_counter() - t0
 
     timings = Timings()
@@ -503,11 +508,12 @@ def run_once(
     kwargs: dict[str, Any] = {"use_embeddings": use_embeddings, "wait_vectors": False}
     if args.chunk:
         kwargs["chunk"] = args.chunk
-    if args.ingest_workers:
-        # The preparing stages then run in the workers, where these timers do not reach:
-        # they read zero and the wait for the workers is in "other". Worker start-up
-        # (interpreter, imports, model load) is inside the overall time.
-        kwargs["workers"] = args.ingest_workers
+    # As 'horizon ingest' chooses by default (pipeline.auto_workers), unless given. What the
+    # workers prepare is out of these timers' reach: the stages read what this process did
+    # (it prepares too while the workers start or lag) and the waits are in "other".
+    # Worker start-up (interpreter, imports, model load) is inside the overall time.
+    workers = pipeline.auto_workers(n) if args.ingest_workers is None else args.ingest_workers
+    kwargs["workers"] = workers
     try:
         if profiler:
             profiler.enable()
@@ -570,6 +576,7 @@ def run_once(
         macro_f1_at_ingest=at_ingest,
         vector_passages=vector_passages,
         vector_seconds=vector_seconds,
+        workers=workers,
     )
 
 
@@ -610,8 +617,9 @@ def summary_table(results: list[RunResult]) -> Table:
         "run",
         "docs",
         "passages",
+        "workers",
         "seconds",
-        "CPU s",
+        "CPU s (this process)",
         "load",
         "docs/s",
         "reference docs/s",
@@ -626,6 +634,7 @@ def summary_table(results: list[RunResult]) -> Table:
             r.label,
             str(r.docs),
             str(r.passages),
+            str(r.workers),
             f"{r.seconds:.2f}",
             f"{r.cpu_seconds:.2f}",
             f"{r.load_before:.1f}",
@@ -683,8 +692,9 @@ def main() -> None:
     ap.add_argument(
         "--ingest-workers",
         type=int,
-        default=0,
-        help="pipeline.ingest(workers=N): processes preparing chunks while this one stores",
+        default=None,
+        help="pipeline.ingest(workers=N): processes preparing chunks while this one stores "
+        "(default: as 'horizon ingest' chooses for the batch; 0: one process)",
     )
     ap.add_argument(
         "--json",

@@ -89,11 +89,12 @@ def ingest(
         "them) before returning; by default they are left to the vector job.",
     ),
     workers: int = typer.Option(
-        0,
+        None,
         "--workers",
         min=0,
-        help="Processes that prepare documents while this one stores (large batches, free "
-        "cores); 0: all in this process.",
+        help="Processes that prepare documents while this one stores; 0: all in this "
+        "process. Default: one per spare core (at most 3) for 500 documents or more.",
+        show_default=False,
     ),
     cluster: str = typer.Option(
         None,
@@ -118,6 +119,8 @@ def ingest(
     with st.session() as s:
         user = st.principal(s)
     expected = _expected(paths, fmt)
+    if workers is None:
+        workers = service.auto_workers(expected) if cluster is None else 0
     with _bar(as_json) as bar:
         task = bar.add_task("reading…", total=expected)
 

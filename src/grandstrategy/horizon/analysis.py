@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core.db import unit_of_work
@@ -33,14 +34,23 @@ class Batch:
     use_encoder: bool | None = None  # None: stories by encoder vectors when installed
 
 
-def after_chunk(factory: sessionmaker[Session], document_ids: list[int], batch: Batch) -> None:
-    """Assign a stored chunk's documents to stories; refresh alerts when it is time."""
+def after_chunk(
+    factory: sessionmaker[Session],
+    document_ids: list[int],
+    batch: Batch,
+    *,
+    features: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> None:
+    """Assign a stored chunk's documents to stories; refresh alerts when it is time.
+    ``features``: what stories compare, computed when the documents were prepared."""
     if not document_ids:
         return
     if batch.stored_at is None:
         batch.stored_at = time.perf_counter()
     with unit_of_work(factory) as s:
-        story_service.assign(s, document_ids=document_ids, use_encoder=batch.use_encoder)
+        story_service.assign(
+            s, document_ids=document_ids, use_encoder=batch.use_encoder, features=features
+        )
     batch.pending += document_ids
     if time.perf_counter() - batch.refreshed_at >= REFRESH_SECONDS:
         after_batch(factory, batch)

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
+import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +33,7 @@ from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
+from grandstrategy.horizon import stories
 from grandstrategy.horizon.classify.engine import classifier as current_classifier
 from grandstrategy.horizon.classify.labels import Classifier, Prediction, rollup
 from grandstrategy.horizon.entities import ActorMatch, default_finder
@@ -50,6 +53,9 @@ LANGUAGES = ("en", "fr", "nl", "de")
 # with a reason instead of occupying the ingester for minutes: about 600 pages of text.
 MAX_TEXT_CHARS = 2_000_000
 MAX_PASSAGES = 2_000
+AUTO_WORKERS_FROM = 500  # documents in a batch from which worker processes pay their start
+STEALABLE = 2  # chunks queued for the workers that this process may still take back
+MAX_READY = 32  # prepared chunks waiting for their turn to be stored
 
 
 @dataclass
@@ -61,6 +67,10 @@ class Prepared:
     labels: list[list[Prediction]] = field(default_factory=list)
     mentions: list[tuple[int, ActorMatch]] = field(default_factory=list)  # (passage seq, m)
     refused: str = ""  # why the document is not stored (nothing else is computed for it)
+    # What stories compare (``stories.features`` of its title and opening), when asked for
+    # at preparation, so that it is computed where preparing runs (a worker process).
+    story_features: tuple[np.ndarray, np.ndarray] | None = None
+    document_id: int | None = None  # once stored
 
 
 @dataclass
@@ -100,9 +110,12 @@ def prepare(
     return prepare_with(current_classifier(session, use_embeddings=False), docs)
 
 
-def prepare_with(clf: Classifier, docs: list[RawDocument]) -> list[Prepared]:
+def prepare_with(
+    clf: Classifier, docs: list[RawDocument], *, story_features: bool = False
+) -> list[Prepared]:
     """``prepare`` with the classifier given: no database, so it runs anywhere (a cluster's
-    worker, see ``ingest/cluster.py``)."""
+    worker, see ``ingest/cluster.py``). ``story_features``: also what stories compare by
+    character n-grams (for stories formed at once, without the encoder)."""
     out = []
     for raw in docs:
         lang = (raw.language or "").lower()[:2] or detect_language(raw.text, LANGUAGES)
@@ -127,7 +140,13 @@ def prepare_with(clf: Classifier, docs: list[RawDocument]) -> list[Prepared]:
                 p.mentions.append(
                     (seq, ActorMatch(m.entity_id, m.surface, s + m.start, s + m.end, m.how))
                 )
+        if story_features and not p.refused:
+            p.story_features = stories.features(stories.head_text(stored_title(p.raw), p.raw.text))
     return out
+
+
+def stored_title(raw: RawDocument) -> str:
+    return (raw.title or raw.origin)[:500]
 
 
 def _visible_hashes(session: Session, user: Principal, hashes: list[str]) -> set[str]:
@@ -225,7 +244,7 @@ def store_many(
         rows.append(
             {
                 "source_id": sources[name],
-                "title": (p.raw.title or p.raw.origin)[:500],
+                "title": stored_title(p.raw),
                 "url": p.raw.url[:2000],
                 "published": p.raw.date,
                 "language": p.language,
@@ -324,6 +343,8 @@ def store_many(
         audit.record_many(session, new)
     else:
         events += new
+    for h, (p, _mark) in todo.items():
+        p.document_id = doc_ids[h]
     stored = [(doc_ids[h], len(p.spans)) for h, (p, _mark) in todo.items()]
     return stored, duplicates, failed
 
@@ -352,9 +373,11 @@ def ingest(
     says how many passages wait.
 
     ``workers``: processes that prepare chunks (language, passages, classification, actors)
-    while this one stores the previous chunk; 0 prepares here. Worth it for large batches
-    (each worker loads the model once, a second or two); used only when the session factory
-    is bound to an engine on a database file or server that the workers can open too.
+    while this one stores; 0 prepares here. This process prepares too whenever the next
+    chunk to store is not ready (while the workers start, a fresh interpreter loading the
+    model: a second or two), so nothing waits idle; see ``auto_workers`` for a default.
+    Used only when the session factory is bound to an engine on a database file or server
+    that the workers can open too.
 
     ``cluster``: a Dask scheduler's address or a ``distributed.Client``; chunks are then
     prepared on that cluster's workers (``workers`` is not used) while this process stores:
@@ -368,6 +391,17 @@ def ingest(
         raise Invalid(f"marking {base} is above your clearance")
     report = IngestReport()
     t0 = time.perf_counter()
+    with unit_of_work(factory) as s:
+        encoding = vectors.in_use(s)
+    encoder = encoding and use_embeddings is not False
+    batch = analysis.Batch(use_encoder=encoder)
+    # Stories (and so alerts) follow the vectors: when the vector job is left to add them,
+    # it also brings the documents into stories and alerts, and doing it here as well cost
+    # a writing request a refresh of the alerts over the whole archive for nothing.
+    analyse = not (encoder and not wait_vectors)
+    # Stories by character n-grams right after each chunk: what they compare is computed
+    # where the chunk is prepared (in a worker, when there are workers).
+    chars = analyse and not encoder
     chunks = _fresh_chunks(factory, iter(items), chunk, report, user)
     url = _shareable_url(factory) if workers > 0 and cluster is None else None
     prepared_chunks: Iterator[list[Prepared]]
@@ -378,23 +412,24 @@ def ingest(
             clf = current_classifier(s, use_embeddings=False)
         prepared_chunks = dask_cluster.prepare_chunks(chunks, clf, cluster)
     elif url is None:
-        prepared_chunks = (_prepare_here(factory, docs, use_embeddings) for docs in chunks)
+        prepared_chunks = (_prepare_here(factory, docs, chars) for docs in chunks)
     else:
-        prepared_chunks = _prepare_in_workers(chunks, url, workers, use_embeddings)
-    with unit_of_work(factory) as s:
-        encoding = vectors.in_use(s)
-    encoder = encoding and use_embeddings is not False
-    batch = analysis.Batch(use_encoder=encoder)
-    # Stories (and so alerts) follow the vectors: when the vector job is left to add them,
-    # it also brings the documents into stories and alerts, and doing it here as well cost
-    # a writing request a refresh of the alerts over the whole archive for nothing.
-    analyse = not (encoder and not wait_vectors)
+        prepared_chunks = _prepare_in_workers(
+            chunks, url, workers, chars, lambda docs: _prepare_here(factory, docs, chars)
+        )
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
             stored_before = len(report.document_ids)
             _store_chunk(factory, prepared, report, user=user, source=source, marking=base)
             if analyse:
-                analysis.after_chunk(factory, report.document_ids[stored_before:], batch)
+                features = {
+                    p.document_id: p.story_features
+                    for p in prepared
+                    if p.document_id is not None and p.story_features is not None
+                }
+                analysis.after_chunk(
+                    factory, report.document_ids[stored_before:], batch, features=features
+                )
             settled()
             report.seconds = time.perf_counter() - t0
             if progress:
@@ -469,12 +504,23 @@ def _fresh_chunks(
 
 
 def _prepare_here(
-    factory: sessionmaker[Session], docs: list[RawDocument], use_embeddings: bool | None
+    factory: sessionmaker[Session], docs: list[RawDocument], story_features: bool
 ) -> list[Prepared]:
     if not docs:
         return []
     with factory() as s:
-        return prepare(s, docs, use_embeddings=use_embeddings)
+        clf = current_classifier(s, use_embeddings=False)
+    return prepare_with(clf, docs, story_features=story_features)
+
+
+def auto_workers(documents: int | None) -> int:
+    """Worker processes worth starting for a batch of about ``documents``: none for a small
+    batch (starting one costs a second or two) or on one core, else one per spare core, at
+    most three (beyond that the storing process is the bound)."""
+    cores = os.cpu_count() or 1
+    if documents is None or documents < AUTO_WORKERS_FROM:  # None: a feed, a few dozen
+        return 0
+    return max(0, min(cores - 1, 3))
 
 
 def _shareable_url(factory: sessionmaker[Session]) -> str | None:
@@ -489,10 +535,23 @@ def _shareable_url(factory: sessionmaker[Session]) -> str | None:
 
 
 def _prepare_in_workers(
-    chunks: Iterator[list[RawDocument]], url: str, workers: int, use_embeddings: bool | None
+    chunks: Iterator[list[RawDocument]],
+    url: str,
+    workers: int,
+    story_features: bool,
+    here: Callable[[list[RawDocument]], list[Prepared]],
 ) -> Iterator[list[Prepared]]:
-    """Prepared chunks in input order, ``workers + 1`` of them in flight at a time."""
+    """Prepared chunks in input order, from ``workers`` processes and this one.
+
+    Chunks are queued for the workers a few deep. When the next chunk
+    to store is not back yet, this process takes the last queued chunk that no worker has
+    started (``Future.cancel`` succeeds only then) and prepares it itself, so it never waits
+    while there is work, and the share each side takes follows their speeds. Prepared
+    chunks wait for their turn, at most ``MAX_READY`` of them. A chunk a worker fails on is
+    prepared here (so an error that is not the worker's own shows here), and if the workers
+    cannot run at all (one died), the rest is prepared here."""
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
     # spawn: a fresh interpreter, never a fork of a process holding database connections
@@ -500,31 +559,80 @@ def _prepare_in_workers(
         workers,
         mp_context=get_context("spawn"),
         initializer=_worker_start,
-        initargs=(url, use_embeddings),
+        initargs=(url, story_features),
     ) as pool:
-        pending: deque[Future[list[Prepared]]] = deque(
-            pool.submit(_worker_prepare, docs) for docs in islice(chunks, workers + 1)
-        )
-        while pending:
-            done = pending.popleft().result()
-            nxt = next(chunks, None)
-            if nxt is not None:
-                pending.append(pool.submit(_worker_prepare, nxt))
-            yield done
+        docs_of: dict[int, list[RawDocument]] = {}
+        pending: dict[int, Future[list[Prepared]]] = {}
+        ready: dict[int, list[Prepared]] = {}
+        read = out = 0
+        exhausted = broken = False
+        while True:
+            # The executor hands workers + 1 chunks on at once (they can no longer be
+            # taken back); those queued beyond are the ones this process may take.
+            while not exhausted and len(pending) < workers + 1 + STEALABLE:
+                if len(ready) >= MAX_READY:
+                    break
+                docs = next(chunks, None)
+                if docs is None:
+                    exhausted = True
+                    break
+                docs_of[read] = docs
+                if broken:
+                    ready[read] = here(docs)
+                else:
+                    pending[read] = pool.submit(_worker_prepare, docs)
+                read += 1
+            if out == read:
+                return
+            if out in ready:
+                docs_of.pop(out)
+                yield ready.pop(out)
+                out += 1
+                continue
+            future = pending[out]
+            if not future.done():
+                stolen = next(
+                    (i for i in sorted(pending, reverse=True) if pending[i].cancel()), None
+                )
+                if stolen is not None:
+                    del pending[stolen]
+                    ready[stolen] = here(docs_of[stolen])
+                    continue
+            try:
+                ready[out] = future.result()
+            except BrokenProcessPool:  # no worker left: the rest is prepared here
+                broken = True
+                for i in sorted(pending):
+                    ready[i] = here(docs_of[i])
+                pending.clear()
+                continue
+            except Exception:  # prepared here instead: an error not the worker's shows here
+                ready[out] = here(docs_of[out])
+            del pending[out]
 
 
 _worker: dict[str, Any] = {}
 
 
-def _worker_start(url: str, use_embeddings: bool | None) -> None:
+def _worker_start(url: str, story_features: bool) -> None:
     from grandstrategy.core.db import make_engine, make_sessionmaker
 
     _worker["factory"] = make_sessionmaker(make_engine(url))
-    _worker["use_embeddings"] = use_embeddings
+    _worker["story_features"] = story_features
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the ingester that started it is gone (killed, even with
+    ``kill -9``): a worker waiting for chunks would otherwise live on, holding the
+    ingester's output open."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _worker_prepare(docs: list[RawDocument]) -> list[Prepared]:
-    return _prepare_here(_worker["factory"], docs, _worker["use_embeddings"])
+    return _prepare_here(_worker["factory"], docs, _worker["story_features"])
 
 
 def _store_chunk(
@@ -569,6 +677,8 @@ def _store_chunk(
             events += batch
         except IntegrityError:  # e.g. a text stored meanwhile by another ingester
             sources.clear()  # a source made in the rolled-back savepoint is gone too
+            for p in prepared:  # ids handed out in the rolled-back savepoint are gone too
+                p.document_id = None
             for p in prepared:  # then document by document, each in its own savepoint
                 try:
                     with s.begin_nested():

@@ -421,6 +421,7 @@ from grandstrategy.horizon.ingest import readers as _readers  # noqa: E402
 INGEST_FORMATS = _readers.FORMATS
 IngestReport = _pipeline.IngestReport
 ingest = _pipeline.ingest
+auto_workers = _pipeline.auto_workers
 
 
 def read_inputs(

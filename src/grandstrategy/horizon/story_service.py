@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, load_only
 
 from grandstrategy.core.authz import Principal, require, restrict
@@ -30,7 +30,6 @@ from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
 from grandstrategy.horizon.models import Document, Passage, PassageVector, Source
 
 PARTNER_SOURCES = "partner:%"  # partners' strategy texts (partners.py): not news, no story
-HEAD_CHARS = 1500  # a document is compared by its title and opening, not its whole text
 FADE_DAYS = 14  # a story with no report for this long (against the newest seen) has faded
 
 
@@ -44,35 +43,12 @@ def reader_at(marking: Marking) -> Principal:
     )
 
 
-def _text(doc: Document) -> str:
-    return f"{doc.title}. {doc.text[:HEAD_CHARS]}"
-
-
-def _vectors(
-    session: Session, docs: list[Document], use_encoder: bool | None
-) -> list[np.ndarray | None]:
-    """One unit vector per document, or None for a document not ready yet.
-
-    With the encoder, a document's vector is the mean of the stored vectors of the passages
-    of its opening; a document whose passages wait for their vectors (``vectors.py``) is not
-    ready: the vector job groups it once they are in. Without the encoder, hashed character
-    n-grams of its title and opening, at once."""
-    if not docs:
-        return []
-    if use_encoder is None:
-        use_encoder = vectors.in_use(session)
-    if not use_encoder:
-        return [pure.char_vector(_text(d)) for d in docs]
-    stored = _stored_vectors(session, [d.id for d in docs])
-    return [stored.get(d.id) for d in docs]
-
-
 def _stored_vectors(session: Session, document_ids: list[int]) -> dict[int, np.ndarray]:
     """Document id -> the normalised mean of its opening passages' stored vectors."""
     rows = session.execute(
         select(Passage.document_id, PassageVector.vector)
         .join(PassageVector, PassageVector.passage_id == Passage.id)
-        .where(Passage.document_id.in_(document_ids), Passage.start < HEAD_CHARS)
+        .where(Passage.document_id.in_(document_ids), Passage.start < pure.HEAD_CHARS)
     ).all()
     sums: dict[int, np.ndarray] = {}
     for doc_id, blob in rows:
@@ -84,14 +60,22 @@ def _stored_vectors(session: Session, document_ids: list[int]) -> dict[int, np.n
 
 
 def assign(
-    session: Session, *, document_ids: list[int], use_encoder: bool | None = None
+    session: Session,
+    *,
+    document_ids: list[int],
+    use_encoder: bool | None = None,
+    features: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[int]:
     """Put newly stored documents into stories (in publication order); the stories touched.
 
     Part of ingestion: the caller has checked ``horizon.ingest``. Idempotent: a document
-    already in a story is left where it is."""
+    already in a story is left where it is. ``features``: ``stories.features`` of documents'
+    title and opening, computed already (when they were prepared)."""
     if not document_ids:
         return []
+    if use_encoder is None:
+        use_encoder = vectors.in_use(session)
+    features = features or {}
     known = set(
         session.execute(
             select(StoryMember.document_id).where(StoryMember.document_id.in_(document_ids))
@@ -100,28 +84,48 @@ def assign(
     docs = [
         d
         for d in session.execute(
-            select(Document).where(Document.id.in_(document_ids), _not_partner())
-        ).scalars()
-        if d.id not in known
+            select(
+                Document.id,
+                Document.title,
+                func.substr(Document.text, 1, pure.HEAD_CHARS),
+                Document.published,
+                Document.ingested_at,
+                Document.marking_level,
+                Document.marking_compartments,
+                Document.actors,
+                Document.categories,
+            ).where(Document.id.in_(document_ids), _not_partner())
+        ).all()
+        if d[0] not in known
     ]
-    docs.sort(key=lambda d: (_date(d), d.id))
-    vectors = _vectors(session, docs, use_encoder)
-    return story_assign.assign_all(
-        session,
-        [
+    docs.sort(key=lambda d: (d[3] or d[4].date(), d[0]))
+    stored = _stored_vectors(session, [d[0] for d in docs]) if use_encoder else {}
+    arrivals = []
+    for doc_id, title, head, published, ingested_at, level, comps, actors, cats in docs:
+        vector = stored.get(doc_id) if use_encoder else None
+        if use_encoder and vector is None:
+            continue  # its passages wait for their vectors: the vector job groups it
+        known_features = features.get(doc_id)
+        if known_features is not None:
+            signature, chars = known_features
+        elif use_encoder:
+            signature, chars = pure.signature(pure.head_text(title, head)), None
+        else:
+            signature, chars = pure.features(pure.head_text(title, head))
+        vector = vector if use_encoder else chars
+        assert vector is not None
+        arrivals.append(
             story_assign.Arrival(
-                document_id=doc.id,
-                published=_date(doc),
-                marking=doc.marking,
-                vector=np.asarray(vec, dtype=np.float32),
-                signature=pure.signature(_text(doc)),
-                actors=frozenset(str(a[0]) for a in doc.actors),
-                categories=[c for c in doc.categories if c != "none"],
+                document_id=doc_id,
+                published=published or ingested_at.date(),
+                marking=Marking.from_columns(level, comps),
+                vector=np.asarray(vector, dtype=np.float32),
+                signature=signature,
+                actors=frozenset(str(a[0]) for a in actors),
+                categories=[c for c in cats if c != "none"],
             )
-            for doc, vec in zip(docs, vectors, strict=True)
-            if vec is not None
-        ],
-    )
+        )
+    return story_assign.assign_all(session, arrivals)
 
 
 def unassigned(
