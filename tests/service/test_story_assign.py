@@ -78,22 +78,34 @@ def all_at_once(session):
     return outcome(session)
 
 
-def test_the_labelled_set_in_one_chunk_forms_the_stories_it_forms_one_by_one(
+def one_at_a_time(session):
+    """Each document decided against the database as it stands (a window read afresh)."""
+    rows = session.execute(select(Document.id, Document.published).order_by(Document.id)).all()
+    forget_stories(session)
+    for doc_id, _day in sorted(rows, key=lambda r: (r[1], r[0])):
+        story_service.assign(session, document_ids=[doc_id], use_encoder=False)
+    session.flush()
+    return outcome(session)
+
+
+def test_the_labelled_set_forms_the_same_stories_in_chunks_one_by_one_and_at_once(
     factory, session, operator
 ):
     # Markings vary so the rule "compared only with what is at or below the document's
-    # marking" decides some of the joins and merges.
+    # marking" decides some of the joins and merges. Ingestion keeps its window of stories
+    # from one chunk to the next.
     items = [
         dataclasses.replace(raw, marking=["RESTRICTED", None, None, "CONFIDENTIAL", None][k % 5])
         for k, raw in enumerate(read_path(LABELLED))
     ]
-    pipeline.ingest(factory, user=operator, items=items, chunk=1, use_embeddings=False)
-    one_by_one = outcome(session)
-    assert len(one_by_one["members"]) == len(items)
-    kinds = {e[1] for e in one_by_one["events"]}
+    pipeline.ingest(factory, user=operator, items=items, chunk=7, use_embeddings=False)
+    in_chunks = outcome(session)
+    assert len(in_chunks["members"]) == len(items)
+    kinds = {e[1] for e in in_chunks["events"]}
     assert {"born", "grew", "merged"} <= kinds  # the set exercises merges
-    assert len({m[1] for m in one_by_one["members"]}) < len(items) / 2
-    assert all_at_once(session) == one_by_one
+    assert len({m[1] for m in in_chunks["members"]}) < len(items) / 2
+    assert one_at_a_time(session) == in_chunks
+    assert all_at_once(session) == in_chunks
 
 
 # Two wordings of one report: near-duplicates within each, alike (but not copies) across.
@@ -143,6 +155,7 @@ def test_a_split_is_written_the_same_one_by_one_and_all_at_once(
     items = [report(n, day) for n, day in enumerate(days)]
     pipeline.ingest(factory, user=operator, items=items, chunk=1, use_embeddings=False)
     one_by_one = outcome(session)
+    assert one_at_a_time(session) == one_by_one
     assert [s[0] for s in one_by_one["stories"]] == ["active", "active"]
     groups = {}
     for url, story, *_rest in one_by_one["members"]:
@@ -155,3 +168,41 @@ def test_a_split_is_written_the_same_one_by_one_and_all_at_once(
     assert all_at_once(session) == one_by_one
     # and the reader's view follows the stored stories
     assert sorted(s.size for s in story_service.list_stories(session, user=operator)) == [2, 2]
+
+
+def flood(n: int) -> RawDocument:
+    text = (
+        "The Meuse burst its banks at Liège after three days of rain; hundreds of homes in "
+        "the lower town were evacuated and the army sent trucks to help the fire brigade."
+    )
+    return dataclasses.replace(
+        report(0, 1), title=f"Floods {n}", text=f"{text} Bulletin {n}.", origin=f"flood:{n}"
+    )
+
+
+def test_a_window_kept_between_chunks_is_read_again_after_another_writer(
+    factory, session, operator
+):
+    """An ingester keeps its chunk's stories in memory for the next chunk only while
+    nobody else wrote stories: a story another ingester founded meanwhile is joined."""
+    from grandstrategy.horizon import story_assign
+
+    stored = pipeline.ingest(
+        factory,
+        user=operator,
+        items=[report(0, 1), flood(1), flood(2)],
+        use_embeddings=False,
+        wait_vectors=False,
+        chunk=1,
+    ).document_ids
+    forget_stories(session)
+    kept = story_assign.Kept()
+    story_service.assign(session, document_ids=[stored[0]], use_encoder=False, kept=kept)
+    assert kept.window is not None
+    # another ingester, without this window, founds a story for the floods
+    story_service.assign(session, document_ids=[stored[1]], use_encoder=False)
+    story_service.assign(session, document_ids=[stored[2]], use_encoder=False, kept=kept)
+    session.flush()
+    members = dict(session.execute(select(StoryMember.document_id, StoryMember.story_id)).all())
+    assert members[stored[2]] == members[stored[1]]  # joined the story made meanwhile
+    assert len(set(members.values())) == 2

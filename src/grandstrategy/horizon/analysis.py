@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core.db import unit_of_work
-from grandstrategy.horizon import story_service
+from grandstrategy.horizon import story_assign, story_service
 
 REFRESH_SECONDS = 30.0
 LAST_SECONDS: list[float] = []  # stored-to-alert seconds of the latest refreshes (figures)
@@ -32,6 +32,7 @@ class Batch:
     stored_at: float | None = None  # when the oldest pending document was stored
     refreshed_at: float = field(default_factory=time.perf_counter)
     use_encoder: bool | None = None  # None: stories by encoder vectors when installed
+    stories: story_assign.Kept = field(default_factory=story_assign.Kept)  # between chunks
 
 
 def after_chunk(
@@ -49,7 +50,11 @@ def after_chunk(
         batch.stored_at = time.perf_counter()
     with unit_of_work(factory) as s:
         story_service.assign(
-            s, document_ids=document_ids, use_encoder=batch.use_encoder, features=features
+            s,
+            document_ids=document_ids,
+            use_encoder=batch.use_encoder,
+            features=features,
+            kept=batch.stories,
         )
     batch.pending += document_ids
     if time.perf_counter() - batch.refreshed_at >= REFRESH_SECONDS:

@@ -84,7 +84,25 @@ class Window:
         self._pending_members: list[WindowMember] = []
         self._events: list[tuple[WindowStory, str, Marking, WindowStory | None, int | None]] = []
         self._ops: list[tuple[str, Any, WindowStory]] = []  # ("merge", gone, keep), ("move", m, s)
-        self._load(first - WINDOW, last + WINDOW)
+        self._member_ids: set[int] = set()
+        self.start, self.end = first - WINDOW, last + WINDOW
+        self._load(self.start, self.end)
+
+    def cover(self, session: Session, first: dt.date, last: dt.date) -> None:
+        """Take in the days a later chunk needs (its dates ± ``WINDOW_DAYS``) that are not
+        in memory yet, in the transaction of ``session``."""
+        self.session = session
+        start, end = first - WINDOW, last + WINDOW
+        if start < self.start:
+            self._load(start, self.start - dt.timedelta(days=1))
+            self.start = start
+        if end > self.end:
+            self._load(self.end + dt.timedelta(days=1), end)
+            self.end = end
+
+    @property
+    def size(self) -> int:
+        return sum(len(day) for day in self.by_day.values())
 
     # --- reading ------------------------------------------------------------------------
 
@@ -107,12 +125,16 @@ class Window:
             .where(Story.status == "active", StoryMember.published.between(start, end))
             .order_by(StoryMember.id)
         ).all()
+        fresh: list[int] = []  # stories not in memory before: their sizes are read below
         for row in rows:
             sid = int(row[1])
+            if int(row[0]) in self._member_ids:
+                continue
             if sid not in self.stories:
                 self.stories[sid] = WindowStory(sid, Marking.from_columns(row[9], row[10]), 0)
+                fresh.append(sid)
             self._remember(self.stories[sid], row)
-        ids = list(self.stories)
+        ids = fresh
         for k in range(0, len(ids), 500):
             for sid, n in self.session.execute(
                 select(StoryMember.story_id, func.count())
@@ -138,6 +160,7 @@ class Window:
         )
         story.members.append(m)
         self.by_day.setdefault(published, []).append(m)
+        self._member_ids.add(int(mid))
         return m
 
     def _read_whole(self, story: WindowStory) -> None:
@@ -340,6 +363,7 @@ class Window:
             )
             for m in members:
                 m.id, m.row = int(written[m.item.document_id]), None
+                self._member_ids.add(m.id)
             self._pending_members = []
         for kind, what, target in self._ops:
             if kind == "merge":
@@ -382,12 +406,47 @@ def _first(pair: tuple[int, pure.Item]) -> int:
     return pair[0]
 
 
-def assign_all(session: Session, arrivals: list[Arrival]) -> list[int]:
+@dataclass
+class Kept:
+    """A window kept from one chunk to the next of a batch, with the state of the story
+    tables it was written against: when anything else wrote stories in between (another
+    ingester, a rolled-back transaction), the state differs and the window is read afresh."""
+
+    window: Window | None = None
+    state: tuple[int, int, int] | None = None
+
+
+MAX_KEPT_MEMBERS = 20_000  # beyond this a window is read afresh for each chunk (memory)
+
+
+def _state(session: Session) -> tuple[int, int, int]:
+    """The newest story, member and event: any write to stories changes one of them."""
+    row = session.execute(
+        select(
+            select(func.coalesce(func.max(Story.id), 0)).scalar_subquery(),
+            select(func.coalesce(func.max(StoryMember.id), 0)).scalar_subquery(),
+            select(func.coalesce(func.max(StoryEvent.id), 0)).scalar_subquery(),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def assign_all(session: Session, arrivals: list[Arrival], kept: Kept | None = None) -> list[int]:
     """Bring documents into stories, in the order given (publication order); the ids of the
-    stories they are in at the end."""
+    stories they are in at the end. ``kept``: the window of the batch's previous chunk, used
+    again when nothing else changed the stories since."""
     if not arrivals:
         return []
-    window = Window(session, min(a.published for a in arrivals), max(a.published for a in arrivals))
+    first, last = min(a.published for a in arrivals), max(a.published for a in arrivals)
+    window = None
+    if kept is not None and kept.window is not None and kept.state == _state(session):
+        window = kept.window
+        window.cover(session, first, last)
+    if window is None:
+        window = Window(session, first, last)
     touched = [window.add(a) for a in arrivals]
     window.flush()
+    if kept is not None:
+        keep = window.size <= MAX_KEPT_MEMBERS
+        kept.window, kept.state = (window, _state(session)) if keep else (None, None)
     return sorted({st.key for st in touched})

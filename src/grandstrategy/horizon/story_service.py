@@ -65,12 +65,14 @@ def assign(
     document_ids: list[int],
     use_encoder: bool | None = None,
     features: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+    kept: story_assign.Kept | None = None,
 ) -> list[int]:
     """Put newly stored documents into stories (in publication order); the stories touched.
 
     Part of ingestion: the caller has checked ``horizon.ingest``. Idempotent: a document
     already in a story is left where it is. ``features``: ``stories.features`` of documents'
-    title and opening, computed already (when they were prepared)."""
+    title and opening, computed already (when they were prepared); ``kept``: the stories in
+    memory from the batch's previous chunk (``story_assign.Kept``)."""
     if not document_ids:
         return []
     if use_encoder is None:
@@ -125,7 +127,7 @@ def assign(
                 categories=[c for c in cats if c != "none"],
             )
         )
-    return story_assign.assign_all(session, arrivals)
+    return story_assign.assign_all(session, arrivals, kept)
 
 
 def unassigned(
