@@ -417,10 +417,19 @@ def ingest(
         prepared_chunks = _prepare_in_workers(
             chunks, url, workers, chars, lambda docs: _prepare_here(factory, docs, chars)
         )
+    sources: dict[str, int] = {}  # source ids, looked up once per batch
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
             stored_before = len(report.document_ids)
-            _store_chunk(factory, prepared, report, user=user, source=source, marking=base)
+            _store_chunk(
+                factory,
+                prepared,
+                report,
+                user=user,
+                source=source,
+                marking=base,
+                known_sources=sources,
+            )
             if analyse:
                 features = {
                     p.document_id: p.story_features
@@ -643,8 +652,10 @@ def _store_chunk(
     user: Principal,
     source: str,
     marking: Marking,
+    known_sources: dict[str, int] | None = None,
 ) -> None:
-    """One transaction for the chunk.
+    """One transaction for the chunk. ``known_sources``: source ids stored by earlier
+    chunks, looked up once per batch (those this chunk adds are added once committed).
 
     The chunk is first written whole inside a savepoint (documents above the user's
     clearance are refused before anything is written). Should a row clash (the same text
@@ -660,7 +671,7 @@ def _store_chunk(
     stored: list[tuple[int, int]] = []  # (document id, passages)
     failed: list[tuple[str, str]] = []
     duplicates = 0
-    sources: dict[str, int] = {}
+    sources = dict(known_sources or {})
     with unit_of_work(factory) as s:
         try:  # the whole chunk at once (a few statements), unless a row clashes
             with s.begin_nested():
@@ -703,6 +714,8 @@ def _store_chunk(
                 else:
                     stored.append((doc_id, len(p.spans)))
         audit.record_many(s, events)
+    if known_sources is not None:
+        known_sources.update(sources)
     report.failed += failed
     report.duplicates += duplicates
     report.ingested += len(stored)
