@@ -2,6 +2,7 @@
 and a stale or tampered index that never shows what the database does not allow."""
 
 import json
+import shutil
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon import search
+from grandstrategy.horizon import search, wordforms
 from grandstrategy.horizon.models import Passage
 from tests.conftest import unavailable
 from tests.helpers import make_user
@@ -104,6 +105,43 @@ def test_reindex_rebuilds_and_a_lost_state_rebuilds_itself(session, marked, oper
     again = kindex.KeywordIndex(idx.folder)
     assert ids(search.search(session, user=operator, query="cyber", index=again)) == before
     assert again.state.docs == 3
+
+
+def _ranking(result):
+    return [(h.passage_id, h.score) for h in result.hits]
+
+
+def test_an_index_made_before_the_word_store_fills_it_and_ranks_the_same(
+    session,
+    marked,  # noqa: F811
+    operator,
+    idx,
+    monkeypatch,
+):
+    queries = ["cyber attack", "port OR antwerp", '"port of Antwerp"', "network*", "cyber -x"]
+    fts = {q: search.search(session, user=operator, query=q, semantic=False) for q in queries}
+    search.search(session, user=operator, query="cyber", semantic=False, index=idx)
+    assert idx.words.upto == idx.state.upto > 0
+    shutil.rmtree(idx.folder / "words")  # as an index written by an earlier version
+    older = kindex.KeywordIndex(idx.folder)
+    assert older.words.upto == 0 and older.state.upto == idx.state.upto  # not rebuilt
+    read: list[int] = []
+    scores = wordforms.scores
+
+    def counted(terms, rows):
+        read.append(len(rows))
+        return scores(terms, rows)
+
+    monkeypatch.setattr(wordforms, "scores", counted)
+    for q in queries:
+        r = search.search(session, user=operator, query=q, semantic=False, index=older)
+        assert r.backend == "tantivy"
+        assert _ranking(r) == _ranking(fts[q]), q
+    assert older.words.upto == older.state.upto
+    assert read == []  # every candidate ranked from the stored words, no text folded
+    assert older.rebuild(session) == 3 and older.words.upto == older.state.upto
+    r = search.search(session, user=operator, query="cyber attack", semantic=False, index=older)
+    assert _ranking(r) == _ranking(fts["cyber attack"]) and read == []
 
 
 def _plant(idx, pid, level, text="cyber attack on everything"):

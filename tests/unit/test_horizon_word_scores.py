@@ -57,3 +57,59 @@ def test_bulk_scores_equal_the_word_by_word_score():
         terms = search.parse(query)
         assert wordforms.scores(terms, rows) == [reference(terms, t, lang) for t, lang in rows]
         assert wordforms.score(terms, TEXTS[0], "en") == reference(terms, TEXTS[0], "en")
+
+
+def _written_by_definition(term, folded):
+    """Every place tried one by one, as ``wordforms._written`` was first written."""
+    n = len(term.words)
+    wanted = [wordforms.fold(w) for w in term.words]
+    found = []
+    for i in range(len(folded) - n + 1):
+        head_ok = all(folded[i + k] == wanted[k] for k in range(n - 1))
+        last = folded[i + n - 1]
+        ok = last.startswith(wanted[-1]) if term.prefix else last == wanted[-1]
+        if head_ok and ok:
+            found += [(i + k, 1.0) for k in range(n)]
+    return found
+
+
+def test_written_terms_found_as_by_their_definition():
+    rng = random.Random(7)
+    vocab = ["a", "ab", "abc", "b", "ba", "c"]
+    queries = ['"a"', "ab*", '"a a"', '"a b"', '"a ab*"', '"a a a"', '"b a c"', "a*", '"zz"']
+    for _ in range(400):
+        folded = rng.choices(vocab, k=rng.randint(0, 25))
+        for q in queries:
+            (term,) = search.parse(q)
+            assert wordforms._written(term, folded) == _written_by_definition(term, folded)
+
+
+def _snippet_by_definition(terms, text, language):
+    """The extract as first written: every word located, then the best window."""
+    toks = wordforms.tokens(text)
+    hits = sorted({i for found in wordforms._positions(terms, toks, language) for i, _ in found})
+    if not toks:
+        return wordforms.Snippet(text[:300], 0, [])
+    best, best_n, size = 0, -1, wordforms.SNIPPET_TOKENS
+    for i in hits or [0]:
+        lo = max(0, min(i - size // 3, len(toks) - size))
+        n = sum(1 for h in hits if lo <= h < lo + size)
+        if n > best_n:
+            best, best_n = lo, n
+    first, last = best, min(len(toks), best + size) - 1
+    start = 0 if first == 0 else toks[first][1]
+    end = len(text) if last == len(toks) - 1 else toks[last][2]
+    matches = [(toks[h][1] - start, toks[h][2] - start) for h in hits if first <= h <= last]
+    return wordforms.Snippet(text[start:end], start, matches)
+
+
+def test_snippets_as_by_their_definition():
+    rng = random.Random(13)
+    vocab = [w for t in TEXTS for w in t.split()] + ["drone", "Drones", "cyber", "é", "a"] * 3
+    texts = TEXTS + [" ".join(rng.choices(vocab, k=rng.randint(0, 120))) for _ in range(300)]
+    for query in [*QUERIES, "a", '"a drone"', "cyb*", "drone OR a"]:
+        terms = search.parse(query)
+        for text in texts:
+            for lang in ("en", "de"):
+                got = wordforms.snippet(terms, text, lang)
+                assert got == _snippet_by_definition(terms, text, lang), (query, text)

@@ -33,15 +33,17 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
 from grandstrategy.horizon import wordforms
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
+from grandstrategy.horizon.wordstore import WordStore
 
 VERSION = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
 BATCH = 5_000  # passages read from the database at a time
@@ -100,6 +102,27 @@ class State:
     compartments: list[str] = field(default_factory=list)
 
 
+@cache
+def _marks_statements() -> tuple[Any, Any]:
+    """The two queries of the catch-up check, built once (it runs before every search)."""
+    tops = select(
+        select(func.max(Passage.id)).scalar_subquery(),
+        select(func.max(Label.id)).scalar_subquery(),
+        select(func.max(Mention.id)).scalar_subquery(),
+    )
+    passage = (
+        select(
+            Document.content_hash,
+            Passage.seq,
+            Passage.marking_level,
+            Passage.marking_compartments,
+        )
+        .join(Document, Document.id == Passage.document_id)
+        .where(Passage.id == bindparam("upto"))
+    )
+    return tops, passage
+
+
 class KeywordIndex:
     """One tantivy index in ``folder``, kept in step with one database."""
 
@@ -139,6 +162,7 @@ class KeywordIndex:
         )
         self.index.register_tokenizer("gs", self.analyzer)
         self.state = state
+        self.words = WordStore(self.folder / "words")
         self.index.reload()
         self.searcher = self.index.searcher()
 
@@ -175,8 +199,10 @@ class KeywordIndex:
 
     def _add(self, session: Session, writer: Any, ids: list[int] | None, above: int) -> set[str]:
         """Index the passages in ``ids``, or (None) every passage above ``above``; the
-        compartments seen."""
+        compartments seen. The words of passages above the word store's ``upto`` are
+        stored too (the caller commits the store)."""
         seen: set[str] = set()
+        stored = self.words.upto
         lo = above
         while True:
             q = (
@@ -218,6 +244,9 @@ class KeywordIndex:
             for row in rows:
                 seen.update(c for c in row[3].strip("|").split("|") if c)
                 writer.add_document(self._doc(row, cats.get(row[0], []), actors.get(row[0], [])))
+                if row[0] > stored:
+                    self.words.add(row[0], row[1])
+            self.words.flush()
             if ids is not None:
                 ids = ids[BATCH:]
                 if not ids:
@@ -228,23 +257,9 @@ class KeywordIndex:
     def _db_marks(self, session: Session, upto: int) -> tuple[int, str, int, int]:
         """(highest passage id, fingerprint of passage ``upto``, highest label and mention
         ids)."""
-        top, labels, mentions = session.execute(
-            select(
-                select(func.max(Passage.id)).scalar_subquery(),
-                select(func.max(Label.id)).scalar_subquery(),
-                select(func.max(Mention.id)).scalar_subquery(),
-            )
-        ).one()
-        row = session.execute(
-            select(
-                Document.content_hash,
-                Passage.seq,
-                Passage.marking_level,
-                Passage.marking_compartments,
-            )
-            .join(Document, Document.id == Passage.document_id)
-            .where(Passage.id == upto)
-        ).first()
+        tops, passage = _marks_statements()
+        top, labels, mentions = session.execute(tops).one()
+        row = session.execute(passage, {"upto": upto}).first()
         fp = "" if row is None else "|".join(str(v) for v in row)
         return int(top or 0), fp, int(labels or 0), int(mentions or 0)
 
@@ -257,6 +272,7 @@ class KeywordIndex:
                 self.state = disk
                 self.index.reload()
                 self.searcher = self.index.searcher()
+            self.words.refresh()
             st = self.state
             top, fp, labels_top, mentions_top = self._db_marks(session, st.upto)
             rebuild = st.upto > 0 and fp != st.fingerprint
@@ -268,12 +284,20 @@ class KeywordIndex:
                 self.counted_at = time.monotonic()
             if rebuild:
                 return self._rebuild(session)
-            if top == st.upto and labels_top <= st.labels_upto and mentions_top <= st.mentions_upto:
+            current = (
+                top == st.upto and labels_top <= st.labels_upto and mentions_top <= st.mentions_upto
+            )
+            if current and self.words.upto >= st.upto:
                 return True
             try:
                 writer = self.index.writer(100_000_000, 1)
             except ValueError:  # another process is writing: answer from FTS this time
-                return False
+                return current  # (a word store behind only makes ranking read texts)
+            self.words.begin()
+            if self.words.upto < st.upto:  # an index made before the word store: fill it
+                self._store_words(session, st.upto)
+            if current:
+                return True
             changed = self._relabelled(session, st)
             pid = _tv().Query.range_query
             writer.delete_documents_by_query(
@@ -285,6 +309,7 @@ class KeywordIndex:
             seen |= self._add(session, writer, None, st.upto)
             writer.commit()
             writer.wait_merging_threads()
+            self.words.commit(top)
             added = session.execute(
                 select(func.count()).where(Passage.id > st.upto, Passage.id <= top)
             ).scalar_one()
@@ -303,6 +328,25 @@ class KeywordIndex:
             self.searcher = self.index.searcher()
             return True
 
+    def _store_words(self, session: Session, upto: int) -> None:
+        """Store the words of every passage the word store lacks up to ``upto`` (an index
+        built before there was a word store, or a store lost or cut short)."""
+        lo = self.words.upto
+        while True:
+            rows = session.execute(
+                select(Passage.id, Passage.text)
+                .where(Passage.id > lo, Passage.id <= upto)
+                .order_by(Passage.id)
+                .limit(BATCH)
+            ).all()
+            for pid, text in rows:
+                self.words.add(pid, text)
+            self.words.flush()
+            if len(rows) < BATCH:
+                break
+            lo = rows[-1][0]
+        self.words.commit(upto)
+
     def _relabelled(self, session: Session, st: State) -> list[int]:
         """Passages indexed already that got labels or mentions since."""
         ids: set[int] = set()
@@ -320,10 +364,13 @@ class KeywordIndex:
         except ValueError:
             return False
         writer.delete_all_documents()
+        self.words.reset()
+        self.words.begin()
         top, _, labels_top, mentions_top = self._db_marks(session, 0)
         seen = self._add(session, writer, None, 0)
         writer.commit()
         writer.wait_merging_threads()
+        self.words.commit(top)
         docs = session.execute(
             select(func.count()).select_from(Passage).where(Passage.id <= top)
         ).scalar_one()
@@ -417,9 +464,12 @@ class KeywordIndex:
         all. Ordered by id, not by tantivy's BM25, whose statistics (document frequencies,
         average length) cover every passage indexed, those a reader may not see included."""
         res = self.searcher.search(query, depth, count=True, order_by_field="pid")
-        addrs = [a for _key, a in res.hits]
-        pids = self.searcher.fast_field_values("pid", addrs) if addrs else []
-        return [int(p) for p in pids], int(res.count)
+        return [int(pid) for pid, _addr in res.hits], int(res.count)  # the key is the pid
+
+    def scores(self, terms: list[Any], passages: list[tuple[int, str]]) -> list[float | None]:
+        """``wordforms.scores`` of each (passage id, language) from the stored words; None
+        for a passage whose words are not stored (score it from its text)."""
+        return self.words.scores(terms, passages)
 
     def matching(self, query: Any, ids: list[int]) -> set[int]:
         """Those of ``ids`` that ``query`` matches."""

@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVarTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -262,7 +262,7 @@ def search(
     else:
         ids, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
         found = _rows(session, ids)
-    ranked = _ranked(terms, found)
+    ranked = _ranked(session, terms, found, index if tq is not None else None)
     rank_of = {pid: r for pid, r in ranked}
     kw_index = index if tq is not None else None
     close = _semantic(session, user, terms, filters, started, kw_index) if started else []
@@ -333,12 +333,14 @@ def _by_index(
     """The same from the keyword index, each candidate checked again in SQL: a passage the
     database does not show this user (or that does not pass the filters) is dropped, and
     not counted. The index's own count is used only beyond the candidates. The check reads
-    what ranking and facets need of each candidate kept, in the same query."""
+    what ranking and facets need of each candidate kept, in the same query: not its text,
+    whose words the index stores (``horizon.wordstore``)."""
     proposed, count = index.newest(tq, depth)
     kept: dict[int, Candidate] = {}
     if proposed:
-        q = restrict(_candidates().where(_among(session, Passage.id, proposed)), user, Passage)
-        kept = {int(r[0]): _candidate(r) for r in session.execute(_filtered(q, filters))}
+        q = _recheck(session, user, filters)
+        rows = session.execute(q, {"ids": _ids_value(session, proposed)})
+        kept = {int(r[0]): _candidate(r) for r in rows}
     found = [kept[pid] for pid in proposed if pid in kept]
     complete = count <= len(proposed)
     if complete:
@@ -347,29 +349,31 @@ def _by_index(
     return found, min(total, COUNT_CAP), total <= COUNT_CAP, False
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """What ranking and facets read of a keyword match."""
+class Candidate(NamedTuple):
+    """What ranking and facets read of a keyword match (a tuple: 500 are made per search)."""
 
     pid: int
-    text: str
+    text: str | None  # None: not read, the keyword index's word store ranks it
     language: str
     source: int  # the id of its document's source
 
 
-def _candidates() -> Select[int, str, str, int]:
+_DOC = aliased(Document)  # made once: making an alias costs a couple of milliseconds
+
+
+def _candidates(text: bool = True) -> Any:
     """The columns of a ``Candidate``; the document aliased, so that the filters' own
     conditions on documents (``_filtered``) stay correlated to the passage."""
-    doc = aliased(Document)
+    body = Passage.text if text else literal_column("NULL")
     return (
-        select(Passage.id, Passage.text, Passage.language, doc.source_id)
+        select(Passage.id, body, Passage.language, _DOC.source_id)
         .select_from(Passage)
-        .join(doc, doc.id == Passage.document_id)
+        .join(_DOC, _DOC.id == Passage.document_id)
     )
 
 
 def _candidate(row: Any) -> Candidate:
-    return Candidate(int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+    return Candidate(*row)
 
 
 def _rows(session: Session, ids: list[int]) -> list[Candidate]:
@@ -379,6 +383,56 @@ def _rows(session: Session, ids: list[int]) -> list[Candidate]:
     q = _candidates().where(_among(session, Passage.id, ids))
     by_id = {int(r[0]): _candidate(r) for r in session.execute(q)}
     return [by_id[pid] for pid in ids if pid in by_id]
+
+
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}  # statements built once per shape
+STATEMENTS_KEPT = 512
+
+
+def _statement(key: tuple[Any, ...], build: Any) -> Any:
+    """The statement of ``key``, built by ``build()`` the first time: building one costs
+    more than SQLite's answer to it (a few hundred microseconds each, several per search).
+    Its ids are a parameter named ``ids`` (``_among_ids``, value from ``_ids_value``)."""
+    found = _STATEMENTS.get(key)
+    if found is None:
+        if len(_STATEMENTS) >= STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = build()
+    return found
+
+
+def _recheck(session: Session, user: Principal, filters: Filters) -> Any:
+    """The index's candidates that the user may see and that pass the filters, with what
+    ranking and facets read (``_candidates``, without the text)."""
+    dialect = session.get_bind().dialect.name
+    shape = tuple(filters.__dict__.values())
+    key = ("recheck", dialect, user.clearance, frozenset(user.compartments), shape)
+
+    def build() -> Any:
+        q = _candidates(text=False).where(_among_ids(dialect, Passage.id))
+        return _filtered(restrict(q, user, Passage), filters)
+
+    return _statement(key, build)
+
+
+def _among_ids(dialect: str, col: Any) -> ColumnElement[bool]:
+    """``col IN :ids``, as ``_among`` writes it, the ids left to the parameter ``ids``."""
+    cond: ColumnElement[bool]
+    if dialect == "postgresql":
+        cond = col == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    else:
+        each: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids"))
+        )
+        cond = col.in_(each)
+    return cond
+
+
+def _ids_value(session: Session, ids: Sequence[int]) -> Any:
+    values = [int(i) for i in ids]
+    if session.get_bind().dialect.name == "postgresql":
+        return values
+    return json.dumps(values)
 
 
 def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
@@ -395,13 +449,28 @@ def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool
     return cond
 
 
-def _ranked(terms: list[Term], found: list[Candidate]) -> list[tuple[int, float]]:
+def _ranked(
+    session: Session, terms: list[Term], found: list[Candidate], index: KeywordIndex | None
+) -> list[tuple[int, float]]:
     """(id, rank: lower is better) of the candidates, best first, each scored from its own
-    text; equal scores go newest first."""
+    text (or, the same, from its words as the keyword ``index`` stores them); equal scores go
+    newest first."""
     if not found:
         return []
-    scores = wordforms.scores(terms, [(c.text, c.language) for c in found])
-    scored = [(c.pid, -s) for c, s in zip(found, scores, strict=True)]
+    scores: list[float | None] = [None] * len(found)
+    if index is not None:
+        scores = index.scores(terms, [(c.pid, c.language) for c in found])
+    unscored = [i for i, sc in enumerate(scores) if sc is None]
+    if unscored:
+        texts = {c.pid: c.text for c in found if c.text is not None}
+        lacking = [found[i].pid for i in unscored if found[i].pid not in texts]
+        if lacking:
+            q = select(Passage.id, Passage.text).where(_among(session, Passage.id, lacking))
+            texts.update((int(pid), str(text)) for pid, text in session.execute(q))
+        rows = [(texts.get(found[i].pid, ""), found[i].language) for i in unscored]
+        for i, sc in zip(unscored, wordforms.scores(terms, rows), strict=True):
+            scores[i] = sc
+    scored = [(c.pid, -(s or 0.0)) for c, s in zip(found, scores, strict=True)]
     return sorted(scored, key=lambda r: (r[1], -r[0]))
 
 
@@ -474,40 +543,61 @@ def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]
     if not rows:
         return []
     ids = [r[0] for r in rows]
-    q = (
-        select(Passage, Document.title, Document.published, Source.name)
-        .join(Document, Document.id == Passage.document_id)
-        .join(Source, Source.id == Document.source_id)
-        .where(Passage.id.in_(ids))
-    )
-    found = {p.id: (p, title, pub, src) for p, title, pub, src in session.execute(q).all()}
+    dialect = session.get_bind().dialect.name
+
+    def page() -> Any:  # the columns, not the entities: 20 ORM objects cost a millisecond
+        return (
+            select(
+                Passage.id,
+                Passage.document_id,
+                Passage.seq,
+                Passage.start,
+                Passage.end,
+                Passage.text,
+                Passage.language,
+                Passage.marking_level,
+                Passage.marking_compartments,
+                Document.title,
+                Document.published,
+                Source.name,
+            )
+            .join(Document, Document.id == Passage.document_id)
+            .join(Source, Source.id == Document.source_id)
+            .where(_among_ids(dialect, Passage.id))
+        )
+
+    def labels() -> Any:
+        return (
+            select(Label.passage_id, Label.category)
+            .where(_among_ids(dialect, Label.passage_id))
+            .order_by(Label.score.desc())
+        )
+
+    param = {"ids": _ids_value(session, ids)}
+    found = {r.id: r for r in session.execute(_statement(("page", dialect), page), param)}
     cats: dict[int, list[str]] = {}
-    for pid, cat in session.execute(
-        select(Label.passage_id, Label.category)
-        .where(Label.passage_id.in_(ids))
-        .order_by(Label.score.desc())
-    ).all():
+    for pid, cat in session.execute(_statement(("labels", dialect), labels), param):
         cats.setdefault(pid, []).append(cat)
     out = []
     for pid, rank, cosine in rows:
-        p, title, pub, src = found[pid]
+        p = found[pid]
         extract = wordforms.snippet(terms, p.text, p.language)
         matched = [extract.text[a:b].lower() for a, b in extract.matches]
         out.append(
             Hit(
                 passage_id=p.id,
                 document_id=p.document_id,
-                document_title=title,
+                document_title=p.title,
                 seq=p.seq,
                 start=p.start,
                 end=p.end,
                 score=-float(rank),
                 snippet=extract.text,
                 matched=list(dict.fromkeys(matched)),
-                marking=str(p.marking),
+                marking=str(Marking.from_columns(p.marking_level, p.marking_compartments)),
                 language=p.language,
-                published=pub,
-                source=src,
+                published=p.published,
+                source=p.name,
                 categories=cats.get(pid, []),
                 cosine=cosine,
                 matches=extract.matches,
@@ -531,17 +621,25 @@ def _facets(
     }
     if not ids:
         return empty
-    specs: dict[str, Select[str, int]] = {
-        "category": select(Label.category, func.count(func.distinct(Label.passage_id)))
-        .where(_among(session, Label.passage_id, ids))
-        .group_by(Label.category),
-        "actor": select(Mention.entity_id, func.count(func.distinct(Mention.passage_id)))
-        .where(_among(session, Mention.passage_id, ids))
-        .group_by(Mention.entity_id),
+    dialect = session.get_bind().dialect.name
+
+    def counted(value: Any, pid: Any) -> Any:
+        return lambda: (
+            select(value, func.count(func.distinct(pid)))
+            .where(_among_ids(dialect, pid))
+            .group_by(value)
+            .order_by(func.count().desc(), value)
+            .limit(top)
+        )
+
+    specs = {
+        "category": counted(Label.category, Label.passage_id),
+        "actor": counted(Mention.entity_id, Mention.passage_id),
     }
     out = empty
-    for name, q in specs.items():
-        rows = session.execute(q.order_by(func.count().desc(), q.selected_columns[0]).limit(top))
+    param = {"ids": _ids_value(session, ids)}
+    for name, build in specs.items():
+        rows = session.execute(_statement(("facet", name, dialect, top), build), param)
         out[name] = [(str(v), int(c)) for v, c in rows.all()]
     wanted = set(ids)
     pairs: list[tuple[str, int]] = [(c.language, c.source) for c in known if c.pid in wanted]
@@ -556,7 +654,15 @@ def _facets(
     sources = sorted({src for _lang, src in pairs})
     names = {
         int(i): str(n)
-        for i, n in session.execute(select(Source.id, Source.name).where(Source.id.in_(sources)))
+        for i, n in session.execute(
+            _statement(
+                ("sources",),
+                lambda: select(Source.id, Source.name).where(
+                    Source.id.in_(bindparam("sources", expanding=True))
+                ),
+            ),
+            {"sources": sources},
+        )
     }
     for name, values in (
         ("language", Counter(lang for lang, _src in pairs)),

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import islice
 from typing import Any, Protocol
 
 PREFIX_MIN = 4  # letters a stem needs before words that begin with it match too
@@ -63,11 +65,6 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def _located(text: str) -> list[tuple[str, int, int]]:
-    """``tokens(text)``, the words taken from ``words`` (remembered from ranking)."""
-    return [(w, m.start(), m.end()) for w, m in zip(words(text), _WORD.finditer(text), strict=True)]
-
-
 # Every ASCII byte as ``words`` keeps it: a letter lowercased, a digit as is, anything else a
 # space, so that ``split`` then gives the words of ASCII text as ``_WORD`` does.
 _ASCII_WORDS = bytes(
@@ -98,19 +95,27 @@ def _shared(found: list[str]) -> tuple[str, ...]:
 def words(text: str) -> tuple[str, ...]:
     """The folded words of ``text``, as ``tokens`` gives them, without offsets.
 
+    Remembered for the last ``WORDS_CACHE`` texts (``split_words`` folds them): a search
+    ranks up to a thousand passages by their words, and the newest passages are ranked again
+    and again."""
+    return _shared(split_words(text))
+
+
+def split_words(text: str) -> list[str]:
+    """``words(text)``, worked out each time and not remembered (the keyword index's word
+    store folds every passage once).
+
     Folded as a whole where that splits it at the same places as folding word by word (ASCII
     and Latin text: a few microseconds, not one step per word): lowercased and split as bytes
-    where the decomposed text is ASCII once its accents are dropped. Remembered for the last
-    ``WORDS_CACHE`` texts: a search ranks up to a thousand passages by their words, and the
-    newest passages are ranked again and again."""
+    where the decomposed text is ASCII once its accents are dropped."""
     if not text.isascii():
         if _FOLDS_APART.search(text):
-            return tuple(fold(w) for w in _WORD.findall(text))  # ``fold`` remembers its words
+            return [fold(w) for w in _WORD.findall(text)]  # ``fold`` remembers its words
         text = unicodedata.normalize("NFKD", text.lower())
         if _NOT_FOLDED.search(text):
-            return _shared(_WORD.findall(_COMBINING.sub("", text)))
+            return _WORD.findall(_COMBINING.sub("", text))
         text = text.encode("ascii", "ignore").decode()  # drops the combining accents only
-    return _shared(text.encode().translate(_ASCII_WORDS).decode().split())
+    return text.encode().translate(_ASCII_WORDS).decode().split()
 
 
 @cache
@@ -125,6 +130,12 @@ def stem(word: str, language: str) -> str:
     """``word`` (folded) stemmed in ``language`` ("en", "fr", "nl", "de"); unknown: as is."""
     name = LANGUAGES.get(language)
     return str(_stemmer(name).stemWord(word)) if name else word
+
+
+def stems_of(words: list[str], language: str) -> list[str]:
+    """``stem(w, language)`` of each of ``words``, in one call to the stemmer."""
+    name = LANGUAGES.get(language)
+    return [str(s) for s in _stemmer(name).stemWords(words)] if name else list(words)
 
 
 @dataclass(frozen=True)
@@ -177,8 +188,14 @@ def _positions(
     terms: Sequence[QueryTerm], toks: list[tuple[str, int, int]], language: str
 ) -> list[list[tuple[int, float]]]:
     """Per positive term, (token index, weight) of each place where it matches."""
+    return _found(terms, [t for t, _, _ in toks], language)
+
+
+def _found(
+    terms: Sequence[QueryTerm], folded: Sequence[str], language: str
+) -> list[list[tuple[int, float]]]:
+    """``_positions`` from the folded words alone."""
     out: list[list[tuple[int, float]]] = []
-    folded = [t for t, _, _ in toks]
     for term in terms:
         if term.negated:
             continue
@@ -218,17 +235,25 @@ def _written_count(
 
 def _written(term: QueryTerm, folded: Sequence[str]) -> list[tuple[int, float]]:
     """(token index, 1.0) of each token of each place where a phrase, a ``prefix*`` or a
-    quoted word occurs as written."""
+    quoted word occurs as written (a token of two overlapping places twice)."""
     n = len(term.words)
     wanted = [fold(w) for w in term.words]
+    if n == 1:
+        word = wanted[0]
+        if term.prefix:
+            return [(i, 1.0) for i, token in enumerate(folded) if token.startswith(word)]
+        return [(i, 1.0) for i, token in enumerate(folded) if token == word]
     found: list[tuple[int, float]] = []
-    for i in range(len(folded) - n + 1):
-        head_ok = all(folded[i + k] == wanted[k] for k in range(n - 1))
-        last = folded[i + n - 1]
-        ok = last.startswith(wanted[-1]) if term.prefix else last == wanted[-1]
-        if head_ok and ok:
-            found += [(i + k, 1.0) for k in range(n)]
-    return found
+    at, last = -1, len(folded) - n
+    while True:
+        try:
+            at = folded.index(wanted[0], at + 1, last + 1)
+        except ValueError:
+            return found
+        head_ok = all(folded[at + k] == wanted[k] for k in range(1, n - 1))
+        tail = folded[at + n - 1]
+        if head_ok and (tail.startswith(wanted[-1]) if term.prefix else tail == wanted[-1]):
+            found += [(at + k, 1.0) for k in range(n)]
 
 
 def score(terms: Sequence[QueryTerm], text: str, language: str) -> float:
@@ -287,21 +312,28 @@ class Snippet:
 
 
 def snippet(terms: Sequence[QueryTerm], text: str, language: str) -> Snippet:
-    """The ``SNIPPET_TOKENS`` words of the passage with the most matches, and the matches."""
-    toks = _located(text)
-    hits = sorted({i for found in _positions(terms, toks, language) for i, _ in found})
-    if not toks:
+    """The ``SNIPPET_TOKENS`` words of the passage with the most matches, and the matches.
+
+    Chosen from the folded words; only the words of the extract are located in the text."""
+    folded = words(text)
+    hits = sorted({i for found in _found(terms, folded, language) for i, _ in found})
+    if not folded:
         return Snippet(text[:300], 0, [])
     best, best_n = 0, -1
     for i in hits or [0]:
-        lo = max(0, min(i - SNIPPET_TOKENS // 3, len(toks) - SNIPPET_TOKENS))
-        n = sum(1 for h in hits if lo <= h < lo + SNIPPET_TOKENS)
+        lo = max(0, min(i - SNIPPET_TOKENS // 3, len(folded) - SNIPPET_TOKENS))
+        n = bisect_left(hits, lo + SNIPPET_TOKENS) - bisect_left(hits, lo)  # hits in the window
         if n > best_n:
             best, best_n = lo, n
-    first, last = best, min(len(toks), best + SNIPPET_TOKENS) - 1
-    start = 0 if first == 0 else toks[first][1]
-    end = len(text) if last == len(toks) - 1 else toks[last][2]
-    matches = [(toks[h][1] - start, toks[h][2] - start) for h in hits if first <= h <= last]
+    first, last = best, min(len(folded), best + SNIPPET_TOKENS) - 1
+    spans = [m.span() for m in islice(_WORD.finditer(text), first, last + 1)]
+    start = 0 if first == 0 else spans[0][0]
+    end = len(text) if last == len(folded) - 1 else spans[-1][1]
+    matches = [
+        (spans[h - first][0] - start, spans[h - first][1] - start)
+        for h in hits
+        if first <= h <= last
+    ]
     return Snippet(text[start:end], start, matches)
 
 
