@@ -113,3 +113,14 @@ def test_snippets_as_by_their_definition():
             for lang in ("en", "de"):
                 got = wordforms.snippet(terms, text, lang)
                 assert got == _snippet_by_definition(terms, text, lang), (query, text)
+
+
+def test_a_snippet_given_its_words_is_the_same_and_survives_wrong_ones():
+    terms = search.parse("drone")
+    for text in TEXTS:
+        folded = list(wordforms.words(text))
+        assert wordforms.snippet(terms, text, "en", folded) == wordforms.snippet(terms, text, "en")
+    text = TEXTS[0]
+    assert wordforms.snippet(terms, text, "en", ["drone"] * 50) == wordforms.snippet(
+        terms, text, "en"
+    )

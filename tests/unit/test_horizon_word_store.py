@@ -159,3 +159,10 @@ def test_short_passages_and_phrases_longer_than_them(tmp_path):
         assert got == wordforms.scores(terms, [(t, lang) for _pid, t, lang in rows]), query
         one = store.scores(terms, [(1, "en")])
         assert one == wordforms.scores(terms, [("a", "en")]), query
+
+
+def test_the_words_of_a_stored_passage(tmp_path, passages):
+    store = _filled(tmp_path / "words", passages)
+    for pid, text, _lang in passages:
+        assert store.words_of(pid) == list(wordforms.words(text))
+    assert store.words_of(2) is None and store.words_of(10**7) is None

@@ -41,7 +41,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
-from grandstrategy.horizon import wordforms
+from grandstrategy.horizon import plainsql, wordforms
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 from grandstrategy.horizon.wordstore import WordStore
 
@@ -258,8 +258,9 @@ class KeywordIndex:
         """(highest passage id, fingerprint of passage ``upto``, highest label and mention
         ids)."""
         tops, passage = _marks_statements()
-        top, labels, mentions = session.execute(tops).one()
-        row = session.execute(passage, {"upto": upto}).first()
+        ((top, labels, mentions),) = plainsql.rows(session, tops)
+        found = plainsql.rows(session, passage, {"upto": upto})
+        row = found[0] if found else None
         fp = "" if row is None else "|".join(str(v) for v in row)
         return int(top or 0), fp, int(labels or 0), int(mentions or 0)
 
@@ -435,10 +436,11 @@ class KeywordIndex:
             (occur.Must, text_q),
             (occur.Must, q.range_query(self.schema, "level", ft.Unsigned, 0, user.clearance)),
         ]
-        if "*" not in user.compartments:
-            hidden = [c for c in self.state.compartments if c not in user.compartments]
-            if hidden:
-                clauses.append((occur.MustNot, q.term_set_query(self.schema, "comps", hidden)))
+        if "*" not in user.compartments:  # one clause per compartment: a term set query
+            # reads every passage holding one before the first match (0.5 ms at 1M)
+            for comp in self.state.compartments:
+                if comp not in user.compartments:
+                    clauses.append((occur.MustNot, q.term_query(self.schema, "comps", comp)))
         for name in ("category", "actor", "language", "source"):
             value = getattr(filters, name)
             if value:

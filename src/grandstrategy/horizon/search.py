@@ -49,12 +49,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
+from grandstrategy.core import readlog
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
+from grandstrategy.horizon import plainsql, wordforms
 from grandstrategy.horizon import semantic as semantic_search
-from grandstrategy.horizon import wordforms
 from grandstrategy.horizon.index import KeywordIndex
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 from grandstrategy.horizon.query import Term, parse, to_fts5, to_tsquery
@@ -286,7 +287,7 @@ def search(
         page = [(pid, -score, cosine.get(pid)) for pid, score in fused[offset : offset + limit]]
     else:
         page = [(pid, r, None) for pid, r in ranked[offset : offset + limit]]
-    hits = _hits(session, terms, page)
+    hits = _hits(session, terms, page, kw_index)
     facets = _facets(session, [*rank_of, *extra], found)
     marking = Marking()
     for h in hits:
@@ -339,8 +340,8 @@ def _by_index(
     kept: dict[int, Candidate] = {}
     if proposed:
         q = _recheck(session, user, filters)
-        rows = session.execute(q, {"ids": _ids_value(session, proposed)})
-        kept = {int(r[0]): _candidate(r) for r in rows}
+        rows = plainsql.rows(session, q, {"ids": _ids_value(session, proposed)})
+        kept = {r[0]: Candidate(*r) for r in rows}
     found = [kept[pid] for pid in proposed if pid in kept]
     complete = count <= len(proposed)
     if complete:
@@ -470,8 +471,8 @@ def _ranked(
         rows = [(texts.get(found[i].pid, ""), found[i].language) for i in unscored]
         for i, sc in zip(unscored, wordforms.scores(terms, rows), strict=True):
             scores[i] = sc
-    scored = [(c.pid, -(s or 0.0)) for c, s in zip(found, scores, strict=True)]
-    return sorted(scored, key=lambda r: (r[1], -r[0]))
+    keys = sorted([(-(s or 0.0), -c.pid) for c, s in zip(found, scores, strict=True)])
+    return [(-pid, rank) for rank, pid in keys]
 
 
 def _semantic(
@@ -538,8 +539,11 @@ def _excluded(session: Session, terms: list[Term]) -> ColumnElement[bool] | None
     return not_(func.to_tsvector("simple", Passage.text).bool_op("@@")(tsq))
 
 
-def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]:
-    """The page's hits from (passage id, rank, cosine) rows, with plain-text snippets."""
+def _hits(
+    session: Session, terms: list[Term], rows: Sequence[Any], index: KeywordIndex | None = None
+) -> list[Hit]:
+    """The page's hits from (passage id, rank, cosine) rows, with plain-text snippets (their
+    words taken from the keyword ``index`` where it stores them)."""
     if not rows:
         return []
     ids = [r[0] for r in rows]
@@ -576,12 +580,15 @@ def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]
     param = {"ids": _ids_value(session, ids)}
     found = {r.id: r for r in session.execute(_statement(("page", dialect), page), param)}
     cats: dict[int, list[str]] = {}
-    for pid, cat in session.execute(_statement(("labels", dialect), labels), param):
+    for pid, cat in plainsql.rows(session, _statement(("labels", dialect), labels), param):
         cats.setdefault(pid, []).append(cat)
     out = []
     for pid, rank, cosine in rows:
         p = found[pid]
-        extract = wordforms.snippet(terms, p.text, p.language)
+        marking = Marking.from_columns(p.marking_level, p.marking_compartments)
+        readlog.note(session, Passage.__tablename__, pid, marking)  # read as columns, not ORM
+        folded = index.words.words_of(pid) if index is not None else None
+        extract = wordforms.snippet(terms, p.text, p.language, folded)
         matched = [extract.text[a:b].lower() for a, b in extract.matches]
         out.append(
             Hit(
@@ -594,7 +601,7 @@ def _hits(session: Session, terms: list[Term], rows: Sequence[Any]) -> list[Hit]
                 score=-float(rank),
                 snippet=extract.text,
                 matched=list(dict.fromkeys(matched)),
-                marking=str(Marking.from_columns(p.marking_level, p.marking_compartments)),
+                marking=str(marking),
                 language=p.language,
                 published=p.published,
                 source=p.name,
@@ -639,8 +646,8 @@ def _facets(
     out = empty
     param = {"ids": _ids_value(session, ids)}
     for name, build in specs.items():
-        rows = session.execute(_statement(("facet", name, dialect, top), build), param)
-        out[name] = [(str(v), int(c)) for v, c in rows.all()]
+        rows = plainsql.rows(session, _statement(("facet", name, dialect, top), build), param)
+        out[name] = [(str(v), int(c)) for v, c in rows]
     wanted = set(ids)
     pairs: list[tuple[str, int]] = [(c.language, c.source) for c in known if c.pid in wanted]
     rest = sorted(wanted - {c.pid for c in known})
@@ -654,14 +661,13 @@ def _facets(
     sources = sorted({src for _lang, src in pairs})
     names = {
         int(i): str(n)
-        for i, n in session.execute(
+        for i, n in plainsql.rows(
+            session,
             _statement(
-                ("sources",),
-                lambda: select(Source.id, Source.name).where(
-                    Source.id.in_(bindparam("sources", expanding=True))
-                ),
+                ("sources", dialect),
+                lambda: select(Source.id, Source.name).where(_among_ids(dialect, Source.id)),
             ),
-            {"sources": sources},
+            {"ids": _ids_value(session, sources)},
         )
     }
     for name, values in (

@@ -311,11 +311,18 @@ class Snippet:
     matches: list[tuple[int, int]]
 
 
-def snippet(terms: Sequence[QueryTerm], text: str, language: str) -> Snippet:
+def snippet(
+    terms: Sequence[QueryTerm],
+    text: str,
+    language: str,
+    folded: Sequence[str] | None = None,
+) -> Snippet:
     """The ``SNIPPET_TOKENS`` words of the passage with the most matches, and the matches.
 
-    Chosen from the folded words; only the words of the extract are located in the text."""
-    folded = words(text)
+    Chosen from the folded words (``folded``: ``words(text)`` when already known); only the
+    words of the extract are located in the text."""
+    if folded is None:
+        folded = words(text)
     hits = sorted({i for found in _found(terms, folded, language) for i, _ in found})
     if not folded:
         return Snippet(text[:300], 0, [])
@@ -327,6 +334,8 @@ def snippet(terms: Sequence[QueryTerm], text: str, language: str) -> Snippet:
             best, best_n = lo, n
     first, last = best, min(len(folded), best + SNIPPET_TOKENS) - 1
     spans = [m.span() for m in islice(_WORD.finditer(text), first, last + 1)]
+    if len(spans) != last - first + 1:  # ``folded`` was not this text's words
+        return snippet(terms, text, language)
     start = 0 if first == 0 else spans[0][0]
     end = len(text) if last == len(folded) - 1 else spans[-1][1]
     matches = [

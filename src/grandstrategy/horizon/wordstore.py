@@ -284,6 +284,17 @@ class WordStore:
             out[i] = value
         return out
 
+    def words_of(self, pid: int) -> list[str] | None:
+        """``wordforms.words`` of passage ``pid``'s text, or None when not stored."""
+        view = self.view
+        if not 0 <= pid <= view.upto or pid >= len(view.spans):
+            return None
+        start, end = (int(x) for x in view.spans[pid])
+        if start < 0:
+            return None
+        words = view.words
+        return [words[i] for i in view.tokens[start:end].tolist()]
+
 
 def _rounded(values: np.ndarray) -> list[float]:
     """``round(v, 6)`` of each value. numpy's rounding (scaled, to the nearest integer, scaled
