@@ -166,3 +166,28 @@ def test_the_words_of_a_stored_passage(tmp_path, passages):
     for pid, text, _lang in passages:
         assert store.words_of(pid) == list(wordforms.words(text))
     assert store.words_of(2) is None and store.words_of(10**7) is None
+
+
+def test_a_store_rebuilt_by_another_process_is_read_again(tmp_path, passages):
+    writer = _filled(tmp_path / "words", passages[:5])
+    reader = WordStore(tmp_path / "words")
+    writer.reset()  # a rebuild: the same numbers now stand for other words, and more of them
+    writer.begin()
+    for pid, text, _lang in reversed(passages):
+        writer.add(pid, text)
+    writer.commit(passages[-1][0])
+    reader.refresh()
+    terms = search.parse("drone OR sanction*")
+    asked = [(p, lang) for p, _t, lang in passages]
+    assert reader.scores(terms, asked) == wordforms.scores(
+        terms, [(t, lang) for _p, t, lang in passages]
+    )
+
+
+def test_words_added_while_a_search_reads_are_ignored_by_it(tmp_path, passages):
+    store = _filled(tmp_path / "words", passages[:20])
+    store.begin()
+    store.add(10_001, "brandnewword brandnewprefixed")  # not committed: the view lacks them
+    terms = search.parse("brandnewword OR brandnew*")
+    asked = [(p, lang) for p, _t, lang in passages[:20]]
+    assert store.scores(terms, asked) == [0.0] * 20

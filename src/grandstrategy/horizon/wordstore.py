@@ -27,6 +27,7 @@ is decided before (``search._by_index``).
 from __future__ import annotations
 
 import json
+import uuid
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class _State:
     vocabulary: int = 0  # words in vocabulary.txt
     vocabulary_bytes: int = 0
     spans: int = 0  # passage ids covered by spans.i64
+    generation: str = ""  # changed by every reset
 
 
 @dataclass
@@ -137,9 +139,12 @@ class WordStore:
         )
 
     def reset(self) -> None:
-        """Forget every passage (the index is rebuilt)."""
+        """Forget every passage (the index is rebuilt): a new generation, so that another
+        process reads the store again rather than as an extension of what it knew."""
         for name in ("state.json", "vocabulary.txt", "tokens.u32", "spans.i64"):
             self._path(name).unlink(missing_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._write_state(_State(generation=uuid.uuid4().hex))
         self.load()
 
     # ---- writing (the caller holds the index's writer, so one process writes at a time)
@@ -214,11 +219,14 @@ class WordStore:
         self.flush()
         old = self.state
         state = _State(**{**self._work.__dict__, "upto": upto})
+        self._write_state(state)
+        self.view = self._grown(self.view, self.view.words[old.vocabulary :], state)
+
+    def _write_state(self, state: _State) -> None:
         tmp = self._path("state.json.tmp")
         tmp.write_text(json.dumps(state.__dict__))
         tmp.replace(self._path("state.json"))
         self.state = state
-        self.view = self._grown(self.view, self.view.words[old.vocabulary :], state)
 
     def refresh(self) -> None:
         """Follow what another process wrote (it only appends, or resets)."""
@@ -226,7 +234,11 @@ class WordStore:
         if disk == self.state:
             return
         old, view = self.state, self.view
-        if disk.vocabulary < old.vocabulary or disk.vocabulary_bytes < old.vocabulary_bytes:
+        if (
+            disk.generation != old.generation
+            or disk.vocabulary < old.vocabulary
+            or disk.vocabulary_bytes < old.vocabulary_bytes
+        ):
             self.load()
             return
         new: list[str] = []
@@ -352,9 +364,13 @@ def _with_prefix(view: _View, prefix: str) -> np.ndarray:
     return np.asarray(found, np.int64)
 
 
-def _mask(view: _View, numbers: np.ndarray) -> np.ndarray:
-    mask = np.zeros(len(view.words), bool)
-    mask[numbers] = True
+def _mask(view: _View, numbers: Any, value: Any = True, dtype: Any = bool) -> np.ndarray:
+    """Per word of the view's vocabulary, ``value`` for those in ``numbers``. Words that a
+    writer in this process added after the view was made are left out (none of the view's
+    passages holds them)."""
+    mask = np.zeros(len(view.stems), dtype)
+    numbers = np.asarray(numbers, np.int64)
+    mask[numbers[numbers < len(mask)]] = value
     return mask
 
 
@@ -362,10 +378,9 @@ def _word(view: _View, word: str, words: _Words) -> np.ndarray:
     """Term frequency per passage of one query word and its forms (``Forms.weight``)."""
     f = wordforms.forms(word)
     # per vocabulary word: 2 one of the word's forms, 1 begins with its prefix, 0 neither
-    kind = np.zeros(len(view.words), np.uint8)
+    kind = _mask(view, [view.ids[w] for w in {f.word, *f.exact} if w in view.ids], 2, np.uint8)
     if f.prefix:
-        kind[_with_prefix(view, f.prefix)] = 1
-    kind[[view.ids[w] for w in {f.word, *f.exact} if w in view.ids]] = 2
+        kind = np.maximum(kind, _mask(view, _with_prefix(view, f.prefix), 1, np.uint8))
     kinds = kind[words.ids]
     stems = [view.stem_ids.get((col, f.stems[lang])) for col, lang in enumerate(LANGS)]
     wanted = [n for n in stems if n is not None]
