@@ -144,6 +144,35 @@ def test_an_index_made_before_the_word_store_fills_it_and_ranks_the_same(
     assert _ranking(r) == _ranking(fts["cyber attack"]) and read == []
 
 
+def test_a_lagging_word_store_fills_over_the_next_searches(
+    factory,
+    session,
+    marked,  # noqa: F811
+    operator,
+    idx,
+    monkeypatch,
+    tmp_path,
+):
+    search.search(session, user=operator, query="cyber", semantic=False, index=idx)
+    shutil.rmtree(idx.folder / "words")
+    older = kindex.KeywordIndex(idx.folder)
+    monkeypatch.setattr(kindex, "BATCH", 1)  # one passage per search
+    monkeypatch.setattr(kindex, "FILL_SECONDS", 0.0)
+    search.search(session, user=operator, query="cyber", semantic=False, index=older)
+    assert 0 < older.words.upto < older.state.upto
+    f = tmp_path / "late.txt"  # a passage indexed while the store lags
+    f.write_text("A late cyber attack on the port of Antwerp, and its network.")
+    run(factory, operator, [f], source="late")
+    queries = ["cyber attack", "port OR antwerp", '"port of Antwerp"', "network*", "cyber"]
+    fts = {q: search.search(session, user=operator, query=q, semantic=False) for q in queries}
+    for q in queries * 2:
+        r = search.search(session, user=operator, query=q, semantic=False, index=older)
+        assert r.backend == "tantivy" and _ranking(r) == _ranking(fts[q]), q
+    assert (
+        older.words.upto == older.state.upto == max(session.execute(select(Passage.id)).scalars())
+    )
+
+
 def _plant(idx, pid, level, text="cyber attack on everything"):
     """Write a document straight into the index, as a stale or tampered index would hold."""
     tv = kindex._tv()

@@ -48,6 +48,7 @@ from grandstrategy.horizon.wordstore import WordStore
 VERSION = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
 BATCH = 5_000  # passages read from the database at a time
 RECOUNT_SECONDS = 30.0
+FILL_SECONDS = 1.0  # spent per search filling a word store that lags the index
 EPOCH = dt.date(1970, 1, 1)
 BACKENDS = ("auto", "fts", "tantivy")
 
@@ -197,12 +198,15 @@ class KeywordIndex:
             doc.add_text("actor", a)
         return doc
 
-    def _add(self, session: Session, writer: Any, ids: list[int] | None, above: int) -> set[str]:
+    def _add(
+        self, session: Session, writer: Any, ids: list[int] | None, above: int, feed: bool
+    ) -> set[str]:
         """Index the passages in ``ids``, or (None) every passage above ``above``; the
-        compartments seen. The words of passages above the word store's ``upto`` are
-        stored too (the caller commits the store)."""
+        compartments seen. With ``feed`` (the word store holds every passage up to where
+        these begin), the words of those above the store's ``upto`` are stored too (the
+        caller commits the store)."""
         seen: set[str] = set()
-        stored = self.words.upto
+        stored = self.words.upto if feed else None
         lo = above
         while True:
             q = (
@@ -244,7 +248,7 @@ class KeywordIndex:
             for row in rows:
                 seen.update(c for c in row[3].strip("|").split("|") if c)
                 writer.add_document(self._doc(row, cats.get(row[0], []), actors.get(row[0], [])))
-                if row[0] > stored:
+                if stored is not None and row[0] > stored:
                     self.words.add(row[0], row[1])
             self.words.flush()
             if ids is not None:
@@ -296,7 +300,7 @@ class KeywordIndex:
                 return current  # (a word store behind only makes ranking read texts)
             self.words.begin()
             if self.words.upto < st.upto:  # an index made before the word store: fill it
-                self._store_words(session, st.upto)
+                self._store_words(session, st.upto, FILL_SECONDS)
             if current:
                 return True
             changed = self._relabelled(session, st)
@@ -306,11 +310,13 @@ class KeywordIndex:
             )
             for p in changed:
                 writer.delete_documents_by_term("pid", p)
-            seen = self._add(session, writer, changed, 0) if changed else set()
-            seen |= self._add(session, writer, None, st.upto)
+            seen = self._add(session, writer, changed, 0, False) if changed else set()
+            fed = self.words.upto >= st.upto
+            seen |= self._add(session, writer, None, st.upto, fed)
             writer.commit()
             writer.wait_merging_threads()
-            self.words.commit(top)
+            if fed:
+                self.words.commit(top)
             added = session.execute(
                 select(func.count()).where(Passage.id > st.upto, Passage.id <= top)
             ).scalar_one()
@@ -329,10 +335,13 @@ class KeywordIndex:
             self.searcher = self.index.searcher()
             return True
 
-    def _store_words(self, session: Session, upto: int) -> None:
-        """Store the words of every passage the word store lacks up to ``upto`` (an index
-        built before there was a word store, or a store lost or cut short)."""
+    def _store_words(self, session: Session, upto: int, seconds: float) -> None:
+        """Store the words of the passages the word store lacks up to ``upto`` (an index
+        built before there was a word store, or a store lost or cut short), for about
+        ``seconds``: a million passages take a minute, spread over the searches that follow
+        (a passage not stored yet is ranked from its text)."""
         lo = self.words.upto
+        deadline = time.monotonic() + seconds
         while True:
             rows = session.execute(
                 select(Passage.id, Passage.text)
@@ -346,7 +355,22 @@ class KeywordIndex:
             if len(rows) < BATCH:
                 break
             lo = rows[-1][0]
+            if time.monotonic() > deadline:
+                self.words.commit(lo)  # every passage up to ``lo`` is stored
+                return
         self.words.commit(upto)
+
+    def store_words(self, session: Session) -> None:
+        """Fill the word store up to the index now, however long it takes (benchmarks)."""
+        while self.sync(session) and self.words.upto < self.state.upto:
+            with self.lock:
+                try:
+                    writer = self.index.writer(15_000_000, 1)
+                except ValueError:
+                    return
+                self.words.begin()
+                self._store_words(session, self.state.upto, float("inf"))
+                del writer
 
     def _relabelled(self, session: Session, st: State) -> list[int]:
         """Passages indexed already that got labels or mentions since."""
@@ -368,7 +392,7 @@ class KeywordIndex:
         self.words.reset()
         self.words.begin()
         top, _, labels_top, mentions_top = self._db_marks(session, 0)
-        seen = self._add(session, writer, None, 0)
+        seen = self._add(session, writer, None, 0, True)
         writer.commit()
         writer.wait_merging_threads()
         self.words.commit(top)
