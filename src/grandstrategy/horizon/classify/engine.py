@@ -140,9 +140,12 @@ def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True
     examples = evaluate.load_starter("train")
     extra, n_feedback = feedback_examples(session)
     examples = examples + extra
-    model = learn.train(examples, categories, seed=seed)
+    prior = learn.taxonomy_examples(taxonomy)  # the rules' terms, as examples too
+    model = learn.train(examples, categories, seed=seed, prior=prior)
     if tune:
-        tuned = evaluate.tune(examples, taxonomy, seed=seed, use_embeddings=embed.available())
+        tuned = evaluate.tune(
+            examples, taxonomy, seed=seed, use_embeddings=embed.available(), prior=prior
+        )
         model.settings = {mode: t.settings() for mode, t in tuned.items()}
     index = None
     if embed.available():

@@ -216,7 +216,12 @@ OWN_THRESHOLD_MIN = 15  # positives a category needs in training to get its own 
 
 @dataclass
 class Tuning:
-    """Combination settings chosen by cross-validation on training data, for one mode."""
+    """Combination settings chosen by cross-validation on training data, for one mode.
+
+    ``cv_macro_f1``: the cross-validated macro-F1 with the rules as written;
+    ``cv_macro_f1_new_terms``: the same where the rules know only terms met in the other
+    folds (see ``tune``). The settings maximise their mean.
+    """
 
     mode: str
     weights: dict[str, float]
@@ -224,6 +229,7 @@ class Tuning:
     threshold: float
     thresholds: dict[str, float]
     cv_macro_f1: float
+    cv_macro_f1_new_terms: float = 0.0
 
     def settings(self) -> dict[str, Any]:
         """The form ``Classifier`` reads from ``model.settings[mode]``."""
@@ -233,6 +239,7 @@ class Tuning:
             "threshold": self.threshold,
             "thresholds": self.thresholds,
             "cv_macro_f1": self.cv_macro_f1,
+            "cv_macro_f1_new_terms": self.cv_macro_f1_new_terms,
         }
 
 
@@ -247,6 +254,25 @@ def _f1s(gold: np.ndarray, given: np.ndarray) -> np.ndarray:
     return np.where(denom > 0, 2.0 * tp / np.where(denom > 0, denom, 1), 0.0)
 
 
+def _new_terms_rule(
+    clf: Classifier, texts: list[str], languages: list[str | None], folds: Any
+) -> np.ndarray:
+    """The rule signal of each passage when the rules know only the terms that occur in the
+    passages of the other folds (out of fold, as the model's probabilities)."""
+    matcher = clf.matcher
+    present = [matcher.terms_in(t) for t in texts]
+    raw = np.zeros((len(texts), len(clf.categories)))
+    for tr, te in folds:
+        known: set[int] = set()
+        for i in tr:
+            known |= present[i]
+        for i in te:
+            for cat, v in matcher.scores_with(present[i], languages[i], known).items():
+                if (j := clf.col.get(cat)) is not None:
+                    raw[i, j] = v
+    return np.asarray(np.minimum(1.0, raw / clf.rule_threshold))
+
+
 def tune(
     examples: list[Example],
     taxonomy: Taxonomy,
@@ -256,6 +282,7 @@ def tune(
     use_embeddings: bool = True,
     matcher: RuleMatcher | None = None,
     c: float = learn.DEFAULT_C,
+    prior: list[Example] | None = None,
 ) -> dict[str, Tuning]:
     """Choose weights, embedding mix and thresholds by k-fold cross-validation on ``examples``.
 
@@ -264,23 +291,39 @@ def tune(
     a global threshold maximises macro-F1, and categories with enough positives get their
     own threshold maximising their own F1. Returns one ``Tuning`` per mode
     (``"rules+model"`` and, with embeddings, ``"rules+model+embed"``). Pass only training
-    data: the point is to leave the test split untouched.
+    data: the point is to leave the test split untouched. ``prior``: the model's extra
+    examples (``learn.taxonomy_examples``), given to every fold's model as to the final one.
+
+    The rules were written by people reading passages like these, so on them the rules look
+    better than on passages that come later (on the starter set, rules alone: 0.89 macro-F1
+    on the train split, 0.67 on the test split). Every figure is therefore taken twice: with
+    the rules as written, and with the rules knowing only the terms found in the other folds
+    (a term met in no other passage counts as not yet written); the settings maximise the
+    mean of the two, which keeps the model's say where the rules have not seen the wording.
     """
     cats = taxonomy.ids()
     texts = [e.text for e in examples]
+    langs = [e.language for e in examples]
     gold = np.array([[c in e.labels for c in cats] for e in examples], dtype=bool)
     clf = Classifier(taxonomy, matcher=matcher, use_embeddings=False)
-    base = clf.signals(texts, [e.language for e in examples])
+    base = clf.signals(texts, langs)
     vecs = embed.encode(texts) if use_embeddings and embed.available() else None
     probs, knn, proto = (np.zeros(gold.shape) for _ in range(3))
-    kfold = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    for tr, te in kfold.split(texts):
+    splits = list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(texts))
+    for tr, te in splits:
         part = [examples[i] for i in tr]
-        probs[te] = learn.train(part, cats, seed=seed, c=c).predict_proba([texts[i] for i in te])
+        model = learn.train(part, cats, seed=seed, c=c, prior=prior)
+        probs[te] = model.predict_proba([texts[i] for i in te])
         if vecs is not None:
             index = ExampleIndex([e.text for e in part], [e.labels for e in part], vecs[tr], cats)
             knn[te], proto[te] = index.knn_scores(vecs[te], KNN_K), index.prototype_scores(vecs[te])
+    rule_sets = (base.rule, _new_terms_rule(clf, texts, langs, splits))
     none_col = cats.index(NONE) if NONE in cats else None
+
+    def f1_pair(rule_scores: tuple[np.ndarray, ...], thr: Any) -> tuple[float, float]:
+        a, b = (macro_f1(gold, with_none_fallback(s >= thr, none_col)) for s in rule_scores)
+        return a, b
+
     out: dict[str, Tuning] = {}
     mixes = EMBED_MIXES if vecs is not None else ()
     for mode, mix_options in (("rules+model", (None,)), ("rules+model+embed", mixes)):
@@ -288,20 +331,22 @@ def tune(
         for mix in mix_options:
             emb = None if mix is None else np.clip(mix * knn + (1 - mix) * proto, 0.0, 1.0)
             for w in _simplex(with_embed=emb is not None):
-                scores = combine_signals(base.rule, clf.has_rules, probs, emb, None, w)
+                both = tuple(
+                    combine_signals(r, clf.has_rules, probs, emb, None, w) for r in rule_sets
+                )
                 for t in THRESHOLDS:
-                    f1 = macro_f1(gold, with_none_fallback(scores >= t, none_col))
+                    f1 = sum(f1_pair(both, t))
                     if best is None or f1 > best[0] + 1e-12:
                         best = (f1, w, mix if mix is not None else DEFAULT_EMBED_MIX, t)
         if best is None:
             continue
         _, w, mix, t = best
         emb = None if mode == "rules+model" else np.clip(mix * knn + (1 - mix) * proto, 0, 1)
-        scores = combine_signals(base.rule, clf.has_rules, probs, emb, None, w)
-        own = _own_thresholds(gold, scores, t, cats)
+        both = tuple(combine_signals(r, clf.has_rules, probs, emb, None, w) for r in rule_sets)
+        own = _own_thresholds(gold, both, t, cats)
         thr = np.array([own.get(cat, t) for cat in cats])
-        cv = macro_f1(gold, with_none_fallback(scores >= thr, none_col))
-        out[mode] = Tuning(mode, w, mix, t, own, cv)
+        as_written, new_terms = f1_pair(both, thr)
+        out[mode] = Tuning(mode, w, mix, t, own, as_written, new_terms)
     return out
 
 
@@ -318,15 +363,19 @@ def _simplex(*, with_embed: bool) -> list[dict[str, float]]:
 
 
 def _own_thresholds(
-    gold: np.ndarray, scores: np.ndarray, default: float, cats: list[str]
+    gold: np.ndarray, scores: tuple[np.ndarray, ...], default: float, cats: list[str]
 ) -> dict[str, float]:
-    """Per-category thresholds where the category is frequent enough to estimate one; ties go
-    to the value nearest the global threshold."""
+    """Per-category thresholds where the category is frequent enough to estimate one (the
+    best sum of its F1 over the score matrices given); ties go to the value nearest the
+    global threshold."""
     own: dict[str, float] = {}
     for j, cat in enumerate(cats):
         if cat == NONE or gold[:, j].sum() < OWN_THRESHOLD_MIN:
             continue
         col = gold[:, j : j + 1]
-        f1s = [(_f1s(col, scores[:, j : j + 1] >= t)[0], -abs(t - default), t) for t in THRESHOLDS]
+        f1s = [
+            (sum(float(_f1s(col, s[:, j : j + 1] >= t)[0]) for s in scores), -abs(t - default), t)
+            for t in THRESHOLDS
+        ]
         own[cat] = max(f1s)[2]
     return own
