@@ -35,6 +35,7 @@ SCHEMA = """
 CREATE TABLE doc (id INTEGER PRIMARY KEY, hash TEXT UNIQUE, title TEXT, text TEXT);
 CREATE TABLE passage (id INTEGER PRIMARY KEY, doc_id INTEGER, seq INTEGER, text TEXT,
                       labels TEXT);
+CREATE INDEX passage_doc ON passage (doc_id);
 CREATE VIRTUAL TABLE passage_fts USING fts5(text, content='passage', content_rowid='id');
 """
 
