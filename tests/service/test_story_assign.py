@@ -147,9 +147,7 @@ def forced_split(monkeypatch):
 
 @pytest.mark.usefixtures("forced_split")
 @pytest.mark.parametrize("days", [(1, 2, 3, 4), (1, 5, 9, 13)], ids=["one week", "a month"])
-def test_a_split_is_written_the_same_one_by_one_and_all_at_once(
-    factory, session, operator, days
-):
+def test_a_split_is_written_the_same_one_by_one_and_all_at_once(factory, session, operator, days):
     # Over a month the story's first members are outside the last one's window: the
     # split reads the story whole from the database first.
     items = [report(n, day) for n, day in enumerate(days)]
