@@ -54,3 +54,60 @@ def test_words_and_signature_are_those_of_the_plain_definitions(text):
 
 def test_accents_fold_away():
     assert S.words("Kyïv Liège Köln") == ["kyiv", "liege", "koln"]
+
+
+def random_members(n, seed, dims=(2048,)):
+    """Members around a few events: alike within one, some near-duplicates, shared actors;
+    ``dims``: the kinds of vectors mixed in (encoder and character n-grams)."""
+    import datetime as dt
+
+    rng = np.random.default_rng(seed)
+    centres = {d: rng.normal(size=(4, d)) for d in dims}
+    wires = rng.integers(0, 10**6, (4, S.PERMUTATIONS)).astype(np.uint32)
+    cast = [["state:RU", "org:NATO"], ["state:BE"], ["org:EU", "state:FR"], ["state:CN"]]
+    out = []
+    for i in range(n):
+        dim, event = dims[i % len(dims)], int(rng.integers(4))
+        v = centres[dim][event] + rng.normal(scale=1.3, size=dim)
+        sig = rng.integers(0, 10**6, S.PERMUTATIONS).astype(np.uint32)
+        if rng.random() < 0.15:  # a wire copied: most of the event's signature
+            sig[:50] = wires[event][:50]
+        actors = rng.choice(cast[event], rng.integers(0, len(cast[event]) + 1), replace=False)
+        out.append(
+            S.Item(
+                document_id=i,
+                published=dt.date(2026, 3, 1) + dt.timedelta(days=int(rng.integers(0, 20))),
+                vector=(v / np.linalg.norm(v)).astype(np.float32),
+                signature=sig,
+                actors=frozenset(actors.tolist()),
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("dims", [(2048,), (384,), (384, 2048)])
+def test_the_similarity_matrix_is_the_pairwise_similarity(dims):
+    members = random_members(40, seed=len(dims), dims=dims)
+    matrix = S.similarities(members[:25], members)
+    pairwise = np.array([[S.similarity(a, b) for b in members] for a in members[:25]])
+    assert np.allclose(matrix, pairwise, atol=1e-6)
+    assert (matrix == 1.0).sum() > 25  # near-duplicates (and each member with itself) count
+
+
+def partition(groups):
+    out = {}
+    for name, i in zip(groups, range(len(groups)), strict=True):
+        out.setdefault(int(name), set()).add(i)
+    return sorted(sorted(g) for g in out.values())
+
+
+@pytest.mark.parametrize("n", [16, 40, 300, 600])
+def test_a_large_story_splits_as_it_would_pair_by_pair(n):
+    """Past ``_MATRIX_FROM`` members the links come from the similarity matrix (600 crosses
+    a block of 256 rows): the groups are those of the union-find over every pair."""
+    members = random_members(n, seed=n)
+    cut = S.tuning(2048).split
+    by_pairs = partition(S._linked_pairs(members, cut))
+    assert partition(S._linked_matrix(members, cut)) == by_pairs
+    assert 1 < len(by_pairs) < n  # the set has both links and separate groups
+    assert sorted(sorted(g) for g in S.split_groups(members)) == by_pairs

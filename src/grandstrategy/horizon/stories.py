@@ -31,6 +31,8 @@ HEAD_CHARS = 1500  # a document is compared by its title and opening, not its wh
 PERMUTATIONS = 64
 NEAR_DUPLICATE = 0.5  # estimated Jaccard of 3-shingles above which two texts are copies
 CHAR_DIM = 2048
+_BLOCK = 256  # rows of a similarity matrix computed at once (memory: rows x columns x 64)
+_MATRIX_FROM = 16  # members from which a story's links are computed as one matrix
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,40 @@ def similarity(a: Item, b: Item) -> float:
     return cos
 
 
+def similarities(rows: Sequence[Item], cols: Sequence[Item]) -> np.ndarray:
+    """``similarity(r, c)`` of every row item with every column item, as one matrix (the
+    same values, up to float32 rounding, at numpy's speed instead of one call a pair)."""
+    n, m = len(rows), len(cols)
+    out = np.zeros((n, m), dtype=np.float64)
+    if not n or not m:
+        return out
+    row_dims = np.array([len(r.vector) for r in rows])
+    col_dims = np.array([len(c.vector) for c in cols])
+    for dim in set(row_dims.tolist()):  # vectors of another kind do not compare: cosine 0
+        ri, ci = np.flatnonzero(row_dims == dim), np.flatnonzero(col_dims == dim)
+        if len(ci):
+            left = np.stack([rows[i].vector for i in ri.tolist()])
+            out[np.ix_(ri, ci)] = left @ np.stack([cols[j].vector for j in ci.tolist()]).T
+    names = sorted({a for it in (*rows, *cols) for a in it.actors})
+    if names:  # shared actors (Jaccard), weighted for the row item's kind of vector
+        index = {a: k for k, a in enumerate(names)}
+        ra, ca = np.zeros((n, len(names))), np.zeros((m, len(names)))
+        for i, it in enumerate(rows):
+            ra[i, [index[a] for a in it.actors]] = 1.0
+        for j, it in enumerate(cols):
+            ca[j, [index[a] for a in it.actors]] = 1.0
+        inter = ra @ ca.T
+        rn, cn = ra.sum(axis=1)[:, None], ca.sum(axis=1)[None, :]
+        weight = np.array([tuning(len(r.vector)).actor_weight for r in rows])[:, None]
+        both = (rn > 0) & (cn > 0)
+        out += np.where(both, weight * inter / np.where(both, rn + cn - inter, 1.0), 0.0)
+    rs, cs = np.stack([r.signature for r in rows]), np.stack([c.signature for c in cols])
+    for k in range(0, n, _BLOCK):  # near-duplicates: 1.0 (rows in blocks: n x m x 64 bytes)
+        near = (rs[k : k + _BLOCK, None, :] == cs[None, :, :]).mean(axis=2) >= NEAR_DUPLICATE
+        out[k : k + _BLOCK][near] = 1.0
+    return out
+
+
 def story_score(item: Item, members: Sequence[Item]) -> tuple[float, str]:
     """Blend of best and average link between a document and a story's members in window."""
     near = [m for m in members if abs((m.published - item.published).days) <= WINDOW_DAYS]
@@ -209,6 +245,19 @@ def split_groups(members: Sequence[Item]) -> list[list[int]]:
     One group means the story holds together; several mean it chained distinct events
     and should split. Indices into ``members``, the group of the earliest first."""
     n = len(members)
+    if not n:
+        return []
+    cut = tuning(len(members[0].vector)).split
+    group = _linked_matrix(members, cut) if n >= _MATRIX_FROM else _linked_pairs(members, cut)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(int(group[i]), []).append(i)
+    return sorted(groups.values(), key=lambda g: min((members[i].published, i) for i in g))
+
+
+def _linked_pairs(members: Sequence[Item], cut: float) -> list[int]:
+    """A name for each member's group (union-find over every pair): a small story."""
+    n = len(members)
     parent = list(range(n))
 
     def root(i: int) -> int:
@@ -217,17 +266,28 @@ def split_groups(members: Sequence[Item]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    if not n:
-        return []
-    cut = tuning(len(members[0].vector)).split
     for i in range(n):
         for j in range(i + 1, n):
             if similarity(members[i], members[j]) >= cut:
                 parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: min((members[i].published, i) for i in g))
+    return [root(i) for i in range(n)]
+
+
+def _linked_matrix(members: Sequence[Item], cut: float) -> np.ndarray:
+    """The same for a large story: its links computed as a matrix, a block of rows at a
+    time, and groups joined by relabelling (a story of a few thousand members took minutes
+    pair by pair)."""
+    n = len(members)
+    group = np.arange(n)  # each member's group so far, named by its smallest member
+    for k in range(0, n, _BLOCK):
+        linked = similarities(members[k : k + _BLOCK], members) >= cut
+        for r, row in enumerate(linked):
+            row[: k + r + 1] = False  # each pair once: i with the later j
+            if row.any():
+                joined = np.union1d(group[row], group[k + r])
+                if len(joined) > 1:
+                    group[np.isin(group, joined)] = joined[0]
+    return group
 
 
 def cluster(items: Sequence[Item]) -> dict[int, int]:
