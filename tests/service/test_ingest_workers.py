@@ -81,6 +81,7 @@ def test_a_worker_that_cannot_prepare_leaves_its_chunks_to_this_process(tmp_path
 def test_a_batch_starts_workers_only_where_they_pay(monkeypatch):
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
     assert pipeline.auto_workers(20) == 0  # a few documents: not worth starting one
+    assert pipeline.auto_workers(1000) == 0  # measured: as fast without (the start costs)
     assert pipeline.auto_workers(5000) == 1
     assert pipeline.auto_workers(None) == 0  # a feed: its length is unknown, and it is short
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)

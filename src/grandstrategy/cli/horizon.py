@@ -93,7 +93,7 @@ def ingest(
         "--workers",
         min=0,
         help="Processes that prepare documents while this one stores; 0: all in this "
-        "process. Default: one per spare core (at most 3) for 500 documents or more.",
+        "process. Default: one per spare core (at most 3) for 2,000 documents or more.",
         show_default=False,
     ),
     cluster: str = typer.Option(

@@ -53,7 +53,7 @@ LANGUAGES = ("en", "fr", "nl", "de")
 # with a reason instead of occupying the ingester for minutes: about 600 pages of text.
 MAX_TEXT_CHARS = 2_000_000
 MAX_PASSAGES = 2_000
-AUTO_WORKERS_FROM = 500  # documents in a batch from which worker processes pay their start
+AUTO_WORKERS_FROM = 2000  # documents in a batch from which a worker process pays its start
 STEALABLE = 2  # chunks queued for the workers that this process may still take back
 MAX_READY = 32  # prepared chunks waiting for their turn to be stored
 
