@@ -31,6 +31,18 @@ from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
 
 WINDOW = dt.timedelta(days=pure.WINDOW_DAYS)
+# What is read of a member (``Window._remember`` takes a row in this order)
+_MEMBER_COLUMNS = (
+    StoryMember.id,
+    StoryMember.story_id,
+    StoryMember.document_id,
+    StoryMember.published,
+    StoryMember.vector,
+    StoryMember.signature,
+    StoryMember.actors,
+    StoryMember.marking_level,
+    StoryMember.marking_compartments,
+)
 SPLIT_CHECK_SIZE = 4
 _NEW = 1 << 62  # provisional keys of stories not written yet: above every id, in order
 
@@ -109,15 +121,7 @@ class Window:
     def _load(self, start: dt.date, end: dt.date) -> None:
         rows = self.session.execute(
             select(
-                StoryMember.id,
-                StoryMember.story_id,
-                StoryMember.document_id,
-                StoryMember.published,
-                StoryMember.vector,
-                StoryMember.signature,
-                StoryMember.actors,
-                StoryMember.marking_level,
-                StoryMember.marking_compartments,
+                *_MEMBER_COLUMNS,
                 Story.marking_level,
                 Story.marking_compartments,
             )
@@ -168,17 +172,7 @@ class Window:
         self.flush()
         known = {m.id for m in story.members}
         for row in self.session.execute(
-            select(
-                StoryMember.id,
-                StoryMember.story_id,
-                StoryMember.document_id,
-                StoryMember.published,
-                StoryMember.vector,
-                StoryMember.signature,
-                StoryMember.actors,
-                StoryMember.marking_level,
-                StoryMember.marking_compartments,
-            )
+            select(*_MEMBER_COLUMNS)
             .where(StoryMember.story_id == story.key)
             .order_by(StoryMember.id)
         ).all():
