@@ -1,6 +1,6 @@
 """Worker processes prepare chunks while this one stores, and this one prepares too.
 
-``pipeline._prepare_in_workers`` hands chunks to real worker processes (spawned, as in
+``workers.prepare_in_workers`` hands chunks to real worker processes (spawned, as in
 ``horizon ingest --workers``); whenever the next chunk to store is not back, the storing
 process prepares a queued chunk no worker has started. Chunks come out in input order
 whoever prepared them, and a worker that cannot prepare leaves the work to this process.
@@ -11,6 +11,7 @@ import time
 
 from grandstrategy.core import db as core_db
 from grandstrategy.horizon import pipeline
+from grandstrategy.horizon.ingest import workers
 from grandstrategy.horizon.ingest.raw import RawDocument
 
 TEXT = (
@@ -50,7 +51,7 @@ def test_chunks_come_back_in_order_prepared_by_the_workers_and_by_this_process(t
         time.sleep(0.25)  # slower than a worker once started, so both take a share
         return pipeline._prepare_here(factory, docs, True)
 
-    got = list(pipeline._prepare_in_workers(iter(chunks), url, 1, True, here))
+    got = list(workers.prepare_in_workers(iter(chunks), url, 1, True, here))
     assert origins(got) == [[d.origin for d in chunk] for chunk in chunks]
     by_worker = [chunk for chunk in got if chunk[0].raw.origin not in here_took]
     # this process worked while the worker started, and the worker took its share after
@@ -73,18 +74,18 @@ def test_a_worker_that_cannot_prepare_leaves_its_chunks_to_this_process(tmp_path
         here_took.append(docs[0].origin)
         return pipeline._prepare_here(factory, docs, False)
 
-    got = list(pipeline._prepare_in_workers(iter(chunks), unreachable, 1, False, here))
+    got = list(workers.prepare_in_workers(iter(chunks), unreachable, 1, False, here))
     assert origins(got) == [[d.origin for d in chunk] for chunk in chunks]
     assert sorted(here_took) == sorted(d.origin for chunk in chunks for d in chunk)
 
 
 def test_a_batch_starts_workers_only_where_they_pay(monkeypatch):
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
-    assert pipeline.auto_workers(20) == 0  # a few documents: not worth starting one
-    assert pipeline.auto_workers(1000) == 0  # measured: as fast without (the start costs)
-    assert pipeline.auto_workers(5000) == 1
-    assert pipeline.auto_workers(None) == 0  # a feed: its length is unknown, and it is short
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
-    assert pipeline.auto_workers(5000) == 0
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 16)
-    assert pipeline.auto_workers(5000) == 3
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    assert workers.auto_workers(20) == 0  # a few documents: not worth starting one
+    assert workers.auto_workers(1000) == 0  # measured: as fast without (the start costs)
+    assert workers.auto_workers(5000) == 1
+    assert workers.auto_workers(None) == 0  # a feed: its length is unknown, and it is short
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 1)
+    assert workers.auto_workers(5000) == 0
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 16)
+    assert workers.auto_workers(5000) == 3

@@ -416,12 +416,13 @@ from grandstrategy.horizon import pipeline as _pipeline  # noqa: E402
 from grandstrategy.horizon import search as _search  # noqa: E402
 from grandstrategy.horizon.classify import evaluate as _evaluate  # noqa: E402
 from grandstrategy.horizon.ingest import readers as _readers  # noqa: E402
+from grandstrategy.horizon.ingest import workers as _workers  # noqa: E402
 
 # Ingestion (pipeline.py stores; ingest/readers.py reads files, folders, feeds and uploads).
 INGEST_FORMATS = _readers.FORMATS
 IngestReport = _pipeline.IngestReport
 ingest = _pipeline.ingest
-auto_workers = _pipeline.auto_workers
+auto_workers = _workers.auto_workers
 
 
 def read_inputs(
