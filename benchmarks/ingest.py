@@ -66,6 +66,7 @@ from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work, upgrade
 from grandstrategy.horizon import analysis, embed, pipeline
 from grandstrategy.horizon.classify import engine, learn
+from grandstrategy.horizon.ingest import workers as ingest_workers
 from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.classify.rules import RuleMatcher
 from grandstrategy.horizon.entities import EntityFinder
@@ -508,11 +509,12 @@ def run_once(
     kwargs: dict[str, Any] = {"use_embeddings": use_embeddings, "wait_vectors": False}
     if args.chunk:
         kwargs["chunk"] = args.chunk
-    # As 'horizon ingest' chooses by default (pipeline.auto_workers), unless given. What the
+    # As 'horizon ingest' chooses by default (ingest.workers.auto_workers), unless given. What the
     # workers prepare is out of these timers' reach: the stages read what this process did
     # (it prepares too while the workers start or lag) and the waits are in "other".
     # Worker start-up (interpreter, imports, model load) is inside the overall time.
-    workers = pipeline.auto_workers(n) if args.ingest_workers is None else args.ingest_workers
+    auto = ingest_workers.auto_workers(n)
+    workers = auto if args.ingest_workers is None else args.ingest_workers
     kwargs["workers"] = workers
     try:
         if profiler:
