@@ -66,10 +66,10 @@ from grandstrategy.core.authz import Principal
 from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work, upgrade
 from grandstrategy.horizon import analysis, embed, pipeline
 from grandstrategy.horizon.classify import engine, learn
-from grandstrategy.horizon.ingest import workers as ingest_workers
 from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.classify.rules import RuleMatcher
 from grandstrategy.horizon.entities import EntityFinder
+from grandstrategy.horizon.ingest import workers as ingest_workers
 from grandstrategy.horizon.ingest.language import detect_language
 from grandstrategy.horizon.ingest.readers import (
     RawDocument,
