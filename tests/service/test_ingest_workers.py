@@ -11,6 +11,7 @@ import time
 
 from grandstrategy.core import db as core_db
 from grandstrategy.horizon import pipeline
+from grandstrategy.horizon.entities import default_finder
 from grandstrategy.horizon.ingest import workers
 from grandstrategy.horizon.ingest.raw import RawDocument
 
@@ -56,10 +57,17 @@ def test_chunks_come_back_in_order_prepared_by_the_workers_and_by_this_process(t
     by_worker = [chunk for chunk in got if chunk[0].raw.origin not in here_took]
     # this process worked while the worker started, and the worker took its share after
     assert here_took and by_worker
+    finder = default_finder()
     for chunk in got:  # both sides prepared in full: labels, actors, what stories compare
         for p in chunk:
-            assert p.spans and len(p.labels) == len(p.spans)
-            assert p.story_features is not None and p.story_features[0].shape == (64,)
+            assert p.spans and p.story_features is not None
+            assert p.story_features[0].shape == (64,)
+    for chunk in by_worker:  # a worker sends rows back, the same as preparing here gives
+        again = pipeline._prepare_here(factory, [p.raw for p in chunk], True)
+        for p, q in zip(chunk, again, strict=True):
+            assert p.labels == [] and p.rows is not None
+            assert p.rows == pipeline.rows_of(q, finder)
+            assert {seq for seq, *_ in p.rows.labels} == set(range(len(p.spans)))
 
 
 def test_a_worker_that_cannot_prepare_leaves_its_chunks_to_this_process(tmp_path):

@@ -30,12 +30,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core import readlog
 from grandstrategy.core.auditkeys import Keyring, checkpoint_signed, make_checkpoint
 from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.bulkwrite import insert_rows
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import UNCLASSIFIED, Marking, scheme
@@ -200,7 +201,7 @@ def record_many(session: Session, events: Sequence[Event]) -> int:
         rows.append(_content(ev) | {"prev_hash": ev.prev_hash, "hash": prev})
     head.seq, head.hash = seq, prev
     _sign(session, head, rows)
-    session.execute(insert(AuditEvent), rows)
+    insert_rows(session, AuditEvent, rows)
     session.flush()
     for e in events:
         readlog.note_write(session, e.marking)

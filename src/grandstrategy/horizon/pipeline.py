@@ -20,12 +20,13 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core import audit
 from grandstrategy.core.authz import Principal, require, restrict
+from grandstrategy.core.bulkwrite import insert_rows
 from grandstrategy.core.db import unit_of_work
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
@@ -66,6 +67,52 @@ class Prepared:
     # at preparation, so that it is computed where preparing runs (a worker process).
     story_features: tuple[np.ndarray, np.ndarray] | None = None
     document_id: int | None = None  # once stored
+    rows: Rows | None = None  # what ``store_many`` writes from labels and mentions
+
+    def compact(self) -> Prepared:
+        """The same document with its labels and mentions as plain rows only: what a worker
+        sends back (tuples of numbers and strings cost a fraction of the objects to send and
+        to read back, and the storing process no longer builds them)."""
+        if self.rows is None and not self.refused:
+            self.rows = rows_of(self, default_finder())
+        self.labels, self.mentions = [], []
+        return self
+
+
+LabelRow = tuple[int, str, float, float, float | None, list[list[object]]]
+MentionRow = tuple[int, str, int, int, str]
+
+
+@dataclass
+class Rows:
+    """A document's values for the documents, labels and mentions tables, ids left out:
+    labels are (passage seq, category, score, rule score, model probability, terms as
+    [term, start, end]); mentions are (passage seq, entity, start, end, how)."""
+
+    categories: dict[str, float]
+    actors: list[list[object]]
+    labels: list[LabelRow]
+    mentions: list[MentionRow]
+
+
+def rows_of(p: Prepared, finder: Any) -> Rows:
+    return Rows(
+        categories=rollup(p.labels),
+        actors=[[e.id, n] for e, n in finder.summarise([m for _, m in p.mentions])],
+        labels=[
+            (
+                seq,
+                lb.category,
+                float(lb.score),
+                float(lb.rule_score),
+                None if lb.model_prob is None else float(lb.model_prob),
+                [[t.term, t.start, t.end] for t in lb.terms],
+            )
+            for seq, passage_labels in enumerate(p.labels)
+            for lb in passage_labels
+        ],
+        mentions=[(seq, m.entity_id, m.start, m.end, m.how) for seq, m in p.mentions],
+    )
 
 
 @dataclass
@@ -236,6 +283,8 @@ def store_many(
         name = p.raw.source or source
         if name not in sources:
             sources[name] = _source(session, name)
+        if p.rows is None:
+            p.rows = rows_of(p, finder)
         rows.append(
             {
                 "source_id": sources[name],
@@ -248,14 +297,14 @@ def store_many(
                 "origin": p.raw.origin[:1000],
                 "ingested_at": now,
                 "ingested_by": user.username,
-                "categories": rollup(p.labels),
+                "categories": p.rows.categories,
                 "given_labels": list(p.raw.labels),
-                "actors": [[e.id, n] for e, n in finder.summarise([m for _, m in p.mentions])],
+                "actors": p.rows.actors,
                 "marking_level": mark.level,
                 "marking_compartments": mark.column_compartments,
             }
         )
-    conn.execute(insert(Document), rows)
+    insert_rows(session, Document, rows)
     wanted = {(h, mark.level, mark.column_compartments) for h, (_p, mark) in todo.items()}
     doc_ids: dict[str, int] = {
         h: int(i)
@@ -283,8 +332,7 @@ def store_many(
         for h, (p, mark) in todo.items()
         for seq, (a, b) in enumerate(p.spans)
     ]
-    if passages:
-        conn.execute(insert(Passage), passages)
+    insert_rows(session, Passage, passages)
     pid: dict[tuple[int, int], int] = {
         (int(d), int(q)): int(i)
         for d, q, i in conn.execute(
@@ -293,36 +341,36 @@ def store_many(
             )
         ).all()
     }
-    labels, mentions = [], []
+    labels: list[dict[str, Any]] = []
+    mentions: list[dict[str, Any]] = []
     for h, (p, _mark) in todo.items():
         d = doc_ids[h]
-        for seq, passage_labels in enumerate(p.labels):
-            labels += [
-                {
-                    "passage_id": pid[d, seq],
-                    "document_id": d,
-                    "category": lb.category,
-                    "score": float(lb.score),
-                    "rule_score": float(lb.rule_score),
-                    "model_prob": None if lb.model_prob is None else float(lb.model_prob),
-                    "terms": [[t.term, t.start, t.end] for t in lb.terms],
-                }
-                for lb in passage_labels
-            ]
+        assert p.rows is not None
+        labels += [
+            {
+                "passage_id": pid[d, seq],
+                "document_id": d,
+                "category": category,
+                "score": score,
+                "rule_score": rule_score,
+                "model_prob": model_prob,
+                "terms": terms,
+            }
+            for seq, category, score, rule_score, model_prob, terms in p.rows.labels
+        ]
         mentions += [
             {
                 "document_id": d,
                 "passage_id": pid[d, seq],
-                "entity_id": m.entity_id,
-                "start": m.start,
-                "end": m.end,
-                "how": m.how,
+                "entity_id": entity,
+                "start": start,
+                "end": end,
+                "how": how,
             }
-            for seq, m in p.mentions
+            for seq, entity, start, end, how in p.rows.mentions
         ]
-    for model, values in ((Label, labels), (Mention, mentions)):
-        if values:
-            conn.execute(insert(model), values)
+    insert_rows(session, Label, labels)
+    insert_rows(session, Mention, mentions)
     new = [
         audit.Event(
             actor=user,

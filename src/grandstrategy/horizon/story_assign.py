@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from grandstrategy.core.bulkwrite import insert_rows
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
 from grandstrategy.horizon import stories as pure
@@ -344,8 +345,9 @@ class Window:
                 self.stories[st.key] = st
         if self._pending_members:
             members = self._pending_members
-            s.execute(
-                insert(StoryMember),
+            insert_rows(
+                s,
+                StoryMember,
                 [{**m.row, "story_id": m.story.key} for m in members if m.row is not None],
             )
             written = dict(
@@ -378,8 +380,9 @@ class Window:
         self._ops = []
         if self._events:
             now = utcnow()
-            s.execute(
-                insert(StoryEvent),
+            insert_rows(
+                s,
+                StoryEvent,
                 [
                     {
                         "story_id": st.key,

@@ -171,7 +171,7 @@ _local = threading.local()
 def prepare_task(clf: Classifier, docs: list[RawDocument], lang: str) -> list[pipeline.Prepared]:
     """Run on a worker: prepare one chunk with the broadcast classifier."""
     with language(lang):
-        return pipeline.prepare_with(_own_copy(clf), docs)
+        return [p.compact() for p in pipeline.prepare_with(_own_copy(clf), docs)]
 
 
 def _own_copy(clf: Classifier) -> Classifier:

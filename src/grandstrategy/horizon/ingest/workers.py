@@ -132,7 +132,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _worker_prepare(docs: list[RawDocument]) -> list[pipeline.Prepared]:
-    return pipeline._prepare_here(_worker["factory"], docs, _worker["story_features"])
+    prepared = pipeline._prepare_here(_worker["factory"], docs, _worker["story_features"])
+    return [p.compact() for p in prepared]
 
 
 def shareable_url(factory: sessionmaker[Session]) -> str | None:
