@@ -280,3 +280,59 @@ def test_the_backend_follows_the_setting_and_the_database(tmp_path):
     assert kindex.for_settings(s.model_copy(update={"search_backend": "fts"})) is None
     other = Settings(db=f"sqlite:///{tmp_path / 'b.db'}", data_dir=tmp_path)
     assert kindex.for_settings(other).folder != kindex.for_settings(s).folder
+
+
+def _answer(result):
+    return (
+        [(h.passage_id, h.score, h.snippet, h.matches) for h in result.hits],
+        result.total,
+        result.total_exact,
+        result.facets,
+        result.facets_exact,
+    )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_capped_count_by_windows_answers_the_same(
+    session,
+    marked,  # noqa: F811
+    operator,
+    idx,
+    monkeypatch,
+    query,
+):
+    """Searching the newest ids first (``KeywordIndex.newest`` with ``enough``), as a large
+    index does, changes no answer, past CANDIDATES and COUNT_CAP too."""
+    low = make_user(session, "low-windows", "analyst", "RESTRICTED", ["NATO"])
+    for user in (operator, low):
+        for cap, candidates in ((10_000, 500), (1, 1), (0, 1)):
+            monkeypatch.setattr(search, "COUNT_CAP", cap)
+            monkeypatch.setattr(search, "CANDIDATES", candidates)
+            monkeypatch.setattr(kindex, "WINDOWED_FROM", 10**9)
+            once = search.search(session, user=user, query=query, semantic=False, index=idx)
+            monkeypatch.setattr(kindex, "WINDOWED_FROM", 0)
+            monkeypatch.setattr(kindex, "WINDOW", 2)
+            windowed = search.search(session, user=user, query=query, semantic=False, index=idx)
+            assert windowed.backend == once.backend == "tantivy"
+            assert _answer(windowed) == _answer(once)
+
+
+def test_one_recheck_statement_serves_every_filter_value(
+    session,
+    marked,  # noqa: F811
+    operator,
+    idx,
+):
+    """The re-check's filter values are parameters: the statement made for the first value
+    answers for the next ones as FTS does."""
+    search._STATEMENTS.clear()
+    for source in ("src-open.txt", "src-nato.txt", "src-conf.txt", "nowhere"):
+        f = search.Filters(source=source)
+        fts = search.search(session, user=operator, query="cyber", filters=f, semantic=False)
+        tv = search.search(
+            session, user=operator, query="cyber", filters=f, semantic=False, index=idx
+        )
+        assert tv.backend == "tantivy" and ids(tv) == ids(fts) and tv.total == fts.total
+        assert tv.total == (0 if source == "nowhere" else 1)
+    rechecks = [k for k in search._STATEMENTS if k[0] == "recheck"]
+    assert len(rechecks) == 1

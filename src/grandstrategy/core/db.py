@@ -60,6 +60,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Read the file through a memory map (up to the build's limit, 2 GB by default): a
+    # search reading 500 scattered rows spent a third of that in copying pages (1 ms at 1M)
+    cur.execute("PRAGMA mmap_size=2147483648")
     cur.close()
 
 

@@ -49,6 +49,9 @@ VERSION = 1  # bump when the schema or the analyzer changes: older indexes are r
 BATCH = 5_000  # passages read from the database at a time
 RECOUNT_SECONDS = 30.0
 FILL_SECONDS = 1.0  # spent per search filling a word store that lags the index
+WINDOW = 32  # a capped count searches the newest 1/WINDOW of the ids first
+WINDOWED_FROM = 200_000  # below this many ids, one search (each adds ~0.2 ms)
+MARGIN = 1.25  # the next window is made this much larger than the matches seen suggest
 EPOCH = dt.date(1970, 1, 1)
 BACKENDS = ("auto", "fts", "tantivy")
 
@@ -485,10 +488,50 @@ class KeywordIndex:
             res.count
         )
 
-    def newest(self, query: Any, depth: int) -> tuple[list[int], int]:
+    def newest(self, query: Any, depth: int, enough: int | None = None) -> tuple[list[int], int]:
         """The ``depth`` highest passage ids that ``query`` matches, and how many match in
         all. Ordered by id, not by tantivy's BM25, whose statistics (document frequencies,
-        average length) cover every passage indexed, those a reader may not see included."""
+        average length) cover every passage indexed, those a reader may not see included.
+
+        With ``enough``, the count is exact up to ``enough`` and only said to be more beyond:
+        the newest ids are searched first (``WINDOW``, then as far back as the matches seen
+        suggest holds ``enough``, then the rest), and the search stops once more than
+        ``enough`` are counted. Tantivy visits every match it counts: at a million passages
+        a common word's 50,000 matches took 3-7 ms, the ten thousand newest about 1."""
+        top = self.state.upto
+        if enough is None or top < WINDOWED_FROM:
+            return self._newest(query, depth, None, None)
+        ids: list[int] = []
+        count = 0
+        high: int | None = None  # the window's end (exclusive); None: no end
+        low = top - top // WINDOW
+        while True:
+            found, n = self._newest(query, max(1, depth - len(ids)), low, high)
+            ids += found[: depth - len(ids)]
+            count += n
+            if (count > enough and len(ids) >= depth) or low == 0:
+                return ids, count
+            seen = top + 1 - low  # the ids searched so far, from the top
+            rate = count / seen  # matches per id there
+            more = max(enough + 1, depth) - count
+            wanted = int(more / rate * MARGIN) if rate else low
+            high, low = low, max(0, low - wanted)
+
+    def _newest(
+        self, query: Any, depth: int, low: int | None, high: int | None
+    ) -> tuple[list[int], int]:
+        """The newest ``depth`` matches of ``query`` with ``low <= id < high`` (None: no
+        bound), and how many there are."""
+        if low is not None or high is not None:
+            tv = _tv()
+            ids = tv.Query.range_query(
+                self.schema,
+                "pid",
+                tv.FieldType.Unsigned,
+                low,
+                None if high is None else high - 1,
+            )
+            query = tv.Query.boolean_query([(tv.Occur.Must, query), (tv.Occur.Must, ids)])
         res = self.searcher.search(query, depth, count=True, order_by_field="pid")
         return [int(pid) for pid, _addr in res.hits], int(res.count)  # the key is the pid
 

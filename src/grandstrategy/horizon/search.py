@@ -66,31 +66,42 @@ CANDIDATES = 500  # newest keyword matches ranked per query: the page and the fa
 COUNT_CAP = 10_000  # matches counted at most; beyond, the total reads "10,000+"
 
 
-def _filtered(q: Select[*_Ts], filters: Filters) -> Select[*_Ts]:
+def _filtered(q: Select[*_Ts], filters: Filters, bound: bool = False) -> Select[*_Ts]:
     """The filters as correlated EXISTS: checked per matching passage through an index, rather
-    than materialising every passage of a category or actor first."""
+    than materialising every passage of a category or actor first. ``bound``: each value a
+    parameter named as ``_filter_values`` names it, so that one statement serves every value."""
+
+    def value(name: str) -> Any:
+        given = getattr(filters, name)
+        return bindparam(f"filter_{name}", given) if bound else given
+
     if filters.category:
         q = q.where(
-            exists().where(Label.passage_id == Passage.id, Label.category == filters.category)
+            exists().where(Label.passage_id == Passage.id, Label.category == value("category"))
         )
     if filters.actor:
         q = q.where(
-            exists().where(Mention.passage_id == Passage.id, Mention.entity_id == filters.actor)
+            exists().where(Mention.passage_id == Passage.id, Mention.entity_id == value("actor"))
         )
     if filters.language:
-        q = q.where(Passage.language == filters.language)
+        q = q.where(Passage.language == value("language"))
     if filters.source or filters.since or filters.until:
         docs = exists().where(Document.id == Passage.document_id)
         if filters.source:
             docs = docs.where(
-                exists().where(Source.id == Document.source_id, Source.name == filters.source)
+                exists().where(Source.id == Document.source_id, Source.name == value("source"))
             )
         if filters.since:
-            docs = docs.where(Document.published >= filters.since)
+            docs = docs.where(Document.published >= value("since"))
         if filters.until:
-            docs = docs.where(Document.published <= filters.until)
+            docs = docs.where(Document.published <= value("until"))
         q = q.where(docs)
     return q
+
+
+def _filter_values(filters: Filters) -> dict[str, Any]:
+    """The parameters of a statement made by ``_filtered(..., bound=True)``."""
+    return {f"filter_{name}": v for name, v in filters.__dict__.items() if v}
 
 
 FTS = table("horizon_fts", column("rowid"))
@@ -239,11 +250,14 @@ def _by_index(
     not counted. The index's own count is used only beyond the candidates. The check reads
     what ranking and facets need of each candidate kept, in the same query: not its text,
     whose words the index stores (``horizon.wordstore``)."""
-    proposed, count = index.newest(tq, depth)
+    # counted exactly up to what the total can show: past COUNT_CAP + depth matches, more
+    # than COUNT_CAP remain whichever of the candidates the check drops
+    proposed, count = index.newest(tq, depth, COUNT_CAP + depth)
     kept: dict[int, Candidate] = {}
     if proposed:
         q = _recheck(session, user, filters)
-        rows = plainsql.rows(session, q, {"ids": _ids_value(session, proposed)})
+        params = {"ids": _ids_value(session, proposed), **_filter_values(filters)}
+        rows = plainsql.rows(session, q, params)
         kept = {r[0]: Candidate(*r) for r in rows}
     found = [kept[pid] for pid in proposed if pid in kept]
     complete = count <= len(proposed)
@@ -307,14 +321,15 @@ def _statement(key: tuple[Any, ...], build: Any) -> Any:
 
 def _recheck(session: Session, user: Principal, filters: Filters) -> Any:
     """The index's candidates that the user may see and that pass the filters, with what
-    ranking and facets read (``_candidates``, without the text)."""
+    ranking and facets read (``_candidates``, without the text); one statement per set of
+    filters given, their values parameters (``_filter_values``)."""
     dialect = session.get_bind().dialect.name
-    shape = tuple(filters.__dict__.values())
+    shape = tuple(bool(v) for v in filters.__dict__.values())
     key = ("recheck", dialect, user.clearance, frozenset(user.compartments), shape)
 
     def build() -> Any:
         q = _candidates(text=False).where(_among_ids(dialect, Passage.id))
-        return _filtered(restrict(q, user, Passage), filters)
+        return _filtered(restrict(q, user, Passage), filters, bound=True)
 
     return _statement(key, build)
 

@@ -130,10 +130,13 @@ class WordStore:
             ]
         stems = np.concatenate([view.stems, rows]) if len(new) else view.stems
         spans, tokens = _empty_spans(), np.zeros(0, np.uint32)
+        # plain arrays over the maps: indexing a np.memmap costs a Python call each time
         if state.spans:
             spans = np.memmap(self._path("spans.i64"), np.int64, "r", shape=(state.spans, 2))
+            spans = spans.view(np.ndarray)
         if state.tokens:
             tokens = np.memmap(self._path("tokens.u32"), np.uint32, "r", shape=(state.tokens,))
+            tokens = tokens.view(np.ndarray)
         return _View(
             view.words, view.ids, stems, view.stem_ids, spans, tokens, state.upto, view.ordered
         )
