@@ -128,7 +128,6 @@ def signature(text: str, folded: list[str] | None = None) -> np.ndarray:
     shingles = (pad[:m] * _MUL + pad[1 : m + 1]) * _MUL + pad[2 : m + 2]  # wraps at 2**64
     hashes = np.unique(shingles & np.uint64(0xFFFFFFFF))
     # (a·x + b) mod p for every permutation and shingle (the product wraps at 2**64 first,
-    # which still mixes well); the minimum per permutation.
     # which still mixes well); the minimum per permutation. x mod 2**61-1 is taken as
     # (x & p) + (x >> 61), less p once if that reaches p: the same value, without a division.
     mixed = np.outer(_A, hashes) + _B[:, None]
@@ -138,7 +137,7 @@ def signature(text: str, folded: list[str] | None = None) -> np.ndarray:
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(a == b))
+    return int(np.count_nonzero(a == b)) / a.size  # the share of equal positions
 
 
 def char_vector(text: str, folded: list[str] | None = None) -> np.ndarray:
@@ -208,7 +207,8 @@ def similarities(rows: Sequence[Item], cols: Sequence[Item]) -> np.ndarray:
         out += np.where(both, weight * inter / np.where(both, rn + cn - inter, 1.0), 0.0)
     rs, cs = np.stack([r.signature for r in rows]), np.stack([c.signature for c in cols])
     for k in range(0, n, _BLOCK):  # near-duplicates: 1.0 (rows in blocks: n x m x 64 bytes)
-        near = (rs[k : k + _BLOCK, None, :] == cs[None, :, :]).mean(axis=2) >= NEAR_DUPLICATE
+        equal = np.count_nonzero(rs[k : k + _BLOCK, None, :] == cs[None, :, :], axis=2)
+        near = equal / rs.shape[1] >= NEAR_DUPLICATE
         out[k : k + _BLOCK][near] = 1.0
     return out
 
