@@ -336,3 +336,13 @@ def test_one_recheck_statement_serves_every_filter_value(
         assert tv.total == (0 if source == "nowhere" else 1)
     rechecks = [k for k in search._STATEMENTS if k[0] == "recheck"]
     assert len(rechecks) == 1
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_most_bounds_the_matches(session, marked, operator, idx, query):  # noqa: F811
+    from grandstrategy.horizon.query import parse
+
+    assert idx.sync(session)
+    terms = parse(query)
+    matches = idx.searcher.search(idx.text_query(terms), 1, count=True).count
+    assert idx.most(terms) >= matches

@@ -99,3 +99,17 @@ def test_small_indexes_search_once(filled, monkeypatch):
     calls.clear()
     _ids, count = filled.newest(query, 10, 20)
     assert count > 20 and len(calls) == 1 and calls[0][0] > 0  # the newest window sufficed
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["common", "rare", "half late", "late OR early", "common -half", '"common half"', "hal*", "x"],
+)
+def test_most_is_never_fewer_than_the_matches(filled, query):
+    from grandstrategy.horizon.query import parse
+
+    terms = parse(query)
+    matches = filled.searcher.search(filled.text_query(terms), 1, count=True).count
+    assert filled.most(terms) >= matches
+    if query == "rare":
+        assert filled.most(terms) == matches  # one word: its own count

@@ -51,6 +51,7 @@ RECOUNT_SECONDS = 30.0
 FILL_SECONDS = 1.0  # spent per search filling a word store that lags the index
 WINDOW = 32  # a capped count searches the newest 1/WINDOW of the ids first
 WINDOWED_FROM = 200_000  # below this many ids, one search (each adds ~0.2 ms)
+PREFIX_FREQS = 64  # words of a prefix counted one by one for ``most``; beyond, roughly
 MARGIN = 1.25  # the next window is made this much larger than the matches seen suggest
 EPOCH = dt.date(1970, 1, 1)
 BACKENDS = ("auto", "fts", "tantivy")
@@ -454,6 +455,46 @@ class KeywordIndex:
         if len(parts) == 1:
             return parts[0]
         return q.boolean_query([(occur.Should, p) for p in parts])
+
+    def most(self, terms: list[Any]) -> int:
+        """At most how many passages ``text_query(terms)`` can match (before the marking and
+        the filters), from the index's word counts alone: the sum over OR-groups of the
+        least of each group's terms, a term counting every passage holding one of its words
+        (a word's forms, a prefix's words) or, for a phrase, its rarest word. Deleted
+        passages still counted make it larger, never smaller."""
+        searcher = self.searcher
+
+        def freq(word: str) -> int:
+            return int(searcher.doc_freq("text", word))
+
+        def prefixed(prefix: str) -> int:
+            found = searcher.terms_with_prefix("text", prefix)
+            if len(found) > PREFIX_FREQS:  # the listed counts (occurrences: never fewer)
+                return sum(int(n) for _w, n in found)
+            return sum(freq(w) for w, _n in found)
+
+        def of(t: Any) -> int:
+            words = self.tokens(t.words)
+            forms = wordforms.expanded(t) if len(words) == 1 else None
+            if not words:
+                return 0
+            if forms is not None:
+                exact, prefix = forms
+                if not prefix:
+                    return sum(map(freq, self.tokens(exact)))
+                others = [w for w in self.tokens(exact) if not w.startswith(prefix)]
+                return sum(map(freq, others)) + prefixed(prefix)  # each word once
+            if t.prefix:
+                return prefixed(words[0]) if len(words) == 1 else min(map(freq, words[:-1]))
+            return min(map(freq, words))
+
+        groups: list[list[Any]] = [[]]
+        for t in terms:
+            if t.or_before:
+                groups.append([])
+            if not t.negated:
+                groups[-1].append(t)
+        return sum(min(map(of, g)) for g in groups if g)
 
     def restricted(self, user: Principal, text_q: Any, filters: Any) -> Any:
         """``text_q`` within the user's clearance and compartments, and the filters."""

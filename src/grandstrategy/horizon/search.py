@@ -173,7 +173,9 @@ def search(
     tq: Any = None
     if index is not None and index.sync(session):
         tq = index.restricted(user, index.text_query(terms), filters)
-        found, total, total_exact, complete = _by_index(session, index, user, tq, filters, depth)
+        found, total, total_exact, complete = _by_index(
+            session, index, user, tq, filters, depth, terms
+        )
     else:
         ids, total, total_exact, complete = _by_sql(session, user, terms, filters, depth)
         found = _rows(session, ids)
@@ -244,6 +246,7 @@ def _by_index(
     tq: Any,
     filters: Filters,
     depth: int,
+    terms: list[Term],
 ) -> tuple[list[Candidate], int, bool, bool]:
     """The same from the keyword index, each candidate checked again in SQL: a passage the
     database does not show this user (or that does not pass the filters) is dropped, and
@@ -251,8 +254,12 @@ def _by_index(
     what ranking and facets need of each candidate kept, in the same query: not its text,
     whose words the index stores (``horizon.wordstore``)."""
     # counted exactly up to what the total can show: past COUNT_CAP + depth matches, more
-    # than COUNT_CAP remain whichever of the candidates the check drops
-    proposed, count = index.newest(tq, depth, COUNT_CAP + depth)
+    # than COUNT_CAP remain whichever of the candidates the check drops; one search over
+    # every id when the words' counts say there cannot be that many
+    enough: int | None = COUNT_CAP + depth
+    if index.most(terms) <= COUNT_CAP + depth:
+        enough = None
+    proposed, count = index.newest(tq, depth, enough)
     kept: dict[int, Candidate] = {}
     if proposed:
         q = _recheck(session, user, filters)
