@@ -28,6 +28,10 @@ Measured shapes:
                          through the inverted file and through every vector (each checked in
                          SQL), and recall@10 of the first against the second
 
+Each search's CPU time (this process, all its threads) is kept beside its wall time ("CPU
+p95", ``keyword_cpu_p95_ms``): on a machine shared with other work it tells the search's own
+work from its wait for a core.
+
 Prints tables and, last, one JSON line with the figures the targets name (keyword, semantic
 and hybrid p50/p95 for the low user, recall@10, index build time and memory, load average);
 ``--json`` prints everything as one JSON line instead. Never asserts on time. Usage:
@@ -776,6 +780,7 @@ class Series:
     engine: str
     user: str
     ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time per search
     kinds: list[str] = field(default_factory=list)
     filtered: list[bool] = field(default_factory=list)
     totals: list[int] = field(default_factory=list)
@@ -798,6 +803,8 @@ class Series:
             "p95_ms": round(self.pct(95), 2),
             "p99_ms": round(self.pct(99), 2),
             "mean_ms": round(statistics.fmean(self.ms), 2) if self.ms else None,
+            "cpu_p50_ms": round(self.pct(50, self.cpu_ms), 2),
+            "cpu_p95_ms": round(self.pct(95, self.cpu_ms), 2),
             "max_ms": round(max(self.ms), 2) if self.ms else None,
             "skipped": self.skipped,
             "by_kind": {
@@ -847,9 +854,10 @@ def measure(
                 if time.perf_counter() - start > budget_s:
                     series.skipped = (repeat - r) * len(cases) - i
                     break
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 total, _hits = runner(user, c.query, c.filters)
                 series.ms.append((time.perf_counter() - t0) * 1000)
+                series.cpu_ms.append((time.process_time() - c0) * 1000)
                 series.kinds.append(c.kind)
                 series.filtered.append(bool(c.filter_name))
                 if r == 0:
@@ -883,7 +891,8 @@ def build_table(n: int, steps: dict[str, float], sizes: dict[str, int], cached: 
 
 def latency_table(n: int, series: list[Series], target: float) -> Table:
     t = Table(title=f"Search latency at {n:,} passages, ms (page of {PAGE})")
-    for col in ("engine / shape", "user", "searches", "p50", "p95", "p99", "max", "p95 ≤ target"):
+    cols = ("engine / shape", "user", "searches", "p50", "p95", "p99", "max", "CPU p95")
+    for col in (*cols, "p95 ≤ target"):
         t.add_column(col, justify="left" if col in ("engine / shape", "user") else "right")
     engine = ""
     for s in series:
@@ -899,6 +908,7 @@ def latency_table(n: int, series: list[Series], target: float) -> Table:
             f"{s.pct(95):.1f}",
             f"{s.pct(99):.1f}",
             f"{max(s.ms):.1f}" if s.ms else "-",
+            f"{s.pct(95, s.cpu_ms):.1f}",
             ok,
         )
     return t
@@ -1125,6 +1135,8 @@ def summary_line(
     ):
         if p(engine, 50) is not None:
             line[f"{key}_p50_ms"], line[f"{key}_p95_ms"] = p(engine, 50), p(engine, 95)
+            cpu = next(x for x in series if x.engine == engine and x.user == LOW_LABEL).cpu_ms
+            line[f"{key}_cpu_p95_ms"] = round(_pct(cpu, 95), 2) if cpu else None
     for key in ("ann", "exact", "encode"):
         if f"{key}_p50_ms" in half:
             line[f"semantic_{key}_p50_ms"] = half[f"{key}_p50_ms"]
