@@ -4,19 +4,23 @@ encoder) keeps its quality on the starter set's test split.
 Trained and tuned exactly as ``engine.train`` does (the train split, the taxonomy's rules as
 extra examples, weights and thresholds chosen by cross-validation on the train split only),
 then scored once on the test split. The floor sits a little below the figure measured when
-the taxonomy examples and the two-sided tuning came in (0.787 against 0.755 before), so a
-change that loses quality fails here rather than in a benchmark nobody reads.
+the taxonomy examples came in four terms at a time, calibrated on passages only (0.812;
+0.787 with one example per rule, 0.755 without taxonomy examples), so a change that loses
+quality fails here rather than in a benchmark nobody reads.
 """
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from grandstrategy.horizon.classify import evaluate, learn
 from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.taxonomy import load_taxonomy
 
-FLOOR = 0.77  # measured 0.787 (macro-F1, categories with support)
+FLOOR = 0.80  # measured 0.812 (macro-F1, categories with support)
 
 
 @pytest.mark.slow
@@ -38,16 +42,27 @@ def test_starter_test_split_macro_f1_without_the_encoder() -> None:
     assert report.macro_f1 >= FLOOR, evaluate.format_report(report)
 
 
-def test_taxonomy_examples_are_the_rules_terms() -> None:
+def test_taxonomy_examples_are_the_rules_terms_a_few_at_a_time() -> None:
     taxonomy = load_taxonomy()
     examples = learn.taxonomy_examples(taxonomy)
     counted = [(c.id, r) for c in taxonomy.categories for r in c.rules if r.weight > 0]
-    assert len(examples) == len(counted) > 0
-    for example, (category, rule) in zip(examples, counted, strict=True):
-        assert example.labels == frozenset({category})
-        assert "*" not in example.text
-        assert rule.any[0].replace("*", "") in example.text
+    chunk = learn.TAXONOMY_CHUNK
+    sizes = [len(r.any) + sum(len(g) for g in r.all) for _, r in counted]
+    assert len(examples) == sum(math.ceil(n / chunk) for n in sizes) > len(counted)
+    at = 0
+    for (category, rule), n in zip(counted, sizes, strict=True):
+        mine = examples[at : at + math.ceil(n / chunk)]
+        at += len(mine)
+        assert all(e.labels == frozenset({category}) for e in mine)
+        terms = [t.replace("*", "") for t in (*rule.any, *(t for g in rule.all for t in g))]
+        assert [e.text for e in mine] == [
+            " ".join(terms[i : i + chunk]) for i in range(0, len(terms), chunk)
+        ]
+    assert all("*" not in e.text for e in examples)
     assert all(e.labels != frozenset({"none"}) for e in examples)
+    whole = learn.taxonomy_examples(taxonomy, chunk=10_000)  # one example per rule
+    assert len(whole) == len(counted)
+    assert whole[0].text.startswith(counted[0][1].any[0].replace("*", ""))
 
 
 def test_prior_examples_count_in_the_model_but_not_in_its_figures() -> None:
@@ -62,3 +77,34 @@ def test_prior_examples_count_in_the_model_but_not_in_its_figures() -> None:
     j = taxonomy.ids().index("cyber")
     text = ["De gemeente werd getroffen door gijzelsoftware."]  # in no labelled passage
     assert model.predict_proba(text)[0, j] > plain.predict_proba(text)[0, j]
+
+
+def test_calibration_is_fitted_on_the_passages_not_on_the_taxonomy_examples() -> None:
+    """The sigmoid is fitted on passages, so on passages it has not seen the mean
+    probability of a category is near its share of them (the taxonomy examples, all
+    positives, would otherwise count in the fit)."""
+    train = evaluate.load_starter("train")
+    taxonomy = load_taxonomy()
+    prior = learn.taxonomy_examples(taxonomy)
+    model = learn.train(train, taxonomy.ids(), seed=0, prior=prior)
+    test = evaluate.load_starter("test")
+    probs = model.predict_proba([e.text for e in test])
+    j = taxonomy.ids().index("cyber")
+    rate = sum(1 for e in test if "cyber" in e.labels) / len(test)
+    assert abs(float(probs[:, j].mean()) - rate) < 0.1
+    assert model.kinds[j] == "calibrated"
+
+
+def test_a_category_with_few_labelled_positives_still_learns_from_the_taxonomy() -> None:
+    """Two labelled positives are too few for three folds of passages: the rows calibrated
+    are then all of them, taxonomy examples included, as before they were left out."""
+    taxonomy = load_taxonomy()
+    train = [e for e in evaluate.load_starter("train") if "nuclear" not in e.labels]
+    nuclear = [e for e in evaluate.load_starter("train") if "nuclear" in e.labels][:2]
+    model = learn.train(
+        train + nuclear, taxonomy.ids(), seed=0, prior=learn.taxonomy_examples(taxonomy)
+    )
+    j = taxonomy.ids().index("nuclear")
+    assert model.kinds[j] == "calibrated" and model.positives["nuclear"] == 2
+    p = model.predict_proba(["Uranium enrichment at the reactor broke the safeguards deal."])
+    assert np.isfinite(p).all() and 0.0 <= p[0, j] <= 1.0

@@ -142,14 +142,20 @@ def train(session: Session, *, user: Principal, seed: int = 0, tune: bool = True
     examples = examples + extra
     prior = learn.taxonomy_examples(taxonomy)  # the rules' terms, as examples too
     model = learn.train(examples, categories, seed=seed, prior=prior)
+    # encoded once: for tuning's out-of-fold scores and for the index
+    vectors = embed.encode([e.text for e in examples]) if embed.available() else None
     if tune:
         tuned = evaluate.tune(
-            examples, taxonomy, seed=seed, use_embeddings=embed.available(), prior=prior
+            examples,
+            taxonomy,
+            seed=seed,
+            use_embeddings=vectors is not None,
+            prior=prior,
+            vectors=vectors,
         )
         model.settings = {mode: t.settings() for mode, t in tuned.items()}
     index = None
-    if embed.available():
-        vectors = embed.encode([e.text for e in examples])
+    if vectors is not None:
         index = embed.ExampleIndex(
             [e.text for e in examples],
             [e.labels for e in examples],
