@@ -41,6 +41,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal
+from grandstrategy.core.errors import Invalid
+from grandstrategy.core.i18n import _
 from grandstrategy.horizon import plainsql, wordforms
 from grandstrategy.horizon.models import Document, Label, Mention, Passage, Source
 from grandstrategy.horizon.wordstore import WordStore
@@ -52,6 +54,7 @@ FILL_SECONDS = 1.0  # spent per search filling a word store that lags the index
 WINDOW = 32  # a capped count searches the newest 1/WINDOW of the ids first
 WINDOWED_FROM = 200_000  # below this many ids, one search (each adds ~0.2 ms)
 PREFIX_FREQS = 64  # words of a prefix counted one by one for ``most``; beyond, roughly
+PHRASE_PREFIX_WORDS = 2_000  # words the prefix ending a phrase may stand for ("a b*")
 MARGIN = 1.25  # the next window is made this much larger than the matches seen suggest
 EPOCH = dt.date(1970, 1, 1)
 BACKENDS = ("auto", "fts", "tantivy")
@@ -423,9 +426,11 @@ class KeywordIndex:
     def tokens(self, words: tuple[str, ...]) -> list[str]:
         return [str(t) for t in self.analyzer.analyze(" ".join(words))]
 
-    def text_query(self, terms: list[Any]) -> Any:
+    def text_query(self, terms: list[Any], visible: Any = None) -> Any:
         """The parsed terms as tantivy queries, read as FTS5 reads them: OR joins AND-groups,
-        a negation binds to its group. Built from objects, never from the user's string."""
+        a negation binds to its group. Built from objects, never from the user's string.
+        ``visible``: the passages the reader may see (``visible``), whose words a prefix
+        ending a phrase stands for."""
         tv = _tv()
         q, occur = tv.Query, tv.Occur
         groups: list[list[tuple[Any, Any]]] = [[]]
@@ -445,7 +450,7 @@ class KeywordIndex:
             elif t.prefix and len(words) == 1:
                 sub = q.regex_query(self.schema, "text", words[0] + ".*")
             elif t.prefix:
-                sub = q.phrase_prefix_query(self.schema, "text", words)
+                sub = self._phrase_prefix(words, visible)
             elif len(words) > 1:
                 sub = q.phrase_query(self.schema, "text", words)
             else:
@@ -455,6 +460,29 @@ class KeywordIndex:
         if len(parts) == 1:
             return parts[0]
         return q.boolean_query([(occur.Should, p) for p in parts])
+
+    def _phrase_prefix(self, words: list[str], visible: Any) -> Any:
+        """ "a b*": the phrase ended by each word that starts with its last word, among the
+        words of the passages ``visible`` matches. (Tantivy's own phrase-prefix query tries
+        the first 50 such words of the whole index: it missed matches, and which 50 it tried
+        depended on passages the reader may not see.)"""
+        tv = _tv()
+        q = tv.Query
+        found = self.searcher.terms_with_prefix("text", words[-1], filter_query=visible)
+        if len(found) > PHRASE_PREFIX_WORDS:
+            raise Invalid(
+                _(
+                    "“{prefix}*” at the end of a phrase starts too many words: give it more letters"
+                ).format(prefix=words[-1])
+            )
+        phrases = [q.phrase_query(self.schema, "text", [*words[:-1], w]) for w, _n in found]
+        if not phrases:
+            return q.empty_query()
+        return q.boolean_query([(tv.Occur.Should, p) for p in phrases])
+
+    def visible(self, user: Principal, filters: Any) -> Any:
+        """Every passage the user may see that passes the filters."""
+        return self.restricted(user, _tv().Query.all_query(), filters)
 
     def most(self, terms: list[Any]) -> int:
         """At most how many passages ``text_query(terms)`` can match (before the marking and

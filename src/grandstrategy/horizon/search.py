@@ -172,7 +172,7 @@ def search(
     )
     tq: Any = None
     if index is not None and index.sync(session):
-        tq = index.restricted(user, index.text_query(terms), filters)
+        tq = index.restricted(user, index.text_query(terms, index.visible(user, filters)), filters)
         found, total, total_exact, complete = _by_index(
             session, index, user, tq, filters, depth, terms
         )
@@ -426,8 +426,9 @@ def _semantic(
         if most is not None and len(keep) > most:
             return None
         if index is not None and negated and keep:
+            visible = index.visible(user, filters)
             for t in negated:  # any one negated term excludes a passage
-                keep -= index.matching(index.text_query([t]), sorted(keep))
+                keep -= index.matching(index.text_query([t], visible), sorted(keep))
         return keep
 
     def keep(ids: list[int]) -> set[int]:
