@@ -40,6 +40,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
 import sys
 import tempfile
@@ -313,6 +314,7 @@ class RunResult:
     embeddings: bool
     warmup_seconds: float
     cpu_seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0  # the worker processes' CPU, all together
     load_before: float = 0.0
     reference_docs: int = 0
     reference_seconds: float = 0.0
@@ -368,6 +370,7 @@ class RunResult:
             "embeddings": self.embeddings,
             "warmup_seconds": round(self.warmup_seconds, 3),
             "cpu_seconds": round(self.cpu_seconds, 3),
+            "worker_cpu_seconds": round(self.worker_cpu_seconds, 3),
             "load_before": self.load_before,
             "reference_docs_per_s": round(self.reference_docs_per_s, 2),
             "ratio": None if self.ratio is None else round(self.ratio, 4),
@@ -521,12 +524,14 @@ def run_once(
             profiler.enable()
         load = os.getloadavg()[0]
         c0 = time.process_time()
+        w0 = _children_cpu()
         t0 = time.perf_counter()
         report = pipeline.ingest(
             factory, user=user, items=timed_items(items, timings), source="bench", **kwargs
         )
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - c0
+        worker_cpu = _children_cpu() - w0  # the pool's processes have ended by now
         if profiler:
             profiler.disable()
     finally:
@@ -571,6 +576,7 @@ def run_once(
         embeddings=use_embeddings,
         warmup_seconds=warm,
         cpu_seconds=cpu,
+        worker_cpu_seconds=worker_cpu,
         load_before=load,
         reference_docs=ref.docs,
         reference_seconds=ref.seconds,
@@ -613,6 +619,12 @@ def stage_table(r: RunResult) -> Table:
     return t
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (the ingest workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def summary_table(results: list[RunResult]) -> Table:
     t = Table(title="Ingestion throughput (overall)")
     cols = (
@@ -622,6 +634,7 @@ def summary_table(results: list[RunResult]) -> Table:
         "workers",
         "seconds",
         "CPU s (this process)",
+        "CPU s (workers)",
         "load",
         "docs/s",
         "reference docs/s",
@@ -639,6 +652,7 @@ def summary_table(results: list[RunResult]) -> Table:
             str(r.workers),
             f"{r.seconds:.2f}",
             f"{r.cpu_seconds:.2f}",
+            f"{r.worker_cpu_seconds:.2f}",
             f"{r.load_before:.1f}",
             f"{rate:,.1f}",
             f"{r.reference_docs_per_s:,.1f}",
