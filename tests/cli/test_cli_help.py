@@ -59,6 +59,21 @@ def test_help_starts_without_heavy_libraries():
     assert "HEAVY []" in out
 
 
+def test_horizon_commands_start_without_scikit_learn():
+    """Searching, listing and reading need no model library: scikit-learn (a second to
+    import) loads only where a model is trained or applied."""
+    probe = (
+        "import sys\n"
+        "from grandstrategy.cli.main import main\n"
+        "try:\n    main(['horizon', 'search', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY', [m for m in ('sklearn',) if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
+
+
 def test_lang_option_translates_messages(cli):
     assert cli("db", "upgrade")[0] == 0
     code, _, err = cli("--lang", "fr", "strategy", "show")

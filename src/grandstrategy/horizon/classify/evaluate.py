@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import KFold  # type: ignore[import-untyped]
 
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import embed
@@ -313,6 +312,8 @@ def tune(
     if use_embeddings and embed.available():
         vecs = vectors if vectors is not None else embed.encode(texts)
     probs, knn, proto = (np.zeros(gold.shape) for _ in range(3))
+    from sklearn.model_selection import KFold  # type: ignore[import-untyped]
+
     splits = list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(texts))
     for tr, te in splits:
         part = [examples[i] for i in tr]

@@ -46,13 +46,6 @@ import joblib  # type: ignore[import-untyped]
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.special import expit  # type: ignore[import-untyped]
-from sklearn.base import clone  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
-    TfidfTransformer,
-    TfidfVectorizer,
-)
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
 from grandstrategy.core.errors import Conflict
 from grandstrategy.core.i18n import _
@@ -108,6 +101,8 @@ class _CharGrams:
         self.min_df = min_df
         self.vocabulary: dict[str, int] = {}
         self.names: list[str] = []
+        from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[import-untyped]
+
         self.tfidf = TfidfTransformer(sublinear_tf=True)
         self._cache: dict[str, np.ndarray] = {}
 
@@ -119,6 +114,8 @@ class _CharGrams:
     @staticmethod
     def _analyser() -> Callable[[str], list[str]]:
         lo, hi = CHAR_RANGE
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         v = TfidfVectorizer(analyzer="char_wb", ngram_range=(lo, hi), lowercase=False)
         analyse: Callable[[str], list[str]] = v.build_analyzer()
         return analyse
@@ -256,6 +253,8 @@ def taxonomy_examples(taxonomy: Taxonomy, chunk: int = TAXONOMY_CHUNK) -> list[E
 
 
 def _word_vectoriser() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32
     )
@@ -449,6 +448,10 @@ def _fit_category(
     about, not for term lists. Where the passages hold too few positives or negatives for
     three folds, every row is cross-validated instead. One linear model, not an average of
     three, so prediction stays a single product."""
+    from sklearn.base import clone  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
     lr = LogisticRegression(
         solver="liblinear",
         dual=True,  # same optimum; faster with more features than examples
