@@ -1,5 +1,6 @@
 """Every command's --help reads well: plain metavars, help on every option, fast start."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -44,34 +45,29 @@ def test_help_shows_no_python_type_names(cli):
     assert not bad, "help shows Python types: " + "; ".join(bad)
 
 
-def test_help_starts_without_heavy_libraries():
+def loaded_after(args: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after ``grandstrategy ARGS``."""
     probe = (
         "import sys\n"
         "from grandstrategy.cli.main import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('sklearn', 'weasyprint', 'matplotlib', 'sqlalchemy', 'numpy') "
-        "if m in sys.modules]\n"
-        "print('HEAVY', heavy)\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {modules!r} if m in sys.modules])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    assert "HEAVY []" in out
+    return ast.literal_eval(out.strip().splitlines()[-1])
+
+
+def test_help_starts_without_heavy_libraries():
+    heavy = ("sklearn", "weasyprint", "matplotlib", "sqlalchemy", "numpy")
+    assert loaded_after(["--help"], heavy) == []
 
 
 def test_horizon_commands_start_without_scikit_learn():
     """Searching, listing and reading need no model library: scikit-learn (a second to
     import) loads only where a model is trained or applied."""
-    probe = (
-        "import sys\n"
-        "from grandstrategy.cli.main import main\n"
-        "try:\n    main(['horizon', 'search', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print('HEAVY', [m for m in ('sklearn',) if m in sys.modules])\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert "HEAVY []" in out
+    assert loaded_after(["horizon", "search", "--help"], ("sklearn",)) == []
 
 
 def test_lang_option_translates_messages(cli):
