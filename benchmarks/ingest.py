@@ -249,6 +249,7 @@ def _model_key() -> str:
         "horizon/classify/evaluate.py",
         "horizon/classify/engine.py",
         "horizon/classify/labels.py",
+        "horizon/classify/fit.py",
         "horizon/embed.py",
         "horizon/classify/rules.py",
     ):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from grandstrategy.core.config import Settings
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon import search, wordforms
+from grandstrategy.horizon import search, search_sql, wordforms
 from grandstrategy.horizon.models import Passage
 from tests.conftest import unavailable
 from tests.helpers import make_user
@@ -325,7 +325,7 @@ def test_one_recheck_statement_serves_every_filter_value(
 ):
     """The re-check's filter values are parameters: the statement made for the first value
     answers for the next ones as FTS does."""
-    search._STATEMENTS.clear()
+    search_sql.STATEMENTS.clear()
     for source in ("src-open.txt", "src-nato.txt", "src-conf.txt", "nowhere"):
         f = search.Filters(source=source)
         fts = search.search(session, user=operator, query="cyber", filters=f, semantic=False)
@@ -334,7 +334,7 @@ def test_one_recheck_statement_serves_every_filter_value(
         )
         assert tv.backend == "tantivy" and ids(tv) == ids(fts) and tv.total == fts.total
         assert tv.total == (0 if source == "nowhere" else 1)
-    rechecks = [k for k in search._STATEMENTS if k[0] == "recheck"]
+    rechecks = [k for k in search_sql.STATEMENTS if k[0] == "recheck"]
     assert len(rechecks) == 1
 
 

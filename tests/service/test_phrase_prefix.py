@@ -13,7 +13,7 @@ import pytest
 
 from grandstrategy.core.errors import Invalid
 from grandstrategy.horizon import index as kindex
-from grandstrategy.horizon import pipeline, search
+from grandstrategy.horizon import index_query, pipeline, search
 from grandstrategy.horizon.ingest.raw import RawDocument
 from tests.conftest import unavailable
 from tests.helpers import make_user
@@ -82,11 +82,11 @@ def test_a_reader_finds_every_open_match_whatever_the_secret_words(session, arch
 
 def test_a_prefix_too_wide_is_refused_by_what_the_reader_sees(session, operator, archive, idx):
     reader = make_user(session, "pp-wide", "analyst", "RESTRICTED", [])
-    old = kindex.PHRASE_PREFIX_WORDS
-    kindex.PHRASE_PREFIX_WORDS = 80  # the reader sees 80 such words, the operator 110
+    old = index_query.PHRASE_PREFIX_WORDS
+    index_query.PHRASE_PREFIX_WORDS = 80  # the reader sees 80 such words, the operator 110
     try:
         assert hits(session, reader, "cyber-att*", idx)[0].total == 80
         with pytest.raises(Invalid, match="more letters"):
             hits(session, operator, "cyber-att*", idx)
     finally:
-        kindex.PHRASE_PREFIX_WORDS = old
+        index_query.PHRASE_PREFIX_WORDS = old

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
-from grandstrategy.horizon.classify import evaluate, learn
+from grandstrategy.horizon.classify import evaluate, fit
 from grandstrategy.horizon.classify.labels import with_none_fallback
 
 
@@ -27,7 +27,7 @@ def test_platt_reaches_scikit_learns_sigmoid(seed: int) -> None:
     f = rng.normal(size=400) * 2 + y * rng.normal(3, 1, size=400) - 1.5
     if seed == 4:
         f *= 25  # large decision values
-    a, b = learn.platt(f, y)
+    a, b = fit.platt(f, y)
     ra, rb = _reference_platt(f, y)
     assert a == pytest.approx(ra, abs=1e-5) and b == pytest.approx(rb, abs=1e-5)
     assert a < 0  # a higher decision value means a higher probability
@@ -35,9 +35,9 @@ def test_platt_reaches_scikit_learns_sigmoid(seed: int) -> None:
 
 def test_platt_separable_and_degenerate_inputs_stay_finite() -> None:
     y = np.array([0, 0, 0, 1, 1, 1])
-    a, b = learn.platt(np.array([-3.0, -2, -1, 1, 2, 3]), y)
+    a, b = fit.platt(np.array([-3.0, -2, -1, 1, 2, 3]), y)
     assert np.isfinite([a, b]).all() and a < 0
-    a, b = learn.platt(np.zeros(6), y)  # no information: the smoothed base rate
+    a, b = fit.platt(np.zeros(6), y)  # no information: the smoothed base rate
     assert a == pytest.approx(0.0, abs=1e-9)
     assert 1 / (1 + np.exp(b)) == pytest.approx(0.5)
 

@@ -23,17 +23,14 @@ matches only. When more than ``CANDIDATES`` passages match, the newest of them a
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
-    any_,
     bindparam,
     column,
     exists,
@@ -43,7 +40,6 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from grandstrategy.core import readlog
@@ -57,6 +53,7 @@ from grandstrategy.horizon.query import Term, parse, to_fts5, to_tsquery
 from grandstrategy.horizon.search_results import Filters as Filters
 from grandstrategy.horizon.search_results import Hit as Hit
 from grandstrategy.horizon.search_results import Result as Result
+from grandstrategy.horizon.search_sql import among, among_ids, ids_value, statement
 
 _Ts = TypeVarTuple("_Ts")
 START, STOP = "\x02", "\x03"
@@ -263,7 +260,7 @@ def _by_index(
     kept: dict[int, Candidate] = {}
     if proposed:
         q = _recheck(session, user, filters)
-        params = {"ids": _ids_value(session, proposed), **_filter_values(filters)}
+        params = {"ids": ids_value(session, proposed), **_filter_values(filters)}
         rows = plainsql.rows(session, q, params)
         kept = {r[0]: Candidate(*r) for r in rows}
     found = [kept[pid] for pid in proposed if pid in kept]
@@ -305,25 +302,9 @@ def _rows(session: Session, ids: list[int]) -> list[Candidate]:
     """The candidates of ``ids`` (already restricted and filtered), in that order."""
     if not ids:
         return []
-    q = _candidates().where(_among(session, Passage.id, ids))
+    q = _candidates().where(among(session, Passage.id, ids))
     by_id = {int(r[0]): _candidate(r) for r in session.execute(q)}
     return [by_id[pid] for pid in ids if pid in by_id]
-
-
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}  # statements built once per shape
-STATEMENTS_KEPT = 512
-
-
-def _statement(key: tuple[Any, ...], build: Any) -> Any:
-    """The statement of ``key``, built by ``build()`` the first time: building one costs
-    more than SQLite's answer to it (a few hundred microseconds each, several per search).
-    Its ids are a parameter named ``ids`` (``_among_ids``, value from ``_ids_value``)."""
-    found = _STATEMENTS.get(key)
-    if found is None:
-        if len(_STATEMENTS) >= STATEMENTS_KEPT:
-            _STATEMENTS.clear()
-        found = _STATEMENTS[key] = build()
-    return found
 
 
 def _recheck(session: Session, user: Principal, filters: Filters) -> Any:
@@ -335,44 +316,10 @@ def _recheck(session: Session, user: Principal, filters: Filters) -> Any:
     key = ("recheck", dialect, user.clearance, frozenset(user.compartments), shape)
 
     def build() -> Any:
-        q = _candidates(text=False).where(_among_ids(dialect, Passage.id))
+        q = _candidates(text=False).where(among_ids(dialect, Passage.id))
         return _filtered(restrict(q, user, Passage), filters, bound=True)
 
-    return _statement(key, build)
-
-
-def _among_ids(dialect: str, col: Any) -> ColumnElement[bool]:
-    """``col IN :ids``, as ``_among`` writes it, the ids left to the parameter ``ids``."""
-    cond: ColumnElement[bool]
-    if dialect == "postgresql":
-        cond = col == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-    else:
-        each: Select[Any] = select(literal_column("value")).select_from(
-            func.json_each(bindparam("ids"))
-        )
-        cond = col.in_(each)
-    return cond
-
-
-def _ids_value(session: Session, ids: Sequence[int]) -> Any:
-    values = [int(i) for i in ids]
-    if session.get_bind().dialect.name == "postgresql":
-        return values
-    return json.dumps(values)
-
-
-def _among(session: Session, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
-    """``col IN ids`` with the ids as one parameter (a JSON array on SQLite, an array on
-    PostgreSQL): rendering a thousand ids as a thousand parameters cost more than the query."""
-    values = [int(i) for i in ids]
-    if session.get_bind().dialect.name == "postgresql":
-        cond: ColumnElement[bool] = col == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
-    else:
-        each: Select[Any] = select(literal_column("value")).select_from(
-            func.json_each(bindparam(None, json.dumps(values)))
-        )
-        cond = col.in_(each)
-    return cond
+    return statement(key, build)
 
 
 def _ranked(
@@ -391,7 +338,7 @@ def _ranked(
         texts = {c.pid: c.text for c in found if c.text is not None}
         lacking = [found[i].pid for i in unscored if found[i].pid not in texts]
         if lacking:
-            q = select(Passage.id, Passage.text).where(_among(session, Passage.id, lacking))
+            q = select(Passage.id, Passage.text).where(among(session, Passage.id, lacking))
             texts.update((int(pid), str(text)) for pid, text in session.execute(q))
         rows = [(texts.get(found[i].pid, ""), found[i].language) for i in unscored]
         for i, sc in zip(unscored, wordforms.scores(terms, rows), strict=True):
@@ -418,7 +365,7 @@ def _semantic(
         None when more than ``most`` do."""
         q = restrict(select(Passage.id), user, Passage)
         if ids is not None:
-            q = q.where(_among(session, Passage.id, ids))
+            q = q.where(among(session, Passage.id, ids))
         if excluded is not None:
             q = q.where(excluded)
         q = _filtered(q, filters)
@@ -493,20 +440,20 @@ def _hits(
             )
             .join(Document, Document.id == Passage.document_id)
             .join(Source, Source.id == Document.source_id)
-            .where(_among_ids(dialect, Passage.id))
+            .where(among_ids(dialect, Passage.id))
         )
 
     def labels() -> Any:
         return (
             select(Label.passage_id, Label.category)
-            .where(_among_ids(dialect, Label.passage_id))
+            .where(among_ids(dialect, Label.passage_id))
             .order_by(Label.score.desc())
         )
 
-    param = {"ids": _ids_value(session, ids)}
-    found = {r.id: r for r in session.execute(_statement(("page", dialect), page), param)}
+    param = {"ids": ids_value(session, ids)}
+    found = {r.id: r for r in session.execute(statement(("page", dialect), page), param)}
     cats: dict[int, list[str]] = {}
-    for pid, cat in plainsql.rows(session, _statement(("labels", dialect), labels), param):
+    for pid, cat in plainsql.rows(session, statement(("labels", dialect), labels), param):
         cats.setdefault(pid, []).append(cat)
     out = []
     for pid, rank, cosine in rows:
@@ -559,7 +506,7 @@ def _facets(
     def counted(value: Any, pid: Any) -> Any:
         return lambda: (
             select(value, func.count(func.distinct(pid)))
-            .where(_among_ids(dialect, pid))
+            .where(among_ids(dialect, pid))
             .group_by(value)
             .order_by(func.count().desc(), value)
             .limit(top)
@@ -570,9 +517,9 @@ def _facets(
         "actor": counted(Mention.entity_id, Mention.passage_id),
     }
     out = empty
-    param = {"ids": _ids_value(session, ids)}
+    param = {"ids": ids_value(session, ids)}
     for name, build in specs.items():
-        rows = plainsql.rows(session, _statement(("facet", name, dialect, top), build), param)
+        rows = plainsql.rows(session, statement(("facet", name, dialect, top), build), param)
         out[name] = [(str(v), int(c)) for v, c in rows]
     wanted = set(ids)
     pairs: list[tuple[str, int]] = [(c.language, c.source) for c in known if c.pid in wanted]
@@ -581,7 +528,7 @@ def _facets(
         q = (
             select(Passage.language, Document.source_id)
             .join(Document, Document.id == Passage.document_id)
-            .where(_among(session, Passage.id, rest))
+            .where(among(session, Passage.id, rest))
         )
         pairs += [(str(lang), int(src)) for lang, src in session.execute(q)]
     sources = sorted({src for _lang, src in pairs})
@@ -589,11 +536,11 @@ def _facets(
         int(i): str(n)
         for i, n in plainsql.rows(
             session,
-            _statement(
+            statement(
                 ("sources", dialect),
-                lambda: select(Source.id, Source.name).where(_among_ids(dialect, Source.id)),
+                lambda: select(Source.id, Source.name).where(among_ids(dialect, Source.id)),
             ),
-            {"ids": _ids_value(session, sources)},
+            {"ids": ids_value(session, sources)},
         )
     }
     for name, values in (

@@ -249,7 +249,7 @@ def _checked(
     while True:
         ids, sims = scan.best(n)
         fresh = [int(i) for i in ids[checked:]]
-        for at in range(0, len(fresh), CHECK_CHUNK):  # one parameter (search._among), bounded
+        for at in range(0, len(fresh), CHECK_CHUNK):  # one parameter (search_sql.among), bounded
             keep |= visible(fresh[at : at + CHECK_CHUNK])
         checked = len(ids)
         out = [(int(i), float(s)) for i, s in zip(ids, sims, strict=True) if int(i) in keep]
