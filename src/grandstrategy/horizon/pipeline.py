@@ -5,7 +5,8 @@ one transaction per chunk with a savepoint per document: a document that fails i
 back alone and the batch carries on; a crash, even ``kill -9``, leaves only whole documents
 (the chunk in flight is lost whole), and running the same batch again skips what is stored
 (by content hash) and carries on. Rows go in with one multi-row INSERT per table and the
-chunk's audit events with one ``audit.record_many``, which is most of the speed.
+chunk's audit events with one ``audit.record_many``, which is most of the speed
+(``ingest/store.py``; this module runs the batch around it).
 """
 
 from __future__ import annotations
