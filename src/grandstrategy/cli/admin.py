@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from grandstrategy import firstrun
 from grandstrategy.cli.audit import audit_app as audit_app
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core import db
-from grandstrategy.core.config import Settings
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
-from grandstrategy.core.memberships import set_user_actors
-from grandstrategy.core.users import add_user, list_users, revoke_all, set_user
+
+if TYPE_CHECKING:
+    from grandstrategy import firstrun
+    from grandstrategy.core import config, db, memberships
+    from grandstrategy.core import users as accounts
+else:
+    accounts = lazy.module("grandstrategy.core.users")
+    config = lazy.module("grandstrategy.core.config")
+    db = lazy.module("grandstrategy.core.db")
+    firstrun = lazy.module("grandstrategy.firstrun")
+    memberships = lazy.module("grandstrategy.core.memberships")
+
 
 db_app = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts, roles, clearances.", no_args_is_help=True)
@@ -85,7 +93,7 @@ def users_add(
     st = state(ctx)
     password = _read_password(password_stdin)
     with st.session() as s:
-        u = add_user(
+        u = accounts.add_user(
             s,
             user=st.principal(s),
             username=name,
@@ -95,7 +103,7 @@ def users_add(
             compartments=compartment,
             display_name=display_name,
         )
-        actors = set_user_actors(s, actor=st.principal(s), username=name, actors=actor)
+        actors = memberships.set_user_actors(s, actor=st.principal(s), username=name, actors=actor)
     if as_json:
         print_json({**u.model_dump(mode="json"), "actors": actors})
     else:
@@ -114,7 +122,7 @@ def users_list(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        users = list_users(s, user=st.principal(s))
+        users = accounts.list_users(s, user=st.principal(s))
     if as_json:
         print_json(users)
         return
@@ -139,7 +147,7 @@ def users_disable(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        set_user(s, user=st.principal(s), username=name, active=False)
+        accounts.set_user(s, user=st.principal(s), username=name, active=False)
     console.print(_("disabled {user}").format(user=name))
 
 
@@ -151,7 +159,7 @@ def users_enable(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        set_user(s, user=st.principal(s), username=name, active=True)
+        accounts.set_user(s, user=st.principal(s), username=name, active=True)
     console.print(_("enabled {user}").format(user=name))
 
 
@@ -180,7 +188,7 @@ def users_set(
     comps = [] if no_compartments else (compartment or None)
     password = _read_password(True) if password_stdin else None
     with st.session() as s:
-        u = set_user(
+        u = accounts.set_user(
             s,
             user=st.principal(s),
             username=name,
@@ -191,7 +199,7 @@ def users_set(
         )
         new_actors = [] if no_actors else (actor or None)
         if new_actors is not None:
-            set_user_actors(s, actor=st.principal(s), username=name, actors=new_actors)
+            memberships.set_user_actors(s, actor=st.principal(s), username=name, actors=new_actors)
     if as_json:
         print_json(u)
     else:
@@ -213,7 +221,7 @@ def users_revoke(ctx: typer.Context, name: str) -> None:
     """
     st = state(ctx)
     with st.session() as s:
-        n = revoke_all(s, user=st.principal(s), username=name)
+        n = accounts.revoke_all(s, user=st.principal(s), username=name)
     console.print(_("revoked {n} session(s) and token(s) of {user}").format(n=n, user=name))
 
 
@@ -268,7 +276,7 @@ def serve(
     uvicorn.Server(server_config(app, settings)).run()
 
 
-def server_config(app: Any, settings: Settings) -> Any:
+def server_config(app: Any, settings: config.Settings) -> Any:
     """How ``serve`` runs uvicorn.
 
     The client address comes from web/deps.client_address, which believes X-Forwarded-For only

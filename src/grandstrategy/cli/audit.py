@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core import audit
-from grandstrategy.core.auditkeys import read_checkpoint
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
+
+if TYPE_CHECKING:
+    from grandstrategy.core import audit, auditkeys
+else:
+    audit = lazy.module("grandstrategy.core.audit")
+    auditkeys = lazy.module("grandstrategy.core.auditkeys")
+
 
 audit_app = typer.Typer(help="The hash-chained, signed audit log.", no_args_is_help=True)
 
@@ -32,7 +39,7 @@ def audit_verify(
     """
     st = state(ctx)
     try:
-        cp = read_checkpoint(checkpoint) if checkpoint else None
+        cp = auditkeys.read_checkpoint(checkpoint) if checkpoint else None
     except Invalid as exc:  # a usage error: exit 2 naming the file and what is wrong
         raise typer.BadParameter(exc.message, param_hint="--checkpoint") from exc
     with st.session() as s:

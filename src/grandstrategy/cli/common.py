@@ -6,44 +6,69 @@ import getpass
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from grandstrategy.core import audit, formats
-from grandstrategy.core.authz import Principal
-from grandstrategy.core.config import Settings
-from grandstrategy.core.db import make_engine, make_sessionmaker, unit_of_work
-from grandstrategy.core.errors import NotFound
-from grandstrategy.core.readlog import collect_reads
-from grandstrategy.core.users import find
+from grandstrategy.core import i18n, lazy
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from grandstrategy.core import formats
+    from grandstrategy.core.authz import Principal
+    from grandstrategy.core.config import Settings
+else:
+    formats = lazy.module("grandstrategy.core.formats")
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-@dataclass
 class State:
-    settings: Settings
-    as_user: str | None = None
-    _engine: Engine | None = field(default=None, repr=False)
-    _factory: sessionmaker[Session] | None = field(default=None, repr=False)
+    """What the global options chose, and the database they lead to, opened on first use.
+
+    Settings are read when a command first needs them, so that ``--help`` imports neither
+    pydantic nor SQLAlchemy; a bad ``GRANDSTRATEGY_*`` value is reported then."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        db: str | None = None,
+        language: str | None = None,
+        as_user: str | None = None,
+    ) -> None:
+        self._settings = settings
+        self._options = {"db": db, "language": language}
+        self.as_user = as_user
+        self._factory: sessionmaker[Session] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from grandstrategy.core.config import load_settings
+
+            self._settings = load_settings(**self._options)
+            i18n.set_language(self._settings.language)
+        return self._settings
 
     @property
     def factory(self) -> sessionmaker[Session]:
         if self._factory is None:
-            self._engine = make_engine(self.settings.database_url)
-            self._factory = make_sessionmaker(self._engine)
+            from grandstrategy.core import audit
+            from grandstrategy.core.db import make_engine, make_sessionmaker
+
+            self._factory = make_sessionmaker(make_engine(self.settings.database_url))
             audit.use_keyring(audit.open_keyring(self.settings.audit_key_path))
         return self._factory
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from grandstrategy.core.db import unit_of_work
+
         with unit_of_work(self.factory) as s:
             yield s
 
@@ -52,6 +77,11 @@ class State:
 
         Classified records the command then loads are logged as one read (core/readlog.py).
         """
+        from grandstrategy.core.authz import Principal
+        from grandstrategy.core.errors import NotFound
+        from grandstrategy.core.readlog import collect_reads
+        from grandstrategy.core.users import find
+
         if self.as_user:
             u = find(session, self.as_user)
             if u is None or not u.active:

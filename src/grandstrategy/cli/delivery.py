@@ -5,25 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.cli.delivery_budget import budget_app
 from grandstrategy.cli.delivery_reviews import capability_app, deployments_app, review_app
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _
-from grandstrategy.core.validation import M as T
-from grandstrategy.core.validation import validated
-from grandstrategy.delivery import service
-from grandstrategy.delivery.schemas import (
-    CheckInCreate,
-    CommentCreate,
-    JudgementCreate,
-    MilestoneCreate,
-    OwnerStatus,
-    Rating,
-)
+from grandstrategy.delivery.choices import DEFAULT_CYCLE_DAYS, OwnerStatus, Rating
+
+if TYPE_CHECKING:
+    from grandstrategy.core import validation
+    from grandstrategy.delivery import schemas, service
+else:
+    schemas = lazy.module("grandstrategy.delivery.schemas")
+    service = lazy.module("grandstrategy.delivery.service")
+    validation = lazy.module("grandstrategy.core.validation")
+
 
 delivery_app = typer.Typer(
     help="Delivery: owners' check-ins, the secretariat's judgement, reviews, the budget path.",
@@ -40,8 +40,8 @@ DATE = ["%Y-%m-%d"]
 TODAY_OPT = typer.Option(None, "--today", formats=DATE, help="Count ages and lateness from here.")
 
 
-def build(model: type[T], data: dict[str, Any], what: str) -> T:
-    return validated(model, data, _("invalid {what}").format(what=what))
+def build(model: type[validation.M], data: dict[str, Any], what: str) -> validation.M:
+    return validation.validated(model, data, _("invalid {what}").format(what=what))
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -89,7 +89,7 @@ def checkin(
     --indicator "Operational Civil Protection staff=380" --note "Recruitment slower"
     """
     data = build(
-        CheckInCreate,
+        schemas.CheckInCreate,
         {
             "status": status,
             "values": _pairs(indicator, _day(on)),
@@ -133,7 +133,7 @@ def judge(
     --reason "Recruitment a year behind"
     """
     data = build(
-        JudgementCreate,
+        schemas.JudgementCreate,
         {"rating": rating, "reason": reason, "judged_on": _day(on), "marking": marking},
         _("judgement"),
     )
@@ -157,7 +157,9 @@ def comment_cmd(
 
     Example: grandstrategy --as wim delivery comment civil-protection --text "Flanders helps"
     """
-    data = build(CommentCreate, {"text": text, "actor": actor, "marking": marking}, _("comment"))
+    data = build(
+        schemas.CommentCreate, {"text": text, "actor": actor, "marking": marking}, _("comment")
+    )
     st = state(ctx)
     with st.session() as s:
         out = service.comment(s, user=st.principal(s), objective=objective, data=data)
@@ -221,7 +223,7 @@ def owe(
     ctx: typer.Context,
     today: dt.datetime = TODAY_OPT,
     cycle: int = typer.Option(
-        service.DEFAULT_CYCLE_DAYS, "--cycle-days", min=1, help="Days between check-ins."
+        DEFAULT_CYCLE_DAYS, "--cycle-days", min=1, help="Days between check-ins."
     ),
     actor: str = typer.Option(None, "--actor", help="This actor instead of your own."),
     as_json: bool = JSON_OPT,
@@ -293,7 +295,7 @@ def milestone_add(
     """
     pair = _pairs([indicator], None)[0] if indicator else None
     data = build(
-        MilestoneCreate,
+        schemas.MilestoneCreate,
         {
             "title": title,
             "due": due.date(),

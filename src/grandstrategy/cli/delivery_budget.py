@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, print_json, print_table, state
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _
-from grandstrategy.delivery import service
+
+if TYPE_CHECKING:
+    from grandstrategy.core import formats
+    from grandstrategy.delivery import service
+else:
+    formats = lazy.module("grandstrategy.core.formats")
+    service = lazy.module("grandstrategy.delivery.service")
+
 
 budget_app = typer.Typer(
     help="The defence budget against Allies, and growth paths.", no_args_is_help=True
@@ -35,9 +44,9 @@ def budget_history(
     if as_json:
         return print_json(h)
     print_table(
-        [(y.year, number(y.share_of_gdp_percent, 2) + ("e" if y.estimate else ""),
-          f"{y.rank}/{y.allies}", _cell(y.europe_canada and number(y.europe_canada, 2)),
-          _cell(y.non_nuclear_europe and number(y.non_nuclear_europe, 2)))
+        [(y.year, formats.number(y.share_of_gdp_percent, 2) + ("e" if y.estimate else ""),
+          f"{y.rank}/{y.allies}", _cell(y.europe_canada and formats.number(y.europe_canada, 2)),
+          _cell(y.non_nuclear_europe and formats.number(y.non_nuclear_europe, 2)))
          for y in h.years],
         [_("year"), _("share of GDP (%)"), _("rank"), _("NATO Europe and Canada"),
          _("non-nuclear European Allies")],
@@ -85,8 +94,8 @@ def budget_path(
     if as_json:
         return print_json(p.years)
     print_table(
-        [(y.year, number(y.gdp_index, 1), number(y.spending_index, 1),
-          number(y.share_of_gdp_percent, 2)) for y in p.years],
+        [(y.year, formats.number(y.gdp_index, 1), formats.number(y.spending_index, 1),
+          formats.number(y.share_of_gdp_percent, 2)) for y in p.years],
         [_("year"), _("GDP index"), _("spending index"), _("share of GDP (%)")],
         title=f"{p.country}: {p.label} (hold {p.hold})",
     )  # fmt: skip

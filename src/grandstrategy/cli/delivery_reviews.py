@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core.formats import number
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _
-from grandstrategy.core.validation import validated
-from grandstrategy.delivery import service
-from grandstrategy.delivery.schemas import CapabilityTargetCreate, DeploymentCreate, ProposalCreate
+
+if TYPE_CHECKING:
+    from grandstrategy.core import formats, validation
+    from grandstrategy.delivery import schemas, service
+else:
+    formats = lazy.module("grandstrategy.core.formats")
+    schemas = lazy.module("grandstrategy.delivery.schemas")
+    service = lazy.module("grandstrategy.delivery.service")
+    validation = lazy.module("grandstrategy.core.validation")
+
 
 deployments_app = typer.Typer(
     help="Operational deployments and their yearly review.", no_args_is_help=True
@@ -46,7 +53,7 @@ def list_cmd(
     if as_json:
         return print_json(rows)
     print_table(
-        [(d.key, d.name, d.framework.value, d.theatre, d.personnel, number(d.annual_cost),
+        [(d.key, d.name, d.framework.value, d.theatre, d.personnel, formats.number(d.annual_cost),
           d.start, d.end or "", d.marking) for d in rows],
         [_("key"), _("name"), _("framework"), _("theatre"), _("personnel"), _("EUR m/year"),
          _("start"), _("end"), _("marking")],
@@ -80,7 +87,7 @@ def add(
         "personnel": personnel, "annual_cost": cost, "start": _day(start), "end": _day(end),
         "objectives": objective or [], "threats": threat or [], "marking": marking,
     }  # fmt: skip
-    model = validated(DeploymentCreate, data, _("invalid deployment"))
+    model = validation.validated(schemas.DeploymentCreate, data, _("invalid deployment"))
     st = state(ctx)
     with st.session() as s:
         out = service.add_deployment(s, user=st.principal(s), data=model)
@@ -124,8 +131,8 @@ def propose(
     Example: grandstrategy delivery deployments propose --year 2026 --action end
     --deployment red-sea-escort --rationale "Frigate needed at home"
     """
-    data = validated(
-        ProposalCreate,
+    data = validation.validated(
+        schemas.ProposalCreate,
         {"action": action, "deployment": deployment, "rationale": rationale, "title": title,
          "scenario": scenario, "marking": marking},
         _("invalid proposal"),
@@ -233,8 +240,8 @@ def capability_set(
     Example: grandstrategy delivery capability set armed-forces --measure readiness
     --year 2026 --target 70 --delivered 56 --spend 2900
     """
-    data = validated(
-        CapabilityTargetCreate,
+    data = validation.validated(
+        schemas.CapabilityTargetCreate,
         {"capability": capability, "measure": measure, "year": year, "target": target,
          "delivered": delivered, "spend": spend, "marking": marking},
         _("invalid capability target"),

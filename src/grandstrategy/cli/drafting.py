@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,18 +18,16 @@ from grandstrategy.cli.drafting_rounds import (
     show_cycle,
     team_app,
 )
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _
-from grandstrategy.drafting import service
-from grandstrategy.drafting.schemas import (
-    DISPOSITIONS,
-    ORG_KINDS,
-    ApprovalCreate,
-    ContributionCreate,
-    CycleCreate,
-    DecisionCreate,
-    Moderation,
-    RecordWordDiff,
-)
+from grandstrategy.drafting.choices import DISPOSITIONS, ORG_KINDS
+
+if TYPE_CHECKING:
+    from grandstrategy.drafting import schemas, service
+else:
+    schemas = lazy.module("grandstrategy.drafting.schemas")
+    service = lazy.module("grandstrategy.drafting.service")
+
 
 drafting_app = typer.Typer(
     help="Drafting: one pen-holder, consultation rounds, a reasoned decision on every "
@@ -54,7 +53,7 @@ def start(
     """
     if len(pen_holder) != 1:
         raise typer.BadParameter(_("exactly one pen-holder"), param_hint="--pen-holder")
-    data = build(CycleCreate, {"name": name, "pen_holder": pen_holder[0],
+    data = build(schemas.CycleCreate, {"name": name, "pen_holder": pen_holder[0],
                                "team": team or [], "strategy": strategy})  # fmt: skip
     st = state(ctx)
     with st.session() as s:
@@ -134,7 +133,7 @@ def contribute(
     --on 'objectives/flood-resilience.description="river valleys"' --text "Name the Meuse."
     --organisation Wallonia --kind region
     """
-    data = build(ContributionCreate, {"on": on, "text": text, "proposal": proposal,
+    data = build(schemas.ContributionCreate, {"on": on, "text": text, "proposal": proposal,
                                       "organisation": organisation, "org_kind": kind,
                                       "marking": marking})  # fmt: skip
     st = state(ctx)
@@ -191,7 +190,7 @@ def moderate(
 
     Example: grandstrategy --as marie drafting moderate 12 reject --reason "off-topic"
     """
-    data = build(Moderation, {"action": action, "reason": reason})
+    data = build(schemas.Moderation, {"action": action, "reason": reason})
     st = state(ctx)
     with st.session() as s:
         out = service.moderate(s, user=st.principal(s), cid=contribution, data=data)
@@ -214,8 +213,8 @@ def decide(
 
     Example: grandstrategy drafting decide 12 --disposition accept --reason "Clearer." --apply
     """
-    data = build(DecisionCreate, {"disposition": disposition, "reason": reason, "apply": apply,
-                                  "change_version": change})  # fmt: skip
+    data = build(schemas.DecisionCreate, {"disposition": disposition, "reason": reason,
+                                          "apply": apply, "change_version": change})  # fmt: skip
     st = state(ctx)
     with st.session() as s:
         out = service.decide(s, user=st.principal(s), cid=contribution, data=data)
@@ -255,7 +254,7 @@ def report(
     console.print(_("wrote {f} ({m})").format(f=out, m=rep.marking))
 
 
-def _word_line(d: RecordWordDiff) -> list[str]:
+def _word_line(d: schemas.RecordWordDiff) -> list[str]:
     lines = [f"{d.change} {d.component}/{d.key} — {d.label}"]
     for f in d.fields:
         text = "".join(w.text if w.op == "same" else
@@ -300,7 +299,7 @@ def approve(
 
     Example: grandstrategy --as pm drafting approve --decision "NSC of 3 March 2031"
     """
-    data = build(ApprovalCreate, {"decision": decision})
+    data = build(schemas.ApprovalCreate, {"decision": decision})
     st = state(ctx)
     with st.session() as s:
         out = service.approve(s, user=st.principal(s), data=data, cycle=cycle)

@@ -4,41 +4,43 @@ share: input checked with usage errors (exit 2), the cycle and contribution prin
 from __future__ import annotations
 
 import sys
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from pydantic import BaseModel
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core import formats
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
-from grandstrategy.core.validation import validated
-from grandstrategy.drafting import service
-from grandstrategy.drafting.schemas import (
-    AUDIENCES,
-    ORG_KINDS,
-    ContributionRead,
-    CycleRead,
-    ParticipantCreate,
-    RoundCreate,
-)
+from grandstrategy.drafting.choices import AUDIENCES, ORG_KINDS
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from grandstrategy.core import formats, validation
+    from grandstrategy.drafting import schemas, service
+else:
+    formats = lazy.module("grandstrategy.core.formats")
+    schemas = lazy.module("grandstrategy.drafting.schemas")
+    service = lazy.module("grandstrategy.drafting.service")
+    validation = lazy.module("grandstrategy.core.validation")
+
 
 round_app = typer.Typer(help="Consultation rounds.", no_args_is_help=True)
 team_app = typer.Typer(help="The drafting team.", no_args_is_help=True)
 CYCLE_OPT = typer.Option(None, "--cycle", help="Cycle name (default: the newest).")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 
 def build(model: type[M], data: dict[str, Any]) -> M:
     """Validate input; each bad field named, exit 2 like any usage error."""
     try:
-        return validated(model, data, _("invalid input"))
+        return validation.validated(model, data, _("invalid input"))
     except Invalid as exc:
         raise typer.BadParameter("; ".join(exc.details) or exc.message) from None
 
 
-def show_cycle(c: CycleRead, as_json: bool) -> None:
+def show_cycle(c: schemas.CycleRead, as_json: bool) -> None:
     if as_json:
         return print_json(c)
     team = ", ".join(m.username + (" (decides)" if m.may_decide else "") for m in c.team)
@@ -60,7 +62,7 @@ def show_cycle(c: CycleRead, as_json: bool) -> None:
         )
 
 
-def show_contributions(rows: list[ContributionRead], as_json: bool) -> None:
+def show_contributions(rows: list[schemas.ContributionRead], as_json: bool) -> None:
     if as_json:
         return print_json(rows)
     print_table(
@@ -123,7 +125,7 @@ def round_open(
 
     Example: grandstrategy drafting round open regions --audience regions --until 2030-03-01
     """
-    data = build(RoundCreate, {"name": name, "audience": audience, "until": until,
+    data = build(schemas.RoundCreate, {"name": name, "audience": audience, "until": until,
                                "marking": marking})  # fmt: skip
     st = state(ctx)
     with st.session() as s:
@@ -193,7 +195,7 @@ def round_invite(
 
     Example: grandstrategy drafting round invite roundtable prof --organisation "KU Leuven"
     """
-    data = build(ParticipantCreate, {"username": username, "organisation": organisation,
+    data = build(schemas.ParticipantCreate, {"username": username, "organisation": organisation,
                                      "org_kind": kind})  # fmt: skip
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     st = state(ctx)

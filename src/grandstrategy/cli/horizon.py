@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import (
@@ -19,11 +20,19 @@ from rich.progress import (
 )
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core.authz import require
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.formats import number
 from grandstrategy.core.i18n import _, pgettext
-from grandstrategy.horizon import schemas, service
+
+if TYPE_CHECKING:
+    from grandstrategy.core import authz, formats
+    from grandstrategy.horizon import schemas, service
+else:
+    authz = lazy.module("grandstrategy.core.authz")
+    formats = lazy.module("grandstrategy.core.formats")
+    schemas = lazy.module("grandstrategy.horizon.schemas")
+    service = lazy.module("grandstrategy.horizon.service")
+
 
 horizon_app = typer.Typer(
     help="Strategic foresight: documents, threats, actors, search.", no_args_is_help=True
@@ -169,8 +178,8 @@ def ingest(
             passages=report.passages,
             duplicates=report.duplicates,
             failed=len(report.failed),
-            seconds=number(report.seconds, 1),
-            rate=number(report.docs_per_second, 0),
+            seconds=formats.number(report.seconds, 1),
+            rate=formats.number(report.docs_per_second, 0),
         )
     )
     if report.vectors_waiting:
@@ -203,7 +212,7 @@ def vectors_cmd(
     st = state(ctx)
     with st.session() as s:
         user = st.principal(s)
-        require(user, "horizon.ingest")
+        authz.require(user, "horizon.ingest")
         waiting = service.vector_status(s, user=user, enabled=st.settings.embeddings)
     if not waiting.enabled:
         raise Invalid(
@@ -403,8 +412,8 @@ def train(
                 model=report.model_id,
                 n=report.n_examples,
                 feedback=report.n_feedback,
-                macro=number(report.macro_f1, 3),
-                micro=number(report.micro_f1, 3),
+                macro=formats.number(report.macro_f1, 3),
+                micro=formats.number(report.micro_f1, 3),
                 embeddings=(
                     pgettext("switch", "on") if report.embeddings else pgettext("switch", "off")
                 ),

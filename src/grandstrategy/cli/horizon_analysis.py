@@ -5,12 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _, ngettext
-from grandstrategy.horizon import service
+
+if TYPE_CHECKING:
+    from grandstrategy.horizon import service
+else:
+    service = lazy.module("grandstrategy.horizon.service")
+
 
 DATE = ["%Y-%m-%d"]
 

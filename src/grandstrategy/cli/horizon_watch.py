@@ -3,11 +3,19 @@ from a passage back to the budget, and the review items alerts open for owners."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _
-from grandstrategy.horizon import service
+
+if TYPE_CHECKING:
+    from grandstrategy.horizon import service
+else:
+    service = lazy.module("grandstrategy.horizon.service")
+
 
 watch_app = typer.Typer(
     help="Watchlists tied to the strategy: signal → threat → objective → budget.",

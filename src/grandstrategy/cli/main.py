@@ -178,15 +178,15 @@ def root(
     """Global options."""
     from grandstrategy.cli.common import State
     from grandstrategy.core import i18n
-    from grandstrategy.core.config import load_settings
 
     if lang is not None and lang not in i18n.LANGUAGES:
         raise typer.BadParameter(
             f"{lang!r}: choose one of {', '.join(i18n.LANGUAGES)}", param_hint="--lang"
         )
-    settings = load_settings(db=db, language=lang)
-    i18n.set_language(settings.language)
-    ctx.obj = State(settings=settings, as_user=as_user)
+    # The language now, without reading every setting (help stays fast); the settings, read
+    # when a command first needs them, confirm it.
+    i18n.set_language(lang or i18n.from_environment())
+    ctx.obj = State(db=db, language=lang, as_user=as_user)
 
 
 def _no_tables(exc: Exception) -> bool:

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import yaml
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
 from grandstrategy.cli.resilience_iim import iim_command
+from grandstrategy.core import lazy
 from grandstrategy.core.errors import Invalid
-from grandstrategy.core.formats import number, percent
 from grandstrategy.core.i18n import _
-from grandstrategy.core.validation import M as T
-from grandstrategy.core.validation import validated
-from grandstrategy.resilience import service
-from grandstrategy.resilience.schemas import (
-    AssessmentCreate,
-    AutonomyCreate,
-    GapObjectiveCreate,
-    MatrixCreate,
-    ScenarioCreate,
-)
+
+if TYPE_CHECKING:
+    from grandstrategy.core import formats, validation
+    from grandstrategy.resilience import schemas, service
+else:
+    formats = lazy.module("grandstrategy.core.formats")
+    schemas = lazy.module("grandstrategy.resilience.schemas")
+    service = lazy.module("grandstrategy.resilience.service")
+    validation = lazy.module("grandstrategy.core.validation")
+
 
 resilience_app = typer.Typer(
     help="Resilience: NATO's seven baseline requirements, cascades, ranked gaps.",
@@ -38,15 +37,15 @@ resilience_app.add_typer(autonomy_app, name="autonomy")
 resilience_app.command("iim")(iim_command)
 
 
-def build(model: type[T], data: dict[str, Any], message: str) -> T:
+def build(model: type[validation.M], data: dict[str, Any], message: str) -> validation.M:
     """Validate CLI input; a clear error naming each bad field instead of a traceback.
 
     ``message`` is the whole sentence ("invalid assessment"), already translated."""
-    return validated(model, data, message)
+    return validation.validated(model, data, message)
 
 
 def _level(v: float | None) -> str:
-    return "—" if v is None else number(v, 1)
+    return "—" if v is None else formats.number(v, 1)
 
 
 @resilience_app.command("overview")
@@ -87,7 +86,7 @@ def assess(
     Example: grandstrategy resilience assess energy restoration --level 2 --target 4
     """
     data = build(
-        AssessmentCreate,
+        schemas.AssessmentCreate,
         {
             "requirement": requirement,
             "criterion": criterion,
@@ -157,9 +156,9 @@ def rank(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
         (
             g.rank,
             g.requirement,
-            number(g.gap, 1),
-            number(g.score, 3),
-            number(g.spillover, 3),
+            formats.number(g.gap, 1),
+            formats.number(g.score, 3),
+            formats.number(g.spillover, 3),
             g.reason,
         )
         for g in gaps
@@ -191,7 +190,7 @@ def gap_objective(
     --owner economy --deadline 2030-12-31 --interest security --threat cyber
     """
     data = build(
-        GapObjectiveCreate,
+        schemas.GapObjectiveCreate,
         {
             "requirement": requirement,
             "objective_id": objective_id,
@@ -220,10 +219,14 @@ def _show_matrix(m: dict[str, Any], as_json: bool) -> None:
     if as_json:
         return print_json(m)
     names = m["sectors"]
-    rows = [(n, *(number(v, 3) for v in row)) for n, row in zip(names, m["values"], strict=True)]
+    rows = [
+        (n, *(formats.number(v, 3) for v in row)) for n, row in zip(names, m["values"], strict=True)
+    ]
     print_table(rows, [_("A* (row depends on column)"), *names])
     prov = m.get("provenance", {})
-    console.print(_("spectral radius: {value}").format(value=number(m["spectral_radius"], 4)))
+    console.print(
+        _("spectral radius: {value}").format(value=formats.number(m["spectral_radius"], 4))
+    )
     console.print(
         _("built by: {method} from {source}").format(
             method=prov.get("method", "?"), source=prov.get("source", "?")
@@ -267,7 +270,7 @@ def from_io(
     shown = {**m.as_dict(), "spectral_radius": m.spectral_radius}
     if save:
         data = build(
-            MatrixCreate,
+            schemas.MatrixCreate,
             {
                 "name": save,
                 "sectors": list(m.names),
@@ -311,7 +314,7 @@ def import_matrix(
         else service.SectorMatrix.read_csv(path)
     )
     data = build(
-        MatrixCreate,
+        schemas.MatrixCreate,
         {
             "name": name,
             "sectors": list(m.names),
@@ -368,7 +371,7 @@ def list_matrices(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     if as_json:
         return print_json(ms)
     rows = [
-        ("*" if m.active else "", m.name, len(m.sectors), number(m.spectral_radius, 4),
+        ("*" if m.active else "", m.name, len(m.sectors), formats.number(m.spectral_radius, 4),
          m.provenance.get("method", ""), m.marking)
         for m in ms
     ]  # fmt: skip
@@ -405,6 +408,8 @@ def add_scenarios(
     Example: grandstrategy resilience scenario add scenarios.yaml
     """
     try:
+        import yaml
+
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise Invalid(
@@ -417,7 +422,7 @@ def add_scenarios(
         user = state(ctx).principal(s)
         for i in items:
             data = build(
-                ScenarioCreate,
+                schemas.ScenarioCreate,
                 {"replace": replace, **i},
                 _("invalid scenario {name}").format(name=i.get("name", "?")),
             )
@@ -455,10 +460,10 @@ def run_scenario(
     rows = [
         (
             o.sector,
-            number(o.shock, 3),
-            number(o.static, 3),
-            number(o.peak, 3),
-            number(o.cumulative, 2),
+            formats.number(o.shock, 3),
+            formats.number(o.static, 3),
+            formats.number(o.peak, 3),
+            formats.number(o.cumulative, 2),
         )
         for o in sorted(run.outcomes, key=lambda o: -o.cumulative)
     ]
@@ -471,21 +476,23 @@ def run_scenario(
     )
     console.print(
         _("total inoperability-days over {days} days: {total}").format(
-            days=run.steps - 1, total=number(run.total_cumulative, 2)
+            days=run.steps - 1, total=formats.number(run.total_cumulative, 2)
         )
     )
     if spread_run is not None:
         print_table(
-            [(x.sector, number(x.q["p5"], 3), number(x.q["p50"], 3), number(x.q["p95"], 3),
+            [(x.sector, *(formats.number(x.q[p], 3) for p in ("p5", "p50", "p95")),
               f"{x.failed_share:.1%}") for x in spread_run.sectors],
             [_("sector"), "q p5", "q p50", "q p95", _("runs failed")],
             title=_("Equilibrium over {runs} draws (shocks ± {spread})").format(
-                runs=number(spread_run.runs), spread=percent(spread)),
+                runs=formats.number(spread_run.runs), spread=formats.percent(spread)),
         )  # fmt: skip
         t = spread_run.total
         console.print(
             _("Σq: p5 {p5}, median {p50}, p95 {p95}").format(
-                p5=number(t["p5"], 3), p50=number(t["p50"], 3), p95=number(t["p95"], 3)
+                p5=formats.number(t["p5"], 3),
+                p50=formats.number(t["p50"], 3),
+                p95=formats.number(t["p95"], 3),
             )
         )
 
@@ -506,11 +513,11 @@ def compare(
         return print_json(runs)
     sectors = runs[0].sectors
     rows = [
-        (sec, *(number(next((o.cumulative for o in r.outcomes if o.sector == sec), 0.0), 2)
+        (sec, *(formats.number(next((o.cumulative for o in r.outcomes if o.sector == sec), 0.0), 2)
                 for r in runs))
         for sec in sectors
     ]  # fmt: skip
-    rows.append((_("total"), *(number(r.total_cumulative, 2) for r in runs)))
+    rows.append((_("total"), *(formats.number(r.total_cumulative, 2) for r in runs)))
     print_table(rows, [_("inoperability-days"), *(r.scenario for r in runs)])
 
 
@@ -544,7 +551,7 @@ def autonomy_set(
     Example: grandstrategy resilience autonomy set energy production eu --rationale "..."
     """
     data = build(
-        AutonomyCreate,
+        schemas.AutonomyCreate,
         {
             "requirement": requirement,
             "dimension": dimension,

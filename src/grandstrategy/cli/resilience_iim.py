@@ -7,14 +7,20 @@ inoperability (static), or its trajectory and cumulative inoperability (dynamic)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table
-from grandstrategy.core.formats import number
+from grandstrategy.core import lazy
 from grandstrategy.core.i18n import _
-from grandstrategy.resilience import service
+
+if TYPE_CHECKING:
+    from grandstrategy.core import formats
+    from grandstrategy.resilience import service
+else:
+    formats = lazy.module("grandstrategy.core.formats")
+    service = lazy.module("grandstrategy.resilience.service")
 
 
 def iim_command(
@@ -70,16 +76,16 @@ def _show_static(result: dict[str, Any], as_json: bool) -> None:
     rows = [
         (
             n,
-            number(result["shock"][n], 4),
-            number(q, 4) + (" " + _("(capped)") if n in result["capped"] else ""),
+            formats.number(result["shock"][n], 4),
+            formats.number(q, 4) + (" " + _("(capped)") if n in result["capped"] else ""),
         )
         for n, q in result["static"].items()
     ]
     print_table(rows, [_("sector"), _("shock c*"), _("inoperability q")], title=_("Static IIM"))
     console.print(
         _("spectral radius of A*: {radius}; total inoperability Σq = {total}").format(
-            radius=number(result["spectral_radius"], 4),
-            total=number(sum(result["static"].values()), 4),
+            radius=formats.number(result["spectral_radius"], 4),
+            total=formats.number(sum(result["static"].values()), 4),
         )
     )
 
@@ -90,12 +96,12 @@ def _show_dynamic(result: dict[str, Any], as_json: bool) -> None:
     rows = [
         (
             n,
-            number(result["shock"][n], 4),
-            number(result["recovery_rate"][n], 4),
-            number(result["peak"][n], 4),
-            number(result["inoperability"][n], 4),
-            number(result["cumulative"][n], 3),
-            number(result["static"][n], 4),
+            formats.number(result["shock"][n], 4),
+            formats.number(result["recovery_rate"][n], 4),
+            formats.number(result["peak"][n], 4),
+            formats.number(result["inoperability"][n], 4),
+            formats.number(result["cumulative"][n], 3),
+            formats.number(result["static"][n], 4),
         )
         for n in result["sectors"]
     ]

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from grandstrategy import firstrun
 from grandstrategy.cli.common import JSON_OPT, console, print_json, print_table, state
-from grandstrategy.core import worddiff
+from grandstrategy.core import lazy, worddiff
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import LANGUAGES, _
 from grandstrategy.core.terms import term
-from grandstrategy.strategy import service
-from grandstrategy.strategy.schemas import component_plural
+
+if TYPE_CHECKING:
+    from grandstrategy import firstrun
+    from grandstrategy.strategy import schemas, service
+else:
+    firstrun = lazy.module("grandstrategy.firstrun")
+    schemas = lazy.module("grandstrategy.strategy.schemas")
+    service = lazy.module("grandstrategy.strategy.service")
+
 
 strategy_app = typer.Typer(help="The National Security Strategy.", no_args_is_help=True)
 example_app = typer.Typer(help="The illustrative Belgian example.", no_args_is_help=True)
@@ -364,7 +370,10 @@ def strategy_show(ctx: typer.Context, key: str = KEY_OPT, as_json: bool = JSON_O
         )
     )
     print_table(
-        [(f"{n} {component_plural(c)}".strip(), len(getattr(pkg, c))) for c, n in _COMPONENT_NAMES],
+        [
+            (f"{n} {schemas.component_plural(c)}".strip(), len(getattr(pkg, c)))
+            for c, n in _COMPONENT_NAMES
+        ],
         [_("component"), _("records")],
     )
     console.print(

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from grandstrategy.core import i18n
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _
+from grandstrategy.core.labelled import Labelled
 from grandstrategy.core.markings import Marking, readable, scheme
 from grandstrategy.core.models import Marked, User
 
 
-class RoleDef(i18n.Labelled):
+class RoleDef(Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str
     actions: tuple[str, ...]

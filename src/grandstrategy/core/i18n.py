@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from importlib.resources import files
-from typing import ClassVar
-
-from pydantic import BaseModel, Field, field_validator
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "nl", "de")
 DEFAULT_LANGUAGE = "en"
@@ -42,6 +39,8 @@ def translations(lang: str) -> _gettext.NullTranslations:
     Reading the ``.po`` source keeps compiled binaries out of the repository; it costs a few
     milliseconds once per process and language. Fuzzy entries are not used.
     """
+    from importlib.resources import files
+
     po = files("grandstrategy") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if lang == DEFAULT_LANGUAGE or not po.is_file():
         return _gettext.NullTranslations()
@@ -58,6 +57,14 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 def current() -> str:
     return _current.get()
+
+
+def from_environment() -> str | None:
+    """The language ``GRANDSTRATEGY_LANGUAGE`` names (any case, as the settings read it)."""
+    for key, value in os.environ.items():
+        if key.upper() == "GRANDSTRATEGY_LANGUAGE":
+            return normalise(value)
+    return None
 
 
 def set_language(lang: str | None) -> str:
@@ -131,22 +138,3 @@ def check_labels(labels: dict[str, str]) -> dict[str, str]:
 def pick(default: str, labels: dict[str, str], lang: str | None = None) -> str:
     """A vocabulary entry's text in ``lang`` (default: the current language), else English."""
     return labels.get(lang or _current.get(), default)
-
-
-class Labelled(BaseModel):
-    """A vocabulary entry that carries its text in other languages: ``labels: {fr: …}``.
-
-    ``LABELLED`` names the English field the labels translate; :meth:`label` gives the text in
-    the reader's language, falling back to English."""
-
-    LABELLED: ClassVar[str] = "name"
-    labels: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("labels")
-    @classmethod
-    def _check_labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_labels(v)
-
-    def label(self, lang: str | None = None) -> str:
-        """The entry's text in ``lang`` (default: the reader's language)."""
-        return pick(str(getattr(self, self.LABELLED)), self.labels, lang)

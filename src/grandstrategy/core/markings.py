@@ -23,13 +23,13 @@ from typing import ClassVar, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.labelled import Labelled
 
 COMPARTMENT_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
 
 
-class LevelDef(i18n.Labelled):
+class LevelDef(Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(pattern=r"^[A-Z][A-Z-]*$")
     description: str
@@ -40,7 +40,7 @@ class LevelDef(i18n.Labelled):
     LABELLED: ClassVar[str] = "description"
 
 
-class CompartmentDef(i18n.Labelled):
+class CompartmentDef(Labelled):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     description: str

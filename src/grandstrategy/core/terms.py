@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grandstrategy.core import i18n
 from grandstrategy.core.i18n import pgettext
+
+if TYPE_CHECKING:
+    from grandstrategy.core.labelled import Labelled
 
 
 def _words() -> dict[str, dict[str, str]]:
@@ -105,10 +108,10 @@ def _words() -> dict[str, dict[str, str]]:
 
 
 # name → value → an entry that knows its words in each language (see register()).
-_LABELLED: dict[str, dict[str, i18n.Labelled]] = {}
+_LABELLED: dict[str, dict[str, Labelled]] = {}
 
 
-def register(name: str, entries: Mapping[str, i18n.Labelled]) -> None:
+def register(name: str, entries: Mapping[str, Labelled]) -> None:
     """Make a capability's labelled vocabulary known to :func:`term` (value → entry)."""
     _LABELLED[name] = dict(entries)
 

@@ -22,6 +22,7 @@ from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 from grandstrategy.delivery import trajectory as tj
 from grandstrategy.delivery.access import READ, REPORT, Plan, is_operator, memberships, plan, today
+from grandstrategy.delivery.choices import DEFAULT_CYCLE_DAYS
 from grandstrategy.delivery.models import CheckIn, Comment, Judgement, Milestone, ObjectiveRecord
 from grandstrategy.delivery.schemas import (
     AGREES,
@@ -40,7 +41,6 @@ from grandstrategy.delivery.tracking import (
 )
 from grandstrategy.strategy.schemas import Objective
 
-DEFAULT_CYCLE_DAYS = 90
 R = TypeVar("R", bound=ObjectiveRecord)
 
 

@@ -16,22 +16,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from grandstrategy.core.markings import Marking
+from grandstrategy.delivery.choices import OwnerStatus as OwnerStatus
+from grandstrategy.delivery.choices import Rating as Rating
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-
-
-class OwnerStatus(StrEnum):
-    on_track = "on-track"
-    at_risk = "at-risk"
-    off_track = "off-track"
-    done = "done"
-
-
-class Rating(StrEnum):
-    green = "green"
-    amber_green = "amber-green"
-    amber_red = "amber-red"
-    red = "red"
 
 
 RATING_ORDER = {Rating.red: 0, Rating.amber_red: 1, Rating.amber_green: 2, Rating.green: 3}

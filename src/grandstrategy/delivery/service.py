@@ -15,12 +15,8 @@ from grandstrategy.delivery.allies import path as budget_path
 from grandstrategy.delivery.allies import standard_paths
 from grandstrategy.delivery.capabilities import capability_values, record_target
 from grandstrategy.delivery.charts import capability_svg, history_svg, paths_svg, trajectory_svg
-from grandstrategy.delivery.dashboard import (
-    DEFAULT_CYCLE_DAYS,
-    dashboard,
-    objective_delivery,
-    owed,
-)
+from grandstrategy.delivery.choices import DEFAULT_CYCLE_DAYS
+from grandstrategy.delivery.dashboard import dashboard, objective_delivery, owed
 from grandstrategy.delivery.fiveyear import editions, five_year_review
 from grandstrategy.delivery.packs import stocktake
 from grandstrategy.delivery.render import Output

@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from grandstrategy.core.markings import Marking
+from grandstrategy.drafting.choices import AUDIENCES as AUDIENCES
+from grandstrategy.drafting.choices import DISPOSITIONS as DISPOSITIONS
+from grandstrategy.drafting.choices import ORG_KINDS as ORG_KINDS
 
-AUDIENCES = ("departments", "regions", "parliament", "roundtable", "public")
-DISPOSITIONS = ("accept", "partly", "reject", "defer")
-ORG_KINDS = ("department", "region", "party", "company", "university", "ngo", "other")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
 Audience = Literal["departments", "regions", "parliament", "roundtable", "public"]

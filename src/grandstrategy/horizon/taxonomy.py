@@ -42,9 +42,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
+from grandstrategy.core.labelled import Labelled
 
 SUPPORTED_LANGUAGES = ("en", "fr", "nl", "de")
 NONE_ID = "none"
@@ -179,7 +179,7 @@ def _describe(error: Any) -> str:
     return f"{where}: {error['msg']}" if where else str(error["msg"])
 
 
-class Category(i18n.Labelled):
+class Category(Labelled):
     """A threat category: what it covers, which interests it endangers and how to spot it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

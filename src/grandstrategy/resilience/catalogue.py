@@ -22,8 +22,8 @@ from typing import Any, ClassVar, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from grandstrategy.core import i18n
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.labelled import Labelled
 
 _SLUG = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
 LEVELS = range(6)  # both scales run from 0 to 5
@@ -34,7 +34,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Criterion(i18n.Labelled, _Frozen):
+class Criterion(Labelled, _Frozen):
     """One thing an assessor rates on the maturity scale, with what level 5 looks like."""
 
     id: str = Field(pattern=_SLUG)
@@ -50,7 +50,7 @@ class Industry(_Frozen):
     why: str = Field(min_length=1)
 
 
-class CerSector(i18n.Labelled, _Frozen):
+class CerSector(Labelled, _Frozen):
     """A sector of the Annex to the EU Critical Entities Resilience directive (2022/2557)."""
 
     id: str = Field(pattern=_SLUG)
@@ -58,7 +58,7 @@ class CerSector(i18n.Labelled, _Frozen):
     LABELLED: ClassVar[str] = "title"
 
 
-class Sector(i18n.Labelled, _Frozen):
+class Sector(Labelled, _Frozen):
     """A baseline requirement (``kind: requirement``) or an extra sector (``kind: extra``)."""
 
     id: str = Field(pattern=_SLUG)
@@ -77,7 +77,7 @@ class Sector(i18n.Labelled, _Frozen):
         return tuple(i.code for i in self.industries)
 
 
-class MaturityLevel(i18n.Labelled, _Frozen):
+class MaturityLevel(Labelled, _Frozen):
     """One level of the 0–5 maturity scale."""
 
     level: int = Field(ge=0, le=5)
@@ -85,7 +85,7 @@ class MaturityLevel(i18n.Labelled, _Frozen):
     meaning: str = Field(min_length=1)
 
 
-class ConsequenceLevel(i18n.Labelled, _Frozen):
+class ConsequenceLevel(Labelled, _Frozen):
     """One level of the expert consequence scale and the a*_ij it converts to."""
 
     level: int = Field(ge=0, le=5)

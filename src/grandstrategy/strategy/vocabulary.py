@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from grandstrategy.core import i18n, terms
 from grandstrategy.core.errors import Invalid
+from grandstrategy.core.labelled import Labelled
 
 # What every entry must be written in besides English.
 TARGETS = tuple(lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT_LANGUAGE)
@@ -33,7 +34,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Words(i18n.Labelled, _Frozen):
+class Words(Labelled, _Frozen):
     """A text in English (``text``) and in every other interface language (``labels``)."""
 
     LABELLED: ClassVar[str] = "text"
