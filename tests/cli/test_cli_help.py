@@ -107,4 +107,3 @@ def test_language_from_the_environment_and_bad_settings_named(cli, monkeypatch):
     monkeypatch.setenv("GRANDSTRATEGY_PORT", "not-a-port")
     code, _, err = cli("strategy", "show")
     assert code == 1 and "port" in err
-
