@@ -107,7 +107,7 @@ STAGES = (
     ("knn", "classify: embeddings (k-NN, prototypes)"),
     ("combine", "classify: combine + labels"),
     ("entities", "entities"),
-    ("store", "store: rows (Core INSERTs, FTS5 trigger)"),
+    ("store", "store: rows (bulk INSERTs, FTS5 trigger)"),
     ("flush", "store: ORM flush"),
     ("audit", "store: audit events (hash chain)"),
     ("commit", "store: commit (one per chunk)"),
@@ -198,7 +198,8 @@ def instrument(t: Timings) -> Patches:
     )
     p.set(Classifier, "classify", _timed(Classifier.classify, t, "combine"))
     p.set(EntityFinder, "find", _timed(EntityFinder.find, t, "entities"))
-    p.set(pipeline, "store", _timed(pipeline.store, t, "store"))
+    p.set(pipeline, "store", _timed(pipeline.store, t, "store"))  # a document at a time
+    p.set(pipeline, "store_many", _timed(pipeline.store_many, t, "store"))  # a chunk at once
     p.set(analysis, "after_chunk", _timed(analysis.after_chunk, t, "stories"))
     p.set(analysis, "after_batch", _timed(analysis.after_batch, t, "stories"))
     p.set(audit, "record", _timed(audit.record, t, "audit"))

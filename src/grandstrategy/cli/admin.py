@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from grandstrategy.core import users as accounts
 else:
     accounts = lazy.module("grandstrategy.core.users")
-    config = lazy.module("grandstrategy.core.config")
     db = lazy.module("grandstrategy.core.db")
     firstrun = lazy.module("grandstrategy.firstrun")
     memberships = lazy.module("grandstrategy.core.memberships")

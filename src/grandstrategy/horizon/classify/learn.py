@@ -66,7 +66,7 @@ WORD_WEIGHT = 0.5  # scale of the word block against the character block
 # 0.867; 4 terms 0.877 (2 terms: no better, slower; 4 terms, 2 copies: 0.879, slower). Checked
 # also where a fold's model knows only the rule terms met in the other folds' passages (as the
 # rules do in the second figure): 0.815, 0.818, 0.824, and 0.829 with the sigmoid fitted on
-# the passages only (``_fit_category``).
+# the passages only (``fit.fit_category``).
 TAXONOMY_CHUNK = 4
 TAXONOMY_COPIES = 1
 FEW_POSITIVES_CAP = 0.1  # ceiling of the constant probability of an under-trained category
