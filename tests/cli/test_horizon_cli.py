@@ -655,6 +655,34 @@ def test_a_batch_killed_with_sigkill_resumes_without_partial_or_duplicate_docume
     assert events == [(distinct,)]
 
 
+def test_the_command_line_forks_its_workers_and_stores_what_they_prepared(gs, tmp_path):
+    """``horizon ingest`` draws its progress bar without a thread of its own, so its workers
+    are forked with the model already loaded (``ingest/workers.py``); what they prepared is
+    stored whole and labelled as in one process."""
+    records = [
+        {
+            "title": f"Note {i}",
+            "text": f"Note {i}: a ransomware attack on the hospital of town {i}.\n\n"
+            f"The police closed the port of Antwerp after drone flights, day {i % 28}.",
+            "language": "en",
+        }
+        for i in range(300)
+    ]
+    bulk = write_jsonl(tmp_path / "bulk.jsonl", records)
+    env = {**os.environ, "GRANDSTRATEGY_DATA_DIR": str(tmp_path), "GRANDSTRATEGY_NO_EMBED": "1"}
+    cmd = [*_cli(), "--db", gs.url, "horizon", "ingest", str(bulk), "--workers", "1", "--json"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["workers"] == 1 and report["worker_start"] == "fork"
+    assert report["ingested"] == 300 and report["failed"] == []
+    assert _assert_only_whole_documents(gs.db) == 300
+    cyber = db_rows(
+        gs, "select count(distinct document_id) from horizon_labels where category = 'cyber'"
+    )
+    assert cyber == [(300,)]
+
+
 # --- first run ---------------------------------------------------------------------------------
 
 

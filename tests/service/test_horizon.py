@@ -326,6 +326,23 @@ def test_workers_prepare_while_this_process_stores(tmp_path, operator, corpus):
         assert audit.verify(s).ok and audit.verify(s).entries == 3
 
 
+def test_workers_serve_any_database_as_they_open_none(factory, operator, corpus):
+    """Workers are handed the classifier and open no database, so they also serve a
+    session bound to a test's connection, on SQLite and on PostgreSQL."""
+    from grandstrategy.core import audit
+
+    items = list(read_path(corpus))
+    one = pipeline.ingest(factory, user=operator, items=items, chunk=1, workers=1)
+    assert one.workers == 1 and one.worker_start in ("fork", "spawn")
+    assert one.ingested == 3 and one.failed == []
+    with factory() as s:
+        docs, total = service.list_documents(s, user=operator)
+        assert total == 3 and {"hybrid", "cyber", "climate"} <= {
+            c for d in docs for c, _ in d.categories
+        }
+        assert audit.verify(s).ok
+
+
 def test_facets_count_the_best_candidates_and_the_total_stops_at_the_cap(
     session, marked, monkeypatch
 ):

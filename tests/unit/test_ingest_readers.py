@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grandstrategy.horizon.ingest.language import detect_language, detect_many
 from grandstrategy.horizon.ingest.passages import split_passages
@@ -497,6 +499,29 @@ def test_normalise_text_is_idempotent() -> None:
     once = normalise_text(messy)
     assert once == "a\nbc\n\n\nd"  # at most two blank lines in a row
     assert normalise_text(once) == once
+
+
+MESSY = st.text(
+    alphabet=st.sampled_from(
+        list("ab eé\u0301\t\n\r\f\v\x00\x07\x1c\x7f\ufeff\u2028\u2029\u00a0\u3000\x85")
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(MESSY)
+def test_normalised_text_keeps_its_promises(messy: str) -> None:
+    """Whatever comes in: NFC, Unix newlines only, no control character, no blank at a
+    line's end, at most two blank lines in a row, trimmed, and the words unchanged."""
+    text = normalise_text(messy)
+    assert unicodedata.is_normalized("NFC", text)
+    assert not any(c in text for c in "\r\f\v\x00\x07\x1c\x7f\ufeff\u2028\u2029")
+    assert all(line == line.rstrip() for line in text.split("\n"))
+    assert "\n\n\n\n" not in text and text == text.strip()
+    assert normalise_text(text) == text
+    dropped = {c: None for c in [*range(0x09), *range(0x0E, 0x20), 0x7F, 0xFEFF]}
+    assert text.split() == unicodedata.normalize("NFC", messy.translate(dropped)).split()
 
 
 # --- passages ----------------------------------------------------------------------------------

@@ -60,8 +60,11 @@ def _expected(paths: list[str], fmt: str) -> int | None:
     return total
 
 
-def _bar(as_json: bool) -> Progress:
-    """A progress bar with counts and times; silent when the output is JSON."""
+def _bar(as_json: bool, *, own_thread: bool = True) -> Progress:
+    """A progress bar with counts and times; silent when the output is JSON.
+
+    ``own_thread=False``: redrawn only when updated, by no thread of its own, so that the
+    ingest workers can be forked from this process (see ``ingest/workers.py``)."""
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -72,6 +75,7 @@ def _bar(as_json: bool) -> Progress:
         console=console,
         transient=as_json,
         disable=as_json,
+        auto_refresh=own_thread,
     )
 
 
@@ -102,7 +106,8 @@ def ingest(
         "--workers",
         min=0,
         help="Processes that prepare documents while this one stores; 0: all in this "
-        "process. Default: one per spare core (at most 3) for 2,000 documents or more.",
+        "process. Default: one per spare core (at most 3) for 256 documents or more (2,000 "
+        "where a worker cannot be forked and starts as a fresh interpreter).",
         show_default=False,
     ),
     cluster: str = typer.Option(
@@ -130,7 +135,7 @@ def ingest(
     expected = _expected(paths, fmt)
     if workers is None:
         workers = service.auto_workers(expected) if cluster is None else 0
-    with _bar(as_json) as bar:
+    with _bar(as_json, own_thread=False) as bar:
         task = bar.add_task("reading…", total=expected)
 
         def show(r: service.IngestReport) -> None:
@@ -141,6 +146,7 @@ def ingest(
                     f"{r.ingested} ingested, {r.duplicates} duplicates, {len(r.failed)} failed · "
                     f"{r.docs_per_second:,.0f} docs/s"
                 ),
+                refresh=True,
             )
 
         report = service.ingest(
@@ -166,6 +172,8 @@ def ingest(
                 "docs_per_second": round(report.docs_per_second, 1),
                 "vectors_waiting": report.vectors_waiting,
                 "vector_seconds": round(report.vector_seconds, 3),
+                "workers": report.workers,
+                "worker_start": report.worker_start or None,
             }
         )
         return

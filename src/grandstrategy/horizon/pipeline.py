@@ -63,6 +63,8 @@ class IngestReport:
     document_ids: list[int] = field(default_factory=list)
     vectors_waiting: int = 0  # passages left to the vector job (0 when waited for or off)
     vector_seconds: float = 0.0  # time spent waiting for this ingest's vectors
+    workers: int = 0  # worker processes that prepared beside this one
+    worker_start: str = ""  # how they started: "fork" or "spawn" (see ingest/workers.py)
 
     @property
     def docs_per_second(self) -> float:
@@ -150,10 +152,9 @@ def ingest(
 
     ``workers``: processes that prepare chunks (language, passages, classification, actors)
     while this one stores; 0 prepares here. This process prepares too whenever the next
-    chunk to store is not ready (while the workers start, a fresh interpreter loading the
-    model: a second or two), so nothing waits idle; see ``ingest/workers.py``.
-    Used only when the session factory is bound to an engine on a database file or server
-    that the workers can open too.
+    chunk to store is not ready (the first chunk, and while a spawned worker starts), so
+    nothing waits idle; see ``ingest/workers.py``. The whole batch is labelled by the model
+    that was current when it began, whoever prepares a chunk.
 
     ``cluster``: a Dask scheduler's address or a ``distributed.Client``; chunks are then
     prepared on that cluster's workers (``workers`` is not used) while this process stores:
@@ -180,20 +181,27 @@ def ingest(
     # where the chunk is prepared (in a worker, when there are workers).
     chars = analyse and not encoder
     chunks = _fresh_chunks(factory, iter(items), chunk, report, user)
-    url = local_workers.shareable_url(factory) if workers > 0 and cluster is None else None
+    with factory() as s:  # the batch is labelled by the model current when it began
+        clf = current_classifier(s, use_embeddings=False)
+
+    def here(docs: list[RawDocument]) -> list[Prepared]:
+        return prepare_with(clf, docs, story_features=chars) if docs else []
+
     prepared_chunks: Iterator[list[Prepared]]
     if cluster is not None:
         from grandstrategy.horizon.ingest import cluster as dask_cluster
 
-        with factory() as s:
-            clf = current_classifier(s, use_embeddings=False)
         prepared_chunks = dask_cluster.prepare_chunks(chunks, clf, cluster)
-    elif url is None:
-        prepared_chunks = (_prepare_here(factory, docs, chars) for docs in chunks)
-    else:
+    elif workers > 0:
+
+        def started(method: str) -> None:
+            report.workers, report.worker_start = workers, method
+
         prepared_chunks = local_workers.prepare_in_workers(
-            chunks, url, workers, chars, lambda docs: _prepare_here(factory, docs, chars)
+            chunks, workers, here, classifier=clf, story_features=chars, started=started
         )
+    else:
+        prepared_chunks = (here(docs) for docs in chunks)
     sources: dict[str, int] = {}  # source ids, looked up once per batch
     with _long_lived_frozen() as settled:
         for prepared in prepared_chunks:
@@ -287,16 +295,6 @@ def _fresh_chunks(
                 fresh.append(d)
         report.duplicates += len(docs) - len(fresh)
         yield fresh
-
-
-def _prepare_here(
-    factory: sessionmaker[Session], docs: list[RawDocument], story_features: bool
-) -> list[Prepared]:
-    if not docs:
-        return []
-    with factory() as s:
-        clf = current_classifier(s, use_embeddings=False)
-    return prepare_with(clf, docs, story_features=story_features)
 
 
 def _store_chunk(

@@ -1,70 +1,106 @@
 """Worker processes that prepare chunks of an ingestion while the ingesting process stores.
 
-``pipeline.ingest(workers=N)`` hands chunks to N spawned processes (a fresh interpreter each,
-never a fork of a process holding database connections) and prepares chunks itself whenever
-the next one to store is not back yet; see ``prepare_in_workers``.
+``pipeline.ingest(workers=N)`` hands chunks to N processes and prepares chunks itself whenever
+the next one to store is not back yet; see ``prepare_in_workers``. A worker never opens the
+database: it is handed the batch's classifier (the model current when the batch began) and
+only computes, so workers serve any database, an in-memory one included.
+
+How a worker starts (``start_method``):
+
+* **forked**, where the ingesting process runs one thread (the command line, a script): the
+  fork happens once this process has prepared the batch's first chunk, so a worker begins
+  with the classifier, the language detector, the actor patterns and the n-gram caches
+  already in memory, in a few milliseconds. The child inherits the parent's database
+  connections as open files but never touches them, and ends as multiprocessing's children
+  do (``os._exit``), so nothing of them is closed or flushed from the child.
+* **spawned** elsewhere (a web server's request threads: forking a process with threads can
+  leave the child waiting on a lock another thread held; systems without fork): a fresh
+  interpreter imports scikit-learn and unpickles the classifier, two or three seconds, which
+  is why a spawned worker is used only for large batches (``auto_workers``).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Any, Literal
 
 from grandstrategy.horizon import pipeline
+from grandstrategy.horizon.classify.labels import Classifier
 from grandstrategy.horizon.ingest.raw import RawDocument
 
-AUTO_WORKERS_FROM = 2000  # documents in a batch from which a worker process pays its start
+# Documents in a batch from which a worker pays its start, measured on 2 cores: a forked one
+# starts in milliseconds, a spawned one in two or three seconds.
+AUTO_WORKERS_FROM = {"fork": 256, "spawn": 2000}
 STEALABLE = 2  # chunks queued for the workers that this process may still take back
 MAX_READY = 32  # prepared chunks waiting for their turn to be stored
 
+Start = Literal["fork", "spawn"]
 
-def auto_workers(documents: int | None) -> int:
+
+def start_method() -> Start:
+    """How workers would start from here now: forked when this process runs a single thread
+    and the system can fork, else spawned."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def auto_workers(documents: int | None, start: Start | None = None) -> int:
     """Worker processes worth starting for a batch of about ``documents``: none for a small
-    batch (starting one costs a second or two) or on one core, else one per spare core, at
-    most three (beyond that the storing process is the bound)."""
+    batch (below ``AUTO_WORKERS_FROM`` for how they would start) or on one core, else one per
+    spare core, at most three (beyond that the storing process is the bound)."""
     cores = os.cpu_count() or 1
-    if documents is None or documents < AUTO_WORKERS_FROM:  # None: a feed, a few dozen
+    threshold = AUTO_WORKERS_FROM[start or start_method()]
+    if documents is None or documents < threshold:  # None: a feed, a few dozen items
         return 0
     return max(0, min(cores - 1, 3))
 
 
 def prepare_in_workers(
     chunks: Iterator[list[RawDocument]],
-    url: str,
     workers: int,
-    story_features: bool,
     here: Callable[[list[RawDocument]], list[pipeline.Prepared]],
+    *,
+    classifier: Classifier,
+    story_features: bool,
+    start: Start | None = None,
+    started: Callable[[Start], None] | None = None,
 ) -> Iterator[list[pipeline.Prepared]]:
     """Prepared chunks in input order, from ``workers`` processes and this one.
 
-    Chunks are queued for the workers a few deep. When the next chunk
+    The first chunk is prepared here before any worker starts (a forked worker then inherits
+    everything it loaded). Chunks are queued for the workers a few deep. When the next chunk
     to store is not back yet, this process takes the last queued chunk that no worker has
     started (``Future.cancel`` succeeds only then) and prepares it itself, so it never waits
     while there is work, and the share each side takes follows their speeds. Prepared
     chunks wait for their turn, at most ``MAX_READY`` of them. A chunk a worker fails on is
     prepared here (so an error that is not the worker's own shows here), and if the workers
-    cannot run at all (one died), the rest is prepared here."""
+    cannot run at all (one died), the rest is prepared here. ``start``: how the workers
+    start (default: ``start_method()``, decided once the first chunk is prepared), which
+    ``started`` is told."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
 
-    # spawn: a fresh interpreter, never a fork of a process holding database connections
+    first = next(chunks, None)
+    if first is None:
+        return
+    ready: dict[int, list[pipeline.Prepared]] = {0: here(first)}
+    method = start or start_method()
+    if started:
+        started(method)
     with ProcessPoolExecutor(
         workers,
-        mp_context=get_context("spawn"),
+        mp_context=multiprocessing.get_context(method),
         initializer=_worker_start,
-        initargs=(url, story_features),
+        initargs=(classifier, story_features),
     ) as pool:
-        docs_of: dict[int, list[RawDocument]] = {}
+        docs_of: dict[int, list[RawDocument]] = {0: first}
         pending: dict[int, Future[list[pipeline.Prepared]]] = {}
-        ready: dict[int, list[pipeline.Prepared]] = {}
-        read = out = 0
+        read, out = 1, 0
         exhausted = broken = False
         while True:
             # The executor hands workers + 1 chunks on at once (they can no longer be
@@ -114,10 +150,8 @@ def prepare_in_workers(
 _worker: dict[str, Any] = {}
 
 
-def _worker_start(url: str, story_features: bool) -> None:
-    from grandstrategy.core.db import make_engine, make_sessionmaker
-
-    _worker["factory"] = make_sessionmaker(make_engine(url))
+def _worker_start(classifier: Classifier, story_features: bool) -> None:
+    _worker["classifier"] = classifier
     _worker["story_features"] = story_features
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
@@ -132,16 +166,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _worker_prepare(docs: list[RawDocument]) -> list[pipeline.Prepared]:
-    prepared = pipeline._prepare_here(_worker["factory"], docs, _worker["story_features"])
+    prepared = pipeline.prepare_with(
+        _worker["classifier"], docs, story_features=_worker["story_features"]
+    )
     return [p.compact() for p in prepared]
-
-
-def shareable_url(factory: sessionmaker[Session]) -> str | None:
-    """The URL worker processes can open, or None (a test's connection, in-memory SQLite)."""
-    bind = factory.kw.get("bind")
-    if not isinstance(bind, Engine):
-        return None
-    url = bind.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return None
-    return url.render_as_string(hide_password=False)
