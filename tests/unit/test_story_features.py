@@ -111,3 +111,34 @@ def test_a_large_story_splits_as_it_would_pair_by_pair(n):
     assert partition(S._linked_matrix(members, cut)) == by_pairs
     assert 1 < len(by_pairs) < n  # the set has both links and separate groups
     assert sorted(sorted(g) for g in S.split_groups(members)) == by_pairs
+
+
+@pytest.mark.parametrize("events", [1, 2])
+def test_a_large_story_holds_or_splits_by_its_events_without_comparing_all_pairs(
+    events, monkeypatch
+):
+    """2,000 members from one tight event stay one group; from two events chained into one
+    story, they come apart into exactly those two. Members are followed a block at a time:
+    an event is reached in a few blocks, and only the pairs across the two events (which
+    must all be compared to show that no link joins them) add to that."""
+    rng = np.random.default_rng(7)
+    members = random_members(2000, seed=7)
+    centres = rng.normal(size=(events, 2048))
+    for i, m in enumerate(members):
+        v = centres[i % events] + rng.normal(scale=0.02, size=2048)
+        m.vector = (v / np.linalg.norm(v)).astype(np.float32)
+        m.signature = rng.integers(0, 10**6, S.PERMUTATIONS).astype(np.uint32)  # no copies
+        m.actors = frozenset()
+    compared = []
+    real = S.similarities
+
+    def counted(rows, cols):
+        compared.append(len(rows) * len(cols))
+        return real(rows, cols)
+
+    monkeypatch.setattr(S, "similarities", counted)
+    groups = S.split_groups(members)
+    assert [sorted({i % events for i in g}) for g in groups] == [[e] for e in range(events)]
+    assert sorted(len(g) for g in groups) == [2000 // events] * events
+    across = 1000 * 1000 if events == 2 else 0
+    assert sum(compared) < across + 2000 * 3 * S._FOLLOW  # all pairs: 4,000,000

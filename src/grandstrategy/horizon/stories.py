@@ -32,7 +32,8 @@ PERMUTATIONS = 64
 NEAR_DUPLICATE = 0.5  # estimated Jaccard of 3-shingles above which two texts are copies
 CHAR_DIM = 2048
 _BLOCK = 256  # rows of a similarity matrix computed at once (memory: rows x columns x 64)
-_MATRIX_FROM = 16  # members from which a story's links are computed as one matrix
+_MATRIX_FROM = 16  # members from which a story's links are computed as matrices
+_FOLLOW = 32  # reached members whose links are followed at once (rows of one matrix)
 
 
 @dataclass(frozen=True)
@@ -274,19 +275,31 @@ def _linked_pairs(members: Sequence[Item], cut: float) -> list[int]:
 
 
 def _linked_matrix(members: Sequence[Item], cut: float) -> np.ndarray:
-    """The same for a large story: its links computed as a matrix, a block of rows at a
-    time, and groups joined by relabelling (a story of a few thousand members took minutes
-    pair by pair)."""
+    """The same for a large story, by a search from each group's first member: a block of
+    the members reached but not yet followed is compared, as a matrix, with the members
+    not reached yet, and those it links to join the group.
+
+    The groups are the same as over every pair (they are the graph's connected parts), but
+    a story that holds together, the usual case, is reached in a few blocks, each compared
+    with fewer members than the last: about ``n x _FOLLOW`` links computed, where the whole
+    matrix took ``n x n`` (a story of 2,048 members: seconds, where it now takes a tenth).
+    Only members of separate groups are all compared, as they must be to show no link."""
     n = len(members)
-    group = np.arange(n)  # each member's group so far, named by its smallest member
-    for k in range(0, n, _BLOCK):
-        linked = similarities(members[k : k + _BLOCK], members) >= cut
-        for r, row in enumerate(linked):
-            row[: k + r + 1] = False  # each pair once: i with the later j
-            if row.any():
-                joined = np.union1d(group[row], group[k + r])
-                if len(joined) > 1:
-                    group[np.isin(group, joined)] = joined[0]
+    group = np.full(n, -1)
+    left = np.arange(n)  # members not reached yet, in order
+    while len(left):
+        first = int(left[0])
+        group[first], left = first, left[1:]
+        queue = [first]  # reached, not yet followed
+        while queue and len(left):
+            block, queue = queue[:_FOLLOW], queue[_FOLLOW:]
+            sims = similarities([members[i] for i in block], [members[j] for j in left.tolist()])
+            reached = (sims >= cut).any(axis=0)
+            if reached.any():
+                found = left[reached]
+                group[found] = first
+                queue += found.tolist()
+                left = left[~reached]
     return group
 
 
