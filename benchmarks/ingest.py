@@ -325,6 +325,7 @@ class RunResult:
     vector_passages: int = 0  # passages the vector job encoded after the ingest
     vector_seconds: float = 0.0
     workers: int = 0  # worker processes preparing beside the storing one
+    worker_start: str = ""  # how they started: "fork" or "spawn" (ingest/workers.py)
 
     @property
     def reference_docs_per_s(self) -> float:
@@ -352,6 +353,7 @@ class RunResult:
                 "vector_passages_per_s": _round(self._vector_rate, 1),
                 "load": round(self.load_before, 1),
                 "workers": self.workers,
+                "worker_start": self.worker_start or None,
             }
         )
 
@@ -381,6 +383,7 @@ class RunResult:
             "vector_passages": self.vector_passages,
             "vector_seconds": round(self.vector_seconds, 3),
             "workers": self.workers,
+            "worker_start": self.worker_start or None,
             "language_accuracy": self.language_accuracy,
             "stages": {
                 k: {
@@ -587,6 +590,7 @@ def run_once(
         vector_passages=vector_passages,
         vector_seconds=vector_seconds,
         workers=workers,
+        worker_start=report.worker_start,
     )
 
 
@@ -651,7 +655,7 @@ def summary_table(results: list[RunResult]) -> Table:
             r.label,
             str(r.docs),
             str(r.passages),
-            str(r.workers),
+            f"{r.workers} ({r.worker_start})" if r.worker_start else str(r.workers),
             f"{r.seconds:.2f}",
             f"{r.cpu_seconds:.2f}",
             f"{r.worker_cpu_seconds:.2f}",
