@@ -116,6 +116,33 @@ def test_a_worker_that_cannot_prepare_leaves_its_chunks_to_this_process(die):
     assert all(p.labels for chunk in got for p in chunk)  # labelled here, not left empty
 
 
+def test_chunks_of_duplicates_only_pass_before_any_worker_starts():
+    """A batch run again after an interruption starts with chunks whose documents are all
+    stored already (empty once duplicates are dropped): they pass at once, and the workers
+    start once a chunk with documents has been prepared here; with none, none starts."""
+    clf = Classifier(load_taxonomy())
+    chunks = [[], [], [raw(1), raw(2)], [], [raw(3)], [raw(4)]]
+    how = []
+
+    def here(docs):
+        return pipeline.prepare_with(clf, docs)
+
+    got = list(
+        workers.prepare_in_workers(
+            iter(chunks), 1, here, classifier=clf, story_features=False, started=how.append
+        )
+    )
+    assert origins(got) == [[d.origin for d in chunk] for chunk in chunks]
+    assert len(how) == 1 and how[0] in ("fork", "spawn")
+    how.clear()
+    empty = list(
+        workers.prepare_in_workers(
+            iter([[], []]), 1, here, classifier=clf, story_features=False, started=how.append
+        )
+    )
+    assert empty == [[], []] and how == []
+
+
 def test_workers_fork_only_from_a_process_that_runs_one_thread():
     assert threading.active_count() > 1 or workers.start_method() == "fork"
     stop = threading.Event()

@@ -72,11 +72,12 @@ def prepare_in_workers(
 ) -> Iterator[list[pipeline.Prepared]]:
     """Prepared chunks in input order, from ``workers`` processes and this one.
 
-    The first chunk is prepared here before any worker starts (a forked worker then inherits
-    everything it loaded). Chunks are queued for the workers a few deep. When the next chunk
-    to store is not back yet, this process takes the last queued chunk that no worker has
-    started (``Future.cancel`` succeeds only then) and prepares it itself, so it never waits
-    while there is work, and the share each side takes follows their speeds. Prepared
+    The first chunk that holds documents is prepared here before any worker starts (a forked
+    worker then inherits everything it loaded). Chunks are queued for the workers a few
+    deep. When the next chunk to store is not back yet, this process takes the last queued
+    chunk that no worker has started (``Future.cancel`` succeeds only then) and prepares it
+    itself, so it never waits while there is work, and the share each side takes follows
+    their speeds. Prepared
     chunks wait for their turn, at most ``MAX_READY`` of them. A chunk a worker fails on is
     prepared here (so an error that is not the worker's own shows here), and if the workers
     cannot run at all (one died), the rest is prepared here. ``start``: how the workers
@@ -85,10 +86,17 @@ def prepare_in_workers(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    first = next(chunks, None)
-    if first is None:
-        return
-    ready: dict[int, list[pipeline.Prepared]] = {0: here(first)}
+    while True:  # chunks of duplicates only pass at once; workers start for documents
+        docs = next(chunks, None)
+        if docs is None:
+            return
+        first = here(docs)
+        if docs:
+            break
+        yield first
+    ready: dict[int, list[pipeline.Prepared]] = {0: first}
+    docs_of: dict[int, list[RawDocument]] = {0: docs}
+    read, out = 1, 0
     method = start or start_method()
     if started:
         started(method)
@@ -98,9 +106,7 @@ def prepare_in_workers(
         initializer=_worker_start,
         initargs=(classifier, story_features),
     ) as pool:
-        docs_of: dict[int, list[RawDocument]] = {0: first}
         pending: dict[int, Future[list[pipeline.Prepared]]] = {}
-        read, out = 1, 0
         exhausted = broken = False
         while True:
             # The executor hands workers + 1 chunks on at once (they can no longer be
