@@ -10,6 +10,7 @@ batch's classifier.
 
 import datetime as dt
 import os
+import sys
 import threading
 import time
 
@@ -144,7 +145,8 @@ def test_chunks_of_duplicates_only_pass_before_any_worker_starts():
 
 
 def test_workers_fork_only_from_a_process_that_runs_one_thread():
-    assert threading.active_count() > 1 or workers.start_method() == "fork"
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):
+        assert workers.start_method() == "fork"
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

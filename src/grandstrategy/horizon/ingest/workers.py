@@ -7,14 +7,15 @@ only computes, so workers serve any database, an in-memory one included.
 
 How a worker starts (``start_method``):
 
-* **forked**, where the ingesting process runs one thread (the command line, a script): the
-  fork happens once this process has prepared the batch's first chunk, so a worker begins
-  with the classifier, the language detector, the actor patterns and the n-gram caches
-  already in memory, in a few milliseconds. The child inherits the parent's database
-  connections as open files but never touches them, and ends as multiprocessing's children
-  do (``os._exit``), so nothing of them is closed or flushed from the child.
+* **forked**, on Linux where the ingesting process runs one thread (the command line, a
+  script): the fork happens once this process has prepared the batch's first chunk with
+  documents, so a worker begins with the classifier, the language detector, the actor
+  patterns and the n-gram caches already in memory, in a few milliseconds. The child
+  inherits the parent's database connections as open files but never touches them, and
+  ends as multiprocessing's children do (``os._exit``), so nothing of them is closed or
+  flushed from the child.
 * **spawned** elsewhere (a web server's request threads: forking a process with threads can
-  leave the child waiting on a lock another thread held; systems without fork): a fresh
+  leave the child waiting on a lock another thread held; other systems): a fresh
   interpreter imports scikit-learn and unpickles the classifier, two or three seconds, which
   is why a spawned worker is used only for large batches (``auto_workers``).
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -42,9 +44,10 @@ Start = Literal["fork", "spawn"]
 
 
 def start_method() -> Start:
-    """How workers would start from here now: forked when this process runs a single thread
-    and the system can fork, else spawned."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    """How workers would start from here now: forked on Linux when this process runs a
+    single thread, else spawned (macOS offers fork, but some of its system libraries do not
+    survive one, which is why Python spawns there by default)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
     return "spawn"
 
