@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from grandstrategy.core import pdf
 from grandstrategy.core.errors import Invalid
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
@@ -86,10 +87,7 @@ def to_html(markdown: str, marking: Marking, title: str) -> str:
 
 
 def to_pdf(markdown: str, marking: Marking, title: str) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=to_html(markdown, marking, title)).write_pdf()
-    return pdf
+    return pdf.from_html(to_html(markdown, marking, title))
 
 
 def _runs(par: Any, text: str) -> None:

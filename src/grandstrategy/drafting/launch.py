@@ -15,7 +15,7 @@ import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grandstrategy.core import audit, i18n
+from grandstrategy.core import audit, i18n, pdf
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import Forbidden, Invalid, NotFound
 from grandstrategy.core.i18n import _
@@ -213,10 +213,8 @@ def publish(session: Session, *, user: Principal, cycle: str | None = None) -> C
             (f"reports/{rep.filename}", rep.media_type, rep.content, Marking.parse(rep.marking))
         )
     pkg = strategy_service.load_package(session, user=user, key=c.strategy_key, max_marking=lowest)
-    from weasyprint import HTML
-
-    summary = HTML(string=_summary_html(pkg, counted)).write_pdf()
-    files.append(("summary.pdf", "application/pdf", bytes(summary or b""), Marking()))
+    summary = pdf.from_html(_summary_html(pkg, counted))
+    files.append(("summary.pdf", "application/pdf", summary, Marking()))
     note = _press_note(pkg.strategy.title, lowest, len(counted), total)
     files.append(
         ("press-note-template.md", "text/markdown; charset=utf-8", note.encode("utf-8"), Marking())

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from grandstrategy.core import pdf
 from grandstrategy.core.i18n import _
 from grandstrategy.core.markings import Marking
 
@@ -218,9 +219,7 @@ def to_html(d: ReportData) -> str:
 
 
 def to_pdf(d: ReportData) -> bytes:
-    from weasyprint import HTML
-
-    return cast(bytes, HTML(string=to_html(d)).write_pdf())
+    return pdf.from_html(to_html(d))
 
 
 def to_docx(d: ReportData) -> bytes:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
+from grandstrategy.core import pdf
 from grandstrategy.core.i18n import _
 from grandstrategy.core.text import xml_safe
 
@@ -240,7 +241,4 @@ def to_docx(content: dict[str, Any]) -> bytes:
 
 
 def to_pdf(content: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=to_html(content)).write_pdf()
-    return pdf
+    return pdf.from_html(to_html(content))

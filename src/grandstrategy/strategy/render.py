@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from grandstrategy.core import formats, i18n
+from grandstrategy.core import formats, i18n, pdf
 from grandstrategy.core.i18n import _, ngettext
 from grandstrategy.core.markings import Marking
 from grandstrategy.core.terms import term
@@ -424,7 +424,4 @@ def render_html(pkg: Package) -> str:
 
 
 def render_pdf(pkg: Package) -> bytes:
-    from weasyprint import HTML
-
-    pdf: bytes = HTML(string=render_html(pkg)).write_pdf()
-    return pdf
+    return pdf.from_html(render_html(pkg))
