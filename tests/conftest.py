@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from grandstrategy.core import db as core_db
+from grandstrategy.core import i18n
 from grandstrategy.core.authz import Principal
 from grandstrategy.core.config import Settings
 
@@ -49,6 +50,16 @@ def unavailable(what: str) -> None:
     if what not in SKIPPED:
         SKIPPED.append(what)
     pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language. The CLI fixtures run
+    ``grandstrategy --lang fr …`` in this process, and a command sets the language of the
+    process it runs in (rightly: it is alone in it); the next test must not inherit it."""
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
 
 
 @pytest.fixture(scope="session")

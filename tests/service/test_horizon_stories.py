@@ -147,3 +147,34 @@ def test_ingest_leaves_vectors_and_stories_to_the_vector_job(
     assert len(encoded) == 3
     stories = story_service.list_stories(session, user=operator)
     assert sorted(s.size for s in stories) == [1, 2]  # the new report joined the cable story
+
+
+def test_a_story_fades_against_the_newest_report_its_reader_may_see(factory, session, operator):
+    """A story with no report for 14 days against the newest one shows as faded, on the
+    list and on its page alike; "newest" is among the reports the reader may read, so a
+    SECRET report alone never fades a low reader's stories."""
+    low = make_user(session, "fade-reader", "analyst", "UNCLASSIFIED")
+    when = dt.date(2026, 3, 2)
+
+    def on(title, text, date, marking=None):
+        return RawDocument(title, text, date, "", "en", "wire", marking, [], f"test:{title}")
+
+    pipeline.ingest(factory, user=operator, items=[on("Cable cut", CABLE, when)])
+    later = when + dt.timedelta(days=story_service.FADE_DAYS + 1)
+    pipeline.ingest(factory, user=operator, items=[on("Floods", FLOOD, later, marking="SECRET")])
+
+    def status(user):
+        cable = next(
+            s
+            for s in story_service.list_stories(session, user=user)
+            if s.size == 1 and s.title == "Cable cut"
+        )
+        page = story_service.get_story(session, user=user, story_id=cable.id)
+        return cable.status, page.summary.status
+
+    assert status(operator) == ("faded", "faded")
+    assert status(low) == ("active", "active")
+    pipeline.ingest(
+        factory, user=operator, items=[on("Floods again", FLOOD + " The army helped.", later)]
+    )
+    assert status(low) == ("faded", "faded")

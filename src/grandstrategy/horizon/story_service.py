@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, load_only
+from sqlalchemy.orm import Session
 
 from grandstrategy.core.authz import Principal, require, restrict
 from grandstrategy.core.errors import NotFound
@@ -202,61 +202,105 @@ class StoryView:
     lineage: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _visible(
-    session: Session, user: Principal, story_ids: list[int] | None = None
-) -> dict[int, list[tuple[StoryMember, Document, str]]]:
-    q = restrict(
-        select(StoryMember, Document, Source.name)
+class _Member(NamedTuple):
+    """What summaries and a story's page show of one member, read as a plain row."""
+
+    story_id: int
+    published: dt.date
+    how: str
+    similarity: float
+    categories: list[str]
+    actors: list[str]
+    marking_level: int
+    marking_compartments: str
+    document_id: int
+    title: str
+    language: str
+    source: str
+
+    @property
+    def marking(self) -> Marking:
+        return Marking.from_columns(self.marking_level, self.marking_compartments)
+
+
+def _members_query(user: Principal) -> Any:
+    """The active stories' members ``user`` may read, with their document and source."""
+    return restrict(
+        select(
+            StoryMember.story_id,
+            StoryMember.published,
+            StoryMember.how,
+            StoryMember.similarity,
+            StoryMember.categories,
+            StoryMember.actors,
+            StoryMember.marking_level,
+            StoryMember.marking_compartments,
+            Document.id,
+            Document.title,
+            Document.language,
+            Source.name,
+        )
         .join(Document, Document.id == StoryMember.document_id)
         .join(Source, Source.id == Document.source_id)
         .join(Story, Story.id == StoryMember.story_id)
-        .where(Story.status == "active")
-        .options(  # what a summary shows, not the texts and vectors
-            defer(StoryMember.vector),
-            defer(StoryMember.signature),
-            load_only(Document.id, Document.title, Document.language),
-        ),
+        .where(Story.status == "active"),
         user,
         StoryMember,
     )
+
+
+def _visible(
+    session: Session, user: Principal, story_ids: list[int] | None = None
+) -> dict[int, list[_Member]]:
+    """The members ``user`` may read, by story, in publication order. Plain rows, not ORM
+    objects: summaries read every member of the archive (the alerts after each ingested
+    batch, the stories and trends pages), and building an object per member cost most of
+    that time."""
+    q = _members_query(user)
     if story_ids is not None:
         q = q.where(StoryMember.story_id.in_(story_ids))
-    out: dict[int, list[tuple[StoryMember, Document, str]]] = {}
-    for m, d, src in session.execute(q.order_by(StoryMember.published, StoryMember.id)).all():
-        out.setdefault(m.story_id, []).append((m, d, src))
+    out: dict[int, list[_Member]] = {}
+    for row in session.execute(q.order_by(StoryMember.published, StoryMember.id)):
+        member = _Member(*row)
+        out.setdefault(member.story_id, []).append(member)
     return out
 
 
-def _summary(
-    sid: int, rows: list[tuple[StoryMember, Document, str]], newest: dt.date
-) -> StorySummary:
-    first, last = rows[0][0].published, rows[-1][0].published
+def _newest(session: Session, user: Principal) -> dt.date:
+    """The latest publication date among the members ``user`` may read (what "faded" is
+    measured against)."""
+    q = _members_query(user).with_only_columns(func.max(StoryMember.published))
+    return session.execute(q).scalar() or dt.date.min
+
+
+def _summary(sid: int, rows: list[_Member], newest: dt.date) -> StorySummary:
+    first, last = rows[0].published, rows[-1].published
     cats: dict[str, int] = {}
     actors: dict[str, int] = {}
-    for m, _d, _s in rows:
+    for m in rows:
         for c in m.categories:
             cats[c] = cats.get(c, 0) + 1
         for a in m.actors:
             actors[a] = actors.get(a, 0) + 1
     return StorySummary(
         id=sid,
-        title=rows[0][1].title,
+        title=rows[0].title,
         first=first,
         last=last,
         size=len(rows),
-        sources=len({s for _m, _d, s in rows}),
-        languages=sorted({d.language for _m, d, _s in rows}),
+        sources=len({m.source for m in rows}),
+        languages=sorted({m.language for m in rows}),
         categories=[c for c, _ in sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))],
         actors=[a for a, _ in sorted(actors.items(), key=lambda kv: (-kv[1], kv[0]))][:8],
         status="faded" if (newest - last).days > FADE_DAYS else "active",
-        marking=str(combine(m.marking for m, _d, _s in rows)),
+        marking=str(combine(m.marking for m in rows)),
     )
 
 
 def summaries(session: Session, user: Principal) -> list[StorySummary]:
     """Every story the user sees, built from the members they may read (newest first)."""
     groups = _visible(session, user)
-    newest = max((rows[-1][0].published for rows in groups.values()), default=dt.date.min)
+    newest = max((rows[-1].published for rows in groups.values()), default=dt.date.min)
     out = [_summary(sid, rows, newest) for sid, rows in groups.items()]
     return sorted(out, key=lambda s: (s.last, s.id), reverse=True)
 
@@ -295,9 +339,7 @@ def get_story(session: Session, *, user: Principal, story_id: int) -> StoryView:
     rows = _visible(session, user, [story.id]).get(story.id) if story else None
     if story is None or not rows:
         raise NotFound(f"story {story_id} not found")
-    newest = max(
-        (r[-1][0].published for r in _visible(session, user).values()), default=dt.date.min
-    )
+    newest = _newest(session, user)
     lineage = [
         {
             "kind": ev.kind,
@@ -315,16 +357,16 @@ def get_story(session: Session, *, user: Principal, story_id: int) -> StoryView:
         summary=_summary(story.id, rows, newest),
         members=[
             StoryMemberView(
-                document_id=d.id,
-                title=d.title,
-                source=src,
-                language=d.language,
+                document_id=m.document_id,
+                title=m.title,
+                source=m.source,
+                language=m.language,
                 published=m.published,
                 how=m.how,
                 similarity=m.similarity,
                 marking=str(m.marking),
             )
-            for m, d, src in rows
+            for m in rows
         ],
         lineage=lineage,
     )
