@@ -80,12 +80,11 @@ def prepare_in_workers(
     deep. When the next chunk to store is not back yet, this process takes the last queued
     chunk that no worker has started (``Future.cancel`` succeeds only then) and prepares it
     itself, so it never waits while there is work, and the share each side takes follows
-    their speeds. Prepared
-    chunks wait for their turn, at most ``MAX_READY`` of them. A chunk a worker fails on is
-    prepared here (so an error that is not the worker's own shows here), and if the workers
-    cannot run at all (one died), the rest is prepared here. ``start``: how the workers
-    start (default: ``start_method()``, decided once the first chunk is prepared), which
-    ``started`` is told."""
+    their speeds. Prepared chunks wait for their turn, at most ``MAX_READY`` of them. A
+    chunk a worker fails on is prepared here (so an error that is not the worker's own shows
+    here), and if the workers cannot run at all (one died), the rest is prepared here.
+    ``start``: how the workers start (default: ``start_method()``, decided once the first
+    chunk is prepared), which ``started`` is told."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
