@@ -305,7 +305,9 @@ def test_model_features_are_those_of_the_reference(
         assert np.array_equal(fast.data, reference.data)  # bit for bit
         f = np.asarray(reference @ model.weights) + model.bias
         expected = 1.0 / (1.0 + np.exp(np.clip(model.cal_a * f + model.cal_b, -50, 50)))
-        assert np.array_equal(model.predict_proba(batch), expected)
+        # The word and character blocks are multiplied by their weights apart and then added:
+        # the same sums in another order, so float32 rounding may differ in the last digits.
+        assert np.abs(model.predict_proba(batch) - expected).max() < 1e-5
     counts = model.char._counts(texts[:300])
     assert (counts != reference_char_counts(model.char, texts[:300])).nnz == 0
 

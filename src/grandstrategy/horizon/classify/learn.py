@@ -382,7 +382,13 @@ class Model:
         """(n, len(categories)) probabilities in [0, 1], all passages in one product."""
         if not texts:
             return np.zeros((0, len(self.categories)))
-        f = np.asarray(self.vectorise(texts) @ self.weights) + self.bias
+        # Each block times its own rows of the weights: the same sum as the product of the
+        # stacked matrix, without copying millions of entries into one (a tenth of the time).
+        lowered = [t.lower() for t in texts]
+        nw = self._n_word
+        word = self._word_tfidf(texts, lowered) @ self.weights[:nw]
+        char = self.char.transform(texts, lowered) @ self.weights[nw:]
+        f = np.asarray(word) * np.float32(self.word_weight) + np.asarray(char) + self.bias
         z = np.clip(self.cal_a * f + self.cal_b, -50.0, 50.0)
         return np.asarray(1.0 / (1.0 + np.exp(z)), dtype=np.float64)
 
