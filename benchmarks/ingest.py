@@ -17,7 +17,10 @@ Runs: "no-embed" (the encoder off altogether, as without it installed or with
 ``horizon ingest`` does by default: documents stored, labelled by rules and model and indexed,
 their vectors left to the vector job, which then runs and is timed on its own line). Each run
 reports the starter-split macro-F1 of the labels as ingestion stores them and, for
-"shipped", once the vector job has added the embedding signal.
+"shipped", once the vector job has added the embedding signal. With ``--store-only``, a third
+run, "store-only", ingests the same documents as "no-embed" with every chunk prepared
+beforehand and untimed: what remains is the storing process's own work (read, deduplicate,
+store and index, stories, alerts), the ceiling of ingestion however many cores prepare.
 
 The learned model is trained once (``engine.train``, a few minutes with tuning) and cached in
 the temp folder, keyed by the training data and code, so later runs start at once.
@@ -26,6 +29,7 @@ Prints figures; never asserts on time. Usage:
     .venv/bin/python benchmarks/ingest.py --docs 2000 --no-embed
     .venv/bin/python benchmarks/ingest.py --docs 2000 --embed-docs 300   # both runs
     .venv/bin/python benchmarks/ingest.py --docs 3000 --embed           # "shipped" only
+    .venv/bin/python benchmarks/ingest.py --docs 3000 --no-embed --store-only  # the ceiling
     .venv/bin/python benchmarks/ingest.py --corpus news.jsonl --profile --json
 """
 
@@ -36,6 +40,7 @@ import atexit
 import cProfile
 import hashlib
 import importlib.metadata
+import inspect
 import io
 import json
 import os
@@ -234,6 +239,29 @@ def timed_items(
             return
         t.leave("read", t0)
         yield item
+
+
+def prepare_ahead(factory: Any, source: Path, n: int, chunk: int, patches: Patches) -> None:
+    """Prepare every chunk of the first ``n`` documents now (language, passages, labels,
+    actors, story features: all the work workers or a cluster can take), untimed, and make
+    the pipeline's ``prepare_with`` hand out those results. The run then measures what only
+    the storing process can do (read, deduplicate, store and index, stories, alerts): the
+    ceiling of ingestion however many cores prepare."""
+    size = chunk or int(inspect.signature(pipeline.ingest).parameters["chunk"].default)
+    with factory() as s:
+        clf = engine.classifier(s, use_embeddings=False)  # as the pipeline gets it
+    docs = [d for d in islice(read_path(source, fmt="jsonl"), n) if isinstance(d, RawDocument)]
+    ready: dict[tuple[str, ...], list[Any]] = {}
+    for k in range(0, len(docs), size):
+        part = docs[k : k + size]
+        ready[tuple(d.origin for d in part)] = pipeline.prepare_with(clf, part, story_features=True)
+    prepare = pipeline.prepare_with
+
+    def handed_out(clf: Any, docs: list[RawDocument], *, story_features: bool = False) -> list[Any]:
+        found = ready.pop(tuple(d.origin for d in docs), None)
+        return found if found is not None else prepare(clf, docs, story_features=story_features)
+
+    patches.set(pipeline, "prepare_with", handed_out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,6 +499,7 @@ def run_once(
     seed: int,
     use_embeddings: bool,
     profiler: cProfile.Profile | None = None,
+    prepared_ahead: bool = False,
 ) -> RunResult:
     if args.db:
         url = args.db
@@ -512,6 +541,9 @@ def run_once(
 
     warm = time.perf_counter() - t0
 
+    ahead = Patches()
+    if prepared_ahead:
+        prepare_ahead(factory, source, n, args.chunk, ahead)
     timings = Timings()
     patches = instrument(timings)
     kwargs: dict[str, Any] = {"use_embeddings": use_embeddings, "wait_vectors": False}
@@ -523,6 +555,8 @@ def run_once(
     # Worker start-up (interpreter, imports, model load) is inside the overall time.
     auto = ingest_workers.auto_workers(n)
     workers = auto if args.ingest_workers is None else args.ingest_workers
+    if prepared_ahead:  # every chunk prepared already (before the timers): this one stores
+        workers = 0
     kwargs["workers"] = workers
     try:
         if profiler:
@@ -541,6 +575,7 @@ def run_once(
             profiler.disable()
     finally:
         patches.undo()
+        ahead.undo()
     vector_passages, vector_seconds = 0, 0.0
     if use_embeddings and report.vectors_waiting:
         from grandstrategy.horizon import vectors
@@ -719,6 +754,13 @@ def main() -> None:
         "(default: as 'horizon ingest' chooses for the batch; 0: one process)",
     )
     ap.add_argument(
+        "--store-only",
+        action="store_true",
+        help="also a run 'store-only': the no-embed ingest with every chunk prepared "
+        "beforehand (untimed), so only the storing process's work is timed: the ceiling "
+        "however many workers or cluster nodes prepare",
+    )
+    ap.add_argument(
         "--json",
         action="store_true",
         help="after the per-run JSON lines, one line with every figure, instead of tables",
@@ -731,6 +773,8 @@ def main() -> None:
     runs: list[tuple[str, int, bool]] = []
     if args.embed is not True:
         runs.append(("no-embed", args.docs, False))
+        if args.store_only:
+            runs.append(("store-only", args.docs, False))
     if args.embed is not False:
         if not embed.available():
             console.print(
@@ -755,9 +799,10 @@ def main() -> None:
             console,
             label=label,
             n=n,
-            seed=args.seed + i,
+            seed=args.seed + (0 if label == "store-only" else i),  # same documents
             use_embeddings=use_emb,
             profiler=prof,
+            prepared_ahead=label == "store-only",
         )
         results.append(r)
         print(r.json_line(), flush=True)
