@@ -108,6 +108,36 @@ def test_the_labelled_set_forms_the_same_stories_in_chunks_one_by_one_and_at_onc
     assert all_at_once(session) == in_chunks
 
 
+def test_the_chunk_links_computed_together_decide_as_pairs_one_at_a_time_did(
+    factory, session, operator, monkeypatch
+):
+    # The labelled set packed into four days, as a busy news desk sees it: every document
+    # is compared with most others. The window computes a chunk's links as one matrix; with
+    # that turned off each pair is computed alone, as before. Everything stored is the same.
+    from grandstrategy.horizon import story_assign
+
+    items = [
+        dataclasses.replace(
+            raw,
+            date=dt.date(2026, 3, 1 + k % 4),
+            marking=["RESTRICTED", None, None, "CONFIDENTIAL", None][k % 5],
+        )
+        for k, raw in enumerate(read_path(LABELLED))
+    ]
+    pairs = []
+    real_similarity = pure.similarity
+    monkeypatch.setattr(pure, "similarity", lambda a, b: pairs.append(1) or real_similarity(a, b))
+    pipeline.ingest(factory, user=operator, items=items, use_embeddings=False)
+    pairs.clear()
+    together = all_at_once(session)
+    assert len(together["members"]) == len(items)
+    assert {"born", "grew", "merged"} <= {e[1] for e in together["events"]}
+    assert len(pairs) < len(items)  # links came from the matrix, not a pair at a time
+    monkeypatch.setattr(story_assign.Window, "compare", lambda self, arrivals: None)
+    assert all_at_once(session) == together
+    assert len(pairs) > len(items) * 10
+
+
 # Two wordings of one report: near-duplicates within each, alike (but not copies) across.
 WORDINGS = (
     "Divers found a second severed power cable on the seabed off the island of Gotland on "

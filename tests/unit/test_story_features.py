@@ -142,3 +142,37 @@ def test_a_large_story_holds_or_splits_by_its_events_without_comparing_all_pairs
     assert sorted(len(g) for g in groups) == [2000 // events] * events
     across = 1000 * 1000 if events == 2 else 0
     assert sum(compared) < across + 2000 * 3 * S._FOLLOW  # all pairs: 4,000,000
+
+
+def test_links_made_beforehand_are_the_pairwise_ones_block_by_block(monkeypatch):
+    """``linked``: the rows of a matrix, made a block of rows at a time when first asked
+    for; what the matrix lacks is computed a pair at a time."""
+    members = random_members(600, seed=7)
+    outsider = random_members(1, seed=8)[0]
+    outsider.document_id = 10_000
+    blocks = []
+    real = S.similarities
+
+    def counted(rows, cols):
+        blocks.append(len(rows))
+        return real(rows, cols)
+
+    monkeypatch.setattr(S, "similarities", counted)
+    similar = S.linked(members, members[:300])
+    asked = [members[0], members[5], members[300], members[599], members[1]]
+    for item in asked:
+        got = np.asarray(similar(item, [*members[290:300], outsider, *members[:3]]))
+        want = [S.similarity(item, m) for m in [*members[290:300], outsider, *members[:3]]]
+        assert np.allclose(got, want, atol=1e-6)
+    # rows 0-255, then 256-511, then 512-599; row 1 again: a block computed anew
+    assert blocks == [S._BLOCK, S._BLOCK, 600 - 2 * S._BLOCK, S._BLOCK]
+    # an item that is not a row is compared a pair at a time, without a block
+    pairwise = [S.similarity(outsider, m) for m in members[:4]]
+    assert np.allclose(similar(outsider, members[:4]), pairwise)
+    # a story's score from the matrix is the pairwise one (row 3: block 0, made already)
+    for story in (members[:300], members[100:160]):
+        score, how = S.story_score(members[3], story, similar)
+        plain_score, plain_how = S.story_score(members[3], story)
+        assert how == plain_how
+        assert score == pytest.approx(plain_score, abs=1e-6)
+    assert blocks == [S._BLOCK, S._BLOCK, 600 - 2 * S._BLOCK, S._BLOCK]

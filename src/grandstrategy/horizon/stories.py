@@ -21,7 +21,7 @@ import datetime as dt
 import re
 import unicodedata
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,22 +214,63 @@ def similarities(rows: Sequence[Item], cols: Sequence[Item]) -> np.ndarray:
     return out
 
 
-def story_score(item: Item, members: Sequence[Item]) -> tuple[float, str]:
-    """Blend of best and average link between a document and a story's members in window."""
+Similar = Callable[[Item, Sequence[Item]], Sequence[float] | np.ndarray]
+
+
+def each_similarity(item: Item, members: Sequence[Item]) -> list[float]:
+    """``similarity`` of ``item`` with each of ``members``, one pair at a time."""
+    return [similarity(item, m) for m in members]
+
+
+def linked(rows: Sequence[Item], cols: Sequence[Item]) -> Similar:
+    """``each_similarity`` for the items of ``rows`` with those of ``cols``, computed
+    beforehand as one matrix (``similarities``: the same values up to float32 rounding).
+    Items are known by document id; a pair outside the matrix is computed alone. The matrix
+    is made ``_BLOCK`` rows at a time, when a row of the block is first asked for, so a
+    large story's split check holds one block of it in memory, not the whole square."""
+    row_of = {it.document_id: i for i, it in enumerate(rows)}
+    col_of = {it.document_id: j for j, it in enumerate(cols)}
+    first: list[int] = [-1]  # the first row of the block computed
+    block: list[np.ndarray] = [np.zeros((0, 0))]  # its rows of the matrix
+
+    def similar(item: Item, members: Sequence[Item]) -> Sequence[float] | np.ndarray:
+        row = row_of.get(item.document_id)
+        if row is None:
+            return each_similarity(item, members)
+        start = row - row % _BLOCK
+        if first[0] != start:
+            first[0], block[0] = start, similarities(rows[start : start + _BLOCK], cols)
+        idx = [col_of.get(m.document_id, -1) for m in members]
+        sims: np.ndarray = block[0][row - start, idx]
+        for k, j in enumerate(idx):
+            if j < 0:
+                sims[k] = similarity(item, members[k])
+        return sims
+
+    return similar
+
+
+def story_score(
+    item: Item, members: Sequence[Item], similar: Similar = each_similarity
+) -> tuple[float, str]:
+    """Blend of best and average link between a document and a story's members in window.
+    ``similar``: how the links are computed (a lookup in a matrix made beforehand, say)."""
     near = [m for m in members if abs((m.published - item.published).days) <= WINDOW_DAYS]
     if not near:
         return 0.0, "similar"
-    sims = [similarity(item, m) for m in near]
-    best = max(sims)
+    sims = np.asarray(similar(item, near), dtype=np.float64)
+    best = float(sims.max())
     if best >= 1.0:
         return 1.0, "near-duplicate"
-    return 0.5 * best + 0.5 * float(np.mean(sims)), "similar"
+    return 0.5 * best + 0.5 * float(sims.mean()), "similar"
 
 
-def decide(item: Item, stories: Mapping[int, Sequence[Item]]) -> Decision:
+def decide(
+    item: Item, stories: Mapping[int, Sequence[Item]], similar: Similar = each_similarity
+) -> Decision:
     """The story a new document joins (the best above ``JOIN``), and any it bridges."""
     scored = sorted(
-        ((story_score(item, members), sid) for sid, members in stories.items()),
+        ((story_score(item, members, similar), sid) for sid, members in stories.items()),
         key=lambda x: (-x[0][0], x[1]),
     )
     t = tuning(len(item.vector))
