@@ -356,16 +356,21 @@ SOURCES = (
 )
 
 
-def document(i: int, *, seed: int = 0, words: int = 500) -> dict[str, object]:
+DAYS = 2400  # publication dates spread over this many days from 1 January 2020
+
+
+def document(i: int, *, seed: int = 0, words: int = 500, days: int = DAYS) -> dict[str, object]:
     """The ``i``-th generated document as a JSONL record (``language`` is the truth, kept under
-    ``expected_language`` so that the pipeline has to detect it)."""
+    ``expected_language`` so that the pipeline has to detect it). ``days``: how many days
+    the publication dates spread over (3,000 documents over 2,400 days are a quiet feed,
+    over 10 days a busy news desk's, where each document has hundreds of neighbours)."""
     rng = random.Random(f"{seed}:{i}")
     c = Composer(rng)
     lang = c.language()
     theme = c.theme(lang)
     text = c.body(lang, theme, rng.randint(words - words // 10, words + words // 10))
     title = c.headline(lang, theme)
-    day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(2400))
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(max(1, days)))
     return {
         "title": title,
         "text": text,
@@ -377,13 +382,15 @@ def document(i: int, *, seed: int = 0, words: int = 500) -> dict[str, object]:
     }
 
 
-def documents(n: int, *, seed: int = 0, words: int = 500) -> list[dict[str, object]]:
+def documents(
+    n: int, *, seed: int = 0, words: int = 500, days: int = DAYS
+) -> list[dict[str, object]]:
     """``n`` distinct documents (a repeat, however unlikely, is replaced by a fresh draw)."""
     out: list[dict[str, object]] = []
     seen: set[str] = set()
     i = 0
     while len(out) < n:
-        rec = document(i, seed=seed, words=words)
+        rec = document(i, seed=seed, words=words, days=days)
         i += 1
         digest = hashlib.sha256(str(rec["text"]).encode()).hexdigest()
         if digest in seen:
@@ -433,8 +440,8 @@ def to_jsonl(records: list[dict[str, object]]) -> bytes:
     return ("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n").encode("utf-8")
 
 
-def write_jsonl(path: Path, n: int, *, seed: int = 0) -> Path:
-    path.write_bytes(to_jsonl(documents(n, seed=seed)))
+def write_jsonl(path: Path, n: int, *, seed: int = 0, days: int = DAYS) -> Path:
+    path.write_bytes(to_jsonl(documents(n, seed=seed, days=days)))
     return path
 
 
@@ -445,6 +452,7 @@ if __name__ == "__main__":
     ap.add_argument("path", type=Path)
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--days", type=int, default=DAYS, help="days the publication dates spread over")
     args = ap.parse_args()
-    write_jsonl(args.path, args.docs, seed=args.seed)
+    write_jsonl(args.path, args.docs, seed=args.seed, days=args.days)
     print(f"wrote {args.docs} documents to {args.path}")

@@ -30,6 +30,7 @@ Prints figures; never asserts on time. Usage:
     .venv/bin/python benchmarks/ingest.py --docs 2000 --embed-docs 300   # both runs
     .venv/bin/python benchmarks/ingest.py --docs 3000 --embed           # "shipped" only
     .venv/bin/python benchmarks/ingest.py --docs 3000 --no-embed --store-only  # the ceiling
+    .venv/bin/python benchmarks/ingest.py --docs 3000 --no-embed --days 10     # 300 a day
     .venv/bin/python benchmarks/ingest.py --corpus news.jsonl --profile --json
 """
 
@@ -354,6 +355,7 @@ class RunResult:
     vector_seconds: float = 0.0
     workers: int = 0  # worker processes preparing beside the storing one
     worker_start: str = ""  # how they started: "fork" or "spawn" (ingest/workers.py)
+    days: int | None = None  # days the generated documents' dates spread over (None: --corpus)
 
     @property
     def reference_docs_per_s(self) -> float:
@@ -382,6 +384,7 @@ class RunResult:
                 "load": round(self.load_before, 1),
                 "workers": self.workers,
                 "worker_start": self.worker_start or None,
+                "days": self.days,
             }
         )
 
@@ -412,6 +415,7 @@ class RunResult:
             "vector_seconds": round(self.vector_seconds, 3),
             "workers": self.workers,
             "worker_start": self.worker_start or None,
+            "days": self.days,
             "language_accuracy": self.language_accuracy,
             "stages": {
                 k: {
@@ -432,7 +436,7 @@ def load_items(args: argparse.Namespace, seed: int, n: int) -> tuple[Path, dict[
     and the true language by origin."""
     if args.corpus:
         return Path(args.corpus), {}
-    records = corpus.documents(n, seed=seed)
+    records = corpus.documents(n, seed=seed, days=args.days)
     path = temp_folder("corpus") / "bench.jsonl"
     path.write_bytes(corpus.to_jsonl(records))
     truth = {
@@ -626,6 +630,7 @@ def run_once(
         vector_seconds=vector_seconds,
         workers=workers,
         worker_start=report.worker_start,
+        days=None if args.corpus else args.days,
     )
 
 
@@ -739,6 +744,14 @@ def main() -> None:
     ap.add_argument("--embed-docs", type=int, default=300, help="documents for the embedding run")
     ap.add_argument("--db", default="", help="database URL (default: a fresh temp SQLite file)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--days",
+        type=int,
+        default=corpus.DAYS,
+        help="days the generated documents' dates spread over (default %(default)s: a quiet "
+        "feed; 10 for 3,000 documents: 300 a day, where stories compare each document with "
+        "hundreds of others)",
+    )
     ap.add_argument("--chunk", type=int, default=0, help="pipeline chunk size (default: its own)")
     ap.add_argument("--retrain", action="store_true", help="train again instead of the cache")
     ap.add_argument("--keep", action="store_true", help="keep the temp databases (for a look)")
