@@ -145,7 +145,7 @@ def test_a_large_story_holds_or_splits_by_its_events_without_comparing_all_pairs
 
 
 def test_links_made_beforehand_are_the_pairwise_ones_block_by_block(monkeypatch):
-    """``linked``: the rows of a matrix, made a block of rows at a time when first asked
+    """``Links``: the rows of a matrix, made a block of rows at a time when first asked
     for; what the matrix lacks is computed a pair at a time."""
     members = random_members(600, seed=7)
     outsider = random_members(1, seed=8)[0]
@@ -158,7 +158,7 @@ def test_links_made_beforehand_are_the_pairwise_ones_block_by_block(monkeypatch)
         return real(rows, cols)
 
     monkeypatch.setattr(S, "similarities", counted)
-    similar = S.linked(members, members[:300])
+    similar = S.Links(members, members[:300])
     asked = [members[0], members[5], members[300], members[599], members[1]]
     for item in asked:
         got = np.asarray(similar(item, [*members[290:300], outsider, *members[:3]]))

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,32 +222,51 @@ def each_similarity(item: Item, members: Sequence[Item]) -> list[float]:
     return [similarity(item, m) for m in members]
 
 
-def linked(rows: Sequence[Item], cols: Sequence[Item]) -> Similar:
+class Links:
     """``each_similarity`` for the items of ``rows`` with those of ``cols``, computed
     beforehand as one matrix (``similarities``: the same values up to float32 rounding).
+
     Items are known by document id; a pair outside the matrix is computed alone. The matrix
     is made ``_BLOCK`` rows at a time, when a row of the block is first asked for, so a
     large story's split check holds one block of it in memory, not the whole square."""
-    row_of = {it.document_id: i for i, it in enumerate(rows)}
-    col_of = {it.document_id: j for j, it in enumerate(cols)}
-    first: list[int] = [-1]  # the first row of the block computed
-    block: list[np.ndarray] = [np.zeros((0, 0))]  # its rows of the matrix
 
-    def similar(item: Item, members: Sequence[Item]) -> Sequence[float] | np.ndarray:
-        row = row_of.get(item.document_id)
-        if row is None:
+    def __init__(self, rows: Sequence[Item], cols: Sequence[Item]) -> None:
+        self.rows, self.cols = list(rows), list(cols)
+        self.row_of = {it.document_id: i for i, it in enumerate(self.rows)}
+        self.col_of = {it.document_id: j for j, it in enumerate(self.cols)}
+        self._first = -1  # the first row of the block computed
+        self._block = np.zeros((0, 0))  # its rows of the matrix
+
+    def row(self, item: Item) -> np.ndarray | None:
+        """``item``'s links with every column, or None when it is not a row."""
+        i = self.row_of.get(item.document_id)
+        if i is None:
+            return None
+        start = i - i % _BLOCK
+        if self._first != start:
+            self._block = similarities(self.rows[start : start + _BLOCK], self.cols)
+            self._first = start
+        links: np.ndarray = self._block[i - start]
+        return links
+
+    def __call__(self, item: Item, members: Sequence[Item]) -> Sequence[float] | np.ndarray:
+        links = self.row(item)
+        if links is None:
             return each_similarity(item, members)
-        start = row - row % _BLOCK
-        if first[0] != start:
-            first[0], block[0] = start, similarities(rows[start : start + _BLOCK], cols)
-        idx = [col_of.get(m.document_id, -1) for m in members]
-        sims: np.ndarray = block[0][row - start, idx]
+        idx = [self.col_of.get(m.document_id, -1) for m in members]
+        sims: np.ndarray = links[idx]
         for k, j in enumerate(idx):
             if j < 0:
                 sims[k] = similarity(item, members[k])
         return sims
 
-    return similar
+
+def score_links(sims: np.ndarray) -> tuple[float, str]:
+    """A story's score from a document's links with its members in window (not empty)."""
+    best = float(sims.max())
+    if best >= 1.0:
+        return 1.0, "near-duplicate"
+    return 0.5 * best + 0.5 * float(sims.mean()), "similar"
 
 
 def story_score(
@@ -258,21 +277,21 @@ def story_score(
     near = [m for m in members if abs((m.published - item.published).days) <= WINDOW_DAYS]
     if not near:
         return 0.0, "similar"
-    sims = np.asarray(similar(item, near), dtype=np.float64)
-    best = float(sims.max())
-    if best >= 1.0:
-        return 1.0, "near-duplicate"
-    return 0.5 * best + 0.5 * float(sims.mean()), "similar"
+    return score_links(np.asarray(similar(item, near), dtype=np.float64))
 
 
 def decide(
     item: Item, stories: Mapping[int, Sequence[Item]], similar: Similar = each_similarity
 ) -> Decision:
     """The story a new document joins (the best above ``JOIN``), and any it bridges."""
-    scored = sorted(
-        ((story_score(item, members, similar), sid) for sid, members in stories.items()),
-        key=lambda x: (-x[0][0], x[1]),
+    return choose(
+        item, [(story_score(item, members, similar), sid) for sid, members in stories.items()]
     )
+
+
+def choose(item: Item, scores: Iterable[tuple[tuple[float, str], int]]) -> Decision:
+    """``decide``, given each story's score (``story_score``) as ((score, how), story)."""
+    scored = sorted(scores, key=lambda x: (-x[0][0], x[1]))
     t = tuning(len(item.vector))
     if not scored or scored[0][0][0] < t.join:
         return Decision(None, "founded", 1.0)

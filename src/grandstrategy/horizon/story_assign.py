@@ -30,6 +30,7 @@ from grandstrategy.core.markings import Marking
 from grandstrategy.core.models import utcnow
 from grandstrategy.horizon import stories as pure
 from grandstrategy.horizon.analysis_models import Story, StoryEvent, StoryMember
+from grandstrategy.horizon.story_chunk import ChunkLinks
 
 WINDOW = dt.timedelta(days=pure.WINDOW_DAYS)
 # What is read of a member (``Window._remember`` takes a row in this order)
@@ -98,8 +99,7 @@ class Window:
         self._events: list[tuple[WindowStory, str, Marking, WindowStory | None, int | None]] = []
         self._ops: list[tuple[str, Any, WindowStory]] = []  # ("merge", gone, keep), ("move", m, s)
         self._member_ids: set[int] = set()
-        # Links of the chunk's arrivals, computed together (``compare``)
-        self._similar: pure.Similar = pure.each_similarity
+        self._chunk: ChunkLinks | None = None  # the chunk's links (``compare``)
         self.start, self.end = first - WINDOW, last + WINDOW
         self._load(self.start, self.end)
 
@@ -201,34 +201,23 @@ class Window:
     def compare(self, arrivals: list[Arrival]) -> None:
         """Compute at once every link the chunk's decisions may need: each arrival with each
         member in memory within its dates ± ``WINDOW_DAYS`` and with each other arrival (as
-        it will be stored, its vector in float16), as one matrix (``stories.similarities``).
+        it will be stored, its vector in float16), as one matrix (``story_chunk``).
 
-        Deciding one document compares it with every member of its fortnight, and one pair
-        at a time that cost grew with the day's volume: at 300 documents a day, about 7 ms
-        a document, most of what ingestion did. As one product for the chunk it is a small
-        part of that. The links are the same values up to float32 rounding; a pair not in
-        the matrix (a member read later) is computed alone, as before."""
+        Deciding one document compares it with every member of its fortnight. One pair at a
+        time, that cost grew with the day's volume: at 300 documents a day, about 7 ms a
+        document, most of what ingestion did. The links are the same values up to float32
+        rounding."""
         if not arrivals:
             return
         first = min(a.published for a in arrivals) - WINDOW
         last = max(a.published for a in arrivals) + WINDOW
-        cols: dict[int, pure.Item] = {}
-        for day, members in self.by_day.items():
-            if first <= day <= last:
-                for m in members:
-                    cols[m.item.document_id] = m.item
-        rows: list[pure.Item] = []
-        for a in arrivals:
-            rows.append(pure.Item(a.document_id, a.published, a.vector, a.signature, a.actors))
-            stored = a.vector.astype(np.float16).astype(np.float32)
-            cols[a.document_id] = pure.Item(
-                a.document_id, a.published, stored, a.signature, a.actors
-            )
-        self._similar = pure.linked(rows, list(cols.values()))
+        members = [m for day, ms in self.by_day.items() if first <= day <= last for m in ms]
+        if ChunkLinks.usable(members, arrivals):
+            self._chunk = ChunkLinks(members, arrivals)
 
     def forget_links(self) -> None:
-        """Drop the chunk's matrix (a kept window must not hold it into the next chunk)."""
-        self._similar = pure.each_similarity
+        """Drop the chunk's links (a kept window must not hold them into the next chunk)."""
+        self._chunk = None
 
     def add(self, arrival: Arrival) -> WindowStory:
         """Bring one document into a story (new, grown, merged, maybe split); its story."""
@@ -240,7 +229,12 @@ class Window:
             actors=arrival.actors,
         )
         mark = arrival.marking
-        decision = pure.decide(item, self.candidates(arrival), self._similar)
+        chunk = self._chunk
+        scored = None if chunk is None else chunk.scores(item, mark)
+        if scored is not None:
+            decision = pure.choose(item, scored)
+        else:  # outside a chunk's links: each member of each story compared in turn
+            decision = pure.decide(item, self.candidates(arrival))
         if decision.story is None:
             story = self._new_story(mark)
             self._event(story, "born", mark, document_id=arrival.document_id)
@@ -279,6 +273,8 @@ class Window:
         story.total += 1
         self.by_day.setdefault(arrival.published, []).append(member)
         self._pending_members.append(member)
+        if chunk is not None:
+            chunk.admit(member)
         for other in decision.merge:
             story = self._merge(story, self.stories[other], arrival.document_id, mark)
         if decision.story is not None:
@@ -314,6 +310,8 @@ class Window:
             return a
         for m in gone.members:
             m.story = keep
+            if self._chunk is not None:
+                self._chunk.move(m, keep)
         keep.members = sorted(keep.members + gone.members, key=lambda m: m.order)
         keep.total += gone.total
         gone.members, gone.total, gone.status = [], 0, "merged"
@@ -346,13 +344,15 @@ class Window:
         for t in targets:
             t.members, t.total = [], 0
         # every member against every grouped member: one matrix, not a pair at a time
-        similar = pure.linked([m.item for m in members], [it for g in grouped for it in g])
+        similar = pure.Links([m.item for m in members], [it for g in grouped for it in g])
         for m in members:
             scores = [pure.story_score(m.item, g, similar)[0] for g in grouped]
             target = targets[int(np.argmax(scores))]
             if target is not story and m.id is not None:
                 self._ops.append(("move", m, target))
             m.story = target
+            if self._chunk is not None:
+                self._chunk.move(m, target)
             target.members.append(m)
             target.total += 1
 
