@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 from grandstrategy.core.bulkwrite import insert_rows
 from grandstrategy.core.markings import Marking
@@ -46,6 +48,10 @@ _MEMBER_COLUMNS = (
     StoryMember.marking_compartments,
 )
 SPLIT_CHECK_SIZE = 4
+# A chunk's links are one matrix (``Window.compare``) unless it would compute more than this
+# many times the pairs its documents' windows hold, plus a few thousand (small chunks).
+MATRIX_WASTE = 4
+MATRIX_FREE = 4096
 _NEW = 1 << 62  # provisional keys of stories not written yet: above every id, in order
 
 
@@ -209,9 +215,17 @@ class Window:
         rounding."""
         if not arrivals:
             return
-        first = min(a.published for a in arrivals) - WINDOW
-        last = max(a.published for a in arrivals) + WINDOW
-        members = [m for day, ms in self.by_day.items() if first <= day <= last for m in ms]
+        span = [dt.timedelta(days=k) for k in range(-pure.WINDOW_DAYS, pure.WINDOW_DAYS + 1)]
+        sizes = {day: len(ms) for day, ms in self.by_day.items()}
+        wanted = sum(sizes.get(a.published + k, 0) for a in arrivals for k in span)
+        days = sorted({a.published + k for a in arrivals for k in span})
+        members = [m for day in days for m in self.by_day.get(day, ())]
+        # Arrivals far apart in time (a quiet feed, a backlog over years) share few members:
+        # the matrix would then be mostly pairs nobody asks for, and one pair at a time is
+        # cheaper. Chunks of one busy fortnight share nearly all of theirs.
+        computed = len(arrivals) * (len(members) + len(arrivals))
+        if computed > MATRIX_WASTE * (wanted + len(arrivals) ** 2) + MATRIX_FREE:
+            return
         if ChunkLinks.usable(members, arrivals):
             self._chunk = ChunkLinks(members, arrivals)
 
@@ -435,6 +449,12 @@ class Window:
             self._events = []
 
 
+@cache
+def _blas() -> ThreadpoolController:
+    """The process's thread pools (looked up once: a few milliseconds)."""
+    return ThreadpoolController()
+
+
 def _first(pair: tuple[int, pure.Item]) -> int:
     return pair[0]
 
@@ -477,10 +497,13 @@ def assign_all(session: Session, arrivals: list[Arrival], kept: Kept | None = No
         window.cover(session, first, last)
     if window is None:
         window = Window(session, first, last)
-    window.compare(arrivals)
-    touched = [window.add(a) for a in arrivals]
-    window.forget_links()
-    window.flush()
+    # One BLAS thread: ingestion's workers keep the other cores busy, and OpenBLAS threads
+    # waiting for a busy core made the chunk's matrix products several times slower.
+    with _blas().limit(limits=1, user_api="blas"):
+        window.compare(arrivals)
+        touched = [window.add(a) for a in arrivals]
+        window.forget_links()
+        window.flush()
     if kept is not None:
         keep = window.size <= MAX_KEPT_MEMBERS
         kept.window, kept.state = (window, _state(session)) if keep else (None, None)
