@@ -138,6 +138,43 @@ def test_the_chunk_links_computed_together_decide_as_pairs_one_at_a_time_did(
     assert len(pairs) > len(items) * 10
 
 
+def test_documents_years_apart_are_compared_a_pair_at_a_time(
+    factory, session, operator, monkeypatch
+):
+    # A backlog spread over years: each document's fortnight holds a few stored ones, and a
+    # matrix of the whole chunk against all of them would be mostly pairs nobody needs. Such
+    # a chunk is decided the plain way; a chunk of one busy week gets its matrix.
+    from grandstrategy.horizon import story_assign
+
+    monkeypatch.setattr(story_assign, "MATRIX_FREE", 0)  # no allowance for small chunks
+    made = []
+    real = story_assign.ChunkLinks.__init__
+
+    def counted(self, members, arrivals):
+        made.append(len(arrivals))
+        real(self, members, arrivals)
+
+    monkeypatch.setattr(story_assign.ChunkLinks, "__init__", counted)
+    texts = list(read_path(LABELLED))
+    start = dt.date(2015, 1, 1)
+    stored = [  # 20 fortnights, 90 days apart, 5 documents each
+        dataclasses.replace(raw, date=start + dt.timedelta(days=90 * (k // 5) + k % 5))
+        for k, raw in enumerate(texts[:100])
+    ]
+    pipeline.ingest(factory, user=operator, items=stored, chunk=100, use_embeddings=False)
+    assert made == [100]  # one fortnight's worth of documents for each
+    later = [  # one more in each of those fortnights
+        dataclasses.replace(raw, date=start + dt.timedelta(days=90 * k + 2))
+        for k, raw in enumerate(texts[100:120])
+    ]
+    pipeline.ingest(factory, user=operator, items=later, chunk=20, use_embeddings=False)
+    assert made == [100]
+    assert len(outcome(session)["members"]) == 120
+    week = [dataclasses.replace(flood(n), date=dt.date(2026, 3, 1 + n % 7)) for n in range(40)]
+    pipeline.ingest(factory, user=operator, items=week, chunk=40, use_embeddings=False)
+    assert made == [100, 40]
+
+
 # Two wordings of one report: near-duplicates within each, alike (but not copies) across.
 WORDINGS = (
     "Divers found a second severed power cable on the seabed off the island of Gotland on "
