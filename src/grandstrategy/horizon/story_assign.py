@@ -18,6 +18,7 @@ it is checked for a split; anything pending is written first, so what is read is
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -216,15 +217,20 @@ class Window:
         if not arrivals:
             return
         span = [dt.timedelta(days=k) for k in range(-pure.WINDOW_DAYS, pure.WINDOW_DAYS + 1)]
-        sizes = {day: len(ms) for day, ms in self.by_day.items()}
-        wanted = sum(sizes.get(a.published + k, 0) for a in arrivals for k in span)
         days = sorted({a.published + k for a in arrivals for k in span})
         members = [m for day in days for m in self.by_day.get(day, ())]
-        # Arrivals far apart in time (a quiet feed, a backlog over years) share few members:
-        # the matrix would then be mostly pairs nobody asks for, and one pair at a time is
-        # cheaper. Chunks of one busy fortnight share nearly all of theirs.
+        # The pairs the decisions need: each arrival with the members and the other arrivals
+        # of its fortnight. Arrivals far apart in time (a quiet feed, a backlog over years)
+        # need few of the matrix's pairs, and one pair at a time is then cheaper; a chunk of
+        # one busy fortnight needs nearly all of them.
+        sizes = {day: len(ms) for day, ms in self.by_day.items()}
+        dates = sorted(a.published.toordinal() for a in arrivals)
+        w = pure.WINDOW_DAYS
+        wanted = sum(sizes.get(a.published + k, 0) for a in arrivals for k in span) + sum(
+            bisect_right(dates, d + w) - bisect_left(dates, d - w) for d in dates
+        )
         computed = len(arrivals) * (len(members) + len(arrivals))
-        if computed > MATRIX_WASTE * (wanted + len(arrivals) ** 2) + MATRIX_FREE:
+        if computed > MATRIX_WASTE * wanted + MATRIX_FREE:
             return
         if ChunkLinks.usable(members, arrivals):
             self._chunk = ChunkLinks(members, arrivals)
