@@ -23,6 +23,8 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -193,16 +195,13 @@ def similarities(rows: Sequence[Item], cols: Sequence[Item]) -> np.ndarray:
         if len(ci):
             left = np.stack([rows[i].vector for i in ri.tolist()])
             out[np.ix_(ri, ci)] = left @ np.stack([cols[j].vector for j in ci.tolist()]).T
-    names = sorted({a for it in (*rows, *cols) for a in it.actors})
+    names = frozenset().union(*(it.actors for it in rows), *(it.actors for it in cols))
     if names:  # shared actors (Jaccard), weighted for the row item's kind of vector
-        index = {a: k for k, a in enumerate(names)}
-        ra, ca = np.zeros((n, len(names))), np.zeros((m, len(names)))
-        for i, it in enumerate(rows):
-            ra[i, [index[a] for a in it.actors]] = 1.0
-        for j, it in enumerate(cols):
-            ca[j, [index[a] for a in it.actors]] = 1.0
-        inter = ra @ ca.T
-        rn, cn = ra.sum(axis=1)[:, None], ca.sum(axis=1)[None, :]
+        index = {a: k for k, a in enumerate(sorted(names))}
+        ra, ca = _actor_matrix(rows, index), _actor_matrix(cols, index)
+        inter = (ra @ ca.T).toarray()
+        rn = np.asarray(ra.sum(axis=1)).reshape(-1, 1)
+        cn = np.asarray(ca.sum(axis=1)).reshape(1, -1)
         weight = np.array([tuning(len(r.vector)).actor_weight for r in rows])[:, None]
         both = (rn > 0) & (cn > 0)
         out += np.where(both, weight * inter / np.where(both, rn + cn - inter, 1.0), 0.0)
@@ -267,6 +266,17 @@ def score_links(sims: np.ndarray) -> tuple[float, str]:
     if best >= 1.0:
         return 1.0, "near-duplicate"
     return 0.5 * best + 0.5 * float(sims.mean()), "similar"
+
+
+def _actor_matrix(items: Sequence[Item], index: dict[str, int]) -> Any:
+    """Items × actors as a sparse matrix: 1.0 where the item names the actor."""
+    import scipy.sparse as sp  # type: ignore[import-untyped]  # here: the CLI starts without it
+
+    counts = np.fromiter(map(len, (it.actors for it in items)), np.int64, len(items))
+    named = chain.from_iterable(it.actors for it in items)
+    cols = np.fromiter(map(index.__getitem__, named), np.int64, int(counts.sum()))
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(items), len(index)))
 
 
 def story_score(
