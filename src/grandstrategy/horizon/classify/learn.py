@@ -382,8 +382,9 @@ class Model:
         """(n, len(categories)) probabilities in [0, 1], all passages in one product."""
         if not texts:
             return np.zeros((0, len(self.categories)))
-        # Each block times its own rows of the weights: the same sum as the product of the
-        # stacked matrix, without copying millions of entries into one (a tenth of the time).
+        # Each block times its own rows of the weights: the same sums as the product of the
+        # stacked matrix (in another order), without copying millions of entries into one
+        # (0.75 -> 0.65 ms a document).
         lowered = [t.lower() for t in texts]
         nw = self._n_word
         word = self._word_tfidf(texts, lowered) @ self.weights[:nw]
