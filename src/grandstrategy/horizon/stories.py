@@ -262,10 +262,14 @@ class Links:
 
 def score_links(sims: np.ndarray) -> tuple[float, str]:
     """A story's score from a document's links with its members in window (not empty)."""
-    best = float(sims.max())
+    return blend(float(sims.max()), float(sims.mean()))
+
+
+def blend(best: float, mean: float) -> tuple[float, str]:
+    """A story's score from a document's best and mean link with its members in window."""
     if best >= 1.0:
         return 1.0, "near-duplicate"
-    return 0.5 * best + 0.5 * float(sims.mean()), "similar"
+    return 0.5 * best + 0.5 * mean, "similar"
 
 
 def _actor_matrix(items: Sequence[Item], index: dict[str, int]) -> Any:
@@ -290,13 +294,9 @@ def story_score(
     return score_links(np.asarray(similar(item, near), dtype=np.float64))
 
 
-def decide(
-    item: Item, stories: Mapping[int, Sequence[Item]], similar: Similar = each_similarity
-) -> Decision:
+def decide(item: Item, stories: Mapping[int, Sequence[Item]]) -> Decision:
     """The story a new document joins (the best above ``JOIN``), and any it bridges."""
-    return choose(
-        item, [(story_score(item, members, similar), sid) for sid, members in stories.items()]
-    )
+    return choose(item, [(story_score(item, members), sid) for sid, members in stories.items()])
 
 
 def choose(item: Item, scores: Iterable[tuple[tuple[float, str], int]]) -> Decision:

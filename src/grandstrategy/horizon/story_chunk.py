@@ -118,9 +118,5 @@ class ChunkLinks:
             st = self.stories[s]
             if st.status != "active" or not st.marking <= marking:
                 continue
-            b = float(best[k])
-            if b >= 1.0:
-                out.append(((1.0, "near-duplicate"), st.key))
-            else:
-                out.append(((0.5 * b + 0.5 * float(mean[k]), "similar"), st.key))
+            out.append((pure.blend(float(best[k]), float(mean[k])), st.key))
         return out
